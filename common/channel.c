@@ -1,0 +1,1 @@
+/* channel.c: not yet written. */

@@ -1,0 +1,1 @@
+/* keys.c: not yet written. */

@@ -1,0 +1,52 @@
+/*
+ * limits.h: every protocol and resource limit of SecureChat, in one place.
+ * Protocol values come from PROTOCOL.md (docs/protocol.md); the rest are
+ * defaults that configuration may override.
+ */
+#ifndef SC_LIMITS_H
+#define SC_LIMITS_H
+
+/* Framing (PROTOCOL.md section 1). */
+#define SC_FRAME_HEADER_LEN	2
+#define SC_FRAME_MAX_LEN	65535
+#define SC_FRAME_MAX_WIRE	(SC_FRAME_HEADER_LEN + SC_FRAME_MAX_LEN)
+
+/* Noise (section 2). */
+#define SC_NOISE_KEY_LEN	32	/* X25519 keys, AES-256 keys */
+#define SC_NOISE_HASH_LEN	32	/* SHA-256 */
+#define SC_NOISE_TAG_LEN	16	/* AES-GCM tag */
+#define SC_NOISE_MAX_PAYLOAD	(SC_FRAME_MAX_LEN - SC_NOISE_TAG_LEN)
+#define SC_PROLOGUE		"securechat/1"
+#define SC_PROTO_VERSION	1
+/* Handshake payloads (hello JSON) we accept: the size of one frame. */
+#define SC_HELLO_MAX_LEN	SC_NOISE_MAX_PAYLOAD
+
+/* Transport plaintexts (section 3). */
+#define SC_MSG_MAX_LEN		SC_NOISE_MAX_PAYLOAD	/* 65519 */
+#define SC_JSON_MAX_DEPTH	32
+#define SC_REF_MAX_LEN		32
+
+/* Content rules (section 4). */
+#define SC_USER_MAX_LEN		32
+#define SC_TEXT_MAX_LEN		4096
+#define SC_PASSWORD_MAX_LEN	1024
+#define SC_PING_ID_MAX		9007199254740991LL	/* 2^53 - 1 */
+
+/* Stored credentials (section 5). */
+#define SC_PBKDF2_DEFAULT_ITERATIONS	600000
+#define SC_PBKDF2_MAX_ITERATIONS	100000000u
+#define SC_PBKDF2_DK_LEN	32
+#define SC_SCRYPT_DK_LEN	64
+#define SC_SALT_DEFAULT_LEN	16
+#define SC_SALT_MAX_LEN		128
+#define SC_SCRYPT_MAX_MEMORY	(1024ULL * 1024 * 1024)	/* 128*N*r bytes */
+#define SC_PWHASH_MAX_LEN	512	/* a whole hash string */
+
+/* Keys on disk. */
+#define SC_KEYFILE_MAX_LEN	4096
+
+/* Rates (section 3): say and msg share one bucket per connection. */
+#define SC_RATE_BURST		10
+#define SC_RATE_PER_SEC		5
+
+#endif /* SC_LIMITS_H */

@@ -1,0 +1,1 @@
+/* msg.c: not yet written. */

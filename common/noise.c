@@ -1,0 +1,1 @@
+/* noise.c: not yet written. */

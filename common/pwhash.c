@@ -1,0 +1,1 @@
+/* pwhash.c: not yet written. */
