@@ -15,7 +15,7 @@
 #include <event2/buffer.h>
 
 #include "error.h"
-#include "limits.h"
+#include "sc_limits.h"
 
 /*
  * Looks at the start of in. Returns 1 and sets *len to the frame's body

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "limits.h"
+#include "sc_limits.h"
 
 #define KEYS_FINGERPRINT_LEN	64	/* hex chars, without the NUL */
 #define KEYS_SHORT_LEN		19	/* "xxxx:xxxx:xxxx:xxxx", without NUL */

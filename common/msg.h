@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #include "error.h"
-#include "limits.h"
+#include "sc_limits.h"
 
 enum msg_type {
 	MSG_UNKNOWN = 0,

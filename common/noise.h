@@ -20,7 +20,7 @@
 
 #include "error.h"
 #include "keys.h"
-#include "limits.h"
+#include "sc_limits.h"
 
 #define NOISE_MAX_PSKS		4
 #define NOISE_MAX_MESSAGES	4	/* handshake messages in a pattern */

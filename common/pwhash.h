@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "limits.h"
+#include "sc_limits.h"
 
 enum pwhash_kind {
 	PWHASH_PBKDF2_SHA256,

@@ -1,5 +1,5 @@
 /*
- * limits.h: every protocol and resource limit of SecureChat, in one place.
+ * sc_limits.h: every protocol and resource limit of SecureChat, in one place.
  * Protocol values come from PROTOCOL.md (docs/protocol.md); the rest are
  * defaults that configuration may override.
  */
