@@ -40,6 +40,7 @@
 #define SC_SALT_DEFAULT_LEN	16
 #define SC_SALT_MAX_LEN		128
 #define SC_SCRYPT_MAX_MEMORY	(1024ULL * 1024 * 1024)	/* 128*N*r bytes */
+#define SC_SCRYPT_MAX_WORK	(1ULL << 26)	/* N*r*p: 256x werkzeug's */
 #define SC_PWHASH_MAX_LEN	512	/* a whole hash string */
 
 /* Keys on disk. */

@@ -15,7 +15,12 @@ extern const uint32_t sha256_iv[8];
 /* Compresses nblocks 64-byte blocks into state. */
 void sha256_compress(uint32_t state[8], const uint8_t *blocks, size_t nblocks);
 
-/* Returns "sha-ni" or "portable": the implementation in use. */
+/*
+ * Returns "sha-ni" or "portable": the implementation in use, chosen at the
+ * first call and kept for the life of the process (thread-safe).
+ * SC_SHA256_IMPL=portable in the environment at that moment forces the
+ * portable code, so tests and bench_pbkdf2 can measure both.
+ */
 const char *sha256_impl(void);
 
 #endif /* SC_SHA256_H */
