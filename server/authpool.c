@@ -1,0 +1,234 @@
+/*
+ * authpool.c: the worker threads that check passwords, so the event loop
+ * never runs PBKDF2. Jobs carry copies of the hash and the password, never
+ * a pointer a worker could follow into chat state; results come back to
+ * the loop thread through one libevent event made active from the worker
+ * (libevent's pthreads support). A job holds a session reference: if the
+ * session died meanwhile, the result is dropped.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "server.h"
+
+struct auth_job {
+	TAILQ_ENTRY(auth_job) entry;
+	struct session *s;
+	struct pwhash hash;
+	bool known;			/* false: the dummy hash */
+	bool ok;
+	char user[SC_USER_MAX_LEN + 1];
+	size_t user_len;
+	char password[SC_PASSWORD_MAX_LEN];
+	size_t pwlen;
+};
+TAILQ_HEAD(auth_jobs, auth_job);
+
+struct authpool {
+	struct server *srv;
+	pthread_t *threads;
+	unsigned n_threads;
+	unsigned qmax;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct auth_jobs todo;		/* waiting for a worker */
+	struct auth_jobs done;		/* results for the loop */
+	unsigned waiting;
+	unsigned running;
+	bool stopping;
+	struct event *done_ev;
+};
+
+/* Wipes and frees a job. */
+static void
+job_free(struct auth_job *job)
+{
+	sodium_memzero(job, sizeof *job);
+	free(job);
+}
+
+/* A worker: take a job, check it, hand the result back. */
+static void *
+authpool_worker(void *arg)
+{
+	struct authpool *p = arg;
+	struct auth_job *job;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->stopping && TAILQ_EMPTY(&p->todo))
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->stopping)
+			break;
+		job = TAILQ_FIRST(&p->todo);
+		TAILQ_REMOVE(&p->todo, job, entry);
+		p->waiting--;
+		p->running++;
+		pthread_mutex_unlock(&p->lock);
+
+		/* The slow part, with no lock held. */
+		job->ok = pwhash_verify(&job->hash, job->password,
+		    job->pwlen) == 0 && job->known;
+		sodium_memzero(job->password, sizeof job->password);
+
+		pthread_mutex_lock(&p->lock);
+		p->running--;
+		TAILQ_INSERT_TAIL(&p->done, job, entry);
+		event_active(p->done_ev, EV_READ, 0);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Loop thread: finish the logins whose checks came back. */
+static void
+authpool_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct authpool *p = arg;
+	struct auth_jobs done;
+	struct auth_job *job;
+	struct session *s;
+
+	(void)fd;
+	(void)what;
+	TAILQ_INIT(&done);
+	pthread_mutex_lock(&p->lock);
+	TAILQ_CONCAT(&done, &p->done, entry);
+	pthread_mutex_unlock(&p->lock);
+
+	while ((job = TAILQ_FIRST(&done)) != NULL) {
+		TAILQ_REMOVE(&done, job, entry);
+		s = job->s;
+		if (!s->dead) {
+			cmd_login_done(s, job->user, job->user_len, job->ok);
+			session_resume(s);
+		}
+		session_unref(s);
+		job_free(job);
+	}
+}
+
+/* Starts n workers (0: one per core) with a queue of qmax. */
+struct authpool *
+authpool_new(struct server *srv, unsigned n, unsigned qmax)
+{
+	struct authpool *p;
+	long cores;
+	unsigned i;
+
+	if (n == 0) {
+		cores = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cores > 0 ? (unsigned)cores : 1;
+	}
+	if ((p = calloc(1, sizeof *p)) == NULL ||
+	    (p->threads = calloc(n, sizeof *p->threads)) == NULL)
+		log_fatal("out of memory");
+	p->srv = srv;
+	p->qmax = qmax;
+	TAILQ_INIT(&p->todo);
+	TAILQ_INIT(&p->done);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	if ((p->done_ev = event_new(srv->base, -1, 0, authpool_done_cb,
+	    p)) == NULL)
+		log_fatal("out of memory");
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&p->threads[i], NULL, authpool_worker,
+		    p) != 0)
+			log_fatal("cannot start auth worker thread");
+		p->n_threads++;
+	}
+	log_info("auth pool: %u worker%s, queue %u", n, n == 1 ? "" : "s",
+	    qmax);
+	return p;
+}
+
+/* True when the queue is full. */
+bool
+authpool_full(struct authpool *p)
+{
+	bool full;
+
+	pthread_mutex_lock(&p->lock);
+	full = p->waiting >= p->qmax;
+	pthread_mutex_unlock(&p->lock);
+	return full;
+}
+
+/* Jobs waiting or running. */
+unsigned
+authpool_pending(struct authpool *p)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->waiting + p->running;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+/* Queues a check for s; NULL hash means an unknown user. */
+int
+authpool_submit(struct authpool *p, struct session *s,
+    const struct pwhash *hash, const char *user, size_t user_len,
+    const char *password, size_t pwlen)
+{
+	struct auth_job *job;
+
+	if (user_len > SC_USER_MAX_LEN || pwlen > SC_PASSWORD_MAX_LEN)
+		return -1;
+	if ((job = calloc(1, sizeof *job)) == NULL)
+		log_fatal("out of memory");
+	job->s = s;
+	job->known = hash != NULL;
+	job->hash = hash != NULL ? *hash : p->srv->dummy_hash;
+	memcpy(job->user, user, user_len);
+	job->user_len = user_len;
+	memcpy(job->password, password, pwlen);
+	job->pwlen = pwlen;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->waiting >= p->qmax || p->stopping) {
+		pthread_mutex_unlock(&p->lock);
+		job_free(job);
+		return -1;
+	}
+	s->refs++;
+	TAILQ_INSERT_TAIL(&p->todo, job, entry);
+	p->waiting++;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+/* Stops the workers and drops every job. */
+void
+authpool_free(struct authpool *p)
+{
+	struct auth_job *job;
+	unsigned i;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < p->n_threads; i++)
+		pthread_join(p->threads[i], NULL);
+	TAILQ_CONCAT(&p->todo, &p->done, entry);
+	while ((job = TAILQ_FIRST(&p->todo)) != NULL) {
+		TAILQ_REMOVE(&p->todo, job, entry);
+		session_unref(job->s);
+		job_free(job);
+	}
+	event_free(p->done_ev);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p->threads);
+	free(p);
+}

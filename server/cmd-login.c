@@ -1,0 +1,84 @@
+/*
+ * cmd-login.c: login. The password check runs on the auth pool; the
+ * session's input is paused until the result comes back, so requests are
+ * still answered in the order they were sent.
+ */
+#include <string.h>
+
+#include "server.h"
+
+/* Step 4: busy when the login queue is full or this address failed too
+ * often lately. */
+static enum msg_code
+login_rate(struct session *s)
+{
+	if (authpool_full(s->srv->auth)) {
+		log_warn("login queue full: busy for %s", s->addr);
+		return MSG_CODE_BUSY;
+	}
+	if (ipstate_throttled(s->srv, s->ip)) {
+		log_warn("login throttled for %s: too many failures", s->addr);
+		return MSG_CODE_BUSY;
+	}
+	return MSG_CODE_NONE;
+}
+
+/* Queues the password check; an unknown user is checked against the
+ * dummy hash so that auth_failed takes the same time either way. */
+static void
+login_handler(struct session *s, struct msg_request *req)
+{
+	const struct pwhash *hash;
+
+	hash = users_find(s->srv->users, req->user, req->user_len);
+	if (authpool_submit(s->srv->auth, s, hash, req->user, req->user_len,
+	    req->password, req->password_len) != 0) {
+		log_warn("login queue full: busy for %s", s->addr);
+		session_error(s, MSG_CODE_BUSY, "login");
+		return;
+	}
+	s->auth_pending = true;
+}
+
+/* The check came back: log in, or count the failure. */
+void
+cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
+{
+	struct server *srv = s->srv;
+	bool first;
+	size_t len;
+
+	if (!ok) {
+		s->auth_failures++;
+		ipstate_fail(srv, s->ip);
+		log_notice("login failed %s user %.*s (%u of %u)", s->addr,
+		    (int)user_len, user, s->auth_failures,
+		    srv->cfg.max_auth_failures);
+		session_error(s, MSG_CODE_AUTH_FAILED, "login");
+		if (s->auth_failures >= srv->cfg.max_auth_failures)
+			session_bye(s, "too many failed logins");
+		return;
+	}
+
+	first = roster_add(srv, s, user, user_len);
+	s->state = SESSION_ACTIVE;
+	s->last_frame_ms = session_mono_ms();
+	cmd_fill_tokens(s);
+	channel_set_max_frame(&s->ch, SC_FRAME_MAX_LEN);
+	log_notice("login %s user %s (%u session%s)", s->addr, s->user->name,
+	    s->user->n_sessions, s->user->n_sessions == 1 ? "" : "s");
+	if (roster_encode(srv, s->user->name, srv->wbuf, SC_MSG_MAX_LEN,
+	    &len) != 0) {
+		log_err("login_ok for %s does not fit in one message",
+		    s->user->name);
+		session_error(s, MSG_CODE_INTERNAL, "login");
+	} else
+		(void)session_send(s, srv->wbuf, len);
+	if (first)
+		roster_presence(srv, s->user, true);
+	notify_status(srv);
+}
+
+const struct cmd_entry cmd_login_entry = {
+	MSG_LOGIN, STATE_BIT(SESSION_AUTH), login_rate, login_handler
+};

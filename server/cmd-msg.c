@@ -1,0 +1,32 @@
+/* cmd-msg.c: msg, a private message to every session of one user. */
+#include "server.h"
+
+/* Delivers to the target's sessions and echoes to the sender's. */
+static void
+msg_handler(struct session *s, struct msg_request *req)
+{
+	struct server *srv = s->srv;
+	struct roster_user *to;
+	size_t len;
+
+	/* 6: the target must be online. */
+	if ((to = roster_find(srv, req->to, req->to_len)) == NULL) {
+		session_error(s, MSG_CODE_NOT_ONLINE, "msg");
+		return;
+	}
+	if (msg_encode_msg(srv->wbuf, SC_MSG_MAX_LEN, &len,
+	    ++srv->last_msg_id, (int64_t)session_now_ms(), s->user->name,
+	    to->name, req->text, req->text_len) != 0) {
+		session_error(s, MSG_CODE_INTERNAL, "msg");
+		return;
+	}
+	cmd_take_token(s);
+	roster_send_user(to, srv->wbuf, len, NULL);
+	/* A message to oneself is delivered once per session. */
+	if (to != s->user)
+		roster_send_user(s->user, srv->wbuf, len, NULL);
+}
+
+const struct cmd_entry cmd_msg_entry = {
+	MSG_MSG, STATE_BIT(SESSION_ACTIVE), cmd_check_tokens, msg_handler
+};

@@ -1,0 +1,614 @@
+/*
+ * securechatd.c: the daemon's main: command line and configuration, the
+ * listening socket, signals (SIGHUP reload, SIGTERM/SIGINT shutdown,
+ * SIGUSR1 statistics), systemd notifications, the loop-stall heartbeat and
+ * the reaper that frees dead sessions. Runs in the foreground.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/thread.h>
+#include <sodium.h>
+
+#include "server.h"
+
+#define EXIT_USAGE		2
+#define LISTEN_BACKLOG		1024
+#define ACCEPT_RETRY_MS		250
+#define LOG_FILE_NAME		"securechatd.log"
+
+static struct server	server;
+
+/* Prints the usage text to f. */
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: securechatd [options]\n"
+"\n"
+"Serves SecureChat (Noise_XX_25519_AESGCM_SHA256) in the foreground.\n"
+"Run from the repository root with no options it serves 127.0.0.1:65432\n"
+"with data/users.json, data/server.key and data/logs/.\n"
+"\n"
+"  -c, --config FILE     read settings from a JSON config file\n"
+"  -l, --listen ADDR     IPv4 or IPv6 address to listen on\n"
+"  -p, --port N          TCP port\n"
+"  -u, --users FILE      users file (PROTOCOL.md section 5)\n"
+"  -k, --key FILE        server key file (created 0600 if missing)\n"
+"  -L, --log-dir DIR     folder for securechatd.log (\"\" for none)\n"
+"  -w, --workers N       password-check threads (0: one per core)\n"
+"      --log-level LVL   error, warning, notice, info or debug\n"
+"      --fingerprint     print the server key's fingerprint and exit\n"
+"      --check-config    validate the configuration and exit\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"Signals: SIGHUP reloads the users file and reopens the log file;\n"
+"SIGTERM or SIGINT shut down cleanly; SIGUSR1 logs statistics.\n");
+}
+
+/* Prints one line and exits with the usage status. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("securechatd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+/* ---- listener ---------------------------------------------------------- */
+
+/* Logs a refused connection at most once a second, with a count. */
+static void
+log_refused(const char *addr, const char *why)
+{
+	static uint64_t last_ms, skipped;
+	uint64_t now = session_mono_ms();
+
+	if (now - last_ms < 1000) {
+		skipped++;
+		return;
+	}
+	log_warn("refused %s: %s (%llu more refused since last report)",
+	    addr, why, (unsigned long long)skipped);
+	skipped = 0;
+	last_ms = now;
+}
+
+/* A new connection: check the limits, then hand it to a session. */
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct server *srv = arg;
+	struct ipstate *ip;
+	char host[INET6_ADDRSTRLEN] = "?";
+	int one = 1;
+
+	(void)l;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr,
+		    host, sizeof host);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, host,
+		    sizeof host);
+	if (srv->stopping || (ip = ipstate_get(srv, sa)) == NULL) {
+		evutil_closesocket(fd);
+		return;
+	}
+	if (srv->n_sessions >= srv->cfg.max_connections) {
+		log_refused(host, "max_connections reached");
+		ipstate_release(srv, ip);
+		evutil_closesocket(fd);
+		return;
+	}
+	if (ip->conns >= srv->cfg.max_per_ip) {
+		log_refused(host, "max_per_ip reached");
+		ipstate_release(srv, ip);
+		evutil_closesocket(fd);
+		return;
+	}
+	/* Chat is latency-bound: no Nagle. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	session_accept(srv, fd, sa, salen, ip);
+}
+
+/* accept() failed (EMFILE and the like): pause, retry a little later. */
+static void
+accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct server *srv = arg;
+	struct timeval tv = { 0, ACCEPT_RETRY_MS * 1000 };
+	int err = EVUTIL_SOCKET_ERROR();
+
+	srv->accept_errors++;
+	log_warn("accept: %s; refusing new connections for now (%u open)",
+	    evutil_socket_error_to_string(err), srv->n_sessions);
+	evconnlistener_disable(l);
+	evtimer_add(srv->listener_retry, &tv);
+}
+
+/* Timer after an accept error. */
+static void
+listener_retry_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	server_listener_retry(arg);
+}
+
+/* Re-enables accepting unless shutting down. */
+void
+server_listener_retry(struct server *srv)
+{
+	if (srv->stopping || srv->listener == NULL ||
+	    !evtimer_pending(srv->listener_retry, NULL))
+		return;
+	evtimer_del(srv->listener_retry);
+	evconnlistener_enable(srv->listener);
+	log_info("accepting connections again");
+}
+
+/* Opens the listening socket. */
+static void
+listen_start(struct server *srv)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in = (void *)&ss;
+	struct sockaddr_in6 *in6 = (void *)&ss;
+	socklen_t len;
+
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(AF_INET, srv->cfg.listen, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)srv->cfg.port);
+		len = sizeof *in;
+	} else {
+		if (inet_pton(AF_INET6, srv->cfg.listen, &in6->sin6_addr) != 1)
+			log_fatal("listen: bad address %s", srv->cfg.listen);
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)srv->cfg.port);
+		len = sizeof *in6;
+	}
+	srv->listener = evconnlistener_new_bind(srv->base, accept_cb, srv,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    LISTEN_BACKLOG, (struct sockaddr *)&ss, (int)len);
+	if (srv->listener == NULL)
+		log_fatal("cannot listen on %s port %u: %s", srv->cfg.listen,
+		    srv->cfg.port, strerror(errno));
+	evconnlistener_set_error_cb(srv->listener, accept_error_cb);
+}
+
+/* ---- signals, shutdown, timers ----------------------------------------- */
+
+/* Frees every dead session; runs after whatever marked them. */
+static void
+reaper_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	session_reap(arg);
+}
+
+/* Ends the loop once the last session is gone during a shutdown. */
+void
+server_check_stopped(struct server *srv)
+{
+	if (srv->stopping && srv->n_sessions == 0)
+		event_base_loopexit(srv->base, NULL);
+}
+
+/* The grace period is over: leave whatever is left. */
+static void
+shutdown_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd;
+	(void)what;
+	log_warn("shutdown: %u connection%s still open after the grace "
+	    "period, closing them", srv->n_sessions,
+	    srv->n_sessions == 1 ? "" : "s");
+	event_base_loopexit(srv->base, NULL);
+}
+
+/* SIGTERM/SIGINT: notice and bye to everyone, flush, exit. */
+static void
+shutdown_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct session *s, *next;
+	struct timeval tv;
+	char buf[128];
+	size_t len;
+
+	(void)what;
+	if (srv->stopping) {
+		log_warn("second signal: exiting now");
+		event_base_loopexit(srv->base, NULL);
+		return;
+	}
+	srv->stopping = true;
+	log_notice("%s: shutting down, %u connection%s", strsignal((int)sig),
+	    srv->n_sessions, srv->n_sessions == 1 ? "" : "s");
+	(void)notify_send("STOPPING=1");
+	evconnlistener_disable(srv->listener);
+	if (msg_encode_notice(buf, sizeof buf, &len,
+	    "the server is shutting down") != 0)
+		len = 0;
+	TAILQ_FOREACH_SAFE(s, &srv->sessions, entry, next) {
+		if (s->dead || s->state == SESSION_CLOSING)
+			continue;
+		if (s->state == SESSION_HANDSHAKE) {
+			session_kill(s, "shutdown");
+			continue;
+		}
+		if (len != 0)
+			(void)session_send(s, buf, len);
+		session_bye(s, "server shutting down");
+	}
+	tv.tv_sec = srv->cfg.shutdown_grace_ms / 1000;
+	tv.tv_usec = (srv->cfg.shutdown_grace_ms % 1000) * 1000;
+	evtimer_add(srv->shutdown_timer, &tv);
+	server_check_stopped(srv);
+}
+
+/* SIGHUP: reopen the log, reload the users file (keep the old on error). */
+static void
+reload_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct users *u;
+	char err[USERS_ERR_MAX], state[64];
+
+	(void)sig;
+	(void)what;
+	snprintf(state, sizeof state, "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)session_mono_ms() * 1000);
+	(void)notify_send(state);
+	if (log_reopen() != 0)
+		log_err("reopening the log file: %s", strerror(errno));
+	if (users_load(srv->cfg.users_path, &u, err, sizeof err) != 0)
+		log_err("reload: %s; keeping the %zu users loaded before", err,
+		    users_count(srv->users));
+	else {
+		users_free(srv->users);
+		srv->users = u;
+		log_notice("reload: %zu users from %s", users_count(u),
+		    srv->cfg.users_path);
+	}
+	(void)notify_send("READY=1");
+	notify_status(srv);
+	notify_flush(srv, true);
+}
+
+/* SIGUSR1: statistics to the log. */
+static void
+stats_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)sig;
+	(void)what;
+	log_notice("stats: %u connections, %zu users online, %u logins "
+	    "pending, last message id %llu, largest loop stall %llu.%03llu ms",
+	    srv->n_sessions, srv->n_online, authpool_pending(srv->auth),
+	    (unsigned long long)srv->last_msg_id,
+	    (unsigned long long)(srv->stall_max_us / 1000),
+	    (unsigned long long)(srv->stall_max_us % 1000));
+}
+
+/* Every SERVER_HEARTBEAT_MS: how late is the loop? */
+static void
+heartbeat_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	uint64_t now = session_mono_us(), late;
+
+	(void)fd;
+	(void)what;
+	if (srv->heartbeat_us != 0 &&
+	    now > srv->heartbeat_us + SERVER_HEARTBEAT_MS * 1000) {
+		late = now - srv->heartbeat_us - SERVER_HEARTBEAT_MS * 1000;
+		if (late > srv->stall_max_us)
+			srv->stall_max_us = late;
+		if (late >= (uint64_t)srv->cfg.stall_log_ms * 1000)
+			log_warn("event loop stalled for %llu ms",
+			    (unsigned long long)(late / 1000));
+	}
+	srv->heartbeat_us = now;
+	notify_flush(srv, false);
+}
+
+/* ---- startup ----------------------------------------------------------- */
+
+/* mkdir -p for the log folder. */
+static int
+make_dirs(const char *path)
+{
+	char buf[4096], *p;
+
+	if (strlen(path) >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0750) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0750) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* A users-file hash that never matches, of the default cost. */
+static void
+make_dummy_hash(struct server *srv)
+{
+	char s[SC_PWHASH_MAX_LEN];
+	uint8_t salt[8];
+	char hex[17];
+	const char *why;
+
+	randombytes_buf(salt, sizeof salt);
+	sodium_bin2hex(hex, sizeof hex, salt, sizeof salt);
+	snprintf(s, sizeof s, "pbkdf2:sha256:%u$%s$%064d",
+	    SC_PBKDF2_DEFAULT_ITERATIONS, hex, 0);
+	if (pwhash_parse(s, &srv->dummy_hash, &why) != 0)
+		log_fatal("dummy hash: %s", why);
+}
+
+/* What the options asked for besides serving. */
+struct options {
+	const char *config;
+	bool fingerprint;
+	bool check_config;
+};
+
+/* Parses the command line into cfg (over the config file). */
+static void
+parse_args(int argc, char **argv, struct config *cfg, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config",	  required_argument, NULL, 'c' },
+		{ "listen",	  required_argument, NULL, 'l' },
+		{ "port",	  required_argument, NULL, 'p' },
+		{ "users",	  required_argument, NULL, 'u' },
+		{ "key",	  required_argument, NULL, 'k' },
+		{ "log-dir",	  required_argument, NULL, 'L' },
+		{ "workers",	  required_argument, NULL, 'w' },
+		{ "log-level",	  required_argument, NULL, 1 },
+		{ "fingerprint",  no_argument,	     NULL, 2 },
+		{ "check-config", no_argument,	     NULL, 3 },
+		{ "help",	  no_argument,	     NULL, 'h' },
+		{ "version",	  no_argument,	     NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct { const char *name, *value; } set[32];
+	size_t n = 0, i;
+	char err[512];
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:l:p:u:k:L:w:hV", longopts,
+	    NULL)) != -1) {
+		const char *name = NULL;
+
+		switch (ch) {
+		case 'c': o->config = optarg; continue;
+		case 'l': name = "listen"; break;
+		case 'p': name = "port"; break;
+		case 'u': name = "users"; break;
+		case 'k': name = "key"; break;
+		case 'L': name = "log_dir"; break;
+		case 'w': name = "workers"; break;
+		case 1: name = "log_level"; break;
+		case 2: o->fingerprint = true; continue;
+		case 3: o->check_config = true; continue;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("securechatd %s\n", SC_VERSION); exit(0);
+		case ':':
+			die_usage("option %s needs a value (see --help)",
+			    argv[optind - 1]);
+		default:
+			die_usage("unknown option %s (see --help)",
+			    argv[optind - 1]);
+		}
+		if (n == sizeof set / sizeof set[0])
+			die_usage("too many options");
+		set[n].name = name;
+		set[n].value = optarg;
+		n++;
+	}
+	if (optind < argc)
+		die_usage("unexpected argument \"%s\" (see --help)",
+		    argv[optind]);
+
+	/* The config file first, then the flags over it. */
+	if (o->config != NULL &&
+	    config_load_file(cfg, o->config, err, sizeof err) != 0)
+		die_usage("%s", err);
+	for (i = 0; i < n; i++) {
+		if (config_set(cfg, set[i].name, set[i].value, err,
+		    sizeof err) != 0)
+			die_usage("%s", err);
+	}
+	if (config_check(cfg, err, sizeof err) != 0)
+		die_usage("%s", err);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct server *srv = &server;
+	struct options o;
+	char err[USERS_ERR_MAX], path[4096], shortfp[KEYS_SHORT_LEN + 1];
+	bool created;
+	int rc;
+
+	log_init("securechatd", LOG_LEVEL_INFO);
+	config_defaults(&srv->cfg);
+	parse_args(argc, argv, &srv->cfg, &o);
+	log_set_level(srv->cfg.log_level);
+
+	if ((rc = noise_global_init()) != 0) {
+		if (rc == SC_ERR_NO_AESNI)
+			log_fatal("this CPU lacks the AES-NI and PCLMUL "
+			    "instructions that AES-256-GCM needs here");
+		log_fatal("libsodium failed to initialise");
+	}
+
+	if (o.fingerprint) {
+		if ((rc = keys_load(srv->cfg.key_path, &srv->key)) != 0) {
+			fprintf(stderr, "securechatd: %s: %s\n",
+			    srv->cfg.key_path, rc == SC_ERR_IO ?
+			    strerror(errno) : sc_strerror(rc));
+			return 1;
+		}
+		keys_fingerprint(srv->key.public, srv->fingerprint);
+		printf("%s\n", srv->fingerprint);
+		keys_wipe(&srv->key);
+		return 0;
+	}
+
+	if (users_load(srv->cfg.users_path, &srv->users, err,
+	    sizeof err) != 0) {
+		if (o.check_config)
+			die_usage("%s", err);
+		log_fatal("%s", err);
+	}
+	if (o.check_config) {
+		rc = keys_load(srv->cfg.key_path, &srv->key);
+		if (rc != 0 && !(rc == SC_ERR_IO && errno == ENOENT))
+			die_usage("%s: %s", srv->cfg.key_path, rc == SC_ERR_IO ?
+			    strerror(errno) : sc_strerror(rc));
+		keys_wipe(&srv->key);
+		printf("configuration OK: %zu users, listen %s port %u\n",
+		    users_count(srv->users), srv->cfg.listen, srv->cfg.port);
+		users_free(srv->users);
+		config_free(&srv->cfg);
+		return 0;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (*srv->cfg.log_dir != '\0') {
+		snprintf(path, sizeof path, "%s/%s", srv->cfg.log_dir,
+		    LOG_FILE_NAME);
+		if (make_dirs(srv->cfg.log_dir) != 0 ||
+		    log_open_file(path) != 0)
+			log_fatal("cannot open log file %s: %s", path,
+			    strerror(errno));
+	}
+	rc = keys_load_or_create(srv->cfg.key_path, &srv->key, &created);
+	if (rc != 0)
+		log_fatal("server key %s: %s", srv->cfg.key_path,
+		    rc == SC_ERR_IO ? strerror(errno) : sc_strerror(rc));
+	keys_fingerprint(srv->key.public, srv->fingerprint);
+	keys_fingerprint_short(srv->key.public, shortfp);
+	if (created)
+		log_notice("created a new server key in %s", srv->cfg.key_path);
+	make_dummy_hash(srv);
+	if (msg_encode_server_hello(srv->hello, sizeof srv->hello,
+	    &srv->hello_len, SERVER_SOFTWARE, srv->cfg.server_name) != 0)
+		log_fatal("server_name does not fit in the hello");
+
+	TAILQ_INIT(&srv->sessions);
+	TAILQ_INIT(&srv->dead);
+	if ((srv->rbuf = malloc(SC_MSG_MAX_LEN)) == NULL ||
+	    (srv->wbuf = malloc(SC_MSG_MAX_LEN)) == NULL)
+		log_fatal("out of memory");
+
+	if (evthread_use_pthreads() != 0 ||
+	    (srv->base = event_base_new()) == NULL)
+		log_fatal("cannot start libevent");
+	srv->reaper = event_new(srv->base, -1, 0, reaper_cb, srv);
+	srv->listener_retry = evtimer_new(srv->base, listener_retry_timer,
+	    srv);
+	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timer, srv);
+	srv->heartbeat = event_new(srv->base, -1, EV_PERSIST, heartbeat_timer,
+	    srv);
+	srv->sig_term = evsignal_new(srv->base, SIGTERM, shutdown_cb, srv);
+	srv->sig_int = evsignal_new(srv->base, SIGINT, shutdown_cb, srv);
+	srv->sig_hup = evsignal_new(srv->base, SIGHUP, reload_cb, srv);
+	srv->sig_usr1 = evsignal_new(srv->base, SIGUSR1, stats_cb, srv);
+	if (srv->reaper == NULL || srv->listener_retry == NULL ||
+	    srv->shutdown_timer == NULL || srv->heartbeat == NULL ||
+	    srv->sig_term == NULL || srv->sig_int == NULL ||
+	    srv->sig_hup == NULL || srv->sig_usr1 == NULL)
+		log_fatal("out of memory");
+	evsignal_add(srv->sig_term, NULL);
+	evsignal_add(srv->sig_int, NULL);
+	evsignal_add(srv->sig_hup, NULL);
+	evsignal_add(srv->sig_usr1, NULL);
+	{
+		struct timeval tv = { 0, SERVER_HEARTBEAT_MS * 1000 };
+
+		evtimer_add(srv->heartbeat, &tv);
+	}
+
+	srv->auth = authpool_new(srv, srv->cfg.workers, srv->cfg.auth_queue);
+	listen_start(srv);
+	log_notice("securechatd %s listening on %s port %u, %zu users, "
+	    "key %s (%s)", SC_VERSION, srv->cfg.listen, srv->cfg.port,
+	    users_count(srv->users), shortfp, srv->fingerprint);
+	(void)notify_send("READY=1");
+	notify_status(srv);
+	notify_flush(srv, true);
+
+	event_base_dispatch(srv->base);
+
+	/* Whatever is left after the grace period is closed now. */
+	{
+		struct session *s, *next;
+
+		TAILQ_FOREACH_SAFE(s, &srv->sessions, entry, next)
+			session_kill(s, "shutdown");
+	}
+	authpool_free(srv->auth);
+	session_reap(srv);
+	log_notice("stopped; largest loop stall %llu.%03llu ms",
+	    (unsigned long long)(srv->stall_max_us / 1000),
+	    (unsigned long long)(srv->stall_max_us % 1000));
+
+	evconnlistener_free(srv->listener);
+	event_free(srv->reaper);
+	event_free(srv->listener_retry);
+	event_free(srv->shutdown_timer);
+	event_free(srv->heartbeat);
+	event_free(srv->sig_term);
+	event_free(srv->sig_int);
+	event_free(srv->sig_hup);
+	event_free(srv->sig_usr1);
+	event_base_free(srv->base);
+	roster_free(srv);
+	ipstate_free_all(srv);
+	users_free(srv->users);
+	keys_wipe(&srv->key);
+	free(srv->rbuf);
+	free(srv->wbuf);
+	config_free(&srv->cfg);
+	log_close();
+	return 0;
+}

@@ -1,0 +1,351 @@
+/*
+ * server.h: securechatd's internal structures and functions, grouped by
+ * the file that owns them.
+ *
+ * One event loop thread owns every connection and all chat state; the auth
+ * pool's worker threads only ever see an auth_job (a copied hash and a
+ * copied password), never a session.
+ */
+#ifndef SC_SERVER_H
+#define SC_SERVER_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+
+#include "channel.h"
+#include "keys.h"
+#include "log.h"
+#include "msg.h"
+#include "pwhash.h"
+#include "sc_limits.h"
+#include "users.h"
+
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
+#define SERVER_NAME		"securechatd"
+/* Frames accepted before login: a login with a 1024-byte password fully
+ * \u-escaped still fits. */
+#define SERVER_PRELOGIN_MAX_FRAME	8192
+#define SERVER_IP_BUCKETS	1024
+#define SERVER_HEARTBEAT_MS	50
+
+/* ---- config.c ---------------------------------------------------------- */
+
+struct config {
+	char *listen;			/* IPv4 or IPv6 literal */
+	unsigned port;
+	char *users_path;
+	char *key_path;
+	char *log_dir;			/* "" for no log file */
+	char *server_name;		/* display name in the server hello */
+	enum log_level log_level;
+	unsigned workers;		/* 0: one per core */
+	unsigned auth_queue;		/* pending checks before busy */
+	unsigned handshake_timeout_ms;
+	unsigned login_timeout_ms;
+	unsigned idle_timeout_ms;
+	unsigned shutdown_grace_ms;
+	unsigned max_connections;
+	unsigned max_per_ip;
+	unsigned max_auth_failures;	/* per connection, then bye */
+	unsigned ip_fail_limit;		/* failed logins per IP per window */
+	unsigned ip_fail_window_ms;
+	unsigned rate_burst;		/* say/msg token bucket */
+	unsigned rate_per_sec;
+	size_t output_cap;		/* bytes queued to one client */
+	unsigned stall_log_ms;		/* log loop stalls above this */
+};
+
+/* Sets every setting to its default. */
+void config_defaults(struct config *cfg);
+
+/* Frees the strings cfg owns. */
+void config_free(struct config *cfg);
+
+/*
+ * Reads a JSON config file over cfg. Returns 0, or -1 with a one-line
+ * reason in err.
+ */
+int config_load_file(struct config *cfg, const char *path, char *err,
+    size_t errlen) SC_WUR;
+
+/* Sets one setting by its config-file name from a string (the command
+ * line). Returns 0, or -1 with a reason in err. */
+int config_set(struct config *cfg, const char *name, const char *value,
+    char *err, size_t errlen) SC_WUR;
+
+/* Checks cross-setting rules. Returns 0 or -1 with a reason in err. */
+int config_check(const struct config *cfg, char *err, size_t errlen) SC_WUR;
+
+/* ---- session.c --------------------------------------------------------- */
+
+enum session_state {
+	SESSION_HANDSHAKE,		/* Noise handshake running */
+	SESSION_AUTH,			/* handshake done, not logged in */
+	SESSION_ACTIVE,			/* logged in */
+	SESSION_CLOSING,		/* bye queued, flushing */
+};
+
+/* The allowed-state bits of a command. */
+#define STATE_BIT(s)	(1u << (s))
+
+struct ipstate;
+struct roster_user;
+struct server;
+
+struct session {
+	TAILQ_ENTRY(session) entry;		/* server's list */
+	TAILQ_ENTRY(session) user_entry;	/* roster user's list */
+	TAILQ_ENTRY(session) dead_entry;	/* reap list */
+	struct server *srv;
+	struct bufferevent *bev;
+	struct event *timer;
+	struct channel ch;
+	enum session_state state;
+	struct ipstate *ip;
+	struct roster_user *user;		/* when ACTIVE */
+	char addr[INET6_ADDRSTRLEN + 8];	/* "1.2.3.4:5" or "[::1]:5" */
+	uint64_t connected_ms;
+	uint64_t last_frame_ms;
+	uint64_t deadline_ms;			/* handshake/login/flush */
+	uint64_t tokens_ms;			/* token bucket refill time */
+	uint32_t tokens_milli;			/* tokens * 1000 */
+	unsigned auth_failures;
+	unsigned refs;				/* auth jobs in flight + 1 */
+	bool auth_pending;			/* input paused for a check */
+	bool rate_noted;			/* rate limit logged */
+	bool dead;				/* freed by the reaper */
+	const char *close_reason;
+};
+
+/* Takes over fd (accepted from peer) and starts the handshake. */
+void session_accept(struct server *srv, evutil_socket_t fd,
+    const struct sockaddr *peer, int peerlen, struct ipstate *ip);
+
+/* Encrypts and queues one plaintext; drops a client over its output cap.
+ * Returns 0, or -1 when the session is (now) dead. */
+int session_send(struct session *s, const void *pt, size_t len);
+
+/* Sends error code (message from msg_code_text) with ref when non-NULL. */
+void session_error(struct session *s, enum msg_code code, const char *ref);
+
+/* Sends bye with reason, then closes once the output is flushed. */
+void session_bye(struct session *s, const char *reason);
+
+/* Marks s dead (closed now, freed later from the loop), logging reason. */
+void session_kill(struct session *s, const char *reason);
+
+/* Resumes reading after an auth check. */
+void session_resume(struct session *s);
+
+/* Drops one reference; frees a dead session with none left. */
+void session_unref(struct session *s);
+
+/* Frees every dead session that nothing references. */
+void session_reap(struct server *srv);
+
+/* Milliseconds since the Unix epoch; monotonic milli- and microseconds. */
+uint64_t session_now_ms(void);
+uint64_t session_mono_ms(void);
+uint64_t session_mono_us(void);
+
+/* ---- cmd.c and cmd-*.c ------------------------------------------------- */
+
+struct cmd_entry {
+	enum msg_type type;
+	unsigned states;		/* STATE_BIT()s where allowed */
+	/* Step 4, may be NULL: MSG_CODE_NONE, or rate_limited / busy. */
+	enum msg_code (*rate)(struct session *);
+	/* Step 6 and the work itself. */
+	void (*handler)(struct session *, struct msg_request *);
+};
+
+extern const struct cmd_entry cmd_login_entry;
+extern const struct cmd_entry cmd_say_entry;
+extern const struct cmd_entry cmd_msg_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_ping_entry;
+extern const struct cmd_entry cmd_quit_entry;
+
+/* Checks one plaintext request in the spec's order and runs it. */
+void cmd_dispatch(struct session *s, const uint8_t *buf, size_t len);
+
+/* The say/msg token bucket: rate_limited when empty (takes nothing). */
+enum msg_code cmd_check_tokens(struct session *s);
+
+/* Takes one token of s's bucket (after a say/msg succeeded). */
+void cmd_take_token(struct session *s);
+
+/* Starts the bucket full (at login). */
+void cmd_fill_tokens(struct session *s);
+
+/* cmd-login.c: finishes a login when its check comes back. */
+void cmd_login_done(struct session *s, const char *user, size_t user_len,
+    bool ok);
+
+/* ---- roster.c ---------------------------------------------------------- */
+
+struct roster_user {
+	char name[SC_USER_MAX_LEN + 1];
+	size_t len;
+	TAILQ_HEAD(, session) sessions;
+	unsigned n_sessions;
+};
+
+/* Adds logged-in session s under name. Returns true when it is the
+ * user's first session (the caller then sends presence). */
+bool roster_add(struct server *srv, struct session *s, const char *name,
+    size_t len);
+
+/* Sends presence of u to every session of the other users. */
+void roster_presence(struct server *srv, struct roster_user *u, bool online);
+
+/* Removes s from its user; sends presence when it was the last. */
+void roster_remove(struct server *srv, struct session *s);
+
+/* The online user name[0..len), or NULL. */
+struct roster_user *roster_find(struct server *srv, const char *name,
+    size_t len);
+
+/* Encodes a users array message (login_ok when login_user != NULL, else
+ * users) into buf. Returns 0 or SC_ERR_TOO_LONG. */
+int roster_encode(struct server *srv, const char *login_user, char *buf,
+    size_t cap, size_t *len) SC_WUR;
+
+/* Sends pt to every session of u (skipping except). */
+void roster_send_user(struct roster_user *u, const void *pt, size_t len,
+    struct session *except);
+
+/* Sends pt to every logged-in session. */
+void roster_broadcast(struct server *srv, const void *pt, size_t len);
+
+/* Frees the roster. */
+void roster_free(struct server *srv);
+
+/* ---- authpool.c -------------------------------------------------------- */
+
+struct authpool;
+
+/* Starts n worker threads with a queue of qmax pending jobs. */
+struct authpool *authpool_new(struct server *srv, unsigned n, unsigned qmax);
+
+/* True when a new job would be refused (busy). */
+bool authpool_full(struct authpool *p);
+
+/*
+ * Queues a check of password against hash (NULL: the dummy hash, for an
+ * unknown user) for session s, which gets a reference until the result
+ * comes back. Returns 0 or -1 when the queue is full.
+ */
+int authpool_submit(struct authpool *p, struct session *s,
+    const struct pwhash *hash, const char *user, size_t user_len,
+    const char *password, size_t pwlen) SC_WUR;
+
+/* Jobs queued or running. */
+unsigned authpool_pending(struct authpool *p);
+
+/* Stops and joins the workers, dropping queued jobs. */
+void authpool_free(struct authpool *p);
+
+/* ---- ipstate.c --------------------------------------------------------- */
+
+struct ipstate {
+	LIST_ENTRY(ipstate) entry;
+	uint8_t addr[16];		/* IPv4 mapped into IPv6 */
+	unsigned conns;
+	unsigned fails;
+	uint64_t fail_start_ms;
+};
+
+/* Finds or makes the record of peer's address; NULL if unsupported. */
+struct ipstate *ipstate_get(struct server *srv, const struct sockaddr *peer);
+
+/* Drops a connection from ip; frees it when it holds nothing. */
+void ipstate_release(struct server *srv, struct ipstate *ip);
+
+/* Records a failed login from ip. */
+void ipstate_fail(struct server *srv, struct ipstate *ip);
+
+/* True when ip has too many recent failed logins. */
+bool ipstate_throttled(struct server *srv, struct ipstate *ip);
+
+/* Frees every record. */
+void ipstate_free_all(struct server *srv);
+
+/* ---- notify.c ---------------------------------------------------------- */
+
+/* Sends state (e.g. "READY=1") to $NOTIFY_SOCKET if set. Returns 0, or
+ * -1 (errno set) on failure; no socket is not a failure. */
+int notify_send(const char *state);
+
+/* Notes that the user or connection count changed. */
+void notify_status(struct server *srv);
+
+/* Sends "STATUS=<n> users online, <m> connections" if it changed, at
+ * most once a second unless now. */
+void notify_flush(struct server *srv, bool now);
+
+/* ---- securechatd.c ----------------------------------------------------- */
+
+struct server {
+	struct event_base *base;
+	struct config cfg;
+	struct evconnlistener *listener;
+	struct event *listener_retry;	/* re-enables accept after EMFILE */
+	struct event *sig_term, *sig_int, *sig_hup, *sig_usr1;
+	struct event *reaper;		/* frees dead sessions */
+	struct event *heartbeat;	/* measures loop stalls */
+	struct event *shutdown_timer;
+	struct sc_keypair key;
+	char fingerprint[KEYS_FINGERPRINT_LEN + 1];
+	char hello[256];		/* the msg2 payload */
+	size_t hello_len;
+	struct users *users;
+	struct pwhash dummy_hash;	/* for unknown users */
+	struct authpool *auth;
+
+	TAILQ_HEAD(, session) sessions;
+	TAILQ_HEAD(, session) dead;
+	unsigned n_sessions;
+	LIST_HEAD(, ipstate) ips[SERVER_IP_BUCKETS];
+
+	struct roster_user **online;	/* sorted by name */
+	size_t n_online, online_cap;
+	const char **names;		/* scratch for users arrays */
+
+	uint64_t last_msg_id;
+	uint8_t *rbuf;			/* decrypted plaintext scratch */
+	char *wbuf;			/* encoded message scratch */
+
+	uint64_t heartbeat_us;		/* monotonic time of last beat */
+	uint64_t stall_max_us;		/* largest lateness seen */
+	uint64_t accept_errors;
+	uint64_t status_ms;		/* last STATUS= sent */
+	bool status_dirty;
+	bool stopping;
+};
+
+/* The display name of this server program and version. */
+#define SERVER_SOFTWARE	SERVER_NAME "/" SC_VERSION
+
+/* Re-enables a listener paused after an accept error. */
+void server_listener_retry(struct server *srv);
+
+/* Ends the loop once every session is gone during a shutdown. */
+void server_check_stopped(struct server *srv);
+
+#endif /* SC_SERVER_H */

@@ -1,0 +1,131 @@
+/*
+ * harness.h: what the end-to-end tests share: a real securechatd started
+ * on 127.0.0.1 with a free port and a temporary data folder (tserver_*),
+ * and a blocking test client built on common/ (tclient_*).
+ *
+ * Every wait is bounded (HARNESS_TIMEOUT_MS by default); a test that
+ * waits longer fails instead of hanging.
+ */
+#ifndef SC_HARNESS_H
+#define SC_HARNESS_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/buffer.h>
+#include <jansson.h>
+
+#include "channel.h"
+#include "keys.h"
+#include "msg.h"
+
+#define HARNESS_TIMEOUT_MS	5000
+#define HARNESS_PASSWORD	"password123"
+/* Iterations of the test users' hashes: cheap, but real PBKDF2. */
+#define HARNESS_ITERATIONS	1000
+
+struct tserver {
+	pid_t pid;
+	unsigned port;
+	char dir[64];			/* temporary data folder */
+	char users[128];		/* its users.json */
+	char config[128];		/* its config.json */
+	char log[128];			/* its securechatd.log */
+	char key[128];			/* its server.key */
+	char notify[128];		/* NOTIFY_SOCKET path */
+	int notify_fd;			/* our end of it */
+	char fingerprint[KEYS_FINGERPRINT_LEN + 1];
+};
+
+/*
+ * Writes a users file with users (NULL-terminated names, all with
+ * HARNESS_PASSWORD) into a new temporary folder, a config file with
+ * extra_config (JSON members without braces, may be NULL), starts
+ * securechatd with --config and waits for READY=1 on its notify socket.
+ * Fails the test on any error.
+ */
+void tserver_start(struct tserver *ts, const char *const *users,
+    const char *extra_config);
+
+/* Same, with testuser and anotheruser. */
+void tserver_start_default(struct tserver *ts, const char *extra_config);
+
+/* Sends SIGTERM and waits; returns the exit status (or -1 on a signal
+ * death / timeout). Removes the temporary folder. */
+int tserver_stop(struct tserver *ts);
+
+/* Waits for the next notify datagram (timeout_ms); returns a malloc'd
+ * string or NULL. */
+char *tserver_notify(struct tserver *ts, int timeout_ms);
+
+/* True when the server's log file contains needle. */
+bool tserver_log_has(struct tserver *ts, const char *needle);
+
+/* Waits up to timeout_ms for needle to appear in the log. */
+bool tserver_log_wait(struct tserver *ts, const char *needle, int timeout_ms);
+
+/* Writes a users file entry line for name with password pw at path. */
+void tserver_write_users(const char *path, const char *const *names,
+    const char *pw, unsigned iterations);
+
+struct tclient {
+	int fd;
+	struct channel ch;
+	struct sc_keypair key;
+	struct evbuffer *in, *out;
+	uint8_t *buf;
+	char hello[128];
+};
+
+/* Connects to 127.0.0.1:port; no handshake yet. NULL on failure. */
+struct tclient *tclient_connect_raw(unsigned port);
+
+/* Connects and completes the handshake; fails the test otherwise. */
+struct tclient *tclient_connect(unsigned port);
+
+/* Runs the handshake on a raw client. Returns 0 or a negative error. */
+int tclient_handshake(struct tclient *c);
+
+/* Closes and frees. tclient_free(NULL) does nothing. */
+void tclient_free(struct tclient *c);
+
+/* Writes raw bytes to the socket. Returns 0 or -1. */
+int tclient_send_raw(struct tclient *c, const void *p, size_t len);
+
+/* Encrypts one plaintext as a frame and sends it. */
+void tclient_send(struct tclient *c, const char *json);
+void tclient_sendn(struct tclient *c, const void *pt, size_t len);
+
+/*
+ * Receives one plaintext within timeout_ms as parsed JSON (caller
+ * decrefs). NULL on timeout or close (*closed says which, may be NULL).
+ */
+json_t *tclient_recv(struct tclient *c, int timeout_ms, bool *closed);
+
+/* Receives one message and checks its type; fails the test otherwise. */
+json_t *tclient_expect(struct tclient *c, const char *type);
+
+/* Receives an error and checks code and ref (NULL: no ref allowed). */
+void tclient_expect_error(struct tclient *c, const char *code,
+    const char *ref);
+
+/* True when nothing arrives within timeout_ms (connection still open). */
+bool tclient_quiet(struct tclient *c, int timeout_ms);
+
+/* True when the server closes the connection within timeout_ms
+ * (plaintexts before the close are skipped). */
+bool tclient_wait_closed(struct tclient *c, int timeout_ms);
+
+/* Logs in; expects login_ok and returns it (caller decrefs). */
+json_t *tclient_login(struct tclient *c, const char *user);
+
+/* Connects, handshakes and logs in. */
+struct tclient *tclient_login_new(unsigned port, const char *user);
+
+/* The string member name of o, or "" when absent. */
+const char *jstr(json_t *o, const char *name);
+
+#endif /* SC_HARNESS_H */
