@@ -1,0 +1,893 @@
+/*
+ * users.c: the users file (PROTOCOL.md section 5): loading and checking it,
+ * lookups by name, edits, and saving it atomically under a lock.
+ *
+ * A table keeps its entries twice: in file order (for listing and saving,
+ * so an edit changes only the lines it touches) and sorted by name bytes
+ * (for lookups by binary search, which stay fast with thousands of users).
+ * Both arrays point to the same heap entries.
+ *
+ * Saving writes "<file>.tmp-<16 hex>" next to the file and renames it over
+ * the file. A writer killed before the rename leaves only that temporary
+ * behind, which the next writer (holding the lock) removes.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "msg.h"
+#include "users.h"
+
+#define USERS_LOCK_SUFFIX	".lock"
+#define USERS_LOCK_MODE		0600
+#define USERS_NEW_MODE		0600	/* a users file that did not exist */
+#define USERS_TMP_PREFIX	".tmp-"	/* path + this + random hex */
+#define USERS_TMP_RANDOM	8	/* random bytes in a temporary name */
+#define USERS_READ_CHUNK	65536	/* first read buffer, grown by doubling */
+#define USERS_JSON_INDENT	2
+#define USERS_SHOWN_NAME_MAX	40	/* bytes of a bad name quoted in err */
+
+/* One user: the name, the hash string as stored and its parsed form. */
+struct users_entry {
+	char		*name;
+	size_t		 name_len;
+	char		*hash_string;
+	struct pwhash	 hash;
+};
+
+struct users {
+	struct users_entry	**order;	/* file order */
+	struct users_entry	**sorted;	/* by name bytes */
+	size_t			  count;
+	size_t			  cap;
+};
+
+/* What a sorted-array search looks for. */
+struct users_key {
+	const char	*name;
+	size_t		 len;
+};
+
+/* Writes a formatted message into err (errlen bytes) if there is room. */
+static void __attribute__((format(printf, 3, 4)))
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* The last component of path, to name the file in messages. */
+static const char *
+file_label(const char *path)
+{
+	const char	*slash;
+
+	slash = strrchr(path, '/');
+	if (slash == NULL || slash[1] == '\0')
+		return path;
+	return slash + 1;
+}
+
+/*
+ * Copies name[0..len) into out (size bytes) for quoting in a message:
+ * printable ASCII other than '"' and '\' as is, anything else as \xNN,
+ * cut with "..." when long.
+ */
+static void
+show_name(const char *name, size_t len, char *out, size_t size)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 c;
+	size_t			 i, j = 0;
+
+	for (i = 0; i < len && i < USERS_SHOWN_NAME_MAX; i++) {
+		c = (unsigned char)name[i];
+		if (j + 5 >= size)
+			break;
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			out[j++] = (char)c;
+		else {
+			out[j++] = '\\';
+			out[j++] = 'x';
+			out[j++] = hex[c >> 4];
+			out[j++] = hex[c & 0xf];
+		}
+	}
+	if (i < len && j + 4 < size) {
+		memcpy(out + j, "...", 3);
+		j += 3;
+	}
+	out[j] = '\0';
+}
+
+/* Orders a key against an entry by name bytes, then by length. */
+static int
+compare_key(const struct users_key *k, const struct users_entry *e)
+{
+	size_t	n;
+	int	c;
+
+	n = k->len < e->name_len ? k->len : e->name_len;
+	if (n > 0 && (c = memcmp(k->name, e->name, n)) != 0)
+		return c;
+	if (k->len == e->name_len)
+		return 0;
+	return k->len < e->name_len ? -1 : 1;
+}
+
+/* qsort comparison of two entry pointers. */
+static int
+compare_entries(const void *a, const void *b)
+{
+	const struct users_entry	*ea = *(struct users_entry *const *)a;
+	const struct users_entry	*eb = *(struct users_entry *const *)b;
+	struct users_key		 k = { ea->name, ea->name_len };
+
+	return compare_key(&k, eb);
+}
+
+/*
+ * Finds name[0..len) in u->sorted. Returns true and its position in *pos,
+ * or false and the position where it would go.
+ */
+static bool
+search(const struct users *u, const char *name, size_t len, size_t *pos)
+{
+	struct users_key	k = { name, len };
+	size_t			lo = 0, hi = u->count, mid;
+	int			c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = compare_key(&k, u->sorted[mid]);
+		if (c == 0) {
+			*pos = mid;
+			return true;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*pos = lo;
+	return false;
+}
+
+/* Makes room for one more entry in both arrays. */
+static void
+grow(struct users *u)
+{
+	size_t	cap;
+
+	if (u->count < u->cap)
+		return;
+	cap = u->cap == 0 ? 16 : u->cap * 2;
+	u->order = reallocarray(u->order, cap, sizeof *u->order);
+	u->sorted = reallocarray(u->sorted, cap, sizeof *u->sorted);
+	if (u->order == NULL || u->sorted == NULL)
+		abort();
+	u->cap = cap;
+}
+
+/* A new entry holding copies of name and hash_string and the parsed h. */
+static struct users_entry *
+entry_new(const char *name, size_t len, const char *hash_string,
+    const struct pwhash *h)
+{
+	struct users_entry	*e;
+
+	if ((e = calloc(1, sizeof *e)) == NULL)
+		abort();
+	if ((e->name = strndup(name, len)) == NULL ||
+	    (e->hash_string = strdup(hash_string)) == NULL)
+		abort();
+	e->name_len = len;
+	e->hash = *h;
+	return e;
+}
+
+/* Frees e. */
+static void
+entry_free(struct users_entry *e)
+{
+	if (e == NULL)
+		return;
+	free(e->name);
+	free(e->hash_string);
+	free(e);
+}
+
+/*
+ * Checks hash_string for name and parses it into h. Returns 0 or
+ * SC_ERR_FORMAT with err saying why.
+ */
+static int
+check_hash(const char *label, const char *name, const char *hash_string,
+    size_t hash_len, struct pwhash *h, char *err, size_t errlen)
+{
+	const char	*reason = NULL;
+
+	if (strlen(hash_string) != hash_len)
+		reason = "hash string contains a NUL byte";
+	else if (!msg_utf8_valid(hash_string, hash_len))
+		reason = "hash string is not valid UTF-8";
+	else if (pwhash_parse(hash_string, h, &reason) != 0 && reason == NULL)
+		reason = "malformed hash string";
+	if (reason == NULL)
+		return 0;
+	if (label != NULL)
+		set_err(err, errlen, "%s: user \"%s\": %s", label, name, reason);
+	else
+		set_err(err, errlen, "user \"%s\": %s", name, reason);
+	return SC_ERR_FORMAT;
+}
+
+/* Returns a new empty table. */
+struct users *
+users_new(void)
+{
+	struct users	*u;
+
+	if ((u = calloc(1, sizeof *u)) == NULL)
+		abort();
+	return u;
+}
+
+/* Frees u and every entry in it. */
+void
+users_free(struct users *u)
+{
+	size_t	i;
+
+	if (u == NULL)
+		return;
+	for (i = 0; i < u->count; i++)
+		entry_free(u->order[i]);
+	free(u->order);
+	free(u->sorted);
+	free(u);
+}
+
+/* Returns how many users u holds. */
+size_t
+users_count(const struct users *u)
+{
+	return u == NULL ? 0 : u->count;
+}
+
+/* Finds name[0..len) by exact bytes; NULL when absent. */
+const struct pwhash *
+users_find(const struct users *u, const char *name, size_t len)
+{
+	size_t	pos;
+
+	if (u == NULL || name == NULL || !search(u, name, len, &pos))
+		return NULL;
+	return &u->sorted[pos]->hash;
+}
+
+/* Returns the i-th name in file order, NULL when out of range. */
+const char *
+users_name(const struct users *u, size_t i)
+{
+	if (u == NULL || i >= u->count)
+		return NULL;
+	return u->order[i]->name;
+}
+
+/* Returns the i-th hash string in file order, NULL when out of range. */
+const char *
+users_hash_string(const struct users *u, size_t i)
+{
+	if (u == NULL || i >= u->count)
+		return NULL;
+	return u->order[i]->hash_string;
+}
+
+/* Sets or adds name with hash, after checking both. */
+int
+users_set(struct users *u, const char *name, const char *hash, char *err,
+    size_t errlen)
+{
+	struct users_entry	*e;
+	struct pwhash		 h;
+	char			 shown[USERS_SHOWN_NAME_MAX * 4 + 8];
+	size_t			 len, pos;
+	char			*copy;
+	int			 rc;
+
+	if (err != NULL && errlen > 0)
+		*err = '\0';
+	if (u == NULL || name == NULL || hash == NULL) {
+		set_err(err, errlen, "no table, name or hash");
+		return SC_ERR_INVALID;
+	}
+	len = strlen(name);
+	if (!msg_user_valid(name, len)) {
+		show_name(name, len, shown, sizeof shown);
+		set_err(err, errlen, "bad user name \"%s\": 1 to %d bytes of "
+		    "A-Z a-z 0-9 _ . -", shown, SC_USER_MAX_LEN);
+		return SC_ERR_INVALID;
+	}
+	rc = check_hash(NULL, name, hash, strlen(hash), &h, err, errlen);
+	if (rc != 0)
+		return rc;
+
+	if (search(u, name, len, &pos)) {
+		e = u->sorted[pos];
+		if ((copy = strdup(hash)) == NULL)
+			abort();
+		free(e->hash_string);
+		e->hash_string = copy;
+		e->hash = h;
+		return 0;
+	}
+	grow(u);
+	e = entry_new(name, len, hash, &h);
+	memmove(&u->sorted[pos + 1], &u->sorted[pos],
+	    (u->count - pos) * sizeof *u->sorted);
+	u->sorted[pos] = e;
+	u->order[u->count++] = e;
+	return 0;
+}
+
+/* Removes name from both arrays. */
+int
+users_delete(struct users *u, const char *name)
+{
+	struct users_entry	*e;
+	size_t			 pos, i;
+
+	if (u == NULL || name == NULL ||
+	    !search(u, name, strlen(name), &pos))
+		return SC_ERR_INVALID;
+	e = u->sorted[pos];
+	memmove(&u->sorted[pos], &u->sorted[pos + 1],
+	    (u->count - pos - 1) * sizeof *u->sorted);
+	for (i = 0; i < u->count; i++) {
+		if (u->order[i] == e)
+			break;
+	}
+	memmove(&u->order[i], &u->order[i + 1],
+	    (u->count - i - 1) * sizeof *u->order);
+	u->count--;
+	entry_free(e);
+	return 0;
+}
+
+/*
+ * Reads all of fd into a new buffer (*out, *len; free it), at most
+ * USERS_FILE_MAX bytes. hint is the size fstat gave. Returns 0, SC_ERR_IO
+ * or SC_ERR_TOO_LONG.
+ */
+static int
+read_file(int fd, size_t hint, char **out, size_t *len)
+{
+	char	*buf = NULL;
+	size_t	 cap, used = 0;
+	ssize_t	 n;
+	int	 saved;
+
+	*out = NULL;
+	*len = 0;
+	/* One byte over the limit tells a file that grew past it. */
+	cap = hint < USERS_READ_CHUNK ? USERS_READ_CHUNK : hint + 1;
+	if (cap > (size_t)USERS_FILE_MAX + 1)
+		cap = (size_t)USERS_FILE_MAX + 1;
+	if ((buf = malloc(cap)) == NULL)
+		abort();
+	for (;;) {
+		if (used == cap) {
+			if (cap > USERS_FILE_MAX) {
+				free(buf);
+				return SC_ERR_TOO_LONG;
+			}
+			cap *= 2;
+			if (cap > (size_t)USERS_FILE_MAX + 1)
+				cap = (size_t)USERS_FILE_MAX + 1;
+			if ((buf = realloc(buf, cap)) == NULL)
+				abort();
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			free(buf);
+			errno = saved;
+			return SC_ERR_IO;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	if (used > USERS_FILE_MAX) {
+		free(buf);
+		return SC_ERR_TOO_LONG;
+	}
+	*out = buf;
+	*len = used;
+	return 0;
+}
+
+/*
+ * Builds a table from the JSON text buf[0..len). Returns 0 or
+ * SC_ERR_FORMAT with err naming label, the user and the reason.
+ */
+static int
+parse_users(const char *label, const char *buf, size_t len,
+    struct users **out, char *err, size_t errlen)
+{
+	struct users	*u = NULL;
+	json_error_t	 jerr;
+	json_t		*root = NULL, *value;
+	const char	*key;
+	struct pwhash	 h;
+	char		 shown[USERS_SHOWN_NAME_MAX * 4 + 8];
+	size_t		 key_len, i;
+	int		 rc = SC_ERR_FORMAT;
+
+	*out = NULL;
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		/* jansson quotes the text near the error: keep it inert. */
+		for (i = 0; jerr.text[i] != '\0'; i++) {
+			if ((unsigned char)jerr.text[i] < 0x20 ||
+			    jerr.text[i] == 0x7f)
+				jerr.text[i] = '?';
+		}
+		set_err(err, errlen, "%s: line %d, column %d: %s", label,
+		    jerr.line, jerr.column, jerr.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		set_err(err, errlen, "%s: not a JSON object mapping user "
+		    "names to password hashes", label);
+		goto out;
+	}
+
+	u = users_new();
+	json_object_keylen_foreach(root, key, key_len, value) {
+		if (!msg_user_valid(key, key_len)) {
+			show_name(key, key_len, shown, sizeof shown);
+			set_err(err, errlen, "%s: bad user name \"%s\": 1 to %d "
+			    "bytes of A-Z a-z 0-9 _ . -", label, shown,
+			    SC_USER_MAX_LEN);
+			goto out;
+		}
+		if (!json_is_string(value)) {
+			set_err(err, errlen, "%s: user \"%s\": the hash is not "
+			    "a JSON string", label, key);
+			goto out;
+		}
+		if (check_hash(label, key, json_string_value(value),
+		    json_string_length(value), &h, err, errlen) != 0)
+			goto out;
+		grow(u);
+		u->order[u->count] = u->sorted[u->count] =
+		    entry_new(key, key_len, json_string_value(value), &h);
+		u->count++;
+	}
+	if (u->count > 1)
+		qsort(u->sorted, u->count, sizeof *u->sorted, compare_entries);
+	/* JSON_REJECT_DUPLICATES saw to this; an invariant, checked cheaply. */
+	for (i = 1; i < u->count; i++) {
+		if (compare_entries(&u->sorted[i - 1], &u->sorted[i]) == 0) {
+			set_err(err, errlen, "%s: user \"%s\" appears twice",
+			    label, u->sorted[i]->name);
+			goto out;
+		}
+	}
+	*out = u;
+	u = NULL;
+	rc = 0;
+
+out:
+	users_free(u);
+	json_decref(root);
+	return rc;
+}
+
+/* Loads and checks the users file path. */
+int
+users_load(const char *path, struct users **out, char *err, size_t errlen)
+{
+	struct stat	 st;
+	const char	*label;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	int		 fd = -1, rc = SC_ERR_IO, saved;
+
+	*out = NULL;
+	if (err != NULL && errlen > 0)
+		*err = '\0';
+	if (path == NULL || *path == '\0') {
+		set_err(err, errlen, "no users file named");
+		errno = EINVAL;
+		return SC_ERR_IO;
+	}
+	label = file_label(path);
+
+	/*
+	 * No O_NOFOLLOW: deployments may link the users file from elsewhere.
+	 * O_NONBLOCK only keeps a FIFO from blocking the open.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		set_err(err, errlen, "%s: %s", label, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) == -1) {
+		set_err(err, errlen, "%s: %s", label, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		set_err(err, errlen, "%s: not a regular file", label);
+		goto out;
+	}
+	if (st.st_size > USERS_FILE_MAX) {
+		set_err(err, errlen, "%s: larger than %d bytes", label,
+		    USERS_FILE_MAX);
+		rc = SC_ERR_TOO_LONG;
+		goto out;
+	}
+	rc = read_file(fd, (size_t)st.st_size, &buf, &len);
+	if (rc == SC_ERR_TOO_LONG) {
+		set_err(err, errlen, "%s: larger than %d bytes", label,
+		    USERS_FILE_MAX);
+		goto out;
+	}
+	if (rc != 0) {
+		set_err(err, errlen, "%s: %s", label, strerror(errno));
+		goto out;
+	}
+	rc = parse_users(label, buf, len, out, err, errlen);
+
+out:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	errno = saved;
+	return rc;
+}
+
+/* Takes the writers' lock of path and loads it (missing: empty). */
+int
+users_lock(const char *path, int *lockfd, struct users **out, char *err,
+    size_t errlen)
+{
+	char	*lockpath = NULL;
+	size_t	 len;
+	int	 fd = -1, rc = SC_ERR_IO, saved;
+
+	*lockfd = -1;
+	*out = NULL;
+	if (err != NULL && errlen > 0)
+		*err = '\0';
+	if (path == NULL || *path == '\0') {
+		set_err(err, errlen, "no users file named");
+		errno = EINVAL;
+		return SC_ERR_IO;
+	}
+	len = strlen(path) + sizeof USERS_LOCK_SUFFIX;
+	if ((lockpath = malloc(len)) == NULL)
+		abort();
+	snprintf(lockpath, len, "%s%s", path, USERS_LOCK_SUFFIX);
+
+	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NOCTTY, USERS_LOCK_MODE);
+	if (fd == -1) {
+		set_err(err, errlen, "%s: %s", file_label(lockpath),
+		    strerror(errno));
+		goto out;
+	}
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno == EINTR)
+			continue;
+		set_err(err, errlen, "%s: lock: %s", file_label(lockpath),
+		    strerror(errno));
+		goto out;
+	}
+
+	rc = users_load(path, out, err, errlen);
+	if (rc == SC_ERR_IO && errno == ENOENT) {
+		*out = users_new();
+		if (err != NULL && errlen > 0)
+			*err = '\0';
+		rc = 0;
+	}
+	if (rc == 0) {
+		*lockfd = fd;
+		fd = -1;
+	}
+
+out:
+	saved = errno;
+	if (fd != -1)
+		close(fd);	/* releases the lock */
+	free(lockpath);
+	errno = saved;
+	return rc;
+}
+
+/* Releases the lock taken by users_lock. */
+void
+users_unlock(int lockfd)
+{
+	if (lockfd != -1)
+		close(lockfd);
+}
+
+/* Writes all of buf to fd. */
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return SC_ERR_IO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Returns the folder part of path as a new string ("." when none). */
+static char *
+parent_dir(const char *path)
+{
+	const char	*slash;
+	char		*dir;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		abort();
+	return dir;
+}
+
+/* Syncs the folder holding path, so a rename in it is durable. */
+static int
+sync_dir(const char *path)
+{
+	char	*dir;
+	int	 fd, rc = 0, saved;
+
+	dir = parent_dir(path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Some file systems cannot sync a folder; that is not an error. */
+	if (fd == -1 || (fsync(fd) == -1 && errno != EINVAL))
+		rc = SC_ERR_IO;
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	free(dir);
+	errno = saved;
+	return rc;
+}
+
+/* Says whether name is one of target's temporary names: base + prefix +
+ * exactly USERS_TMP_RANDOM * 2 lowercase hex digits. */
+static bool
+is_temporary(const char *name, const char *base)
+{
+	size_t	blen = strlen(base), plen = strlen(USERS_TMP_PREFIX), i;
+
+	if (strlen(name) != blen + plen + USERS_TMP_RANDOM * 2 ||
+	    strncmp(name, base, blen) != 0 ||
+	    strncmp(name + blen, USERS_TMP_PREFIX, plen) != 0)
+		return false;
+	for (i = blen + plen; name[i] != '\0'; i++) {
+		if ((name[i] < '0' || name[i] > '9') &&
+		    (name[i] < 'a' || name[i] > 'f'))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Removes temporaries of target left by writers killed mid-commit. Only
+ * lock holders make them, and we hold the lock: any found is stale.
+ * Best effort.
+ */
+static void
+remove_stale(const char *target)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*dir;
+
+	dir = parent_dir(target);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (is_temporary(de->d_name, file_label(target)))
+				(void)unlinkat(dirfd(d), de->d_name, 0);
+		}
+		closedir(d);
+	}
+	free(dir);
+}
+
+/* Returns u as the text of a users file: indented JSON and a newline. */
+static char *
+encode_users(const struct users *u)
+{
+	json_t	*root, *s;
+	char	*text, *line;
+	size_t	 i, len;
+
+	if ((root = json_object()) == NULL)
+		abort();
+	for (i = 0; i < u->count; i++) {
+		/* Names are checked ASCII and hashes checked UTF-8. */
+		if ((s = json_string(u->order[i]->hash_string)) == NULL ||
+		    json_object_set_new(root, u->order[i]->name, s) != 0)
+			abort();
+	}
+	text = json_dumps(root, JSON_INDENT(USERS_JSON_INDENT) |
+	    JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (text == NULL)
+		abort();
+	len = strlen(text);
+	if ((line = malloc(len + 2)) == NULL)
+		abort();
+	memcpy(line, text, len);
+	line[len] = '\n';
+	line[len + 1] = '\0';
+	free(text);
+	return line;
+}
+
+/*
+ * The file a commit replaces: path itself, or where it points when it is
+ * a symbolic link (renaming over the link would swap it for a plain
+ * file). Returns a new string or NULL with errno set.
+ */
+static char *
+commit_target(const char *path)
+{
+	struct stat	 st;
+	char		*target;
+
+	if (lstat(path, &st) == -1) {
+		if (errno != ENOENT)
+			return NULL;
+	} else if (S_ISLNK(st.st_mode))
+		return realpath(path, NULL);
+	if ((target = strdup(path)) == NULL)
+		abort();
+	return target;
+}
+
+/* Writes u to path through a temporary file, then releases lockfd. */
+int
+users_commit(const char *path, int lockfd, const struct users *u, char *err,
+    size_t errlen)
+{
+	uint8_t		 nonce[USERS_TMP_RANDOM];
+	char		 suffix[sizeof USERS_TMP_PREFIX + USERS_TMP_RANDOM * 2];
+	struct stat	 st;
+	const char	*label;
+	char		*target = NULL, *tmp = NULL, *text = NULL;
+	size_t		 len;
+	mode_t		 mode = USERS_NEW_MODE;
+	bool		 existed = false, made = false;
+	int		 fd = -1, rc = SC_ERR_IO, saved;
+
+	if (err != NULL && errlen > 0)
+		*err = '\0';
+	if (path == NULL || *path == '\0' || u == NULL) {
+		set_err(err, errlen, "no users file or table");
+		errno = EINVAL;
+		goto out;
+	}
+	label = file_label(path);
+	if (sodium_init() < 0)
+		abort();
+
+	if ((target = commit_target(path)) == NULL) {
+		set_err(err, errlen, "%s: %s", label, strerror(errno));
+		goto out;
+	}
+	if (stat(target, &st) == 0) {
+		existed = true;
+		mode = st.st_mode & 07777;
+	} else if (errno != ENOENT) {
+		set_err(err, errlen, "%s: %s", label, strerror(errno));
+		goto out;
+	}
+
+	remove_stale(target);
+	memcpy(suffix, USERS_TMP_PREFIX, strlen(USERS_TMP_PREFIX));
+	randombytes_buf(nonce, sizeof nonce);
+	sodium_bin2hex(suffix + strlen(USERS_TMP_PREFIX),
+	    sizeof suffix - strlen(USERS_TMP_PREFIX), nonce, sizeof nonce);
+	len = strlen(target) + strlen(suffix) + 1;
+	if ((tmp = malloc(len)) == NULL)
+		abort();
+	snprintf(tmp, len, "%s%s", target, suffix);
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY, USERS_NEW_MODE);
+	if (fd == -1) {
+		set_err(err, errlen, "%s: temporary file: %s", label,
+		    strerror(errno));
+		goto out;
+	}
+	made = true;
+	/* Root edits a file the daemon's user must still own; best effort. */
+	if (existed && geteuid() == 0 &&
+	    fchown(fd, st.st_uid, st.st_gid) == -1)
+		log_debug("%s: keeping owner: %s", label, strerror(errno));
+	/* After fchown, which may clear set-id bits; not subject to umask. */
+	if (fchmod(fd, mode) == -1) {
+		set_err(err, errlen, "%s: chmod: %s", label, strerror(errno));
+		goto out;
+	}
+
+	text = encode_users(u);
+	if (write_all(fd, text, strlen(text)) != 0 || fsync(fd) == -1) {
+		set_err(err, errlen, "%s: write: %s", label, strerror(errno));
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		set_err(err, errlen, "%s: write: %s", label, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, target) == -1) {
+		set_err(err, errlen, "%s: rename: %s", label, strerror(errno));
+		goto out;
+	}
+	made = false;	/* it is the users file now */
+	if (sync_dir(target) != 0) {
+		set_err(err, errlen, "%s: saved, but syncing its folder "
+		    "failed: %s", label, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+
+out:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	if (made)
+		unlink(tmp);
+	free(tmp);
+	free(text);
+	free(target);
+	users_unlock(lockfd);
+	errno = saved;
+	return rc;
+}
