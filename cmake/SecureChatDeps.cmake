@@ -1,11 +1,13 @@
 # Finds the external libraries through pkg-config and exposes them as
-# imported targets: PkgConfig::libevent, ::libevent_pthreads, ::libsodium,
+# imported targets: PkgConfig::libevent, ::libevent_pthreads,
+# ::libevent_extra (evdns, for the client), ::libsodium,
 # ::jansson, ::ncursesw and (tests only) ::cmocka.
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 
 pkg_check_modules(libevent REQUIRED IMPORTED_TARGET libevent_core>=2.1)
 pkg_check_modules(libevent_pthreads REQUIRED IMPORTED_TARGET libevent_pthreads>=2.1)
+pkg_check_modules(libevent_extra REQUIRED IMPORTED_TARGET libevent_extra>=2.1)
 pkg_check_modules(libsodium REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
 pkg_check_modules(jansson REQUIRED IMPORTED_TARGET jansson>=2.13)
 pkg_check_modules(ncursesw REQUIRED IMPORTED_TARGET ncursesw>=6)

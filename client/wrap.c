@@ -1,0 +1,144 @@
+/*
+ * wrap.c: display widths of sanitized UTF-8 and the split of a line into
+ * terminal rows, with wide characters kept whole and combining characters
+ * kept with the character before them.
+ */
+#include <string.h>
+#include <wchar.h>
+
+#include "client.h"
+
+#define WIDE_COLUMNS	2
+
+/* Decodes the character at s into *wc; returns its length, 0 if bad. */
+static size_t
+decode(const char *s, size_t len, wchar_t *wc)
+{
+	mbstate_t ps;
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	memset(&ps, 0, sizeof ps);
+	n = mbrtowc(wc, s, len, &ps);
+	if (n == (size_t)-1 || n == (size_t)-2)
+		return 0;
+	if (n == 0)
+		return 1;	/* a NUL byte */
+	return n;
+}
+
+/* Returns the byte length of the character at s. */
+size_t
+wrap_char_len(const char *s, size_t len)
+{
+	wchar_t wc;
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	n = decode(s, len, &wc);
+	return n == 0 ? 1 : n;
+}
+
+/* Returns the columns of the character at s; unknown ones count as 1. */
+int
+wrap_char_width(const char *s, size_t len)
+{
+	wchar_t wc;
+	int w;
+
+	if (len == 0)
+		return 0;
+	if (decode(s, len, &wc) == 0 || wc == L'\0')
+		return 1;
+	w = wcwidth(wc);
+	if (w < 0)
+		return 1;
+	return w > WIDE_COLUMNS ? WIDE_COLUMNS : w;
+}
+
+/* Returns the columns s[0..len) takes. */
+size_t
+wrap_width(const char *s, size_t len)
+{
+	size_t i = 0, cols = 0;
+
+	while (i < len) {
+		cols += (size_t)wrap_char_width(s + i, len - i);
+		i += wrap_char_len(s + i, len - i);
+	}
+	return cols;
+}
+
+/* Records row number n as text[off..end) if there is room for it. */
+static void
+emit(struct wrap_row *rows, size_t max, size_t n, size_t off, size_t end,
+    size_t indent)
+{
+	if (rows == NULL || n >= max)
+		return;
+	rows[n].off = off;
+	rows[n].len = end - off;
+	rows[n].indent = n == 0 ? 0 : indent;
+}
+
+/*
+ * Splits text into rows. Each row is scanned from its start; when a
+ * character does not fit, the row ends at the last space (which is
+ * dropped) or, without one, before that character, and the scan starts
+ * again at the next row's first byte. A character that is alone on its
+ * row always fits, so every pass makes progress.
+ */
+size_t
+wrap_text(const char *text, size_t len, size_t width, size_t indent,
+    struct wrap_row *rows, size_t max)
+{
+	size_t n = 0, start = 0, pos = 0, col = 0, avail, space = 0;
+	size_t clen, end, next;
+	bool have_space = false;
+	int w;
+
+	if (width == 0)
+		width = 1;
+	if (indent >= width)
+		indent = 0;
+	avail = width;
+	while (pos < len) {
+		if (text[pos] == '\n') {
+			end = pos;
+			next = pos + 1;
+		} else {
+			clen = wrap_char_len(text + pos, len - pos);
+			w = wrap_char_width(text + pos, len - pos);
+			if (w == 0 || col + (size_t)w <= avail ||
+			    pos == start) {
+				if (text[pos] == ' ' && pos > start) {
+					space = pos;
+					have_space = true;
+				}
+				col += (size_t)w;
+				pos += clen;
+				continue;
+			}
+			if (text[pos] == ' ') {
+				/* The space that overflows is the break. */
+				end = pos;
+				next = pos + 1;
+			} else if (have_space) {
+				end = space;
+				next = space + 1;
+			} else {
+				end = pos;
+				next = pos;
+			}
+		}
+		emit(rows, max, n++, start, end, indent);
+		start = pos = next;
+		col = 0;
+		have_space = false;
+		avail = width - indent;
+	}
+	emit(rows, max, n++, start, len, indent);
+	return n;
+}
