@@ -8,6 +8,8 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "log.h"
@@ -270,6 +272,77 @@ depth_ok(json_t *j, int level)
 	return true;
 }
 
+/*
+ * jansson refuses numbers it cannot hold (integers beyond int64, reals
+ * beyond a double), but they are valid JSON: such a document must still
+ * be answered as JSON. Parses a copy in which each such number is
+ * replaced by 0.5, a value of the same JSON kind that no member accepts
+ * as an integer: an out-of-range "id" is then a mistyped member, and one
+ * in an unknown member is ignored. Returns a new reference, or NULL.
+ */
+static json_t *
+load_big_numbers(const uint8_t *buf, size_t len)
+{
+	json_error_t	 error;
+	json_t		*root;
+	char		*copy, *num;
+	size_t		 i = 0, j, o = 0;
+	bool		 in_string = false, real;
+	double		 d;
+
+	/* Only numbers of 5 bytes or more overflow ("1e309"), and each
+	 * becomes 3 bytes: the copy is never longer than the original. */
+	if ((copy = malloc(len + 1)) == NULL)
+		log_fatal("out of memory");
+	while (i < len) {
+		if (in_string) {
+			if (buf[i] == '\\' && i + 1 < len)
+				copy[o++] = (char)buf[i++];
+			else if (buf[i] == '"')
+				in_string = false;
+			copy[o++] = (char)buf[i++];
+			continue;
+		}
+		if (buf[i] == '"')
+			in_string = true;
+		if (buf[i] != '-' && (buf[i] < '0' || buf[i] > '9')) {
+			copy[o++] = (char)buf[i++];
+			continue;
+		}
+		/* A number token: check it the way jansson does. */
+		real = false;
+		for (j = i; j < len && (buf[j] == '-' || buf[j] == '+' ||
+		    buf[j] == '.' || buf[j] == 'e' || buf[j] == 'E' ||
+		    (buf[j] >= '0' && buf[j] <= '9')); j++) {
+			if (buf[j] == '.' || buf[j] == 'e' || buf[j] == 'E')
+				real = true;
+		}
+		if ((num = strndup((const char *)buf + i, j - i)) == NULL)
+			log_fatal("out of memory");
+		errno = 0;
+		if (real) {
+			d = strtod(num, NULL);
+			real = errno == ERANGE && (d == HUGE_VAL ||
+			    d == -HUGE_VAL);
+		} else {
+			(void)strtoll(num, NULL, 10);
+			real = errno == ERANGE;
+		}
+		free(num);
+		if (real) {
+			memcpy(copy + o, "0.5", 3);
+			o += 3;
+		} else {
+			memcpy(copy + o, buf + i, j - i);
+			o += j - i;
+		}
+		i = j;
+	}
+	root = json_loadb(copy, o, JSON_REJECT_DUPLICATES, &error);
+	free(copy);
+	return root;
+}
+
 /* Parses buf[0..len) as one JSON object obeying the rules of section 3.
  * Returns a new reference, or NULL. */
 static json_t *
@@ -282,6 +355,9 @@ load_object(const uint8_t *buf, size_t len, size_t max)
 		return NULL;
 	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES,
 	    &error);
+	if (root == NULL && json_error_code(&error) ==
+	    json_error_numeric_overflow)
+		root = load_big_numbers(buf, len);
 	if (root == NULL)
 		return NULL;
 	if (!json_is_object(root) || !depth_ok(root, 1)) {
