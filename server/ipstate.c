@@ -75,6 +75,16 @@ ipstate_get(struct server *srv, const struct sockaddr *peer)
 	return ip;
 }
 
+/* Frees ip if it holds no connection and no recent failure. */
+void
+ipstate_forget_if_idle(struct server *srv, struct ipstate *ip)
+{
+	if (ip != NULL && idle(srv, ip, session_mono_ms())) {
+		LIST_REMOVE(ip, entry);
+		free(ip);
+	}
+}
+
 /* A connection from ip ended. */
 void
 ipstate_release(struct server *srv, struct ipstate *ip)
@@ -83,10 +93,7 @@ ipstate_release(struct server *srv, struct ipstate *ip)
 		return;
 	if (ip->conns > 0)
 		ip->conns--;
-	if (idle(srv, ip, session_mono_ms())) {
-		LIST_REMOVE(ip, entry);
-		free(ip);
-	}
+	ipstate_forget_if_idle(srv, ip);
 }
 
 /* Counts a failed login from ip. */

@@ -114,13 +114,13 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	if (srv->n_sessions >= srv->cfg.max_connections) {
 		log_refused(host, "max_connections reached");
-		ipstate_release(srv, ip);
+		ipstate_forget_if_idle(srv, ip);
 		evutil_closesocket(fd);
 		return;
 	}
 	if (ip->conns >= srv->cfg.max_per_ip) {
 		log_refused(host, "max_per_ip reached");
-		ipstate_release(srv, ip);
+		ipstate_forget_if_idle(srv, ip);
 		evutil_closesocket(fd);
 		return;
 	}

@@ -277,6 +277,10 @@ struct ipstate *ipstate_get(struct server *srv, const struct sockaddr *peer);
 /* Drops a connection from ip; frees it when it holds nothing. */
 void ipstate_release(struct server *srv, struct ipstate *ip);
 
+/* Frees ip when it holds nothing (after a refused connection, which
+ * never counted). */
+void ipstate_forget_if_idle(struct server *srv, struct ipstate *ip);
+
 /* Records a failed login from ip. */
 void ipstate_fail(struct server *srv, struct ipstate *ip);
 
