@@ -14,3 +14,10 @@ target_compile_definitions(hold_users PRIVATE
   SC_SECURECHATD_PATH="$<TARGET_FILE:securechatd>")
 add_executable(hostile_server hostile_server.c)
 target_link_libraries(hostile_server PRIVATE sccommon)
+
+# The real client in tmux and in batch mode against the real daemon (and
+# the hostile fake server above).
+find_program(TMUX tmux REQUIRED)
+add_test(NAME client_tmux COMMAND Python3::Interpreter
+  ${CMAKE_CURRENT_SOURCE_DIR}/client_tmux.py ${PROJECT_BINARY_DIR})
+set_tests_properties(client_tmux PROPERTIES LABELS e2e TIMEOUT 600)

@@ -1,0 +1,514 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the securechat client: the real client in tmux
+(new-session -x 120 -y 40, send-keys, capture-pane) and in batch mode,
+against the real securechatd on 127.0.0.1 (and a hostile fake server).
+
+usage: client_tmux.py BUILD_DIR
+Prints "N passed, M failed" last; exits non-zero on any failure.
+"""
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+SERVER = os.path.join(BUILD, "server", "securechatd")
+CLIENT = os.path.join(BUILD, "client", "securechat")
+HOLD = os.path.join(BUILD, "test", "hold_users")
+HOSTILE = os.path.join(BUILD, "test", "hostile_server")
+PASSWORD = "password123"
+TMUX_SOCKET = "sctest-%d" % os.getpid()
+TIMEOUT = 10.0
+
+passed = 0
+failed = 0
+
+
+def werkzeug_hash(password, iterations=1000):
+    alphabet = string.ascii_letters + string.digits
+    salt = "".join(secrets.choice(alphabet) for _ in range(16))
+    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(),
+                             iterations)
+    return "pbkdf2:sha256:%d$%s$%s" % (iterations, salt, dk.hex())
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """A real securechatd in a temporary folder, started until READY=1."""
+
+    def __init__(self, users, extra=None, port=None, folder=None):
+        self.dir = folder or tempfile.mkdtemp(prefix="sctmux-")
+        self.port = port or free_port()
+        self.users = os.path.join(self.dir, "users.json")
+        if not os.path.exists(self.users):
+            with open(self.users, "w") as f:
+                json.dump({u: werkzeug_hash(PASSWORD) for u in users}, f)
+        conf = {"listen": "127.0.0.1", "port": self.port,
+                "users": self.users,
+                "key": os.path.join(self.dir, "server.key"),
+                "log_dir": self.dir, "log_level": "debug",
+                "rate_burst": 1000, "rate_per_sec": 1000}
+        conf.update(extra or {})
+        self.config = os.path.join(self.dir, "config.json")
+        with open(self.config, "w") as f:
+            json.dump(conf, f)
+        self.start()
+
+    def start(self):
+        notify = os.path.join(self.dir, "notify")
+        if os.path.exists(notify):
+            os.unlink(notify)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(notify)
+        sock.settimeout(TIMEOUT)
+        env = dict(os.environ, NOTIFY_SOCKET=notify)
+        self.err = open(os.path.join(self.dir, "stderr.txt"), "ab")
+        self.proc = subprocess.Popen([SERVER, "--config", self.config],
+                                     env=env, stdout=self.err,
+                                     stderr=self.err)
+        try:
+            while True:
+                if b"READY=1" in sock.recv(4096):
+                    break
+        finally:
+            sock.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.err.close()
+
+    def log(self):
+        with open(os.path.join(self.dir, "securechatd.log"),
+                  errors="replace") as f:
+            return f.read()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def tmux(*args, check=True):
+    return subprocess.run(["tmux", "-L", TMUX_SOCKET] + list(args),
+                          check=check, capture_output=True, text=True)
+
+
+class Pane:
+    """The client in its own tmux session."""
+
+    counter = 0
+
+    def __init__(self, port, home, args=(), x=120, y=40):
+        Pane.counter += 1
+        self.name = "c%d" % Pane.counter
+        env = "XDG_DATA_HOME=%s XDG_CONFIG_HOME=%s" % (
+            os.path.join(home, "data"), os.path.join(home, "config"))
+        cmd = "%s %s --port %d %s; sleep 30" % (
+            env, CLIENT, port, " ".join(args))
+        tmux("new-session", "-d", "-s", self.name, "-x", str(x), "-y",
+             str(y), cmd)
+
+    def keys(self, *keys):
+        tmux("send-keys", "-t", self.name, *keys)
+
+    def type(self, text):
+        tmux("send-keys", "-t", self.name, "-l", text)
+        tmux("send-keys", "-t", self.name, "Enter")
+
+    def screen(self):
+        return tmux("capture-pane", "-t", self.name, "-p").stdout
+
+    def wait(self, needle, timeout=TIMEOUT, gone=False):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            s = self.screen()
+            if (needle in s) != gone:
+                return s
+            time.sleep(0.05)
+        raise AssertionError("%s %r on screen:\n%s" % (
+            "still" if gone else "never saw", needle, self.screen()))
+
+    def title(self):
+        return tmux("display-message", "-t", self.name, "-p",
+                    "#{pane_title}").stdout.strip()
+
+    def resize(self, x, y):
+        tmux("resize-window", "-t", self.name, "-x", str(x), "-y", str(y))
+
+    def close(self):
+        tmux("kill-session", "-t", self.name, check=False)
+
+
+def login(pane, user):
+    pane.wait("log in with /login")
+    pane.type("/login " + user)
+    pane.wait("password for %s:" % user)
+    pane.type(PASSWORD)
+    pane.wait("logged in as " + user)
+
+
+def status_line(screen):
+    lines = screen.rstrip("\n").split("\n")
+    return lines[-2] if len(lines) >= 2 else ""
+
+
+# ---- the tests --------------------------------------------------------
+
+
+def test_login_chat_private(home):
+    srv = Server(["alice", "bob", "carol"])
+    try:
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        s = a.wait("Online (1)")
+        assert "new server 127.0.0.1:%d: pinned its key" % srv.port in s
+        # The status line: server, state, key, user.
+        st = status_line(s)
+        assert "127.0.0.1:%d" % srv.port in st and "logged in" in st, st
+        assert "alice" in st
+        # The password was never shown.
+        assert PASSWORD not in s
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        a.wait("bob is online")
+        a.wait("Online (2)")
+        b.type("hello from bob")
+        s = a.wait("<bob> hello from bob")
+        b.wait("<bob> hello from bob")
+        a.type("/msg bob just between us")
+        b.wait("*alice -> bob* just between us")
+        a.wait("*alice -> bob* just between us")
+        # Tab completes a nick at the start of the line.
+        a.keys("-l", "bo")
+        a.keys("Tab")
+        a.keys("-l", "x")
+        a.wait("> bob: x")
+        a.keys("C-u")
+        # Unknown command: a local error in words.
+        a.type("/frobnicate")
+        a.wait("unknown command /frobnicate")
+        # A server error in words, not codes.
+        a.type("/msg carol are you there")
+        a.wait("is not online")
+        # Too long: refused locally with a message, not truncated.
+        a.keys("-l", "x" * 4097)
+        a.keys("Enter")
+        a.wait("message too long: 4097 bytes")
+        a.keys("C-u")
+        b.type("/quit")
+        a.wait("bob went offline")
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def test_sidebar_100_users(home):
+    srv = Server(["alice"] + ["u%d" % i for i in range(100)])
+    hold = None
+    try:
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        hold = subprocess.Popen([HOLD, str(srv.port), "u", "100"],
+                                stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE)
+        assert hold.stdout.readline().strip() == b"ready"
+        s = a.wait("Online (101)")
+        # Sorted by byte value: "alice" then u0, u1, u10, ...
+        assert "alice" in s and "more" in s
+        assert "\u2193" in s and "\u2191" not in s  # more below only
+        top = s
+        a.keys("F12")
+        s = a.wait("\u2191")                          # names above now
+        assert s != top
+        for _ in range(5):
+            a.keys("F12")
+        s = a.wait("u99 ")                            # the end of the list
+        assert "\u2193" not in s.split("\n")[-3]
+        for _ in range(6):
+            a.keys("F11")
+        s = a.wait("\u2191", gone=True)               # back at the top
+        assert "alice" in s
+        a.close()
+    finally:
+        if hold is not None:
+            hold.stdin.close()
+            hold.wait(10)
+        srv.cleanup()
+
+
+def test_scroll_pgup_end(home):
+    srv = Server(["alice", "bob"])
+    try:
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        for i in range(80):
+            b.type("message number %03d" % i)
+        a.wait("message number 079")
+        a.keys("PPage")
+        s = a.wait("SCROLLED")
+        assert "message number 079" not in s
+        a.keys("PPage")
+        a.wait("message number 00")
+        # New lines while scrolled up do not yank the view.
+        before = a.screen().split("\n")[:30]
+        b.type("a brand new line")
+        s = a.wait("MORE (1 new)")
+        assert "a brand new line" not in s
+        assert s.split("\n")[:30] == before
+        a.keys("End")
+        s = a.wait("a brand new line")
+        assert "MORE" not in s and "SCROLLED" not in s
+        a.keys("PPage")
+        a.wait("SCROLLED")
+        a.keys("NPage")
+        a.keys("NPage")
+        a.keys("NPage")
+        a.wait("SCROLLED", gone=True)
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def test_resize(home):
+    srv = Server(["alice", "bob"])
+    try:
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        long = "the quick brown fox jumps over the lazy dog " * 4
+        b.type(long.strip())
+        a.wait("lazy dog the quick")
+        a.resize(60, 20)
+        time.sleep(0.3)
+        s = a.wait("Online (2)")
+        lines = s.split("\n")
+        assert len(lines) <= 21 and max(len(l) for l in lines) <= 60
+        # Wrapped with an indent under the prefix, nothing lost.
+        joined = " ".join(l.split("\u2502")[0].strip() for l in lines)
+        assert "jumps over the lazy dog the quick brown fox jumps" in joined
+        a.resize(40, 10)
+        time.sleep(0.3)
+        s = a.screen()
+        assert "Online" not in s  # the sidebar hides when narrow
+        assert "logged in" in s
+        a.resize(120, 40)
+        time.sleep(0.3)
+        s = a.wait("Online (2)")
+        assert long.strip()[:60] in s
+        a.keys("C-l")
+        a.wait("Online (2)")
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def test_hostile_server(home):
+    folder = tempfile.mkdtemp(prefix="schostile-")
+    port = free_port()
+    proc = subprocess.Popen([HOSTILE, str(port),
+                             os.path.join(folder, "key")],
+                            stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline().strip() == b"ready"
+        a = Pane(port, home)
+        a.wait("log in with /login")
+        a.type("/login victim nopassword")
+        s = a.wait("CLEARED?")
+        # The clear-screen was neutralised: earlier lines are still there.
+        assert "new server 127.0.0.1:%d" % port in s
+        assert "\u241b[2J" in s                 # ESC shown as a picture
+        assert "\u241b]0;pwned-title\u2407" in s
+        assert a.title() != "pwned-title"
+        assert "\u241b]52;c;" in s              # no clipboard write
+        assert "evil\u241b[31mRED" in s         # in the sidebar
+        assert "\ufffdevil-rlo" in s            # bidi override replaced
+        assert "c1:\ufffd31m" in s
+        assert "back\u2408space\u240dcarriage" in s
+        assert "notice \u241b[?1049h alt screen" in s
+        assert "server says \u241b[41m HACKED" in s
+        a.close()
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_restart_reconnect(home):
+    srv = Server(["alice"])
+    try:
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        srv.stop()
+        a.wait("the server is shutting down")
+        a.wait("reconnecting in")
+        srv.start()
+        # Logged in again with the password typed earlier.
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if srv.log().count("login 127.0.0.1") >= 2:
+                break
+            time.sleep(0.1)
+        s = a.wait("logged in as alice")
+        assert srv.log().count("user alice (1 session)") >= 2
+        assert "logged in" in status_line(a.screen())
+        a.close()
+    finally:
+        srv.cleanup()
+
+
+def test_changed_key_refused(home):
+    srv = Server(["alice"])
+    try:
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        a.close()
+        srv.stop()
+        os.unlink(os.path.join(srv.dir, "server.key"))
+        old_log = len(srv.log())
+        srv.start()                             # a new key, same address
+        b = Pane(srv.port, home)
+        s = b.wait("HAS CHANGED")
+        assert "KEY REFUSED" in status_line(b.wait("KEY REFUSED"))
+        assert "sed -i" in s and "known_servers" in s
+        time.sleep(1.5)
+        s = b.screen()
+        assert "log in with" not in s and "reconnecting" not in s
+        new_log = srv.log()[old_log:]
+        assert "created a new server key" in new_log
+        assert "handshake 127.0.0.1" not in new_log  # no msg3 sent
+        assert "user alice" not in new_log
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def run_batch(port, home, lines, args=(), timeout=15):
+    env = dict(os.environ, XDG_DATA_HOME=os.path.join(home, "data"),
+               XDG_CONFIG_HOME=os.path.join(home, "config"))
+    p = subprocess.run([CLIENT, "--port", str(port)] + list(args),
+                       input="".join(l + "\n" for l in lines).encode(),
+                       capture_output=True, env=env, timeout=timeout)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def test_batch(home):
+    srv = Server(["alice", "bob"])
+    try:
+        rc, out, err = run_batch(srv.port, home, [
+            "/login alice " + PASSWORD, "hello batch", "/list"])
+        assert rc == 0, (rc, out, err)
+        assert "-- logged in as alice" in out
+        assert "<alice> hello batch" in out
+        assert "-- online: alice" in out
+        assert "-- bye: quit" in out
+        # --user: the password is the first line.
+        rc, out, err = run_batch(srv.port, home, [PASSWORD, "/msg bob x"],
+                                 args=["--user", "alice", "--json"])
+        assert rc == 0, (rc, out, err)
+        events = [json.loads(l) for l in out.splitlines()]
+        assert events[0]["type"] == "login_ok"
+        assert {"type": "error", "code": "not_online"}.items() <= \
+            events[1].items(), events
+        # Wrong password: exit 1.
+        rc, out, err = run_batch(srv.port, home, ["/login alice wrong",
+                                                  "never sent"])
+        assert rc == 1, (rc, out, err)
+        assert "<alice> never sent" not in out
+        # Nobody listening: exit 1.
+        rc, out, err = run_batch(free_port(), home, ["hi"])
+        assert rc == 1 and "cannot reach" in err, (rc, out, err)
+        # Bad flags: exit 2 with one line.
+        p = subprocess.run([CLIENT, "--port", "70000"], capture_output=True)
+        assert p.returncode == 2 and len(p.stderr.splitlines()) == 1
+        p = subprocess.run([CLIENT, "--version"], capture_output=True)
+        assert p.returncode == 0 and p.stdout.startswith(b"securechat ")
+    finally:
+        srv.cleanup()
+
+
+def test_batch_hostile(home):
+    folder = tempfile.mkdtemp(prefix="schostile-")
+    port = free_port()
+    proc = subprocess.Popen([HOSTILE, str(port),
+                             os.path.join(folder, "key")],
+                            stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline().strip() == b"ready"
+        env = dict(os.environ, XDG_DATA_HOME=os.path.join(home, "data"))
+        p = subprocess.Popen([CLIENT, "--batch", "--port", str(port)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env)
+        p.stdin.write(b"/login victim x\n")
+        p.stdin.flush()
+        time.sleep(1.0)
+        p.kill()
+        out, err = p.communicate()
+        for b in (b"\x1b", b"\x07", b"\x08", b"\r", b"\xc2\x9b",
+                  b"\xe2\x80\xae"):
+            assert b not in out, (b, out)
+        assert "\u241b[2J".encode() in out
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+TESTS = [test_login_chat_private, test_sidebar_100_users,
+         test_scroll_pgup_end, test_resize, test_hostile_server,
+         test_restart_reconnect, test_changed_key_refused, test_batch,
+         test_batch_hostile]
+
+
+def main():
+    global passed, failed
+    only = os.environ.get("SC_TEST_ONLY")
+    for t in TESTS:
+        if only and only not in t.__name__:
+            continue
+        home = tempfile.mkdtemp(prefix="schome-")
+        start = time.time()
+        try:
+            t(home)
+            passed += 1
+            print("ok   %s (%.1fs)" % (t.__name__, time.time() - start))
+        except Exception:
+            failed += 1
+            print("FAIL %s" % t.__name__)
+            traceback.print_exc()
+        finally:
+            tmux("kill-server", check=False)
+            shutil.rmtree(home, ignore_errors=True)
+        sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
