@@ -90,6 +90,7 @@ class Server:
             sock.close()
 
     def stop(self):
+        """SIGTERM; the daemon must exit 0 (under ASan: no error)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -98,6 +99,8 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.err.close()
+        assert self.proc.returncode == 0, \
+            "securechatd exited with %d" % self.proc.returncode
 
     def log(self):
         with open(os.path.join(self.dir, "securechatd.log"),
@@ -105,8 +108,11 @@ class Server:
             return f.read()
 
     def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            if not self.err.closed:
+                self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def tmux(*args, check=True):
