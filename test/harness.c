@@ -39,6 +39,16 @@
 static const char *const default_users[] = { "testuser", "anotheruser",
     NULL };
 
+/* The bounded wait of every harness call, scaled for slow runs. */
+int
+harness_timeout_ms(void)
+{
+	const char *s = getenv("SC_TIMEOUT_SCALE");
+	int scale = s != NULL ? atoi(s) : 1;
+
+	return 5000 * (scale >= 1 && scale <= 100 ? scale : 1);
+}
+
 /* Monotonic milliseconds. */
 static long long
 now_ms(void)
@@ -84,6 +94,31 @@ tserver_write_users(const char *path, const char *const *names,
 	assert_int_equal(json_dump_file(root, path, JSON_INDENT(2)), 0);
 	chmod(path, 0600);
 	json_decref(root);
+}
+
+/*
+ * Runs securechatd with --config, under $SC_SERVER_WRAPPER when set (a
+ * command line split on spaces, e.g. "valgrind --error-exitcode=99 ..."),
+ * so the same tests check the daemon under valgrind.
+ */
+static void
+exec_server(const char *config)
+{
+	const char *wrapper = getenv("SC_SERVER_WRAPPER");
+	char *argv[64], *copy, *tok, *save;
+	int n = 0;
+
+	if (wrapper != NULL && *wrapper != '\0' &&
+	    (copy = strdup(wrapper)) != NULL) {
+		for (tok = strtok_r(copy, " ", &save); tok != NULL && n < 58;
+		    tok = strtok_r(NULL, " ", &save))
+			argv[n++] = tok;
+	}
+	argv[n++] = (char *)SC_SECURECHATD_PATH;
+	argv[n++] = (char *)"--config";
+	argv[n++] = (char *)config;
+	argv[n] = NULL;
+	execvp(argv[0], argv);
 }
 
 /* Starts the server with users and extra config; waits for READY=1. */
@@ -137,8 +172,7 @@ tserver_start(struct tserver *ts, const char *const *users,
 			dup2(fd, 2);
 		}
 		setenv("NOTIFY_SOCKET", ts->notify, 1);
-		execl(SC_SECURECHATD_PATH, "securechatd", "--config",
-		    ts->config, (char *)NULL);
+		exec_server(ts->config);
 		_exit(127);
 	}
 	for (;;) {
