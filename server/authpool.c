@@ -6,7 +6,10 @@
  * (libevent's pthreads support). A job holds a session reference: if the
  * session died meanwhile, the result is dropped.
  */
+#include <sys/resource.h>
+
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +54,21 @@ job_free(struct auth_job *job)
 	free(job);
 }
 
+/*
+ * Workers run at a lower priority than the event loop (SCHED_BATCH,
+ * nice 10): on a machine with as many busy workers as cores, the loop
+ * thread still wakes at once, so a login storm does not stall the chat.
+ * Failure (a sandbox that forbids it) only costs that preference.
+ */
+static void
+lower_priority(void)
+{
+	struct sched_param sp = { 0 };
+
+	(void)sched_setscheduler(0, SCHED_BATCH, &sp);
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+}
+
 /* A worker: take a job, check it, hand the result back. */
 static void *
 authpool_worker(void *arg)
@@ -58,6 +76,7 @@ authpool_worker(void *arg)
 	struct authpool *p = arg;
 	struct auth_job *job;
 
+	lower_priority();
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->stopping && TAILQ_EMPTY(&p->todo))
