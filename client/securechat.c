@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "client.h"
+#include "fsutil.h"
 
 #define EXIT_USAGE	2
 
@@ -95,30 +96,6 @@ xdg_dir(char *out, size_t len, const char *var, const char *fallback)
 	else
 		snprintf(out, len, "%s/%s/securechat", home != NULL ? home :
 		    ".", fallback);
-}
-
-/* mkdir -p with mode. */
-static int
-make_dirs(const char *path, mode_t mode)
-{
-	char buf[1024], *p;
-
-	if (strlen(path) >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(buf, path);
-	for (p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
 }
 
 /* Replaces a string option. */
@@ -241,7 +218,7 @@ setup_identity(struct client *c)
 
 	xdg_dir(c->data_dir, sizeof c->data_dir, "XDG_DATA_HOME",
 	    ".local/share");
-	if (make_dirs(c->data_dir, 0700) != 0)
+	if (fsutil_mkdirs(c->data_dir, 0700) != 0)
 		die("cannot create %s: %s", c->data_dir, strerror(errno));
 	snprintf(c->key_path, sizeof c->key_path, "%s/client.key",
 	    c->data_dir);

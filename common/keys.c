@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "fsutil.h"
 #include "keys.h"
 
 #define KEYS_HEX_LEN		(SC_NOISE_KEY_LEN * 2)
@@ -177,36 +178,6 @@ write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* Syncs the directory holding path, so a rename in it is durable. */
-static int
-sync_dir(const char *path)
-{
-	const char	*slash, *dir;
-	char		*copy = NULL;
-	int		 fd, rc = 0, saved;
-
-	if ((slash = strrchr(path, '/')) == NULL)
-		dir = ".";
-	else if (slash == path)
-		dir = "/";
-	else {
-		if ((copy = strndup(path, (size_t)(slash - path))) == NULL)
-			abort();
-		dir = copy;
-	}
-
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	/* Some file systems cannot sync a directory; that is not an error. */
-	if (fd == -1 || (fsync(fd) == -1 && errno != EINVAL))
-		rc = SC_ERR_IO;
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	free(copy);
-	errno = saved;
-	return rc;
-}
-
 /*
  * Writes kp to path through a 0600 temporary file, then renames it over
  * path (replace) or links it to path only if path does not exist yet
@@ -264,7 +235,7 @@ save_file(const char *path, const struct sc_keypair *kp, bool replace)
 		made = false;	/* it is the target now */
 	} else if (link(tmp, path) == -1)
 		goto out;	/* the temporary is removed below */
-	if (sync_dir(path) != 0)
+	if (fsutil_sync_parent(path) != 0)
 		goto out;
 	rc = 0;
 

@@ -30,6 +30,7 @@
 
 #include "log.h"
 #include "msg.h"
+#include "fsutil.h"
 #include "users.h"
 
 #define USERS_LOCK_SUFFIX	".lock"
@@ -675,26 +676,6 @@ parent_dir(const char *path)
 	return dir;
 }
 
-/* Syncs the folder holding path, so a rename in it is durable. */
-static int
-sync_dir(const char *path)
-{
-	char	*dir;
-	int	 fd, rc = 0, saved;
-
-	dir = parent_dir(path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	/* Some file systems cannot sync a folder; that is not an error. */
-	if (fd == -1 || (fsync(fd) == -1 && errno != EINVAL))
-		rc = SC_ERR_IO;
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	free(dir);
-	errno = saved;
-	return rc;
-}
-
 /* Says whether name is one of target's temporary names: base + prefix +
  * exactly USERS_TMP_RANDOM * 2 lowercase hex digits. */
 static bool
@@ -871,7 +852,7 @@ users_commit(const char *path, int lockfd, const struct users *u, char *err,
 		goto out;
 	}
 	made = false;	/* it is the users file now */
-	if (sync_dir(target) != 0) {
+	if (fsutil_sync_parent(target) != 0) {
 		set_err(err, errlen, "%s: saved, but syncing its folder "
 		    "failed: %s", label, strerror(errno));
 		goto out;

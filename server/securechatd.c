@@ -20,6 +20,7 @@
 #include <event2/thread.h>
 #include <sodium.h>
 
+#include "fsutil.h"
 #include "server.h"
 
 #define EXIT_USAGE		2
@@ -338,30 +339,6 @@ heartbeat_timer(evutil_socket_t fd, short what, void *arg)
 
 /* ---- startup ----------------------------------------------------------- */
 
-/* mkdir -p for the log folder. */
-static int
-make_dirs(const char *path)
-{
-	char buf[4096], *p;
-
-	if (strlen(path) >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(buf, path);
-	for (p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0750) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0750) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 /* A users-file hash that never matches, of the default cost. */
 static void
 make_dummy_hash(struct server *srv)
@@ -516,7 +493,7 @@ main(int argc, char **argv)
 	if (*srv->cfg.log_dir != '\0') {
 		snprintf(path, sizeof path, "%s/%s", srv->cfg.log_dir,
 		    LOG_FILE_NAME);
-		if (make_dirs(srv->cfg.log_dir) != 0 ||
+		if (fsutil_mkdirs(srv->cfg.log_dir, 0750) != 0 ||
 		    log_open_file(path) != 0)
 			log_fatal("cannot open log file %s: %s", path,
 			    strerror(errno));
