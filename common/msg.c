@@ -272,6 +272,43 @@ depth_ok(json_t *j, int level)
 	return true;
 }
 
+/* The end of the JSON number at p[i] per RFC 8259, or i when there is
+ * none; *real says whether it has a fraction or an exponent. */
+static size_t
+number_end(const uint8_t *p, size_t len, size_t i, bool *real)
+{
+	size_t j = i, d;
+
+	*real = false;
+	if (j < len && p[j] == '-')
+		j++;
+	if (j < len && p[j] == '0')
+		j++;
+	else if (j < len && p[j] >= '1' && p[j] <= '9') {
+		while (j < len && p[j] >= '0' && p[j] <= '9')
+			j++;
+	} else
+		return i;
+	if (j < len && p[j] == '.') {
+		for (d = ++j; j < len && p[j] >= '0' && p[j] <= '9'; j++)
+			;
+		if (j == d)
+			return i;
+		*real = true;
+	}
+	if (j < len && (p[j] == 'e' || p[j] == 'E')) {
+		j++;
+		if (j < len && (p[j] == '+' || p[j] == '-'))
+			j++;
+		for (d = j; j < len && p[j] >= '0' && p[j] <= '9'; j++)
+			;
+		if (j == d)
+			return i;
+		*real = true;
+	}
+	return j;
+}
+
 /*
  * jansson refuses numbers it cannot hold (integers beyond int64, reals
  * beyond a double), but they are valid JSON: such a document must still
@@ -286,7 +323,7 @@ load_big_numbers(const uint8_t *buf, size_t len)
 	json_error_t	 error;
 	json_t		*root;
 	char		*copy, *num;
-	size_t		 i = 0, j, o = 0;
+	size_t		 i = 0, j, o = 0, run;
 	bool		 in_string = false, real;
 	double		 d;
 
@@ -309,13 +346,20 @@ load_big_numbers(const uint8_t *buf, size_t len)
 			copy[o++] = (char)buf[i++];
 			continue;
 		}
-		/* A number token: check it the way jansson does. */
-		real = false;
-		for (j = i; j < len && (buf[j] == '-' || buf[j] == '+' ||
-		    buf[j] == '.' || buf[j] == 'e' || buf[j] == 'E' ||
-		    (buf[j] >= '0' && buf[j] <= '9')); j++) {
-			if (buf[j] == '.' || buf[j] == 'e' || buf[j] == 'E')
-				real = true;
+		/* A number token (RFC 8259: -?int frac? exp?): anything else
+		 * is copied as it is and left for jansson to refuse. */
+		for (run = i; run < len && (buf[run] == '-' ||
+		    buf[run] == '+' || buf[run] == '.' || buf[run] == 'e' ||
+		    buf[run] == 'E' || (buf[run] >= '0' && buf[run] <= '9'));
+		    run++)
+			;
+		j = number_end(buf, len, i, &real);
+		if (j != run) {
+			/* Not one valid number: the whole run stays. */
+			memcpy(copy + o, buf + i, run - i);
+			o += run - i;
+			i = run;
+			continue;
 		}
 		if ((num = strndup((const char *)buf + i, j - i)) == NULL)
 			log_fatal("out of memory");

@@ -142,6 +142,7 @@ accept_error_cb(struct evconnlistener *l, void *arg)
 	log_warn("accept: %s; refusing new connections for now (%u open)",
 	    evutil_socket_error_to_string(err), srv->n_sessions);
 	evconnlistener_disable(l);
+	srv->accept_paused = true;
 	evtimer_add(srv->listener_retry, &tv);
 }
 
@@ -158,9 +159,9 @@ listener_retry_timer(evutil_socket_t fd, short what, void *arg)
 void
 server_listener_retry(struct server *srv)
 {
-	if (srv->stopping || srv->listener == NULL ||
-	    !evtimer_pending(srv->listener_retry, NULL))
+	if (srv->stopping || srv->listener == NULL || !srv->accept_paused)
 		return;
+	srv->accept_paused = false;
 	evtimer_del(srv->listener_retry);
 	evconnlistener_enable(srv->listener);
 	log_info("accepting connections again");
