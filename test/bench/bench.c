@@ -31,7 +31,7 @@ enum {
 	OPT_WINDOW, OPT_RATE, OPT_SESSIONS, OPT_CONCURRENCY, OPT_LOGINS,
 	OPT_THREADS, OPT_SETUP, OPT_PREFIX, OPT_STORM_PREFIX, OPT_PASSWORD,
 	OPT_SOURCES, OPT_PID, OPT_LOG, OPT_DURATION, OPT_WARMUP, OPT_DEADLINE,
-	OPT_JSON, OPT_QUICKACK, OPT_HELP,
+	OPT_JSON, OPT_QUICKACK, OPT_IDLE_USERS, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -43,6 +43,7 @@ static const struct option long_options[] = {
 	{ "window",		required_argument, NULL, OPT_WINDOW },
 	{ "rate",		required_argument, NULL, OPT_RATE },
 	{ "sessions",		required_argument, NULL, OPT_SESSIONS },
+	{ "idle-users",		required_argument, NULL, OPT_IDLE_USERS },
 	{ "concurrency",	required_argument, NULL, OPT_CONCURRENCY },
 	{ "logins",		required_argument, NULL, OPT_LOGINS },
 	{ "threads",		required_argument, NULL, OPT_THREADS },
@@ -81,6 +82,9 @@ usage(FILE *f)
 "  --window W             unacknowledged messages per sender (64)\n"
 "  --rate R               offered messages/s (latency, storm: 200)\n"
 "  --sessions N           idle sessions (idle: 500)\n"
+"  --idle-users K         idle: sessions log in as K distinct users (0: one\n"
+"                         user each; presence then costs N^2); IRC idle\n"
+"                         sessions register without joining a channel\n"
 "  --concurrency C        parallel handshake loops (handshakes: 64)\n"
 "  --threads T            event loops for handshakes (1)\n"
 "  --logins L             concurrent logins (login-storm: 10)\n"
@@ -317,6 +321,10 @@ parse_options(int argc, char **argv)
 		case OPT_SESSIONS:
 			bench_opts.sessions = parse_uint("sessions", optarg, 1,
 			    10000000);
+			break;
+		case OPT_IDLE_USERS:
+			bench_opts.idle_users = parse_uint("idle-users",
+			    optarg, 0, 10000000);
 			break;
 		case OPT_CONCURRENCY:
 			bench_opts.concurrency = parse_uint("concurrency",

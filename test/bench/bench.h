@@ -65,6 +65,8 @@ struct bench_opts {
 	unsigned window;
 	double rate;
 	unsigned sessions;
+	unsigned idle_users;		/* idle: distinct users, 0 = all */
+	bool irc_no_join;		/* irc: ready at 001 (idle) */
 	unsigned concurrency;
 	unsigned logins;
 	unsigned threads;

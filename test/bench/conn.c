@@ -531,7 +531,9 @@ irc_line(struct conn *c, const uint8_t *p, size_t len)
 	if ((cmd = irc_command(p, len, &cmdlen)) == NULL)
 		return;
 	if (c->state == CONN_WELCOME) {
-		if (irc_is(cmd, cmdlen, "001")) {
+		if (irc_is(cmd, cmdlen, "001") && bench_opts.irc_no_join)
+			become_ready(c);
+		else if (irc_is(cmd, cmdlen, "001")) {
 			irc_printf(c, "JOIN %s\r\n", BENCH_IRC_CHANNEL);
 			c->state = CONN_JOIN;
 		} else if (irc_is(cmd, cmdlen, "432") ||

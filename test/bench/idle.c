@@ -83,8 +83,12 @@ open_more(void)
 	    idle.ready - idle.failed < bench_opts.setup_concurrency) {
 		i = idle.opened;
 		idle.conns[i].index = i;
+		/* SecureChat: K distinct users (several sessions each);
+		 * IRC nicks must differ, and those sessions join nothing. */
 		if (conn_open(&idle.conns[i], &idle.w, CONN_GOAL_LOGIN,
-		    bench_opts.user_prefix, i, why, sizeof why) != 0) {
+		    bench_opts.user_prefix, bench_opts.proto != BENCH_IRC &&
+		    bench_opts.idle_users > 0 ? i % bench_opts.idle_users : i,
+		    why, sizeof why) != 0) {
 			snprintf(who, sizeof who, "%s%u",
 			    bench_opts.user_prefix, i);
 			stop_opening(who, why);
@@ -227,6 +231,7 @@ idle_run(void)
 
 	memset(&idle, 0, sizeof idle);
 	idle.n = bench_opts.sessions;
+	bench_opts.irc_no_join = bench_opts.idle_users > 0;
 	if ((idle.conns = calloc(idle.n, sizeof *idle.conns)) == NULL) {
 		bench_warn("out of memory");
 		return BENCH_EXIT_FAIL;
