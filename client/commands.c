@@ -157,8 +157,8 @@ cmd_help(struct client *c)
 		"/list                     who is online",
 		"/quit                     leave",
 		"//text                    say text that starts with /",
-		"keys: PgUp/PgDn scroll, End newest, F11/F12 user list, "
-		"Tab complete, Up/Down history, Ctrl-L redraw",
+		"keys: PgUp/PgDn scroll, End newest, F11/F12 user list,",
+		"      Tab complete, Up/Down history, Ctrl-L redraw",
 	};
 	size_t i;
 
