@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +293,7 @@ reload_cb(evutil_socket_t sig, short what, void *arg)
 	else {
 		users_free(srv->users);
 		srv->users = u;
+		malloc_trim(0);
 		log_notice("reload: %zu users from %s", users_count(u),
 		    srv->cfg.users_path);
 	}
@@ -477,6 +479,9 @@ main(int argc, char **argv)
 			die_usage("%s", err);
 		log_fatal("%s", err);
 	}
+	/* Parsing a large users file leaves freed heap behind: give it back
+	 * rather than carry it for the daemon's lifetime. */
+	malloc_trim(0);
 	if (o.check_config) {
 		rc = keys_load(srv->cfg.key_path, &srv->key);
 		if (rc != 0 && !(rc == SC_ERR_IO && errno == ENOENT))
