@@ -2078,18 +2078,28 @@ main(void)
 		cmocka_unit_test(test_login_timeout_in_flight),
 	};
 	int failed = 0;
+	bool no_races;
 
 	if (noise_global_init() != 0)
 		return 1;
 	failed += cmocka_run_group_tests_name("errors", main_tests,
 	    main_setup, teardown);
-	failed += cmocka_run_group_tests_name("login queue", slow_tests,
-	    slow_setup, teardown);
+	/*
+	 * The two groups that race a check in a worker against the loop
+	 * depend on thread scheduling, which valgrind serialises: its run
+	 * (SC_E2E_NO_RACES=1, set by valgrind.cmake) leaves them to the
+	 * normal and sanitizer builds, which run them in CI.
+	 */
+	no_races = getenv("SC_E2E_NO_RACES") != NULL;
+	if (!no_races)
+		failed += cmocka_run_group_tests_name("login queue",
+		    slow_tests, slow_setup, teardown);
 	failed += cmocka_run_group_tests_name("login throttle",
 	    throttle_tests, throttle_setup, teardown);
 	failed += cmocka_run_group_tests_name("auth_failed timing",
 	    timing_tests, timing_setup, teardown);
-	failed += cmocka_run_group_tests_name("login timeout", timeout_tests,
-	    timeout_setup, teardown);
+	if (!no_races)
+		failed += cmocka_run_group_tests_name("login timeout",
+		    timeout_tests, timeout_setup, teardown);
 	return failed == 0 ? 0 : 1;
 }

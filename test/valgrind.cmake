@@ -9,6 +9,6 @@ if(NOT SC_SANITIZE)
     add_test(NAME ${t}_valgrind COMMAND ${t})
     set_tests_properties(${t}_valgrind PROPERTIES LABELS valgrind
       TIMEOUT 900
-      ENVIRONMENT "SC_SERVER_WRAPPER=${SC_VALGRIND_CMD};SC_TIMEOUT_SCALE=10")
+      ENVIRONMENT "SC_SERVER_WRAPPER=${SC_VALGRIND_CMD};SC_TIMEOUT_SCALE=10;SC_E2E_NO_RACES=1")
   endforeach()
 endif()
