@@ -519,6 +519,8 @@ main(int argc, char **argv)
 
 	TAILQ_INIT(&srv->sessions);
 	TAILQ_INIT(&srv->dead);
+	TAILQ_INIT(&srv->hs_queue);
+	srv->hs_credit = SERVER_HANDSHAKE_BURST;
 	if ((srv->rbuf = malloc(SC_MSG_MAX_LEN)) == NULL ||
 	    (srv->wbuf = malloc(SC_MSG_MAX_LEN)) == NULL)
 		log_fatal("out of memory");
@@ -527,6 +529,7 @@ main(int argc, char **argv)
 	    (srv->base = event_base_new()) == NULL)
 		log_fatal("cannot start libevent");
 	srv->reaper = event_new(srv->base, -1, 0, reaper_cb, srv);
+	srv->hs_timer = evtimer_new(srv->base, session_handshake_timer, srv);
 	srv->listener_retry = evtimer_new(srv->base, listener_retry_timer,
 	    srv);
 	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timer, srv);
@@ -536,7 +539,8 @@ main(int argc, char **argv)
 	srv->sig_int = evsignal_new(srv->base, SIGINT, shutdown_cb, srv);
 	srv->sig_hup = evsignal_new(srv->base, SIGHUP, reload_cb, srv);
 	srv->sig_usr1 = evsignal_new(srv->base, SIGUSR1, stats_cb, srv);
-	if (srv->reaper == NULL || srv->listener_retry == NULL ||
+	if (srv->reaper == NULL || srv->hs_timer == NULL ||
+	    srv->listener_retry == NULL ||
 	    srv->shutdown_timer == NULL || srv->heartbeat == NULL ||
 	    srv->sig_term == NULL || srv->sig_int == NULL ||
 	    srv->sig_hup == NULL || srv->sig_usr1 == NULL)
@@ -577,6 +581,7 @@ main(int argc, char **argv)
 
 	evconnlistener_free(srv->listener);
 	event_free(srv->reaper);
+	event_free(srv->hs_timer);
 	event_free(srv->listener_retry);
 	event_free(srv->shutdown_timer);
 	event_free(srv->heartbeat);

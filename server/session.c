@@ -15,6 +15,7 @@
 
 #include <event2/buffer.h>
 
+#include "frame.h"
 #include "server.h"
 
 #define SESSION_BYE_FLUSH_MS	2000	/* time to flush after bye */
@@ -228,6 +229,62 @@ handshake_done(struct session *s)
 	arm_timer(s, s->deadline_ms);
 }
 
+/* Refills the credit at the next pass if it was used. */
+static void
+arm_handshake_timer(struct server *srv)
+{
+	struct timeval now = { 0, 0 };
+
+	if (!evtimer_pending(srv->hs_timer, NULL))
+		evtimer_add(srv->hs_timer, &now);
+}
+
+/*
+ * True when s may handle a handshake frame in this loop pass (taking one
+ * credit if a whole frame is waiting); otherwise queues s until the next
+ * pass. Plain I/O and chat are never held back, only handshake crypto.
+ */
+static bool
+handshake_credit(struct session *s)
+{
+	struct server *srv = s->srv;
+	size_t len;
+
+	if (frame_peek(bufferevent_get_input(s->bev), &len) != 1)
+		return true;	/* nothing to do yet, or an error to report */
+	if (srv->hs_credit > 0 && !s->hs_queued) {
+		srv->hs_credit--;
+		arm_handshake_timer(srv);
+		return true;
+	}
+	if (!s->hs_queued) {
+		TAILQ_INSERT_TAIL(&srv->hs_queue, s, hs_entry);
+		s->hs_queued = true;
+	}
+	arm_handshake_timer(srv);
+	return false;
+}
+
+/* Next pass: refill the credit, resume queued handshakes in order. */
+void
+session_handshake_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct session *s;
+
+	(void)fd;
+	(void)what;
+	srv->hs_credit = SERVER_HANDSHAKE_BURST;
+	while (srv->hs_credit > 0 && (s = TAILQ_FIRST(&srv->hs_queue)) !=
+	    NULL) {
+		TAILQ_REMOVE(&srv->hs_queue, s, hs_entry);
+		s->hs_queued = false;
+		session_process(s);
+	}
+	if (!TAILQ_EMPTY(&srv->hs_queue))
+		arm_handshake_timer(srv);
+}
+
 /* Handles every whole frame buffered, unless paused or closing. */
 static void
 session_process(struct session *s)
@@ -241,6 +298,8 @@ session_process(struct session *s)
 	in = bufferevent_get_input(s->bev);
 	out = bufferevent_get_output(s->bev);
 	while (!s->dead && !s->auth_pending && s->state != SESSION_CLOSING) {
+		if (s->state == SESSION_HANDSHAKE && !handshake_credit(s))
+			break;
 		rc = channel_read(&s->ch, in, out, srv->rbuf, SC_MSG_MAX_LEN,
 		    &len);
 		if (rc == CHANNEL_AGAIN)
@@ -379,6 +438,10 @@ session_reap(struct server *srv)
 		    s->close_reason != NULL ? s->close_reason : "closed");
 		if (s->user != NULL)
 			roster_remove(srv, s);
+		if (s->hs_queued) {
+			TAILQ_REMOVE(&srv->hs_queue, s, hs_entry);
+			s->hs_queued = false;
+		}
 		TAILQ_REMOVE(&srv->sessions, s, entry);
 		srv->n_sessions--;
 		ipstate_release(srv, s->ip);
