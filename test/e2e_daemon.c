@@ -137,33 +137,6 @@ ping_ok(struct tclient *c, const char *when)
 	json_decref(j);
 }
 
-/* Reads a whole file as a malloc'd string; NULL if it cannot. */
-static char *
-slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap * 2 + 8192;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 /* Writes text to path with mode 0600, replacing it. */
 static void
 write_file(const char *path, const char *text)
@@ -180,7 +153,7 @@ write_file(const char *path, const char *text)
 static int
 file_count(const char *path, const char *needle)
 {
-	char *buf = slurp(path), *p;
+	char *buf = harness_slurp(path), *p;
 	int n = 0;
 
 	if (buf == NULL)
@@ -389,7 +362,7 @@ rss_kb(pid_t pid)
 	long kb = -1;
 
 	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-	if ((buf = slurp(path)) == NULL)
+	if ((buf = harness_slurp(path)) == NULL)
 		return -1;
 	if ((p = strstr(buf, "VmRSS:")) != NULL)
 		kb = strtol(p + 6, NULL, 10);

@@ -254,25 +254,42 @@ tserver_stop(struct tserver *ts)
 	return rc;
 }
 
+/* Reads a whole file into a malloc'd string. */
+char *
+harness_slurp(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	for (;;) {
+		if (cap - len < 65536) {
+			cap = cap * 2 + 131072;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
 /* True when the log contains needle. */
 bool
 tserver_log_has(struct tserver *ts, const char *needle)
 {
-	char *buf;
-	long len;
+	char *buf = harness_slurp(ts->log);
 	bool found;
-	FILE *f;
 
-	if ((f = fopen(ts->log, "r")) == NULL)
+	if (buf == NULL)
 		return false;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)len + 1);
-	assert_non_null(buf);
-	len = (long)fread(buf, 1, (size_t)len, f);
-	fclose(f);
-	buf[len] = '\0';
 	found = strstr(buf, needle) != NULL;
 	free(buf);
 	return found;

@@ -63,6 +63,10 @@ int tserver_stop(struct tserver *ts);
  * string or NULL. */
 char *tserver_notify(struct tserver *ts, int timeout_ms);
 
+/* Reads a whole file as a malloc'd, NUL-terminated string; NULL if it
+ * cannot be opened. */
+char *harness_slurp(const char *path);
+
 /* True when the server's log file contains needle. */
 bool tserver_log_has(struct tserver *ts, const char *needle);
 

@@ -196,39 +196,12 @@ assert_alive(const char *when)
 	    WEXITSTATUS(status), when, ts.dir);
 }
 
-/* Reads a whole file as a malloc'd string; NULL if it cannot. */
-static char *
-slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	for (;;) {
-		if (cap - len < 65536) {
-			cap = cap * 2 + 131072;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 /* Counts the lines of the server log holding both a and b (b may be
  * NULL). */
 static int
 log_count(const char *a, const char *b)
 {
-	char *buf = slurp(ts.log), *line, *end;
+	char *buf = harness_slurp(ts.log), *line, *end;
 	int n = 0;
 
 	if (buf == NULL)
@@ -267,7 +240,7 @@ rss_kb(pid_t pid)
 	long kb = -1;
 
 	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-	if ((buf = slurp(path)) == NULL)
+	if ((buf = harness_slurp(path)) == NULL)
 		return -1;
 	if ((p = strstr(buf, "VmRSS:")) != NULL)
 		kb = strtol(p + 6, NULL, 10);
@@ -289,7 +262,7 @@ server_connections(void)
 			fail_msg("no statistics line after SIGUSR1");
 		sleep_ms(10);
 	}
-	buf = slurp(ts.log);
+	buf = harness_slurp(ts.log);
 	assert_non_null(buf);
 	for (p = buf; (p = strstr(p, "stats: ")) != NULL; p++)
 		last = p;
