@@ -2,7 +2,7 @@
 """ctl_e2e.py: end-to-end tests of securechatctl, the real binary, on
 copies of a users file in a temporary folder.
 
-Usage: python3 test/ctl_e2e.py /path/to/securechatctl
+Usage: python3 test/e2e/ctl_e2e.py /path/to/securechatctl
 
 Covers useradd/passwd/userdel/list with --password-stdin (stored hashes
 checked with hashlib), the interactive no-echo prompt through a pty

@@ -23,8 +23,8 @@ import traceback
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SERVER = os.path.join(BUILD, "server", "securechatd")
 CLIENT = os.path.join(BUILD, "client", "securechat")
-HOLD = os.path.join(BUILD, "test", "hold_users")
-HOSTILE = os.path.join(BUILD, "test", "hostile_server")
+HOLD = os.path.join(BUILD, "test", "e2e", "hold_users")
+HOSTILE = os.path.join(BUILD, "test", "e2e", "hostile_server")
 PASSWORD = "password123"
 TMUX_SOCKET = "sctest-%d" % os.getpid()
 TIMEOUT = 10.0

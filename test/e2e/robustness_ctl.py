@@ -2,7 +2,7 @@
 """robustness_ctl.py: kill -9 of securechatctl while it rewrites the users
 file, 100 rounds (the robustness suite's users-file bullet).
 
-Usage: python3 test/robustness_ctl.py /path/to/securechatctl
+Usage: python3 test/e2e/robustness_ctl.py /path/to/securechatctl
 
 Each round starts "securechatctl useradd --password-stdin" on a users file
 of mode 0600 and sends it SIGKILL at a random point: anywhere in its run,
