@@ -1,11 +1,17 @@
 /*
- * msg.h: the JSON messages of PROTOCOL.md sections 2-4: hello payloads,
- * client requests with their validation in the spec's order, server events,
- * and encoders for every message in both directions.
+ * msg.h: the JSON messages of PROTOCOL.md sections 2-4, described once.
  *
- * Parsing uses jansson (json_loadb with an explicit length and
- * JSON_REJECT_DUPLICATES). Encoders write compact UTF-8 JSON into a caller
- * buffer and never allocate beyond jansson's own temporaries.
+ * Every message type is one row of the message table (msg.c): its wire
+ * name, its direction, and its members in wire order, each with a rule
+ * kind (user name, text, integer range, boolean, name list, ...).
+ * Decoding, the spec's check order, encoding and the fuzz dictionary all
+ * walk that table; nothing else in the tree lists a message's members.
+ *
+ * A parsed or to-be-encoded message is one struct msg: one field per
+ * member name of the whole protocol, each a small value struct that says
+ * whether the member is present. Parsing uses jload (the strict JSON
+ * rules of section 3); encoders write compact UTF-8 JSON into a caller
+ * buffer.
  */
 #ifndef SC_MSG_H
 #define SC_MSG_H
@@ -13,22 +19,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
 #include "error.h"
 #include "sc_limits.h"
 
+/* Message types; a type sent both ways has one row per direction. */
 enum msg_type {
 	MSG_UNKNOWN = 0,
-	/* client -> server */
 	MSG_LOGIN,
-	MSG_SAY,		/* both directions */
-	MSG_MSG,		/* both directions */
+	MSG_SAY,
+	MSG_MSG,
 	MSG_LIST,
 	MSG_PING,
 	MSG_QUIT,
-	/* server -> client */
 	MSG_LOGIN_OK,
 	MSG_PRESENCE,
 	MSG_USERS,
@@ -52,6 +59,118 @@ enum msg_code {
 	MSG_CODE_INTERNAL,
 };
 
+/* ---- Member values ------------------------------------------------------ */
+
+/* A string member: s == NULL when absent. Parsed strings point into the
+ * message's tree; strings to encode are the caller's. */
+struct msg_str {
+	const char *s;
+	size_t len;		/* bytes, without a NUL */
+};
+
+struct msg_int {
+	int64_t v;
+	bool set;
+};
+
+struct msg_bool {
+	bool v;
+	bool set;
+};
+
+/* A list of names: v is malloc'd (pointers into the tree) when parsed. */
+struct msg_list {
+	const char *const *v;
+	size_t n;
+	bool set;
+};
+
+/* Member value constructors. */
+#define MSG_STR(str)		((struct msg_str){ (str), strlen(str) })
+#define MSG_STRN(str, n)	((struct msg_str){ (str), (n) })
+#define MSG_INT(x)		((struct msg_int){ (int64_t)(x), true })
+#define MSG_BOOL(x)		((struct msg_bool){ (x), true })
+#define MSG_LIST(a, count)	((struct msg_list){ (a), (count), true })
+
+/*
+ * One message of either direction. Only the members of its type's row
+ * are looked at; the others stay cleared.
+ */
+struct msg {
+	json_t *root;		/* parsed: the tree, owned */
+	enum msg_type type;
+
+	/* Requests: the request's type for error refs (section 3). */
+	bool has_ref;
+	char ref_type[SC_REF_MAX_LEN + 1];
+
+	struct msg_str user;
+	struct msg_str password;
+	struct msg_str from;
+	struct msg_str to;
+	struct msg_str text;
+	struct msg_str message;
+	struct msg_str ref;
+	struct msg_str reason;
+	struct msg_str code_name;	/* error: the code as on the wire */
+	enum msg_code code;		/* error: MSG_CODE_NONE if unknown */
+	struct msg_int id;
+	struct msg_int ts;
+	struct msg_bool online;
+	struct msg_list users;
+};
+
+/* ---- The table ---------------------------------------------------------- */
+
+enum msg_dir {
+	MSG_C2S = 1,		/* client -> server: a request */
+	MSG_S2C = 2,		/* server -> client: an event */
+};
+
+/* What a member holds and which rules its value follows. */
+enum msg_kind {
+	MSG_K_USER,		/* string; content: a user name */
+	MSG_K_TEXT,		/* string; content: the text rules, max bytes */
+	MSG_K_PASSWORD,		/* string; content: the password rules */
+	MSG_K_STRING,		/* string; no content rule */
+	MSG_K_CODE,		/* string naming an error code (code_name) */
+	MSG_K_INT,		/* JSON integer (no fraction, exponent, -0) */
+	MSG_K_BOOL,
+	MSG_K_NAMES,		/* array of strings */
+};
+
+#define MSG_REQUIRED	0x1u	/* absent: bad_request (or a bad event) */
+
+struct msg_member {
+	const char *name;
+	enum msg_kind kind;
+	unsigned flags;
+	size_t off;		/* of the value struct in struct msg */
+	int64_t min, max;	/* MSG_K_INT range; MSG_K_TEXT max bytes */
+};
+
+#define MSG_MAX_MEMBERS	8
+
+struct msg_row {
+	enum msg_type type;
+	const char *name;	/* "login_ok" */
+	enum msg_dir dir;
+	struct msg_member members[MSG_MAX_MEMBERS];	/* name NULL ends */
+};
+
+/* Walks the members of row (a full row has no terminator). */
+#define MSG_FOREACH_MEMBER(row, mb)					\
+	for ((mb) = (row)->members;					\
+	    (mb) < (row)->members + MSG_MAX_MEMBERS && (mb)->name != NULL; \
+	    (mb)++)
+
+/* The table: msg_rows[0..msg_rows_count). */
+extern const struct msg_row msg_rows[];
+extern const size_t msg_rows_count;
+
+/* The row of type t in direction dir, or NULL. */
+const struct msg_row *msg_row_find(enum msg_type t, enum msg_dir dir);
+
 /* Returns the wire name of t ("login_ok"), or "unknown". */
 const char *msg_type_name(enum msg_type t);
 
@@ -64,102 +183,67 @@ const char *msg_code_text(enum msg_code c);
 /* Parses a wire code name; MSG_CODE_NONE if it is not one. */
 enum msg_code msg_code_parse(const char *name);
 
-/* ---- Content rules (section 4) ---------------------------------------- */
-
-/* True if s[0..len) is 1-32 bytes of [A-Za-z0-9_.-]. */
-bool msg_user_valid(const char *s, size_t len);
-
-/* MSG_CODE_NONE, MSG_CODE_TOO_LONG (over 4096 bytes, checked first) or
- * MSG_CODE_BAD_REQUEST (empty, bad UTF-8, C0 but TAB/LF, DEL, C1). */
-enum msg_code msg_text_check(const char *s, size_t len);
-
-/* True if s[0..len) is valid UTF-8 of 1-1024 bytes without U+0000. */
-bool msg_password_valid(const char *s, size_t len);
-
-/* True if s[0..len) is valid UTF-8 (no surrogates, no overlongs). */
-bool msg_utf8_valid(const char *s, size_t len);
-
-/* ---- Client requests, parsed by the server ---------------------------- */
-
 /*
- * A request being checked. The string pointers point into root and live
- * until msg_request_clear(). Lengths are byte counts.
+ * Writes a libFuzzer dictionary of every type name, member name and
+ * error code of the table (one quoted JSON string a line) to f.
  */
-struct msg_request {
-	json_t *root;			/* owned */
-	enum msg_type type;		/* MSG_UNKNOWN for an unknown type */
-	bool has_ref;			/* ref is the request's type */
-	char ref[SC_REF_MAX_LEN + 1];
+void msg_write_dict(FILE *f);
 
-	/* Set by msg_request_members(). */
-	const char *user;		/* login */
-	size_t user_len;
-	const char *password;		/* login */
-	size_t password_len;
-	const char *to;			/* msg */
-	size_t to_len;
-	const char *text;		/* say, msg */
-	size_t text_len;
-	bool has_id;			/* ping */
-	uint64_t id;
-};
+/* ---- Requests, parsed by the server in the spec's order ----------------- */
 
 /*
- * Step 1: plaintext, JSON, object, string "type". Returns MSG_CODE_NONE or
- * MSG_CODE_BAD_REQUEST; on failure has_ref is false unless the JSON was
- * fine and only the type is unknown (then has_ref follows the 32-byte
- * rule). req is cleared on entry; call msg_request_clear() afterwards in
+ * Step 1: plaintext, JSON, object, string "type" naming a request.
+ * Returns MSG_CODE_NONE or MSG_CODE_BAD_REQUEST; has_ref is set when the
+ * JSON was fine and the type is at most SC_REF_MAX_LEN bytes (also for an
+ * unknown type). m is cleared on entry; call msg_clear() afterwards in
  * every case.
  */
-enum msg_code msg_request_parse(struct msg_request *req, const uint8_t *buf,
+enum msg_code msg_request_parse(struct msg *m, const uint8_t *buf,
     size_t len);
 
-/* Step 3: members present with the right JSON types (and ping's id in
- * range, not -0, no fraction or exponent). MSG_CODE_NONE or BAD_REQUEST. */
-enum msg_code msg_request_members(struct msg_request *req);
+/* Step 3: members present with the right JSON types. MSG_CODE_NONE or
+ * MSG_CODE_BAD_REQUEST. */
+enum msg_code msg_request_members(struct msg *m);
 
-/* Step 5: the content rules of section 4 for the request's members.
- * MSG_CODE_NONE, MSG_CODE_TOO_LONG or MSG_CODE_BAD_REQUEST. */
-enum msg_code msg_request_content(const struct msg_request *req);
+/* Step 5: the content rules (sections 4 and 7) of the members present,
+ * integer ranges included: MSG_CODE_TOO_LONG when any text is too long,
+ * else MSG_CODE_BAD_REQUEST when any member breaks a rule, else
+ * MSG_CODE_NONE. */
+enum msg_code msg_request_content(const struct msg *m);
 
-/* Frees what the request holds and clears it. Safe on a cleared request. */
-void msg_request_clear(struct msg_request *req);
-
-/* ---- Server events, parsed by clients --------------------------------- */
-
-struct msg_event {
-	json_t *root;			/* owned */
-	enum msg_type type;
-	uint64_t id;			/* say, msg; pong when has_id */
-	bool has_id;
-	int64_t ts;			/* say, msg */
-	const char *user;		/* login_ok, presence */
-	const char *from;		/* say, msg */
-	const char *to;			/* msg */
-	const char *text;		/* say, msg, notice */
-	size_t text_len;
-	bool online;			/* presence */
-	const char **users;		/* login_ok, users: malloc'd array */
-	size_t n_users;
-	enum msg_code code;		/* error; MSG_CODE_NONE if unknown */
-	const char *code_name;		/* error: the code as received */
-	const char *message;		/* error */
-	const char *ref;		/* error, NULL when absent */
-	const char *reason;		/* bye */
-};
+/* ---- Events, parsed by clients ------------------------------------------ */
 
 /*
- * Parses and checks one server plaintext (JSON rules of section 3, a known
- * type, members present with the right types). Returns 0, or
- * SC_ERR_FORMAT for anything else. ev is cleared on entry; call
- * msg_event_clear() afterwards in every case.
+ * Parses and checks one server plaintext: the JSON rules of section 3, a
+ * known event type, members present with the right types and integers in
+ * range (no content rules: clients sanitise what they show). Returns 0,
+ * or SC_ERR_FORMAT. m is cleared on entry and on failure; call
+ * msg_clear() afterwards.
  */
-int msg_event_parse(struct msg_event *ev, const uint8_t *buf, size_t len) SC_WUR;
+int msg_event_parse(struct msg *m, const uint8_t *buf, size_t len) SC_WUR;
 
-/* Frees what the event holds and clears it. Safe on a cleared event. */
-void msg_event_clear(struct msg_event *ev);
+/* Frees what m holds and clears it. Safe on a cleared message. */
+void msg_clear(struct msg *m);
 
-/* ---- Handshake payloads (section 2) ----------------------------------- */
+/* ---- Encoding ----------------------------------------------------------- */
+
+/*
+ * Writes m as one compact JSON object (no NUL) of its type's row in
+ * direction dir into buf[0..cap) and its length into *len: "type" first,
+ * then the members present, in the row's order. Returns 0,
+ * SC_ERR_TOO_LONG when it does not fit, or SC_ERR_INVALID for an unknown
+ * type, a required member missing, a string that is not valid UTF-8 or
+ * holds U+0000, or an integer out of its range. Content rules are not
+ * checked: the sender checks what it sends.
+ */
+int msg_encode(const struct msg *m, enum msg_dir dir, char *buf, size_t cap,
+    size_t *len) SC_WUR;
+
+/* An error event: message NULL means msg_code_text(code); ref NULL none. */
+int msg_encode_error(char *buf, size_t cap, size_t *len, enum msg_code code,
+    const char *message, const char *ref) SC_WUR;
+
+/* ---- Handshake payloads (section 2) ------------------------------------- */
 
 #define MSG_HELLO_FIELD_MAX	64
 
@@ -185,46 +269,5 @@ int msg_encode_client_hello(char *buf, size_t cap, size_t *len,
 /* {"proto":1,"server":"<server>","name":"<name>"} */
 int msg_encode_server_hello(char *buf, size_t cap, size_t *len,
     const char *server, const char *name) SC_WUR;
-
-/* ---- Encoders ---------------------------------------------------------- */
-/*
- * Each writes one compact JSON object (no NUL) into buf[0..cap) and its
- * length into *len. Returns 0, or SC_ERR_TOO_LONG when it does not fit,
- * or SC_ERR_INVALID for strings that are not valid UTF-8.
- */
-
-/* Client -> server. */
-int msg_encode_login(char *buf, size_t cap, size_t *len, const char *user,
-    const char *password, size_t pwlen) SC_WUR;
-int msg_encode_say_request(char *buf, size_t cap, size_t *len,
-    const char *text, size_t text_len) SC_WUR;
-int msg_encode_msg_request(char *buf, size_t cap, size_t *len,
-    const char *to, const char *text, size_t text_len) SC_WUR;
-int msg_encode_list(char *buf, size_t cap, size_t *len) SC_WUR;
-int msg_encode_ping(char *buf, size_t cap, size_t *len, bool has_id,
-    uint64_t id) SC_WUR;
-int msg_encode_quit(char *buf, size_t cap, size_t *len) SC_WUR;
-
-/* Server -> client. */
-int msg_encode_login_ok(char *buf, size_t cap, size_t *len, const char *user,
-    const char *const *users, size_t n_users) SC_WUR;
-int msg_encode_say(char *buf, size_t cap, size_t *len, uint64_t id,
-    int64_t ts, const char *from, const char *text, size_t text_len) SC_WUR;
-int msg_encode_msg(char *buf, size_t cap, size_t *len, uint64_t id,
-    int64_t ts, const char *from, const char *to, const char *text,
-    size_t text_len) SC_WUR;
-int msg_encode_presence(char *buf, size_t cap, size_t *len, const char *user,
-    bool online) SC_WUR;
-int msg_encode_users(char *buf, size_t cap, size_t *len,
-    const char *const *users, size_t n_users) SC_WUR;
-int msg_encode_pong(char *buf, size_t cap, size_t *len, bool has_id,
-    uint64_t id) SC_WUR;
-int msg_encode_notice(char *buf, size_t cap, size_t *len,
-    const char *text) SC_WUR;
-/* message NULL: msg_code_text(code). ref NULL: omitted. */
-int msg_encode_error(char *buf, size_t cap, size_t *len, enum msg_code code,
-    const char *message, const char *ref) SC_WUR;
-int msg_encode_bye(char *buf, size_t cap, size_t *len,
-    const char *reason) SC_WUR;
 
 #endif /* SC_MSG_H */

@@ -32,6 +32,12 @@
 #define SC_PASSWORD_MAX_LEN	1024
 #define SC_PING_ID_MAX		9007199254740991LL	/* 2^53 - 1 */
 
+/* Rooms and the social layer (section 7). */
+#define SC_ROOM_MAX_LEN		32
+#define SC_TOPIC_MAX_LEN	512
+#define SC_AWAY_MAX_LEN		256
+#define SC_ID_MAX		9007199254740991LL	/* before: 1..2^53-1 */
+
 /* Stored credentials (section 5). */
 #define SC_PBKDF2_DEFAULT_ITERATIONS	600000
 #define SC_PBKDF2_MAX_ITERATIONS	100000000u

@@ -29,7 +29,8 @@
 #include <sodium.h>
 
 #include "log.h"
-#include "msg.h"
+#include "text.h"
+#include "utf8.h"
 #include "fsutil.h"
 #include "users.h"
 
@@ -229,7 +230,7 @@ check_hash(const char *label, const char *name, const char *hash_string,
 
 	if (strlen(hash_string) != hash_len)
 		reason = "hash string contains a NUL byte";
-	else if (!msg_utf8_valid(hash_string, hash_len))
+	else if (!utf8_valid(hash_string, hash_len))
 		reason = "hash string is not valid UTF-8";
 	else if (pwhash_parse(hash_string, h, &reason) != 0 && reason == NULL)
 		reason = "malformed hash string";
@@ -323,7 +324,7 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 		return SC_ERR_INVALID;
 	}
 	len = strlen(name);
-	if (!msg_user_valid(name, len)) {
+	if (!text_user_valid(name, len)) {
 		show_name(name, len, shown, sizeof shown);
 		set_err(err, errlen, "bad user name \"%s\": 1 to %d bytes of "
 		    "A-Z a-z 0-9 _ . -", shown, SC_USER_MAX_LEN);
@@ -468,7 +469,7 @@ parse_users(const char *label, const char *buf, size_t len,
 
 	u = users_new();
 	json_object_keylen_foreach(root, key, key_len, value) {
-		if (!msg_user_valid(key, key_len)) {
+		if (!text_user_valid(key, key_len)) {
 			show_name(key, key_len, shown, sizeof shown);
 			set_err(err, errlen, "%s: bad user name \"%s\": 1 to %d "
 			    "bytes of A-Z a-z 0-9 _ . -", label, shown,

@@ -3,7 +3,7 @@
 
 /* Answers with users, sorted by byte value. */
 static void
-list_handler(struct session *s, struct msg_request *req)
+list_handler(struct session *s, struct msg *req)
 {
 	size_t len;
 

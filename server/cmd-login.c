@@ -26,13 +26,13 @@ login_rate(struct session *s)
 /* Queues the password check; an unknown user is checked against the
  * dummy hash so that auth_failed takes the same time either way. */
 static void
-login_handler(struct session *s, struct msg_request *req)
+login_handler(struct session *s, struct msg *req)
 {
 	const struct pwhash *hash;
 
-	hash = users_find(s->srv->users, req->user, req->user_len);
-	if (authpool_submit(s->srv->auth, s, hash, req->user, req->user_len,
-	    req->password, req->password_len) != 0) {
+	hash = users_find(s->srv->users, req->user.s, req->user.len);
+	if (authpool_submit(s->srv->auth, s, hash, req->user.s, req->user.len,
+	    req->password.s, req->password.len) != 0) {
 		log_warn("login queue full: busy for %s", s->addr);
 		session_error(s, MSG_CODE_BUSY, "login");
 		return;

@@ -3,20 +3,23 @@
 
 /* Delivers to the target's sessions and echoes to the sender's. */
 static void
-msg_handler(struct session *s, struct msg_request *req)
+msg_handler(struct session *s, struct msg *req)
 {
 	struct server *srv = s->srv;
+	struct msg out = { .type = MSG_MSG, .text = req->text };
 	struct roster_user *to;
 	size_t len;
 
 	/* 6: the target must be online. */
-	if ((to = roster_find(srv, req->to, req->to_len)) == NULL) {
+	if ((to = roster_find(srv, req->to.s, req->to.len)) == NULL) {
 		session_error(s, MSG_CODE_NOT_ONLINE, "msg");
 		return;
 	}
-	if (msg_encode_msg(srv->wbuf, SC_MSG_MAX_LEN, &len,
-	    ++srv->last_msg_id, (int64_t)session_now_ms(), s->user->name,
-	    to->name, req->text, req->text_len) != 0) {
+	out.id = MSG_INT(++srv->last_msg_id);
+	out.ts = MSG_INT(session_now_ms());
+	out.from = MSG_STRN(s->user->name, s->user->len);
+	out.to = MSG_STRN(to->name, to->len);
+	if (msg_encode(&out, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "msg");
 		return;
 	}

@@ -3,12 +3,13 @@
 
 /* Answers pong, echoing the id when one was sent. */
 static void
-ping_handler(struct session *s, struct msg_request *req)
+ping_handler(struct session *s, struct msg *req)
 {
+	struct msg pong = { .type = MSG_PONG, .id = req->id };
 	char buf[64];
 	size_t len;
 
-	if (msg_encode_pong(buf, sizeof buf, &len, req->has_id, req->id) != 0) {
+	if (msg_encode(&pong, MSG_S2C, buf, sizeof buf, &len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "ping");
 		return;
 	}

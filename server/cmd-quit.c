@@ -3,7 +3,7 @@
 
 /* Answers bye and closes once it is sent. */
 static void
-quit_handler(struct session *s, struct msg_request *req)
+quit_handler(struct session *s, struct msg *req)
 {
 	(void)req;
 	session_bye(s, "quit");

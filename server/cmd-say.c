@@ -3,14 +3,16 @@
 
 /* Encodes the message once and sends it to everyone, sender included. */
 static void
-say_handler(struct session *s, struct msg_request *req)
+say_handler(struct session *s, struct msg *req)
 {
 	struct server *srv = s->srv;
+	struct msg say = { .type = MSG_SAY, .text = req->text };
 	size_t len;
 
-	if (msg_encode_say(srv->wbuf, SC_MSG_MAX_LEN, &len,
-	    ++srv->last_msg_id, (int64_t)session_now_ms(), s->user->name,
-	    req->text, req->text_len) != 0) {
+	say.id = MSG_INT(++srv->last_msg_id);
+	say.ts = MSG_INT(session_now_ms());
+	say.from = MSG_STRN(s->user->name, s->user->len);
+	if (msg_encode(&say, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "say");
 		return;
 	}

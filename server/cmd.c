@@ -35,13 +35,13 @@ void
 cmd_dispatch(struct session *s, const uint8_t *buf, size_t len)
 {
 	const struct cmd_entry *e;
-	struct msg_request req;
+	struct msg req;
 	enum msg_code code;
 	const char *ref;
 
 	/* 1: plaintext, JSON, object, type. */
 	code = msg_request_parse(&req, buf, len);
-	ref = req.has_ref ? req.ref : NULL;
+	ref = req.has_ref ? req.ref_type : NULL;
 	if (code == MSG_CODE_NONE && (e = find_entry(req.type)) == NULL)
 		code = MSG_CODE_BAD_REQUEST;	/* a server-only type */
 	if (code != MSG_CODE_NONE)
@@ -64,12 +64,12 @@ cmd_dispatch(struct session *s, const uint8_t *buf, size_t len)
 		goto fail;
 	/* 6 and the work. */
 	e->handler(s, &req);
-	msg_request_clear(&req);
+	msg_clear(&req);
 	return;
 
 fail:
 	session_error(s, code, ref);
-	msg_request_clear(&req);
+	msg_clear(&req);
 }
 
 /* Refills the bucket for the time passed since the last look. */

@@ -301,7 +301,7 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	}
 	if (strlen(cfg->server_name) == 0 ||
 	    strlen(cfg->server_name) > MSG_HELLO_FIELD_MAX ||
-	    !msg_utf8_valid(cfg->server_name, strlen(cfg->server_name))) {
+	    !utf8_valid(cfg->server_name, strlen(cfg->server_name))) {
 		snprintf(err, errlen, "server_name: 1 to %d bytes of UTF-8",
 		    MSG_HELLO_FIELD_MAX);
 		return -1;

@@ -127,10 +127,13 @@ roster_remove(struct server *srv, struct session *s)
 void
 roster_presence(struct server *srv, struct roster_user *u, bool online)
 {
+	struct msg m = { .type = MSG_PRESENCE };
 	char buf[128];
 	size_t len, i;
 
-	if (msg_encode_presence(buf, sizeof buf, &len, u->name, online) != 0)
+	m.user = MSG_STRN(u->name, u->len);
+	m.online = MSG_BOOL(online);
+	if (msg_encode(&m, MSG_S2C, buf, sizeof buf, &len) != 0)
 		return;
 	for (i = 0; i < srv->n_online; i++) {
 		if (srv->online[i] != u)
@@ -143,14 +146,17 @@ int
 roster_encode(struct server *srv, const char *login_user, char *buf,
     size_t cap, size_t *len)
 {
+	struct msg m = { .type = MSG_USERS };
 	size_t i;
 
 	for (i = 0; i < srv->n_online; i++)
 		srv->names[i] = srv->online[i]->name;
-	if (login_user != NULL)
-		return msg_encode_login_ok(buf, cap, len, login_user,
-		    srv->names, srv->n_online);
-	return msg_encode_users(buf, cap, len, srv->names, srv->n_online);
+	if (login_user != NULL) {
+		m.type = MSG_LOGIN_OK;
+		m.user = MSG_STR(login_user);
+	}
+	m.users = MSG_LIST(srv->names, srv->n_online);
+	return msg_encode(&m, MSG_S2C, buf, cap, len);
 }
 
 /* Sends pt to every live session of u except one. */

@@ -26,7 +26,7 @@
 #include <sodium.h>
 
 #include "keys.h"
-#include "msg.h"
+#include "text.h"
 #include "pwhash.h"
 #include "sc_limits.h"
 #include "users.h"
@@ -445,7 +445,7 @@ get_password(const struct ctl_options *o, const char *name, char *pw,
 		    SC_PASSWORD_MAX_LEN);
 		return -1;
 	}
-	if (!msg_password_valid(pw, *len)) {
+	if (!text_password_valid(pw, *len)) {
 		complain("the password must be valid UTF-8 without NUL bytes");
 		return -1;
 	}
@@ -768,7 +768,7 @@ main(int argc, char **argv)
 		complain("empty file name (see --help)");
 		return CTL_EXIT_USAGE;
 	}
-	if (cmd->nargs == 1 && !msg_user_valid(argv[1], strlen(argv[1]))) {
+	if (cmd->nargs == 1 && !text_user_valid(argv[1], strlen(argv[1]))) {
 		complain("bad user name \"%s\": 1 to %d bytes of A-Z a-z 0-9 "
 		    "_ . -", shown(argv[1], buf, sizeof buf), SC_USER_MAX_LEN);
 		return CTL_EXIT_USAGE;

@@ -238,6 +238,7 @@ shutdown_cb(evutil_socket_t sig, short what, void *arg)
 	struct server *srv = arg;
 	struct session *s, *next;
 	struct timeval tv;
+	struct msg notice = { .type = MSG_NOTICE };
 	char buf[128];
 	size_t len;
 
@@ -252,8 +253,8 @@ shutdown_cb(evutil_socket_t sig, short what, void *arg)
 	    srv->n_sessions, srv->n_sessions == 1 ? "" : "s");
 	(void)notify_send("STOPPING=1");
 	evconnlistener_disable(srv->listener);
-	if (msg_encode_notice(buf, sizeof buf, &len,
-	    "the server is shutting down") != 0)
+	notice.text = MSG_STR("the server is shutting down");
+	if (msg_encode(&notice, MSG_S2C, buf, sizeof buf, &len) != 0)
 		len = 0;
 	TAILQ_FOREACH_SAFE(s, &srv->sessions, entry, next) {
 		if (s->dead || s->state == SESSION_CLOSING)

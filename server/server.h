@@ -27,6 +27,8 @@
 #include "msg.h"
 #include "pwhash.h"
 #include "sc_limits.h"
+#include "text.h"
+#include "utf8.h"
 #include "users.h"
 
 #ifndef TAILQ_FOREACH_SAFE
@@ -181,7 +183,7 @@ struct cmd_entry {
 	/* Step 4, may be NULL: MSG_CODE_NONE, or rate_limited / busy. */
 	enum msg_code (*rate)(struct session *);
 	/* Step 6 and the work itself. */
-	void (*handler)(struct session *, struct msg_request *);
+	void (*handler)(struct session *, struct msg *);
 };
 
 extern const struct cmd_entry cmd_login_entry;

@@ -375,13 +375,15 @@ session_error(struct session *s, enum msg_code code, const char *ref)
 void
 session_bye(struct session *s, const char *reason)
 {
+	struct msg bye = { .type = MSG_BYE };
 	char buf[256];
 	size_t len;
 
 	if (s->dead || s->state == SESSION_CLOSING)
 		return;
+	bye.reason = MSG_STR(reason);
 	if (s->state != SESSION_HANDSHAKE &&
-	    msg_encode_bye(buf, sizeof buf, &len, reason) == 0 &&
+	    msg_encode(&bye, MSG_S2C, buf, sizeof buf, &len) == 0 &&
 	    session_send(s, buf, len) != 0)
 		return;		/* died sending it */
 	if (s->state == SESSION_HANDSHAKE) {

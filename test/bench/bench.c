@@ -413,15 +413,15 @@ check_options(void)
 	    strcmp(s, "latency") != 0 && strcmp(s, "idle") != 0)
 		usage_error("--proto irc is for fanout, latency and idle");
 	if (plen == 0 || plen > SC_USER_MAX_LEN - 8 ||
-	    !msg_user_valid(bench_opts.user_prefix, plen))
+	    !text_user_valid(bench_opts.user_prefix, plen))
 		usage_error("--user-prefix: 1 to %d of [A-Za-z0-9_.-]",
 		    SC_USER_MAX_LEN - 8);
 	plen = strlen(bench_opts.storm_prefix);
 	if (plen == 0 || plen > SC_USER_MAX_LEN - 8 ||
-	    !msg_user_valid(bench_opts.storm_prefix, plen))
+	    !text_user_valid(bench_opts.storm_prefix, plen))
 		usage_error("--storm-prefix: 1 to %d of [A-Za-z0-9_.-]",
 		    SC_USER_MAX_LEN - 8);
-	if (!msg_password_valid(bench_opts.password,
+	if (!text_password_valid(bench_opts.password,
 	    strlen(bench_opts.password)))
 		usage_error("--password: 1 to 1024 bytes of UTF-8");
 	if (strcmp(s, "login-storm") == 0 &&

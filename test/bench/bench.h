@@ -25,6 +25,7 @@
 
 #include "channel.h"
 #include "keys.h"
+#include "text.h"
 
 #define BENCH_NAME		"securechat-bench"
 #define BENCH_TEXT_LEN		64	/* bytes of say / PRIVMSG text */

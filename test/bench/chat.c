@@ -354,24 +354,24 @@ count_error(struct conn *c, const char *code, bool refused)
 static void
 sc_other(struct conn *c, const uint8_t *p, size_t len)
 {
-	struct msg_event ev;
+	struct msg ev;
 	uint64_t s, q, t;
 
 	if (msg_event_parse(&ev, p, len) != 0) {
 		chat.unparsed++;
-		msg_event_clear(&ev);
+		msg_clear(&ev);
 		return;
 	}
 	if (ev.type == MSG_SAY && c->role == ROLE_RECEIVER) {
-		if (parse_text((const uint8_t *)ev.text, ev.text_len, &s, &q,
+		if (parse_text((const uint8_t *)ev.text.s, ev.text.len, &s, &q,
 		    &t))
 			deliver(c->arg, s, q, t);
 		else
 			chat.unparsed++;
 	} else if (ev.type == MSG_ERROR)
-		count_error(c, ev.code_name, ev.ref != NULL &&
-		    (strcmp(ev.ref, "say") == 0));
-	msg_event_clear(&ev);
+		count_error(c, ev.code_name.s, ev.ref.s != NULL &&
+		    (strcmp(ev.ref.s, "say") == 0));
+	msg_clear(&ev);
 }
 
 /* A securechat plaintext after login. */

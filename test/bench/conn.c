@@ -311,12 +311,14 @@ static void
 send_login(struct conn *c)
 {
 	char user[SC_USER_MAX_LEN + 16], buf[SC_PASSWORD_MAX_LEN * 6 + 256];
+	struct msg login = { .type = MSG_LOGIN };
 	size_t len;
 	int rc;
 
 	user_name(c, user, sizeof user);
-	rc = msg_encode_login(buf, sizeof buf, &len, user, bench_opts.password,
-	    strlen(bench_opts.password));
+	login.user = MSG_STR(user);
+	login.password = MSG_STR(bench_opts.password);
+	rc = msg_encode(&login, MSG_C2S, buf, sizeof buf, &len);
 	if (rc == 0)
 		rc = conn_send(c, buf, len);
 	if (rc != 0) {
@@ -375,16 +377,16 @@ handshake_done(struct conn *c)
 static void
 setup_error(struct conn *c, const uint8_t *p, size_t len)
 {
-	struct msg_event ev;
+	struct msg ev;
 
 	if (msg_event_parse(&ev, p, len) != 0) {
-		msg_event_clear(&ev);
+		msg_clear(&ev);
 		fail(c, "unparsable reply: %.*s", (int)(len > 80 ? 80 : len),
 		    (const char *)p);
 		return;
 	}
 	if (ev.type == MSG_BYE)
-		fail(c, "bye: %s", ev.reason);
+		fail(c, "bye: %s", ev.reason.s);
 	else if (ev.type != MSG_ERROR) {
 		/* not an answer to login or ping: ignored */
 	} else if (c->state == CONN_LOGIN && ev.code == MSG_CODE_BUSY &&
@@ -393,17 +395,17 @@ setup_error(struct conn *c, const uint8_t *p, size_t len)
 		c->w->login_busy++;
 		schedule_retry(c);
 	} else if (c->state == CONN_LOGIN && ev.code == MSG_CODE_INTERNAL &&
-	    ev.ref != NULL && strcmp(ev.ref, "login") == 0) {
+	    ev.ref.s != NULL && strcmp(ev.ref.s, "login") == 0) {
 		/* Logged in, but login_ok (every online user) did not fit
 		 * in one message: the session is active all the same. */
 		c->w->login_ok_too_big++;
-		msg_event_clear(&ev);
+		msg_clear(&ev);
 		become_ready(c);
 		return;
 	} else
 		fail(c, "%s refused: %s", c->state == CONN_LOGIN ? "login" :
-		    "ping", ev.code_name);
-	msg_event_clear(&ev);
+		    "ping", ev.code_name.s);
+	msg_clear(&ev);
 }
 
 /* One transport plaintext. */

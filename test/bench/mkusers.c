@@ -168,7 +168,7 @@ mkusers_main(int argc, char **argv)
 	if (nthreads > BENCH_MAX_THREADS)
 		nthreads = BENCH_MAX_THREADS;
 	if (strlen(prefix) > SC_USER_MAX_LEN - 9 ||
-	    !msg_password_valid(job.password, strlen(job.password))) {
+	    !text_password_valid(job.password, strlen(job.password))) {
 		bench_warn("make-users: prefix too long or password invalid");
 		return BENCH_EXIT_USAGE;
 	}

@@ -3,15 +3,18 @@
  * checked as the server checks a request (parse, members, content, in that
  * order), as a client parses a server event, and as both sides check a
  * hello. A request that passes is encoded again (the request and the
- * event the server would send) and parsed back: the text, names and ids
- * must come back byte for byte. An event that parses and that the
- * encoders accept is encoded again and must parse back to the same event.
+ * answer the server would send) and parsed back: every member of the
+ * message table's row must come back byte for byte. An event that parses
+ * and that the encoder accepts is encoded again and must parse back to
+ * the same event.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_util.h"
 #include "msg.h"
+#include "text.h"
+#include "utf8.h"
 
 /* The sender and time of the events the round trip encodes. */
 #define FUZZ_FROM	"alice"
@@ -28,240 +31,159 @@ same_bytes(const char *a, size_t alen, const char *b, size_t blen)
 		abort();
 }
 
-/* Parses an encoded request back through all three steps. */
+/* Aborts unless a and b hold the same value for every member of row. */
 static void
-reparse_request(const char *buf, size_t len, struct msg_request *out)
+same_members(const struct msg_row *row, const struct msg *a,
+    const struct msg *b)
 {
-	if (msg_request_parse(out, (const uint8_t *)buf, len) !=
-	    MSG_CODE_NONE || msg_request_members(out) != MSG_CODE_NONE ||
-	    msg_request_content(out) != MSG_CODE_NONE)
+	const struct msg_member *mb;
+	const struct msg_str *sa, *sb;
+	const struct msg_int *ia, *ib;
+	const struct msg_bool *ba, *bb;
+	const struct msg_list *la, *lb;
+	size_t i;
+
+	if (a->type != b->type || a->code != b->code)
 		abort();
+	MSG_FOREACH_MEMBER(row, mb) {
+		switch (mb->kind) {
+		case MSG_K_INT:
+			ia = (const void *)((const char *)a + mb->off);
+			ib = (const void *)((const char *)b + mb->off);
+			if (ia->set != ib->set || (ia->set && ia->v != ib->v))
+				abort();
+			break;
+		case MSG_K_BOOL:
+			ba = (const void *)((const char *)a + mb->off);
+			bb = (const void *)((const char *)b + mb->off);
+			if (ba->set != bb->set || (ba->set && ba->v != bb->v))
+				abort();
+			break;
+		case MSG_K_NAMES:
+			la = (const void *)((const char *)a + mb->off);
+			lb = (const void *)((const char *)b + mb->off);
+			if (la->set != lb->set || la->n != lb->n)
+				abort();
+			for (i = 0; i < la->n; i++)
+				same_bytes(la->v[i], strlen(la->v[i]),
+				    lb->v[i], strlen(lb->v[i]));
+			break;
+		default:	/* the string kinds */
+			sa = (const void *)((const char *)a + mb->off);
+			sb = (const void *)((const char *)b + mb->off);
+			if ((sa->s == NULL) != (sb->s == NULL))
+				abort();
+			if (sa->s != NULL)
+				same_bytes(sa->s, sa->len, sb->s, sb->len);
+			break;
+		}
+	}
 }
 
-/* say and msg: the request again, and the event the server sends. */
+/* A request that passed every step, encoded again, parses back the same
+ * through all three steps. */
 static void
-round_trip_text(const struct msg_request *req)
+round_trip_request(const struct msg *req)
 {
-	struct msg_request again;
-	struct msg_event ev;
+	struct msg again;
 	size_t len;
-	int rc;
 
-	if (req->type == MSG_SAY)
-		rc = msg_encode_say_request(enc, SC_MSG_MAX_LEN, &len,
-		    req->text, req->text_len);
-	else
-		rc = msg_encode_msg_request(enc, SC_MSG_MAX_LEN, &len, req->to,
-		    req->text, req->text_len);
-	if (rc != 0)
+	if (msg_encode(req, MSG_C2S, enc, SC_MSG_MAX_LEN, &len) != 0)
 		abort();
-	reparse_request(enc, len, &again);
-	if (again.type != req->type)
+	if (msg_request_parse(&again, (const uint8_t *)enc, len) !=
+	    MSG_CODE_NONE || msg_request_members(&again) != MSG_CODE_NONE ||
+	    msg_request_content(&again) != MSG_CODE_NONE)
 		abort();
-	same_bytes(again.text, again.text_len, req->text, req->text_len);
-	if (req->type == MSG_MSG)
-		same_bytes(again.to, again.to_len, req->to, req->to_len);
-	msg_request_clear(&again);
+	same_members(msg_row_find(req->type, MSG_C2S), req, &again);
+	msg_clear(&again);
+}
 
-	if (req->type == MSG_SAY)
-		rc = msg_encode_say(enc, SC_MSG_MAX_LEN, &len, FUZZ_EVENT_ID,
-		    FUZZ_EVENT_TS, FUZZ_FROM, req->text, req->text_len);
-	else
-		rc = msg_encode_msg(enc, SC_MSG_MAX_LEN, &len, FUZZ_EVENT_ID,
-		    FUZZ_EVENT_TS, FUZZ_FROM, req->to, req->text,
-		    req->text_len);
-	if (rc != 0)
+/* say and msg: the event the server sends for the request carries its
+ * text and target byte for byte; ping: the pong keeps the id. */
+static void
+round_trip_answer(const struct msg *req)
+{
+	struct msg out = { .type = req->type }, ev;
+	size_t len;
+
+	switch (req->type) {
+	case MSG_SAY:
+	case MSG_MSG:
+		out.id = MSG_INT(FUZZ_EVENT_ID);
+		out.ts = MSG_INT(FUZZ_EVENT_TS);
+		out.from = MSG_STR(FUZZ_FROM);
+		out.to = req->to;
+		out.text = req->text;
+		break;
+	case MSG_PING:
+		out.type = MSG_PONG;
+		out.id = req->id;
+		break;
+	default:
+		return;
+	}
+	if (msg_encode(&out, MSG_S2C, enc, SC_MSG_MAX_LEN, &len) != 0)
 		abort();
 	if (msg_event_parse(&ev, (const uint8_t *)enc, len) != 0)
 		abort();
-	if (ev.type != req->type || ev.id != FUZZ_EVENT_ID ||
-	    ev.ts != FUZZ_EVENT_TS || strcmp(ev.from, FUZZ_FROM) != 0)
-		abort();
-	same_bytes(ev.text, ev.text_len, req->text, req->text_len);
-	if (req->type == MSG_MSG)
-		same_bytes(ev.to, strlen(ev.to), req->to, req->to_len);
-	msg_event_clear(&ev);
-}
-
-/* login: the request encoded again gives the same user and password. */
-static void
-round_trip_login(const struct msg_request *req)
-{
-	struct msg_request again;
-	char user[SC_USER_MAX_LEN + 1];
-	size_t len;
-
-	memcpy(user, req->user, req->user_len);
-	user[req->user_len] = '\0';
-	if (msg_encode_login(enc, SC_MSG_MAX_LEN, &len, user, req->password,
-	    req->password_len) != 0)
-		abort();
-	reparse_request(enc, len, &again);
-	if (again.type != MSG_LOGIN)
-		abort();
-	same_bytes(again.user, again.user_len, req->user, req->user_len);
-	same_bytes(again.password, again.password_len, req->password,
-	    req->password_len);
-	msg_request_clear(&again);
-}
-
-/* ping: the request again, and the pong, keep the id. */
-static void
-round_trip_ping(const struct msg_request *req)
-{
-	struct msg_request again;
-	struct msg_event ev;
-	size_t len;
-
-	if (msg_encode_ping(enc, SC_MSG_MAX_LEN, &len, req->has_id,
-	    req->id) != 0)
-		abort();
-	reparse_request(enc, len, &again);
-	if (again.type != MSG_PING || again.has_id != req->has_id ||
-	    again.id != req->id)
-		abort();
-	msg_request_clear(&again);
-
-	if (msg_encode_pong(enc, SC_MSG_MAX_LEN, &len, req->has_id,
-	    req->id) != 0)
-		abort();
-	if (msg_event_parse(&ev, (const uint8_t *)enc, len) != 0)
-		abort();
-	if (ev.type != MSG_PONG || ev.has_id != req->has_id ||
-	    ev.id != req->id)
-		abort();
-	msg_event_clear(&ev);
+	same_members(msg_row_find(out.type, MSG_S2C), &out, &ev);
+	msg_clear(&ev);
 }
 
 /* The server's checks, in its order, then the round trips. */
 static void
 check_request(const uint8_t *data, size_t size)
 {
-	struct msg_request req;
+	struct msg req;
 	enum msg_code code;
 
 	code = msg_request_parse(&req, data, size);
-	if (req.has_ref && strlen(req.ref) > SC_REF_MAX_LEN)
+	if (req.has_ref && strlen(req.ref_type) > SC_REF_MAX_LEN)
 		abort();
 	if (code == MSG_CODE_NONE)
 		code = msg_request_members(&req);
 	if (code == MSG_CODE_NONE)
 		code = msg_request_content(&req);
 	if (code == MSG_CODE_NONE) {
-		switch (req.type) {
-		case MSG_SAY:
-		case MSG_MSG:
-			round_trip_text(&req);
-			break;
-		case MSG_LOGIN:
-			round_trip_login(&req);
-			break;
-		case MSG_PING:
-			round_trip_ping(&req);
-			break;
-		default:
-			break;
-		}
+		round_trip_request(&req);
+		round_trip_answer(&req);
 	}
 	if (msg_code_name(code) == NULL)
 		abort();
-	msg_request_clear(&req);
-}
-
-/* Aborts unless both strings are absent or both are the same. */
-static void
-same_string(const char *a, const char *b)
-{
-	if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0))
-		abort();
-}
-
-/* Encodes ev again as a server would; returns the encoder's answer. */
-static int
-encode_event(const struct msg_event *ev, size_t *len)
-{
-	switch (ev->type) {
-	case MSG_SAY:
-		return msg_encode_say(enc, SC_MSG_MAX_LEN, len, ev->id, ev->ts,
-		    ev->from, ev->text, ev->text_len);
-	case MSG_MSG:
-		return msg_encode_msg(enc, SC_MSG_MAX_LEN, len, ev->id, ev->ts,
-		    ev->from, ev->to, ev->text, ev->text_len);
-	case MSG_LOGIN_OK:
-		return msg_encode_login_ok(enc, SC_MSG_MAX_LEN, len, ev->user,
-		    ev->users, ev->n_users);
-	case MSG_PRESENCE:
-		return msg_encode_presence(enc, SC_MSG_MAX_LEN, len, ev->user,
-		    ev->online);
-	case MSG_USERS:
-		return msg_encode_users(enc, SC_MSG_MAX_LEN, len, ev->users,
-		    ev->n_users);
-	case MSG_PONG:
-		return msg_encode_pong(enc, SC_MSG_MAX_LEN, len, ev->has_id,
-		    ev->id);
-	case MSG_NOTICE:
-		return msg_encode_notice(enc, SC_MSG_MAX_LEN, len, ev->text);
-	case MSG_ERROR:
-		return msg_encode_error(enc, SC_MSG_MAX_LEN, len, ev->code,
-		    ev->message, ev->ref);
-	case MSG_BYE:
-		return msg_encode_bye(enc, SC_MSG_MAX_LEN, len, ev->reason);
-	default:
-		abort();
-	}
+	msg_clear(&req);
 }
 
 /*
- * An event the encoders accept parses back to the same event. (They may
- * refuse what a client accepts, e.g. an unknown error code.)
+ * A client's parse of a server event; an event the encoder accepts
+ * parses back to the same event. (The encoder may refuse what a client
+ * accepts, e.g. an unknown error code.)
  */
-static void
-round_trip_event(const struct msg_event *ev)
-{
-	struct msg_event again;
-	size_t len, i;
-
-	if (encode_event(ev, &len) != 0)
-		return;
-	if (msg_event_parse(&again, (const uint8_t *)enc, len) != 0)
-		abort();
-	if (again.type != ev->type || again.id != ev->id ||
-	    again.has_id != ev->has_id || again.ts != ev->ts ||
-	    again.online != ev->online || again.code != ev->code ||
-	    again.n_users != ev->n_users)
-		abort();
-	same_string(again.user, ev->user);
-	same_string(again.from, ev->from);
-	same_string(again.to, ev->to);
-	same_bytes(again.text, again.text_len, ev->text, ev->text_len);
-	same_string(again.code_name, ev->code_name);
-	same_string(again.message, ev->message);
-	same_string(again.ref, ev->ref);
-	same_string(again.reason, ev->reason);
-	for (i = 0; i < ev->n_users; i++)
-		same_string(again.users[i], ev->users[i]);
-	msg_event_clear(&again);
-}
-
-/* A client's parse of a server event, then its round trip. */
 static void
 check_event(const uint8_t *data, size_t size)
 {
-	struct msg_event ev;
-	size_t i;
+	struct msg ev, again;
+	size_t len, i;
 
-	if (msg_event_parse(&ev, data, size) == 0) {
-		if (ev.type == MSG_UNKNOWN || ev.root == NULL)
+	if (msg_event_parse(&ev, data, size) != 0) {
+		if (ev.root != NULL || ev.type != MSG_UNKNOWN)
 			abort();
-		for (i = 0; i < ev.n_users; i++)
-			if (ev.users[i] == NULL)
-				abort();
-		if ((ev.type == MSG_SAY || ev.type == MSG_MSG) &&
-		    (ev.text == NULL || ev.from == NULL || ev.id == 0))
-			abort();
-		round_trip_event(&ev);
+		return;
 	}
-	msg_event_clear(&ev);
+	if (ev.type == MSG_UNKNOWN || ev.root == NULL)
+		abort();
+	for (i = 0; i < ev.users.n; i++)
+		if (ev.users.v[i] == NULL)
+			abort();
+	if ((ev.type == MSG_SAY || ev.type == MSG_MSG) &&
+	    (ev.text.s == NULL || ev.from.s == NULL || ev.id.v <= 0))
+		abort();
+	if (msg_encode(&ev, MSG_S2C, enc, SC_MSG_MAX_LEN, &len) == 0) {
+		if (msg_event_parse(&again, (const uint8_t *)enc, len) != 0)
+			abort();
+		same_members(msg_row_find(ev.type, MSG_S2C), &ev, &again);
+		msg_clear(&again);
+	}
+	msg_clear(&ev);
 }
 
 /* Both sides' hello checks. */
@@ -275,9 +197,9 @@ check_hello(const uint8_t *data, size_t size)
 	if (with == 0 && (strlen(h.client) > MSG_HELLO_FIELD_MAX ||
 	    strlen(h.server) > MSG_HELLO_FIELD_MAX ||
 	    strlen(h.name) > MSG_HELLO_FIELD_MAX ||
-	    !msg_utf8_valid(h.client, strlen(h.client)) ||
-	    !msg_utf8_valid(h.server, strlen(h.server)) ||
-	    !msg_utf8_valid(h.name, strlen(h.name))))
+	    !utf8_valid(h.client, strlen(h.client)) ||
+	    !utf8_valid(h.server, strlen(h.server)) ||
+	    !utf8_valid(h.name, strlen(h.name))))
 		abort();
 	without = msg_hello_check(data, size, false, NULL);
 	if (with == 0 && without != 0)
@@ -292,13 +214,13 @@ static void
 check_content_rules(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;
-	bool utf8 = msg_utf8_valid(s, size);
+	bool utf8 = utf8_valid(s, size);
 
-	if (msg_text_check(s, size) == MSG_CODE_NONE && !utf8)
+	if (text_check(s, size, SC_TEXT_MAX_LEN, true) == TEXT_OK && !utf8)
 		abort();
-	if (msg_password_valid(s, size) && !utf8)
+	if (text_password_valid(s, size) && !utf8)
 		abort();
-	if (msg_user_valid(s, size) && !utf8)
+	if ((text_user_valid(s, size) || text_room_valid(s, size)) && !utf8)
 		abort();
 }
 

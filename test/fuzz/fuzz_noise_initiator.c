@@ -58,11 +58,11 @@ check_peer(void *arg, const uint8_t key[SC_NOISE_KEY_LEN])
 static void
 handle_event(const uint8_t *buf, size_t len)
 {
-	struct msg_event ev;
+	struct msg ev;
 
 	if (msg_event_parse(&ev, buf, len) == 0 && ev.type == MSG_UNKNOWN)
 		abort();
-	msg_event_clear(&ev);
+	msg_clear(&ev);
 }
 
 /* A new initiator channel with its msg1 written to tx. */

@@ -41,7 +41,7 @@ static struct sc_keypair server_key, client_key, client_e;
 static void
 serve_request(const uint8_t *buf, size_t len)
 {
-	struct msg_request req;
+	struct msg req;
 	enum msg_code code;
 
 	code = msg_request_parse(&req, buf, len);
@@ -49,7 +49,7 @@ serve_request(const uint8_t *buf, size_t len)
 		code = msg_request_members(&req);
 	if (code == MSG_CODE_NONE)
 		code = msg_request_content(&req);
-	msg_request_clear(&req);
+	msg_clear(&req);
 }
 
 /* A new responder channel as securechatd sets one up. */

@@ -34,10 +34,11 @@ out=$(cd "$out" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/scfuzz.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 
-# The dictionary each target uses (none for the frame reader).
+# The dictionary each target uses (none for the frame reader); json.dict
+# is built from the message table.
 dict_for() {
 	case $1 in
-	fuzz_msg|fuzz_noise_*) echo "$here/json.dict" ;;
+	fuzz_msg|fuzz_noise_*) echo "$build/test/fuzz/json.dict" ;;
 	fuzz_users) echo "$here/users.dict" ;;
 	*) echo "" ;;
 	esac
