@@ -7,6 +7,7 @@
  * allocators installed here zero every block jansson frees.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -20,46 +21,38 @@
 #include "sc_limits.h"
 #include "xmalloc.h"
 
-/* Each jansson block starts with its size, so that free can wipe it. */
-union block_head {
-	size_t size;
-	max_align_t align;
-};
-
 static size_t allocated;	/* bytes live, for tests */
 static pthread_mutex_t allocated_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* jansson's malloc: the block with its size in front. */
+/* jansson's malloc: plain malloc, counted. Blocks stay compatible with
+ * free(), so a caller freeing json_dumps() output with free() is fine. */
 static void *
 wipe_malloc(size_t size)
 {
-	union block_head *h;
+	void *p;
 
-	if (size > SIZE_MAX - sizeof *h)
+	if ((p = malloc(size)) == NULL)
 		return NULL;
-	if ((h = malloc(sizeof *h + size)) == NULL)
-		return NULL;
-	h->size = size;
 	pthread_mutex_lock(&allocated_lock);
-	allocated += size;
+	allocated += malloc_usable_size(p);
 	pthread_mutex_unlock(&allocated_lock);
-	return h + 1;
+	return p;
 }
 
-/* jansson's free: wipes the block before freeing it. */
+/* jansson's free: wipes the whole block before freeing it. */
 static void
 wipe_free(void *p)
 {
-	union block_head *h;
+	size_t n;
 
 	if (p == NULL)
 		return;
-	h = (union block_head *)p - 1;
+	n = malloc_usable_size(p);
 	pthread_mutex_lock(&allocated_lock);
-	allocated -= h->size;
+	allocated -= n;
 	pthread_mutex_unlock(&allocated_lock);
-	sodium_memzero(p, h->size);
-	free(h);
+	sodium_memzero(p, n);
+	free(p);
 }
 
 /*
