@@ -16,6 +16,8 @@
 #include "utf8.h"
 #include "xmalloc.h"
 
+/* The table reads as a table, one member a line. */
+/* clang-format off */
 #define F(field)	offsetof(struct msg, field)
 #define REQ		MSG_REQUIRED
 
@@ -80,6 +82,7 @@ const struct msg_row msg_rows[] = {
 	{ MSG_BYE, "bye", MSG_S2C, {
 		STRING("reason", REQ, reason) } },
 };
+/* clang-format on */
 const size_t msg_rows_count = sizeof msg_rows / sizeof msg_rows[0];
 
 /* The error codes: wire name and a sentence for people. */
