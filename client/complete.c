@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "model.h"
 #include "log.h"
 
 #define NICK_SUFFIX_START	": "	/* after a nick at the line start */

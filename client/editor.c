@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "client.h"
+#include "model.h"
 
 /* True for a UTF-8 continuation byte. */
 static bool

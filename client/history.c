@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "model.h"
 #include "log.h"
 
 /* Copies s; out of memory is fatal. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "model.h"
 #include "log.h"
 
 #define REPLACEMENT		0xfffdU	/* U+FFFD */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "client.h"
+#include "model.h"
 
 #define WIDE_COLUMNS	2
 
