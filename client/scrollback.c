@@ -7,19 +7,13 @@
 #include <string.h>
 
 #include "model.h"
-#include "log.h"
+#include "xmalloc.h"
 
 /* Copies s; out of memory is fatal. NULL stays NULL. */
 static char *
 dup_or_null(const char *s)
 {
-	char *copy;
-
-	if (s == NULL)
-		return NULL;
-	if ((copy = strdup(s)) == NULL)
-		log_fatal("scrollback: out of memory");
-	return copy;
+	return s != NULL ? xstrdup(s) : NULL;
 }
 
 /* Frees the strings of one line. */
@@ -46,8 +40,7 @@ scrollback_init(struct scrollback *sb, size_t cap)
 	memset(sb, 0, sizeof *sb);
 	if (cap < SCROLLBACK_MIN)
 		cap = SCROLLBACK_MIN;
-	if ((sb->lines = calloc(cap, sizeof *sb->lines)) == NULL)
-		log_fatal("scrollback: out of memory");
+	sb->lines = xcalloc(cap, sizeof *sb->lines);
 	sb->cap = cap;
 	sb->next_seq = 1;
 	sb->at_bottom = true;
@@ -132,8 +125,7 @@ scrollback_line_rows(const struct line *l, size_t width)
 	size_t plen = strlen(prefix), tlen = strlen(text), rows;
 	char *joined;
 
-	if ((joined = malloc(plen + tlen + 1)) == NULL)
-		log_fatal("scrollback: out of memory");
+	joined = xmalloc(plen + tlen + 1);
 	memcpy(joined, prefix, plen);
 	memcpy(joined + plen, text, tlen + 1);
 	rows = wrap_text(joined, plen + tlen, width, wrap_width(prefix, plen),
