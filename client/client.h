@@ -24,14 +24,20 @@
 
 #define CLIENT_NAME		"securechat"
 #define CLIENT_SOFTWARE		CLIENT_NAME "/" SC_VERSION
-#define CLIENT_DEFAULT_HOST	"127.0.0.1"
-#define CLIENT_DEFAULT_PORT	65432
+#define CLIENT_DEFAULT_HOST	SC_DEFAULT_HOST
+#define CLIENT_DEFAULT_PORT	SC_DEFAULT_PORT
+#define CLIENT_HOST_MAX_LEN	253	/* a DNS name */
+#define CLIENT_HOSTPORT_MAX	(CLIENT_HOST_MAX_LEN + sizeof "[]:65535")
+#define CLIENT_PATH_MAX		1024	/* the data folder */
+#define CLIENT_FILE_PATH_MAX	(CLIENT_PATH_MAX + 64)	/* a file in it */
+#define CLIENT_HELLO_MAX	128	/* our msg1 payload */
 #define CLIENT_PING_SECS	30	/* keepalive when nothing was sent */
 #define CLIENT_PONG_GRACE	2	/* pings unanswered before a reconnect */
 #define CLIENT_BACKOFF_MIN_MS	1000
 #define CLIENT_BACKOFF_MAX_MS	30000
 #define CLIENT_SIDEBAR_WIDTH	20
 #define CLIENT_SIDEBAR_MIN_COLS	60	/* below this the sidebar hides */
+#define CLIENT_WHEEL_ROWS	3	/* rows or names per mouse wheel step */
 
 enum conn_state {
 	CONN_IDLE,		/* not connected, no retry planned */
@@ -57,9 +63,9 @@ struct client {
 	size_t scrollback;
 
 	/* Identity and trust. */
-	char data_dir[1024];
-	char key_path[1100];
-	char known_path[1100];
+	char data_dir[CLIENT_PATH_MAX];
+	char key_path[CLIENT_FILE_PATH_MAX];
+	char known_path[CLIENT_FILE_PATH_MAX];
 	struct sc_keypair key;
 	char server_fp[KEYS_FINGERPRINT_LEN + 1];
 	char server_short[KEYS_SHORT_LEN + 1];
@@ -69,7 +75,7 @@ struct client {
 	enum conn_state state;
 	struct bufferevent *bev;
 	struct channel ch;
-	char hello[128];
+	char hello[CLIENT_HELLO_MAX];
 	size_t hello_len;
 	struct event *retry_timer;
 	struct event *ping_timer;
@@ -112,6 +118,8 @@ struct client {
 
 /* ---- known.c ---------------------------------------------------------- */
 
+#define KNOWN_LINE_MAX	1024	/* one "host:port fingerprint" line */
+
 /* Looks up host:port in the known servers file. Returns 1 and the pinned
  * fingerprint (and its line number) when found, 0 when not, -1 on a
  * read error. */
@@ -143,29 +151,125 @@ void net_forget_password(struct client *c);
 void net_keep_credentials(struct client *c, const char *user,
     const char *password, size_t len);
 
-/* ---- commands.c -------------------------------------------------------- */
+/* ---- cmd.c and cmd-*.c ----------------------------------------------- */
 
-/* The command names, for completion and /help. */
-extern const char *const commands_names[];
-extern const size_t commands_count;
+#define CMD_NEEDS_LOGIN	0x1	/* refused until logged in */
+#define CMD_SECRET	0x2	/* the last argument of usage is a secret: it
+				 * never reaches the input history */
 
-/* Runs one input line (a /command or text to say). */
-void commands_run(struct client *c, const char *line, size_t len);
+/*
+ * One command the user can type: one cmd-*.c file each, listed once in
+ * cmd.c's table, which /help, Tab completion and the usage errors read.
+ * The handler gets the rest of the line after the command's name (from
+ * the space, if any) and checks its own arguments.
+ */
+struct cmd_entry {
+	const char *name;		/* "/login" */
+	const char *usage;		/* "<user> [password]", or "" */
+	const char *help;		/* one line for /help */
+	unsigned flags;			/* CMD_* */
+	void (*handler)(struct client *, const char *args, size_t len);
+};
 
-/* Handles one plaintext from the server. */
-void commands_event(struct client *c, const uint8_t *buf, size_t len);
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_login_entry;
+extern const struct cmd_entry cmd_msg_entry;
+extern const struct cmd_entry cmd_quit_entry;
+/* Plain text (and "//text"): not in the table, it has no name. */
+extern const struct cmd_entry cmd_say_entry;
+
+/* The table, sorted by name. */
+extern const struct cmd_entry *const cmd_table[];
+extern const size_t cmd_table_len;
+
+/* Runs one input line: a /command, or text to say ("//text" says
+ * "/text"). */
+void cmd_run(struct client *c, const char *line, size_t len);
+
+/* Runs one entry with its arguments: its state check, then its handler. */
+void cmd_run_entry(struct client *c, const struct cmd_entry *e,
+    const char *args, size_t len);
+
+/* The entry named name[0..len), or NULL. */
+const struct cmd_entry *cmd_find(const char *name, size_t len);
+
+/* The table entry a line runs; NULL for text to say or an unknown
+ * command. */
+const struct cmd_entry *cmd_of_line(const char *line, size_t len);
+
+/* The table's names in table order, for completion (static storage). */
+const char *const *cmd_names(size_t *n);
+
+/*
+ * What the input history keeps of a line: the line itself, or for a
+ * command with CMD_SECRET only its name and the words before the secret.
+ * Returns a new string.
+ */
+char *cmd_history_line(const char *line, size_t len);
+
+/* Says "usage: NAME USAGE"; strict shows optional arguments as needed. */
+void cmd_usage(struct client *c, const struct cmd_entry *e, bool strict);
+
+/* The next space-delimited word of args[*pos..len): returns its length
+ * and points *word at it; *pos moves past it. */
+size_t cmd_word(const char *args, size_t len, size_t *pos,
+    const char **word);
+
+/* Checks text against the content rules before sending; says why not. */
+bool cmd_text_ok(struct client *c, const char *text, size_t len);
+
+/* ---- events.c ---------------------------------------------------------- */
+
+/* "[HH:MM] ": the stamp every shown line starts with. */
+#define EVENT_STAMP_LEN		8
+#define EVENT_STAMP_SIZE	16
+
+/*
+ * One server message as it is shown, built once from the parsed message
+ * (every string sanitized) and rendered by ui.c into the log or by
+ * batch.c onto stdout.
+ */
+struct event_view {
+	enum msg_type type;
+	bool shown;			/* false: nothing to show (pong) */
+	enum line_kind kind;
+	time_t when;			/* the server's ts, else arrival */
+	char *nick;			/* who, for colour; may be NULL */
+	char *prefix;			/* "<alice> ", "*a -> b* ", or the
+					 * kind's mark ("-- ", "!!! ") */
+	char *text;			/* the log's body (chat keeps LF) */
+	char *plain;			/* the one-line form batch prints
+					 * after the stamp, prefix included */
+};
+
+/* Handles one plaintext from the server: parses it, applies what it
+ * changes (state, online list, pings) and shows it. */
+void events_handle(struct client *c, const uint8_t *buf, size_t len);
+
+/* Replaces the online list with a sorted copy of users[0..n). */
+void events_set_online(struct client *c, const char *const *users, size_t n);
+
+/* Writes "[HH:MM] " for when (local time) into out. */
+void events_stamp(char out[EVENT_STAMP_SIZE], time_t when);
 
 /* ---- ui.c -------------------------------------------------------------- */
 
-/* Adds a line to the log and shows it (batch: prints it). text is raw:
- * it is sanitized here. */
+/* Where everything goes on the screen. */
+struct ui_layout {
+	int rows, cols;
+	int chat_h, chat_w;
+	int side_x, side_w;		/* side_w 0: hidden */
+};
+
+/* Adds a remark of the client to the log and shows it (batch: stderr).
+ * The text is raw: it is sanitized here. */
 void ui_line(struct client *c, enum line_kind kind, time_t when,
     const char *nick, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Adds a chat line from parts that came from the network. */
-void ui_chat(struct client *c, enum line_kind kind, time_t when,
-    const char *from, const char *to, const char *text, size_t text_len);
+/* Adds a server event to the log and shows it. */
+void ui_event(struct client *c, const struct event_view *v);
 
 /* Starts curses; false when the terminal cannot be used. */
 bool ui_start(struct client *c);
@@ -176,14 +280,19 @@ void ui_stop(struct client *c);
 /* Redraws whatever changed (everything when full). */
 void ui_redraw(struct client *c, bool full);
 
-/* Reads and handles every key waiting on the terminal. */
-void ui_keys(struct client *c);
-
 /* The online list changed. */
 void ui_users_changed(struct client *c);
 
+/* Computes the layout for the terminal's size. */
+void ui_layout(struct ui_layout *lo);
+
+/* ---- input.c ----------------------------------------------------------- */
+
+/* Reads and handles every key waiting on the terminal. */
+void input_keys(struct client *c);
+
 /* Starts the masked password prompt for user. */
-void ui_prompt_password(struct client *c, const char *user);
+void input_prompt_password(struct client *c, const char *user);
 
 /* ---- batch.c ----------------------------------------------------------- */
 
@@ -193,8 +302,11 @@ void batch_start(struct client *c);
 /* Runs the stdin lines that may run now (after a state change). */
 void batch_pump(struct client *c);
 
-/* Prints one received event (text or JSON line). */
-void batch_event(struct client *c, const uint8_t *buf, size_t len,
-    const struct msg_event *ev);
+/* Prints one received event: its plain line, or msg as JSON. */
+void batch_event(struct client *c, const struct msg_event *msg,
+    const struct event_view *v);
+
+/* Prints a remark of the client (sanitized text) on stderr. */
+void batch_remark(const char *text);
 
 #endif /* SC_CLIENT_H */

@@ -101,6 +101,7 @@ struct line {
 
 #define SCROLLBACK_DEFAULT	10000
 #define SCROLLBACK_MIN		100
+#define SCROLLBACK_MAX		10000000	/* the config's ceiling */
 
 /*
  * The chat log: a ring of the last cap lines, and a view. The view is
@@ -123,6 +124,10 @@ void scrollback_init(struct scrollback *sb, size_t cap);
 
 /* Frees every line. */
 void scrollback_free(struct scrollback *sb);
+
+/* The mark a line of kind starts with after its stamp: "-- " (info),
+ * "-!- " (notice), "!!! " (error), "" for chat (its prefix names who). */
+const char *scrollback_mark(enum line_kind kind);
 
 /* Adds a line (the strings are copied; text must be sanitized). Returns
  * its seq. The oldest line is dropped when full. */

@@ -116,6 +116,18 @@ scrollback_first(const struct scrollback *sb)
 	return sb->count == 0 ? 0 : sb->next_seq - sb->count;
 }
 
+/* The mark of a line kind. */
+const char *
+scrollback_mark(enum line_kind kind)
+{
+	switch (kind) {
+	case LINE_NOTICE:	return "-!- ";
+	case LINE_ERROR:	return "!!! ";
+	case LINE_INFO:		return "-- ";
+	default:		return "";
+	}
+}
+
 /* Returns the rows prefix + text take at width, indented by the prefix. */
 size_t
 scrollback_line_rows(const struct line *l, size_t width)
