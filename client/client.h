@@ -231,7 +231,6 @@ bool cmd_text_ok(struct client *c, const char *text, size_t len);
  * batch.c onto stdout.
  */
 struct event_view {
-	enum msg_type type;
 	bool shown;			/* false: nothing to show (pong) */
 	enum line_kind kind;
 	time_t when;			/* the server's ts, else arrival */

@@ -145,7 +145,6 @@ view_build(struct event_view *v, const struct msg_event *m, const char *me)
 	char *names;
 
 	memset(v, 0, sizeof *v);
-	v->type = m->type;
 	v->shown = true;
 	v->when = time(NULL);
 	switch (m->type) {
