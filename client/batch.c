@@ -13,134 +13,39 @@
 #include <sodium.h>
 
 #include "client.h"
+#include "xmalloc.h"
 
-/* "HH:MM" of a server ts, or now. */
-static void
-hhmm(char *out, size_t len, int64_t ts)
-{
-	time_t t = ts > 0 ? (time_t)(ts / 1000) : time(NULL);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(out, len, "%H:%M", &tm);
-}
-
-/* Prints "[HH:MM] body" (body already sanitized) and a newline. */
-static void
-print_line(int64_t ts, const char *body)
-{
-	char t[16];
-
-	hhmm(t, sizeof t, ts);
-	printf("[%s] %s\n", t, body);
-	fflush(stdout);
-}
-
-/* A sanitized copy of a network string (NULL stays ""). */
-static char *
-clean(const char *s, size_t len)
-{
-	return sanitize_dup(s != NULL ? s : "", s != NULL ? len : 0, false);
-}
-
-/* Prints one received event. */
+/* Prints a remark of the client on stderr. */
 void
-batch_event(struct client *c, const uint8_t *buf, size_t len,
-    const struct msg_event *ev)
+batch_remark(const char *text)
 {
-	char *dump, *a = NULL, *b = NULL, *t = NULL, *body;
-	size_t i, n = 0, cap;
+	fprintf(stderr, "%s: %s\n", CLIENT_NAME, text);
+}
 
-	(void)buf;
-	(void)len;
+/* Prints one received event: "[HH:MM] plain", or the message as JSON;
+ * what is not chat is remarked on stderr too, as local remarks are. */
+void
+batch_event(struct client *c, const struct msg_event *msg,
+    const struct event_view *v)
+{
+	char ts[EVENT_STAMP_SIZE], *dump;
+
 	if (c->json) {
 		/* Re-encoded with every non-ASCII character escaped. */
-		dump = json_dumps(ev->root, JSON_COMPACT | JSON_ENSURE_ASCII);
+		dump = json_dumps(msg->root, JSON_COMPACT | JSON_ENSURE_ASCII);
 		if (dump != NULL) {
 			puts(dump);
 			fflush(stdout);
 			free(dump);
 		}
-		return;
+	} else if (v->shown) {
+		events_stamp(ts, v->when);
+		printf("%s%s\n", ts, v->plain);
+		fflush(stdout);
 	}
-	switch (ev->type) {
-	case MSG_LOGIN_OK:
-	case MSG_USERS:
-		for (i = 0; i < ev->n_users; i++)
-			n += strlen(ev->users[i]) + 1;
-		if ((t = malloc(n + 1)) == NULL)
-			abort();
-		for (t[0] = '\0', n = 0, i = 0; i < ev->n_users; i++)
-			n += (size_t)sprintf(t + n, "%s%s", i == 0 ? "" : " ",
-			    ev->users[i]);
-		b = clean(t, n);
-		free(t);
-		t = NULL;
-		a = clean(ev->user, ev->user != NULL ? strlen(ev->user) : 0);
-		break;
-	case MSG_SAY:
-	case MSG_MSG:
-		a = clean(ev->from, strlen(ev->from));
-		if (ev->to != NULL)
-			b = clean(ev->to, strlen(ev->to));
-		t = clean(ev->text, ev->text_len);
-		break;
-	case MSG_PRESENCE:
-		a = clean(ev->user, strlen(ev->user));
-		break;
-	case MSG_NOTICE:
-		t = clean(ev->text, ev->text_len);
-		break;
-	case MSG_ERROR:
-		if (ev->code != MSG_CODE_NONE)
-			t = clean(msg_code_text(ev->code),
-			    strlen(msg_code_text(ev->code)));
-		else
-			t = clean(ev->message, strlen(ev->message));
-		break;
-	case MSG_BYE:
-		t = clean(ev->reason, strlen(ev->reason));
-		break;
-	default:
-		return;
-	}
-	cap = 64 + (a != NULL ? strlen(a) : 0) + (b != NULL ? strlen(b) : 0) +
-	    (t != NULL ? strlen(t) : 0);
-	if ((body = malloc(cap)) == NULL)
-		abort();
-	switch (ev->type) {
-	case MSG_LOGIN_OK:
-		snprintf(body, cap, "-- logged in as %s; online: %s", a, b);
-		break;
-	case MSG_USERS:
-		snprintf(body, cap, "-- online: %s", b);
-		break;
-	case MSG_SAY:
-		snprintf(body, cap, "<%s> %s", a, t);
-		break;
-	case MSG_MSG:
-		snprintf(body, cap, "*%s -> %s* %s", a, b, t);
-		break;
-	case MSG_PRESENCE:
-		snprintf(body, cap, "-- %s %s", a, ev->online ? "is online" :
-		    "went offline");
-		break;
-	case MSG_NOTICE:
-		snprintf(body, cap, "-!- %s", t);
-		break;
-	case MSG_ERROR:
-		snprintf(body, cap, "!!! %s", t);
-		break;
-	default:
-		snprintf(body, cap, "-- bye: %s", t);
-		break;
-	}
-	print_line(ev->type == MSG_SAY || ev->type == MSG_MSG ? ev->ts : 0,
-	    body);
-	free(body);
-	free(a);
-	free(b);
-	free(t);
+	if (v->shown && (v->kind == LINE_INFO || v->kind == LINE_NOTICE ||
+	    v->kind == LINE_ERROR))
+		batch_remark(v->text);
 }
 
 /* True when a line may run now: not while connecting or logging in, so
@@ -164,7 +69,7 @@ run_line(struct client *c, char *line, size_t len)
 		net_keep_credentials(c, c->user, line, len);
 		net_login(c);
 	} else
-		commands_run(c, line, len);
+		cmd_run(c, line, len);
 	sodium_memzero(line, len);
 }
 
@@ -193,15 +98,14 @@ batch_pump(struct client *c)
 		return;
 	/* A last line without a newline, then goodbye. */
 	if ((len = evbuffer_get_length(in)) > 0) {
-		if ((line = malloc(len + 1)) == NULL)
-			abort();
+		line = xmalloc(len + 1);
 		evbuffer_remove(in, line, len);
 		line[len] = '\0';
 		run_line(c, line, len);
 		free(line);
 	}
 	if (ready(c) && !c->want_password_line)
-		commands_run(c, "/quit", 5);
+		cmd_run_entry(c, &cmd_quit_entry, "", 0);
 }
 
 /* Lines from stdin. */
@@ -231,7 +135,7 @@ batch_start(struct client *c)
 {
 	c->in_bev = bufferevent_socket_new(c->base, STDIN_FILENO, 0);
 	if (c->in_bev == NULL)
-		abort();
+		xnomem();
 	bufferevent_setcb(c->in_bev, stdin_read_cb, NULL, stdin_event_cb, c);
 	bufferevent_enable(c->in_bev, EV_READ);
 }

@@ -1,10 +1,8 @@
 /*
- * client.h: the securechat client's structures and functions, grouped by
- * the file that owns them. The files split in two families: the models
- * (sanitize.c, wrap.c, scrollback.c, editor.c, history.c, complete.c),
- * which know nothing of curses or sockets and are unit-tested on their
- * own, and the program (securechat.c, net.c, known.c, ui.c, input.c,
- * batch.c, commands.c) which ties them to the terminal and the server.
+ * client.h: the securechat client program: struct client and the
+ * functions of the files that tie the models (model.h) to the terminal
+ * and the server, grouped by the file that owns them: securechat.c (main),
+ * net.c, known.c, cmd.c and cmd-*.c, events.c, ui.c, input.c, batch.c.
  */
 #ifndef SC_CLIENT_H
 #define SC_CLIENT_H
@@ -14,235 +12,6 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "error.h"
-#include "sc_limits.h"
-
-/* ---- sanitize.c -------------------------------------------------------- */
-
-/*
- * Everything received is displayed only after sanitize_text(): invalid
- * UTF-8 becomes U+FFFD; C0 controls (except TAB, which becomes one space)
- * become their Unicode control pictures (ESC shows as U+241B), DEL as
- * U+2421; C1 controls (U+0080-U+009F), bidirectional overrides, embeddings
- * and isolates (U+202A-U+202E, U+2066-U+2069) and other invisible format
- * characters that can reorder or hide text (U+200E, U+200F, U+061C,
- * U+FEFF, U+2028, U+2029) become U+FFFD. LF becomes a control picture too
- * unless keep_newlines. So the result never holds a byte the terminal
- * would interpret.
- */
-
-/* Worst-case growth: every input byte may become a 3-byte picture. */
-#define SANITIZE_MAX_GROWTH	3
-
-/*
- * Sanitises in[0..len) into out (cap bytes, NUL-terminated, cut on a
- * character boundary if too small). Returns the output length.
- */
-size_t sanitize_text(const char *in, size_t len, char *out, size_t cap,
-    bool keep_newlines);
-
-/* The same into a new malloc'd string. */
-char *sanitize_dup(const char *in, size_t len, bool keep_newlines);
-
-/* True when s[0..len) needs no change (safe to show as it is). */
-bool sanitize_is_clean(const char *s, size_t len, bool keep_newlines);
-
-/* ---- wrap.c ------------------------------------------------------------ */
-
-/*
- * Display widths and line wrapping for sanitized UTF-8 (needs a UTF-8
- * LC_CTYPE): wide characters take 2 columns, combining characters 0 and
- * stay with the character before them; a wide character is never split
- * across rows.
- */
-
-/* Columns that s[0..len) takes. */
-size_t wrap_width(const char *s, size_t len);
-
-/* Byte length of the character at s (1..4; 1 for a bad byte). */
-size_t wrap_char_len(const char *s, size_t len);
-
-/* Columns of the character at s (0, 1 or 2). */
-int wrap_char_width(const char *s, size_t len);
-
-struct wrap_row {
-	size_t off;		/* byte offset into the text */
-	size_t len;		/* bytes on this row */
-	size_t indent;		/* leading columns of indent on this row */
-};
-
-/*
- * Splits text[0..len) into rows of at most width columns; rows after the
- * first start with indent columns (indent < width, else 0). Breaks at the
- * last space that fits when there is one, else mid-word; LF ends a row.
- * Writes up to max rows into rows (may be NULL to count). Returns the
- * number of rows the text needs (>= 1).
- */
-size_t wrap_text(const char *text, size_t len, size_t width, size_t indent,
-    struct wrap_row *rows, size_t max);
-
-/* ---- scrollback.c ------------------------------------------------------ */
-
-enum line_kind {
-	LINE_CHAT,		/* [HH:MM] <nick> text */
-	LINE_OWN,		/* our own say */
-	LINE_PRIVATE,		/* [HH:MM] *from -> to* text */
-	LINE_NOTICE,		/* from the server */
-	LINE_ERROR,		/* errors, local or the server's */
-	LINE_INFO,		/* the client's own remarks */
-};
-
-struct line {
-	uint64_t seq;		/* 1, 2, ... in arrival order */
-	enum line_kind kind;
-	time_t when;
-	char *prefix;		/* "[12:34] <alice> " (sanitized) */
-	char *nick;		/* who, for colour (may be NULL) */
-	char *text;		/* sanitized body */
-};
-
-#define SCROLLBACK_DEFAULT	10000
-#define SCROLLBACK_MIN		100
-
-/*
- * The chat log: a ring of the last cap lines, and a view. The view is
- * either at the bottom (follows new lines) or anchored at a line and row
- * counted from the bottom of the pane; while anchored, new lines do not
- * move it and count as unseen.
- */
-struct scrollback {
-	struct line *lines;	/* ring */
-	size_t cap, count, head;	/* head: index of the oldest */
-	uint64_t next_seq;
-	bool at_bottom;
-	uint64_t anchor_seq;	/* bottom line of the view when scrolled */
-	size_t anchor_row;	/* rows of that line hidden below the view */
-	size_t unseen;		/* lines added while scrolled up */
-};
-
-/* Prepares an empty log of cap lines (at least SCROLLBACK_MIN). */
-void scrollback_init(struct scrollback *sb, size_t cap);
-
-/* Frees every line. */
-void scrollback_free(struct scrollback *sb);
-
-/* Adds a line (the strings are copied; text must be sanitized). Returns
- * its seq. The oldest line is dropped when full. */
-uint64_t scrollback_add(struct scrollback *sb, enum line_kind kind,
-    time_t when, const char *prefix, const char *nick, const char *text);
-
-/* The line with seq, or NULL if dropped or never added. */
-const struct line *scrollback_get(const struct scrollback *sb, uint64_t seq);
-
-/* The newest and oldest seq (0 when empty). */
-uint64_t scrollback_last(const struct scrollback *sb);
-uint64_t scrollback_first(const struct scrollback *sb);
-
-/* Rows a line takes at width (prefix + text, wrapped, indent = prefix). */
-size_t scrollback_line_rows(const struct line *l, size_t width);
-
-/*
- * Scrolls the view by delta rows (positive: up, towards older lines) for
- * a pane of width columns. Scrolling down to the bottom (or past it)
- * returns to following mode and clears unseen.
- */
-void scrollback_scroll(struct scrollback *sb, long delta, size_t width);
-
-/* Jumps back to the newest line (End). */
-void scrollback_bottom(struct scrollback *sb);
-
-/*
- * The view for a pane of height rows: *seq is the bottom line, *skip how
- * many of its last rows are hidden. Lines above fill the pane upward.
- * Returns false when the log is empty.
- */
-bool scrollback_view(const struct scrollback *sb, uint64_t *seq,
-    size_t *skip);
-
-/* ---- editor.c ---------------------------------------------------------- */
-
-#define EDITOR_MAX	16384	/* bytes in the input line */
-
-/* The input line: UTF-8 text and a cursor on a character boundary. */
-struct editor {
-	char buf[EDITOR_MAX + 1];
-	size_t len;		/* bytes */
-	size_t cursor;		/* byte offset */
-	bool masked;		/* show '*' per character (passwords) */
-};
-
-void editor_clear(struct editor *e);
-/* Replaces the text; the cursor goes to the end. */
-void editor_set(struct editor *e, const char *s, size_t len);
-/* Inserts s[0..len) (valid UTF-8) at the cursor. Returns 0 or
- * SC_ERR_TOO_LONG (nothing inserted). */
-int editor_insert(struct editor *e, const char *s, size_t len) SC_WUR;
-void editor_left(struct editor *e);	/* one character */
-void editor_right(struct editor *e);
-void editor_home(struct editor *e);	/* Ctrl-A, Home */
-void editor_end(struct editor *e);	/* Ctrl-E, End */
-void editor_backspace(struct editor *e);
-void editor_delete(struct editor *e);
-void editor_kill_start(struct editor *e);	/* Ctrl-U */
-void editor_kill_end(struct editor *e);		/* Ctrl-K */
-void editor_kill_word(struct editor *e);	/* Ctrl-W: the word before */
-/* Wipes the buffer (sodium_memzero) and clears it: for passwords. */
-void editor_wipe(struct editor *e);
-
-/* ---- history.c --------------------------------------------------------- */
-
-#define HISTORY_MAX	500
-
-/* Lines entered, newest last; Up/Down walk them, keeping the draft. */
-struct history {
-	char *items[HISTORY_MAX];
-	size_t count;
-	size_t pos;		/* == count: at the draft */
-	char *draft;		/* what was typed before walking */
-};
-
-void history_init(struct history *h);
-void history_free(struct history *h);
-/* Adds a line (not empty, not the same as the newest); resets the walk. */
-void history_add(struct history *h, const char *line);
-/* Up: the older entry into e (saving the draft first). False at the top. */
-bool history_prev(struct history *h, struct editor *e);
-/* Down: the newer entry, or the draft at the bottom. False at the draft. */
-bool history_next(struct history *h, struct editor *e);
-
-/* ---- complete.c -------------------------------------------------------- */
-
-/*
- * Tab completion of the word before the cursor: "/com" at the start of
- * the line against the command names, anything else against the user
- * names (case-insensitive prefix); a nick completed at the start of the
- * line gets ": ", elsewhere " ", a command gets " ". Pressing Tab again
- * cycles through the other matches; any other key ends the cycle.
- */
-struct completer {
-	bool active;
-	size_t word_start;	/* byte offset of the word being completed */
-	char *prefix;		/* what was typed */
-	size_t index;		/* match shown now */
-};
-
-void complete_init(struct completer *c);
-void complete_free(struct completer *c);
-/* Ends a cycle (any key but Tab). */
-void complete_reset(struct completer *c);
-/*
- * Completes in e against commands[] and names[] (sorted or not). Returns
- * true when it changed the line.
- */
-bool complete_tab(struct completer *c, struct editor *e,
-    const char *const *commands, size_t n_commands,
-    const char *const *names, size_t n_names);
-
-#endif /* SC_CLIENT_H */
-
-/* ======================================================================== */
-/* The program. */
-
 #include <event2/event.h>
 #include <event2/bufferevent.h>
 #include <event2/dns.h>
@@ -251,16 +20,24 @@ bool complete_tab(struct completer *c, struct editor *e,
 #include "keys.h"
 #include "msg.h"
 
+#include "model.h"
+
 #define CLIENT_NAME		"securechat"
 #define CLIENT_SOFTWARE		CLIENT_NAME "/" SC_VERSION
-#define CLIENT_DEFAULT_HOST	"127.0.0.1"
-#define CLIENT_DEFAULT_PORT	65432
+#define CLIENT_DEFAULT_HOST	SC_DEFAULT_HOST
+#define CLIENT_DEFAULT_PORT	SC_DEFAULT_PORT
+#define CLIENT_HOST_MAX_LEN	253	/* a DNS name */
+#define CLIENT_HOSTPORT_MAX	(CLIENT_HOST_MAX_LEN + sizeof "[]:65535")
+#define CLIENT_PATH_MAX		1024	/* the data folder */
+#define CLIENT_FILE_PATH_MAX	(CLIENT_PATH_MAX + 64)	/* a file in it */
+#define CLIENT_HELLO_MAX	128	/* our msg1 payload */
 #define CLIENT_PING_SECS	30	/* keepalive when nothing was sent */
 #define CLIENT_PONG_GRACE	2	/* pings unanswered before a reconnect */
 #define CLIENT_BACKOFF_MIN_MS	1000
 #define CLIENT_BACKOFF_MAX_MS	30000
 #define CLIENT_SIDEBAR_WIDTH	20
 #define CLIENT_SIDEBAR_MIN_COLS	60	/* below this the sidebar hides */
+#define CLIENT_WHEEL_ROWS	3	/* rows or names per mouse wheel step */
 
 enum conn_state {
 	CONN_IDLE,		/* not connected, no retry planned */
@@ -286,9 +63,9 @@ struct client {
 	size_t scrollback;
 
 	/* Identity and trust. */
-	char data_dir[1024];
-	char key_path[1100];
-	char known_path[1100];
+	char data_dir[CLIENT_PATH_MAX];
+	char key_path[CLIENT_FILE_PATH_MAX];
+	char known_path[CLIENT_FILE_PATH_MAX];
 	struct sc_keypair key;
 	char server_fp[KEYS_FINGERPRINT_LEN + 1];
 	char server_short[KEYS_SHORT_LEN + 1];
@@ -298,7 +75,7 @@ struct client {
 	enum conn_state state;
 	struct bufferevent *bev;
 	struct channel ch;
-	char hello[128];
+	char hello[CLIENT_HELLO_MAX];
 	size_t hello_len;
 	struct event *retry_timer;
 	struct event *ping_timer;
@@ -341,6 +118,8 @@ struct client {
 
 /* ---- known.c ---------------------------------------------------------- */
 
+#define KNOWN_LINE_MAX	1024	/* one "host:port fingerprint" line */
+
 /* Looks up host:port in the known servers file. Returns 1 and the pinned
  * fingerprint (and its line number) when found, 0 when not, -1 on a
  * read error. */
@@ -372,29 +151,124 @@ void net_forget_password(struct client *c);
 void net_keep_credentials(struct client *c, const char *user,
     const char *password, size_t len);
 
-/* ---- commands.c -------------------------------------------------------- */
+/* ---- cmd.c and cmd-*.c ----------------------------------------------- */
 
-/* The command names, for completion and /help. */
-extern const char *const commands_names[];
-extern const size_t commands_count;
+#define CMD_NEEDS_LOGIN	0x1	/* refused until logged in */
+#define CMD_SECRET	0x2	/* the last argument of usage is a secret: it
+				 * never reaches the input history */
 
-/* Runs one input line (a /command or text to say). */
-void commands_run(struct client *c, const char *line, size_t len);
+/*
+ * One command the user can type: one cmd-*.c file each, listed once in
+ * cmd.c's table, which /help, Tab completion and the usage errors read.
+ * The handler gets the rest of the line after the command's name (from
+ * the space, if any) and checks its own arguments.
+ */
+struct cmd_entry {
+	const char *name;		/* "/login" */
+	const char *usage;		/* "<user> [password]", or "" */
+	const char *help;		/* one line for /help */
+	unsigned flags;			/* CMD_* */
+	void (*handler)(struct client *, const char *args, size_t len);
+};
 
-/* Handles one plaintext from the server. */
-void commands_event(struct client *c, const uint8_t *buf, size_t len);
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_login_entry;
+extern const struct cmd_entry cmd_msg_entry;
+extern const struct cmd_entry cmd_quit_entry;
+/* Plain text (and "//text"): not in the table, it has no name. */
+extern const struct cmd_entry cmd_say_entry;
+
+/* The table, sorted by name. */
+extern const struct cmd_entry *const cmd_table[];
+extern const size_t cmd_table_len;
+
+/* Runs one input line: a /command, or text to say ("//text" says
+ * "/text"). */
+void cmd_run(struct client *c, const char *line, size_t len);
+
+/* Runs one entry with its arguments: its state check, then its handler. */
+void cmd_run_entry(struct client *c, const struct cmd_entry *e,
+    const char *args, size_t len);
+
+/* The entry named name[0..len), or NULL. */
+const struct cmd_entry *cmd_find(const char *name, size_t len);
+
+/* The table entry a line runs; NULL for text to say or an unknown
+ * command. */
+const struct cmd_entry *cmd_of_line(const char *line, size_t len);
+
+/* The table's names in table order, for completion (static storage). */
+const char *const *cmd_names(size_t *n);
+
+/*
+ * What the input history keeps of a line: the line itself, or for a
+ * command with CMD_SECRET only its name and the words before the secret.
+ * Returns a new string.
+ */
+char *cmd_history_line(const char *line, size_t len);
+
+/* Says "usage: NAME USAGE"; strict shows optional arguments as needed. */
+void cmd_usage(struct client *c, const struct cmd_entry *e, bool strict);
+
+/* The next space-delimited word of args[*pos..len): returns its length
+ * and points *word at it; *pos moves past it. */
+size_t cmd_word(const char *args, size_t len, size_t *pos,
+    const char **word);
+
+/* Checks text against the content rules before sending; says why not. */
+bool cmd_text_ok(struct client *c, const char *text, size_t len);
+
+/* ---- events.c ---------------------------------------------------------- */
+
+/* "[HH:MM] ": the stamp every shown line starts with. */
+#define EVENT_STAMP_LEN		8
+#define EVENT_STAMP_SIZE	16
+
+/*
+ * One server message as it is shown, built once from the parsed message
+ * (every string sanitized) and rendered by ui.c into the log or by
+ * batch.c onto stdout.
+ */
+struct event_view {
+	bool shown;			/* false: nothing to show (pong) */
+	enum line_kind kind;
+	time_t when;			/* the server's ts, else arrival */
+	char *nick;			/* who, for colour; may be NULL */
+	char *prefix;			/* "<alice> ", "*a -> b* ", or the
+					 * kind's mark ("-- ", "!!! ") */
+	char *text;			/* the log's body (chat keeps LF) */
+	char *plain;			/* the one-line form batch prints
+					 * after the stamp, prefix included */
+};
+
+/* Handles one plaintext from the server: parses it, applies what it
+ * changes (state, online list, pings) and shows it. */
+void events_handle(struct client *c, const uint8_t *buf, size_t len);
+
+/* Replaces the online list with a sorted copy of users[0..n). */
+void events_set_online(struct client *c, const char *const *users, size_t n);
+
+/* Writes "[HH:MM] " for when (local time) into out. */
+void events_stamp(char out[EVENT_STAMP_SIZE], time_t when);
 
 /* ---- ui.c -------------------------------------------------------------- */
 
-/* Adds a line to the log and shows it (batch: prints it). text is raw:
- * it is sanitized here. */
+/* Where everything goes on the screen. */
+struct ui_layout {
+	int rows, cols;
+	int chat_h, chat_w;
+	int side_x, side_w;		/* side_w 0: hidden */
+};
+
+/* Adds a remark of the client to the log and shows it (batch: stderr).
+ * The text is raw: it is sanitized here. */
 void ui_line(struct client *c, enum line_kind kind, time_t when,
     const char *nick, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Adds a chat line from parts that came from the network. */
-void ui_chat(struct client *c, enum line_kind kind, time_t when,
-    const char *from, const char *to, const char *text, size_t text_len);
+/* Adds a server event to the log and shows it. */
+void ui_event(struct client *c, const struct event_view *v);
 
 /* Starts curses; false when the terminal cannot be used. */
 bool ui_start(struct client *c);
@@ -405,14 +279,19 @@ void ui_stop(struct client *c);
 /* Redraws whatever changed (everything when full). */
 void ui_redraw(struct client *c, bool full);
 
-/* Reads and handles every key waiting on the terminal. */
-void ui_keys(struct client *c);
-
 /* The online list changed. */
 void ui_users_changed(struct client *c);
 
+/* Computes the layout for the terminal's size. */
+void ui_layout(struct ui_layout *lo);
+
+/* ---- input.c ----------------------------------------------------------- */
+
+/* Reads and handles every key waiting on the terminal. */
+void input_keys(struct client *c);
+
 /* Starts the masked password prompt for user. */
-void ui_prompt_password(struct client *c, const char *user);
+void input_prompt_password(struct client *c, const char *user);
 
 /* ---- batch.c ----------------------------------------------------------- */
 
@@ -422,6 +301,11 @@ void batch_start(struct client *c);
 /* Runs the stdin lines that may run now (after a state change). */
 void batch_pump(struct client *c);
 
-/* Prints one received event (text or JSON line). */
-void batch_event(struct client *c, const uint8_t *buf, size_t len,
-    const struct msg_event *ev);
+/* Prints one received event: its plain line, or msg as JSON. */
+void batch_event(struct client *c, const struct msg_event *msg,
+    const struct event_view *v);
+
+/* Prints a remark of the client (sanitized text) on stderr. */
+void batch_remark(const char *text);
+
+#endif /* SC_CLIENT_H */

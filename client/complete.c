@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "log.h"
+#include "model.h"
+#include "xmalloc.h"
 
 #define NICK_SUFFIX_START	": "	/* after a nick at the line start */
 #define WORD_SUFFIX		" "	/* after anything else */
@@ -55,8 +55,7 @@ replacement(const char *name, bool add_slash, const char *suffix)
 	size_t slash = add_slash ? 1 : 0, n = strlen(name), s = strlen(suffix);
 	char *r;
 
-	if ((r = malloc(slash + n + s + 1)) == NULL)
-		log_fatal("complete: out of memory");
+	r = xmalloc(slash + n + s + 1);
 	r[0] = '/';
 	memcpy(r + slash, name, n);
 	memcpy(r + slash + n, suffix, s + 1);
@@ -167,9 +166,7 @@ complete_tab(struct completer *c, struct editor *e,
 		if (start == e->cursor)
 			return false;
 		c->word_start = start;
-		if ((c->prefix = strndup(e->buf + start,
-		    e->cursor - start)) == NULL)
-			log_fatal("complete: out of memory");
+		c->prefix = xstrndup(e->buf + start, e->cursor - start);
 	}
 	command = c->word_start == 0 && c->prefix[0] == '/';
 	list = command ? commands : names;

@@ -8,7 +8,8 @@
 
 #include <sodium.h>
 
-#include "client.h"
+#include "model.h"
+#include "utf8.h"
 
 /* True for a UTF-8 continuation byte. */
 static bool
@@ -28,7 +29,7 @@ char_before(const struct editor *e, size_t pos)
 	do {
 		pos--;
 		back++;
-	} while (pos > 0 && back < 4 && is_cont(e->buf[pos]));
+	} while (pos > 0 && back < UTF8_MAX_LEN && is_cont(e->buf[pos]));
 	return pos;
 }
 
@@ -91,11 +92,7 @@ editor_set(struct editor *e, const char *s, size_t len)
 {
 	size_t old = e->len;
 
-	if (len > EDITOR_MAX) {
-		len = EDITOR_MAX;
-		while (len > 0 && is_cont(s[len]))
-			len--;
-	}
+	len = utf8_cut(s, len, EDITOR_MAX);
 	memmove(e->buf, s, len);
 	e->len = len;
 	e->buf[len] = '\0';

@@ -5,19 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "log.h"
-
-/* Copies s; out of memory is fatal. */
-static char *
-copy(const char *s)
-{
-	char *c;
-
-	if ((c = strdup(s)) == NULL)
-		log_fatal("history: out of memory");
-	return c;
-}
+#include "model.h"
+#include "xmalloc.h"
 
 /* Forgets the draft and goes back to it (the end of the walk). */
 static void
@@ -59,7 +48,7 @@ history_add(struct history *h, const char *line)
 			    (HISTORY_MAX - 1) * sizeof h->items[0]);
 			h->count--;
 		}
-		h->items[h->count++] = copy(line);
+		h->items[h->count++] = xstrdup(line);
 	}
 	reset_walk(h);
 }
@@ -72,7 +61,7 @@ history_prev(struct history *h, struct editor *e)
 		return false;
 	if (h->pos >= h->count) {
 		free(h->draft);
-		h->draft = copy(e->buf);
+		h->draft = xstrdup(e->buf);
 		h->pos = h->count;
 	}
 	h->pos--;

@@ -13,8 +13,6 @@
 
 #include "client.h"
 
-#define KNOWN_LINE_MAX	1024
-
 /* Finds hostport's pinned fingerprint. */
 int
 known_lookup(const char *path, const char *hostport, char *fp, size_t fplen,

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "client.h"
+#include "xmalloc.h"
 
 /* "host:port", or "[v6]:port". */
 static void
@@ -34,7 +35,8 @@ static int
 check_server_key(void *arg, const uint8_t key[SC_NOISE_KEY_LEN])
 {
 	struct client *c = arg;
-	char fp[KEYS_FINGERPRINT_LEN + 1], pinned[256], hp[300];
+	char fp[KEYS_FINGERPRINT_LEN + 1], pinned[KNOWN_LINE_MAX];
+	char hp[CLIENT_HOSTPORT_MAX];
 	unsigned line = 0;
 	int rc;
 
@@ -108,7 +110,6 @@ schedule_retry(struct client *c)
 void
 net_disconnect(struct client *c, const char *why, bool retry)
 {
-	size_t i;
 	bool was_up = c->state >= CONN_OPEN;
 
 	if (c->bev != NULL) {
@@ -116,9 +117,7 @@ net_disconnect(struct client *c, const char *why, bool retry)
 		c->bev = NULL;
 		channel_free(&c->ch);
 	}
-	for (i = 0; i < c->n_online; i++)
-		free(c->online[i]);
-	c->n_online = 0;
+	events_set_online(c, NULL, 0);
 	c->me[0] = '\0';
 	c->pings_unanswered = 0;
 	evtimer_del(c->ping_timer);
@@ -164,7 +163,7 @@ net_keep_credentials(struct client *c, const char *user, const char *password,
 	net_forget_password(c);
 	snprintf(c->login_user, sizeof c->login_user, "%s", user);
 	if ((c->password = sodium_malloc(len + 1)) == NULL)
-		abort();
+		xnomem();
 	memcpy(c->password, password, len);
 	c->password[len] = '\0';
 	c->password_len = len;
@@ -204,7 +203,7 @@ static void
 connected(struct client *c)
 {
 	const struct msg_hello *h = channel_peer_hello(&c->ch);
-	char hp[300];
+	char hp[CLIENT_HOSTPORT_MAX];
 
 	host_port(c, hp, sizeof hp);
 	c->state = CONN_OPEN;
@@ -218,7 +217,7 @@ connected(struct client *c)
 		if (c->batch)
 			c->want_password_line = true;
 		else
-			ui_prompt_password(c, c->user);
+			input_prompt_password(c, c->user);
 	} else if (!c->batch)
 		ui_line(c, LINE_INFO, time(NULL), NULL,
 		    "log in with /login <user>");
@@ -258,7 +257,7 @@ read_cb(struct bufferevent *bev, void *arg)
 		if (rc == CHANNEL_READY)
 			connected(c);
 		else if (rc == CHANNEL_MESSAGE)
-			commands_event(c, c->rbuf, len);
+			events_handle(c, c->rbuf, len);
 	}
 }
 
@@ -346,13 +345,13 @@ net_connect(struct client *c)
 		c->ping_timer = event_new(c->base, -1, EV_PERSIST, ping_timer,
 		    c);
 		if (c->retry_timer == NULL || c->ping_timer == NULL)
-			abort();
+			xnomem();
 	}
 	if (c->bev != NULL)
 		net_disconnect(c, NULL, false);
 	c->bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL)
-		abort();
+		xnomem();
 	bufferevent_setcb(c->bev, read_cb, NULL, event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, SC_FRAME_MAX_WIRE);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);

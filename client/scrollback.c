@@ -6,20 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "log.h"
+#include "model.h"
+#include "xmalloc.h"
 
 /* Copies s; out of memory is fatal. NULL stays NULL. */
 static char *
 dup_or_null(const char *s)
 {
-	char *copy;
-
-	if (s == NULL)
-		return NULL;
-	if ((copy = strdup(s)) == NULL)
-		log_fatal("scrollback: out of memory");
-	return copy;
+	return s != NULL ? xstrdup(s) : NULL;
 }
 
 /* Frees the strings of one line. */
@@ -46,8 +40,7 @@ scrollback_init(struct scrollback *sb, size_t cap)
 	memset(sb, 0, sizeof *sb);
 	if (cap < SCROLLBACK_MIN)
 		cap = SCROLLBACK_MIN;
-	if ((sb->lines = calloc(cap, sizeof *sb->lines)) == NULL)
-		log_fatal("scrollback: out of memory");
+	sb->lines = xcalloc(cap, sizeof *sb->lines);
 	sb->cap = cap;
 	sb->next_seq = 1;
 	sb->at_bottom = true;
@@ -123,6 +116,18 @@ scrollback_first(const struct scrollback *sb)
 	return sb->count == 0 ? 0 : sb->next_seq - sb->count;
 }
 
+/* The mark of a line kind. */
+const char *
+scrollback_mark(enum line_kind kind)
+{
+	switch (kind) {
+	case LINE_NOTICE:	return "-!- ";
+	case LINE_ERROR:	return "!!! ";
+	case LINE_INFO:		return "-- ";
+	default:		return "";
+	}
+}
+
 /* Returns the rows prefix + text take at width, indented by the prefix. */
 size_t
 scrollback_line_rows(const struct line *l, size_t width)
@@ -132,8 +137,7 @@ scrollback_line_rows(const struct line *l, size_t width)
 	size_t plen = strlen(prefix), tlen = strlen(text), rows;
 	char *joined;
 
-	if ((joined = malloc(plen + tlen + 1)) == NULL)
-		log_fatal("scrollback: out of memory");
+	joined = xmalloc(plen + tlen + 1);
 	memcpy(joined, prefix, plen);
 	memcpy(joined + plen, text, tlen + 1);
 	rows = wrap_text(joined, plen + tlen, width, wrap_width(prefix, plen),

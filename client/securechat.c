@@ -23,22 +23,26 @@
 
 #include "client.h"
 #include "fsutil.h"
+#include "xmalloc.h"
 
 #define EXIT_USAGE	2
 
 static struct client	client;
 
-/* Prints the usage text. */
+/* Prints the usage text; the commands come from cmd.c's table. */
 static void
 usage(FILE *f)
 {
+	const struct cmd_entry *e;
+	size_t i;
+
 	fprintf(f,
 "usage: securechat [options]\n"
 "\n"
 "A full-screen terminal client for SecureChat servers.\n"
 "\n"
-"  -H, --host HOST     server (default 127.0.0.1)\n"
-"  -p, --port PORT     port (default 65432)\n"
+"  -H, --host HOST     server (default %s)\n"
+"  -p, --port PORT     port (default %d)\n"
 "  -u, --user USER     log in as USER (the password is asked for)\n"
 "  -b, --batch         read commands from stdin, print events on stdout\n"
 "                      (the default when stdin is not a terminal)\n"
@@ -51,9 +55,15 @@ usage(FILE *f)
 "color, scrollback). Data: $XDG_DATA_HOME/securechat/ (client.key,\n"
 "known_servers).\n"
 "\n"
-"Commands: /login <user> [password], /msg <user> <text>, /list, /help,\n"
-"/quit; anything else is said to everyone. In batch mode with --user,\n"
-"the first line of stdin is the password.\n");
+"Commands:", CLIENT_DEFAULT_HOST, CLIENT_DEFAULT_PORT);
+	for (i = 0; i < cmd_table_len; i++) {
+		e = cmd_table[i];
+		fprintf(f, "%s %s%s%s", i == 0 ? "" : ",", e->name,
+		    e->usage[0] != '\0' ? " " : "", e->usage);
+	}
+	fprintf(f, ";\n"
+"anything else is said to everyone. In batch mode with --user, the first\n"
+"line of stdin is the password.\n");
 }
 
 /* One line on stderr, exit 2. */
@@ -103,8 +113,7 @@ static void
 set_str(char **dst, const char *v)
 {
 	free(*dst);
-	if ((*dst = strdup(v)) == NULL)
-		abort();
+	*dst = xstrdup(v);
 }
 
 /* Parses a port number. */
@@ -125,7 +134,7 @@ parse_port(const char *s)
 static void
 load_config(struct client *c)
 {
-	char dir[1024], path[1100];
+	char dir[CLIENT_PATH_MAX], path[CLIENT_FILE_PATH_MAX];
 	json_error_t err;
 	json_t *root, *v;
 	const char *key;
@@ -151,7 +160,7 @@ load_config(struct client *c)
 			c->color = json_is_true(v);
 		else if (strcmp(key, "scrollback") == 0 &&
 		    json_is_integer(v) && json_integer_value(v) >=
-		    SCROLLBACK_MIN && json_integer_value(v) <= 10000000)
+		    SCROLLBACK_MIN && json_integer_value(v) <= SCROLLBACK_MAX)
 			c->scrollback = (size_t)json_integer_value(v);
 		else
 			die_usage("%s: bad or unknown setting \"%s\"", path,
@@ -203,7 +212,7 @@ parse_args(struct client *c, int argc, char **argv)
 	if (c->user != NULL && !msg_user_valid(c->user, strlen(c->user)))
 		die_usage("bad user name \"%s\": 1 to 32 characters of "
 		    "A-Z a-z 0-9 _ . -", c->user);
-	if (*c->host == '\0' || strlen(c->host) > 253)
+	if (*c->host == '\0' || strlen(c->host) > CLIENT_HOST_MAX_LEN)
 		die_usage("bad host name");
 	if (c->json && !c->batch && isatty(STDIN_FILENO))
 		die_usage("--json needs batch mode");
@@ -236,7 +245,7 @@ stdin_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	ui_keys(arg);
+	input_keys(arg);
 }
 
 /* The terminal changed size. */
@@ -266,7 +275,7 @@ quit_cb(evutil_socket_t sig, short what, void *arg)
 		event_base_loopexit(c->base, NULL);
 		return;
 	}
-	commands_run(c, "/quit", 5);
+	cmd_run_entry(c, &cmd_quit_entry, "", 0);
 }
 
 /* A crash: give the terminal back before dying. */
@@ -292,7 +301,7 @@ main(int argc, char **argv)
 	struct client *c = &client;
 
 	setlocale(LC_ALL, "");
-	c->host = strdup(CLIENT_DEFAULT_HOST);
+	c->host = xstrdup(CLIENT_DEFAULT_HOST);
 	c->port = CLIENT_DEFAULT_PORT;
 	c->color = true;
 	c->scrollback = SCROLLBACK_DEFAULT;
@@ -307,9 +316,8 @@ main(int argc, char **argv)
 	if (msg_encode_client_hello(c->hello, sizeof c->hello, &c->hello_len,
 	    CLIENT_SOFTWARE) != 0)
 		die("cannot encode the hello");
-	if ((c->rbuf = malloc(SC_MSG_MAX_LEN)) == NULL ||
-	    (c->wbuf = malloc(SC_MSG_MAX_LEN)) == NULL)
-		abort();
+	c->rbuf = xmalloc(SC_MSG_MAX_LEN);
+	c->wbuf = xmalloc(SC_MSG_MAX_LEN);
 	scrollback_init(&c->sb, c->scrollback);
 	history_init(&c->hist);
 	complete_init(&c->comp);

@@ -1,30 +1,24 @@
 /*
- * ui.c: the full-screen terminal: the chat log on the left, the online
- * users on the right, a status line and the input line, drawn with
+ * ui.c: the full-screen terminal's drawing: the chat log on the left, the
+ * online users on the right, a status line and the input line, drawn with
  * ncursesw from the models (scrollback, editor, online list) every time
- * something changes, so a resize or Ctrl-L loses nothing. Keys and the
- * mouse wheel arrive through libevent on stdin.
+ * something changes, so a resize or Ctrl-L loses nothing. Keys are
+ * input.c's.
  *
  * Everything from the network passes through sanitize_text() before it
  * reaches a curses call.
  */
-#include <sys/ioctl.h>
-
-#include <errno.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <wchar.h>
 
 #include <curses.h>
 #include <sodium.h>
 
 #include "client.h"
-
-#define LINE_TEXT_MAX	(SC_MSG_MAX_LEN * SANITIZE_MAX_GROWTH + 1)
+#include "utf8.h"
+#include "xmalloc.h"
 
 /* Colour pairs. */
 enum {
@@ -93,102 +87,70 @@ kind_attrs(const struct line *l, attr_t *prefix, attr_t *text)
 	}
 }
 
-/* "[HH:MM] " for a time. */
-static void
-stamp(char *out, size_t len, time_t when)
-{
-	struct tm tm;
-
-	localtime_r(&when, &tm);
-	strftime(out, len, "[%H:%M] ", &tm);
-}
-
-/* Adds one line to the log (or prints it in batch mode). */
+/* Adds one line to the log (or in batch mode, a remark to stderr). */
 static void
 add_line(struct client *c, enum line_kind kind, time_t when, const char *nick,
     const char *prefix_body, const char *text)
 {
-	char ts[16], *prefix;
-	size_t n;
+	char ts[EVENT_STAMP_SIZE], *prefix;
 
 	if (c->batch) {
 		/* Local remarks go to stderr; events were printed already. */
 		if (kind == LINE_ERROR || kind == LINE_INFO ||
 		    kind == LINE_NOTICE)
-			fprintf(stderr, "securechat: %s\n", text);
+			batch_remark(text);
 		return;
 	}
-	stamp(ts, sizeof ts, when);
-	n = strlen(ts) + strlen(prefix_body) + 1;
-	if ((prefix = malloc(n)) == NULL)
-		abort();
-	snprintf(prefix, n, "%s%s", ts, prefix_body);
+	events_stamp(ts, when);
+	prefix = xasprintf("%s%s", ts, prefix_body);
 	scrollback_add(&c->sb, kind, when, prefix, nick, text);
 	free(prefix);
 	ui_redraw(c, false);
 }
 
-/* A remark of the client or a server notice, printf-style. */
+/* A remark of the client, printf-style, as long as it needs to be. */
 void
 ui_line(struct client *c, enum line_kind kind, time_t when, const char *nick,
     const char *fmt, ...)
 {
-	static const char *const marks[] = {
-		[LINE_CHAT] = "", [LINE_OWN] = "", [LINE_PRIVATE] = "",
-		[LINE_NOTICE] = "-!- ", [LINE_ERROR] = "!!! ",
-		[LINE_INFO] = "-- ",
-	};
-	char raw[2048], *clean, *snick = NULL;
+	char *raw, *clean, *snick = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	if (vasprintf(&raw, fmt, ap) == -1)
+		xnomem();
 	va_end(ap);
 	clean = sanitize_dup(raw, strlen(raw), false);
 	if (nick != NULL)
 		snick = sanitize_dup(nick, strlen(nick), false);
-	add_line(c, kind, when, snick, marks[kind], clean);
+	add_line(c, kind, when, snick, scrollback_mark(kind), clean);
+	free(raw);
 	free(clean);
 	free(snick);
 }
 
-/* A chat line from network parts: all sanitized here. */
+/* A server event (already sanitized by events.c). */
 void
-ui_chat(struct client *c, enum line_kind kind, time_t when, const char *from,
-    const char *to, const char *text, size_t text_len)
+ui_event(struct client *c, const struct event_view *v)
 {
-	char *sfrom, *sto = NULL, *stext, *body;
-	size_t n;
+	if (v->shown)
+		add_line(c, v->kind, v->when, v->nick, v->prefix, v->text);
+}
 
-	sfrom = sanitize_dup(from, strlen(from), false);
-	stext = sanitize_dup(text, text_len, true);
-	if (to != NULL)
-		sto = sanitize_dup(to, strlen(to), false);
-	n = strlen(sfrom) + (sto != NULL ? strlen(sto) : 0) + 16;
-	if ((body = malloc(n)) == NULL)
-		abort();
-	if (kind == LINE_PRIVATE)
-		snprintf(body, n, "*%s -> %s* ", sfrom, sto);
-	else
-		snprintf(body, n, "<%s> ", sfrom);
-	add_line(c, kind, when, sfrom, body, stext);
-	free(body);
-	free(sfrom);
-	free(sto);
-	free(stext);
+/* The online list changed: keep the sidebar position sane. */
+void
+ui_users_changed(struct client *c)
+{
+	if (c->sidebar_top > c->n_online)
+		c->sidebar_top = c->n_online;
+	ui_redraw(c, false);
 }
 
 /* ---- drawing ----------------------------------------------------------- */
 
-struct layout {
-	int rows, cols;
-	int chat_h, chat_w;
-	int side_x, side_w;	/* side_w 0: hidden */
-};
-
 /* Computes where everything goes for the terminal size. */
-static void
-layout(struct layout *lo)
+void
+ui_layout(struct ui_layout *lo)
 {
 	getmaxyx(stdscr, lo->rows, lo->cols);
 	lo->chat_h = lo->rows - 2;
@@ -249,7 +211,7 @@ draw_row(int y, const struct line *l, const char *full, size_t ts_len,
 
 /* Draws the chat log from the view's bottom line upward. */
 static void
-draw_chat(struct client *c, const struct layout *lo)
+draw_chat(struct client *c, const struct ui_layout *lo)
 {
 	const struct line *l;
 	struct wrap_row *rows;
@@ -266,20 +228,18 @@ draw_chat(struct client *c, const struct layout *lo)
 			break;
 		plen = strlen(l->prefix);
 		tlen = strlen(l->text);
-		if ((full = malloc(plen + tlen + 1)) == NULL)
-			abort();
+		full = xmalloc(plen + tlen + 1);
 		memcpy(full, l->prefix, plen);
 		memcpy(full + plen, l->text, tlen + 1);
 		pw = wrap_width(l->prefix, plen);
 		n = wrap_text(full, plen + tlen, (size_t)lo->chat_w, pw, NULL,
 		    0);
-		if ((rows = calloc(n, sizeof *rows)) == NULL)
-			abort();
+		rows = xcalloc(n, sizeof *rows);
 		wrap_text(full, plen + tlen, (size_t)lo->chat_w, pw, rows, n);
-		/* The timestamp "[HH:MM] " is the first 8 bytes. */
+		/* The stamp "[HH:MM] " is the first bytes of the prefix. */
 		for (i = n > skip ? n - skip : 0; i > 0 && y >= 0; i--, y--)
-			draw_row(y, l, full, plen >= 8 ? 8 : plen, plen,
-			    &rows[i - 1]);
+			draw_row(y, l, full, plen >= EVENT_STAMP_LEN ?
+			    EVENT_STAMP_LEN : plen, plen, &rows[i - 1]);
 		skip = 0;
 		free(rows);
 		free(full);
@@ -288,11 +248,11 @@ draw_chat(struct client *c, const struct layout *lo)
 
 /* Draws the sidebar: title with the count, names, scroll markers. */
 static void
-draw_sidebar(struct client *c, const struct layout *lo)
+draw_sidebar(struct client *c, const struct ui_layout *lo)
 {
 	char title[64], mark[64], *name;
 	int y, avail, shown, above, below;
-	size_t i, top, w, len;
+	size_t i, top, w, len, full;
 	attr_t at;
 
 	if (lo->side_w == 0)
@@ -327,15 +287,11 @@ draw_sidebar(struct client *c, const struct layout *lo)
 	}
 	for (i = top; i < c->n_online && y < 1 + (above > 0) + shown; i++) {
 		name = sanitize_dup(c->online[i], strlen(c->online[i]), false);
-		len = strlen(name);
+		len = full = strlen(name);
 		w = (size_t)lo->side_w - 1;
 		/* Cut to the column width on a character boundary. */
-		while (wrap_width(name, len) > w && len > 0) {
-			len--;
-			while (len > 0 && ((unsigned char)name[len] & 0xc0) ==
-			    0x80)
-				len--;
-		}
+		while (wrap_width(name, len) > w && len > 0)
+			len = utf8_cut(name, full, len - 1);
 		at = strcmp(c->online[i], c->me) == 0 ? A_BOLD | A_UNDERLINE :
 		    nick_attr(c->online[i]) & ~A_BOLD;
 		put(y++, lo->side_x + 1, name, len, at);
@@ -366,7 +322,7 @@ state_words(struct client *c)
 
 /* The status line. */
 static void
-draw_status(struct client *c, const struct layout *lo)
+draw_status(struct client *c, const struct ui_layout *lo)
 {
 	char left[512], right[64];
 	attr_t at = has_colour ? COLOR_PAIR(PAIR_STATUS) : A_REVERSE;
@@ -400,7 +356,7 @@ draw_status(struct client *c, const struct layout *lo)
 
 /* The input line, scrolled horizontally to keep the cursor visible. */
 static void
-draw_input(struct client *c, const struct layout *lo)
+draw_input(struct client *c, const struct ui_layout *lo)
 {
 	char prompt[96], *shown;
 	size_t plen, pw, start = 0, cur_w, i, n;
@@ -425,8 +381,7 @@ draw_input(struct client *c, const struct layout *lo)
 		for (n = 0, i = 0; i < c->ed.len; i += wrap_char_len(
 		    c->ed.buf + i, c->ed.len - i))
 			n++;
-		if ((shown = malloc(n + 1)) == NULL)
-			abort();
+		shown = xmalloc(n + 1);
 		memset(shown, '*', n);
 		shown[n] = '\0';
 		for (cur_w = 0, i = 0; i < c->ed.cursor; i += wrap_char_len(
@@ -456,238 +411,19 @@ draw_input(struct client *c, const struct layout *lo)
 void
 ui_redraw(struct client *c, bool full)
 {
-	struct layout lo;
+	struct ui_layout lo;
 
 	if (!c->ui_active)
 		return;
 	if (full)
 		clearok(curscr, TRUE);
-	layout(&lo);
+	ui_layout(&lo);
 	erase();
 	draw_chat(c, &lo);
 	draw_sidebar(c, &lo);
 	draw_status(c, &lo);
 	draw_input(c, &lo);
 	refresh();
-}
-
-/* ---- input ------------------------------------------------------------- */
-
-/* Starts the masked password prompt. */
-void
-ui_prompt_password(struct client *c, const char *user)
-{
-	if (c->batch)
-		return;
-	snprintf(c->prompt_user, sizeof c->prompt_user, "%s", user);
-	editor_wipe(&c->ed);
-	c->ed.masked = true;
-	c->prompting = true;
-	ui_redraw(c, false);
-}
-
-/* The online list changed: keep the sidebar position sane. */
-void
-ui_users_changed(struct client *c)
-{
-	if (c->sidebar_top > c->n_online)
-		c->sidebar_top = c->n_online;
-	ui_redraw(c, false);
-}
-
-/* Enter: submit the password, or run the line. */
-static void
-submit(struct client *c)
-{
-	char hist[128];
-	const char *p;
-
-	if (c->prompting) {
-		c->prompting = false;
-		c->ed.masked = false;
-		if (c->ed.len == 0 || !msg_password_valid(c->ed.buf,
-		    c->ed.len)) {
-			ui_line(c, LINE_ERROR, time(NULL), NULL,
-			    "no password entered: not logging in");
-			editor_wipe(&c->ed);
-			return;
-		}
-		net_keep_credentials(c, c->prompt_user, c->ed.buf, c->ed.len);
-		editor_wipe(&c->ed);
-		if (c->state == CONN_OPEN)
-			net_login(c);
-		return;
-	}
-	if (c->ed.len == 0)
-		return;
-	/* Never keep a password in the history. */
-	if (strncmp(c->ed.buf, "/login ", 7) == 0) {
-		p = c->ed.buf + 7;
-		while (*p == ' ')
-			p++;
-		snprintf(hist, sizeof hist, "/login %.*s", (int)strcspn(p, " "),
-		    p);
-		history_add(&c->hist, hist);
-	} else
-		history_add(&c->hist, c->ed.buf);
-	/* A line that is too long stays in the editor to be fixed. */
-	if (c->ed.buf[0] != '/' && msg_text_check(c->ed.buf, c->ed.len) ==
-	    MSG_CODE_TOO_LONG) {
-		commands_run(c, c->ed.buf, c->ed.len);
-		return;
-	}
-	commands_run(c, c->ed.buf, c->ed.len);
-	if (strncmp(c->ed.buf, "/login ", 7) == 0)
-		editor_wipe(&c->ed);
-	else
-		editor_clear(&c->ed);
-	scrollback_bottom(&c->sb);
-}
-
-/* Scrolls the sidebar by delta names. */
-static void
-scroll_sidebar(struct client *c, long delta)
-{
-	long top = (long)c->sidebar_top + delta;
-
-	if (top < 0)
-		top = 0;
-	if (top > (long)c->n_online)
-		top = (long)c->n_online;
-	c->sidebar_top = (size_t)top;
-}
-
-/* A function key or other curses key code. */
-static void
-key_code(struct client *c, wint_t k)
-{
-	struct layout lo;
-	MEVENT me;
-
-	layout(&lo);
-	switch (k) {
-	case KEY_LEFT:		editor_left(&c->ed); break;
-	case KEY_RIGHT:		editor_right(&c->ed); break;
-	case KEY_HOME:		editor_home(&c->ed); break;
-	case KEY_END:
-		editor_end(&c->ed);
-		scrollback_bottom(&c->sb);
-		break;
-	case KEY_BACKSPACE:	editor_backspace(&c->ed); break;
-	case KEY_DC:		editor_delete(&c->ed); break;
-	case KEY_UP:
-		if (!c->prompting)
-			history_prev(&c->hist, &c->ed);
-		break;
-	case KEY_DOWN:
-		if (!c->prompting)
-			history_next(&c->hist, &c->ed);
-		break;
-	case KEY_PPAGE:
-		scrollback_scroll(&c->sb, lo.chat_h - 1, (size_t)lo.chat_w);
-		break;
-	case KEY_NPAGE:
-		scrollback_scroll(&c->sb, -(long)(lo.chat_h - 1),
-		    (size_t)lo.chat_w);
-		break;
-	case KEY_F(11):
-		scroll_sidebar(c, -(long)(lo.chat_h - 2));
-		break;
-	case KEY_F(12):
-		scroll_sidebar(c, lo.chat_h - 2);
-		break;
-	case KEY_ENTER:		submit(c); break;
-	case KEY_RESIZE:	ui_redraw(c, true); return;
-	case KEY_MOUSE:
-		if (getmouse(&me) != OK)
-			break;
-		if (me.bstate & (BUTTON4_PRESSED)) {
-			if (lo.side_w > 0 && me.x >= lo.side_x)
-				scroll_sidebar(c, -3);
-			else
-				scrollback_scroll(&c->sb, 3,
-				    (size_t)lo.chat_w);
-		}
-#ifdef BUTTON5_PRESSED
-		if (me.bstate & (BUTTON5_PRESSED)) {
-			if (lo.side_w > 0 && me.x >= lo.side_x)
-				scroll_sidebar(c, 3);
-			else
-				scrollback_scroll(&c->sb, -3,
-				    (size_t)lo.chat_w);
-		}
-#endif
-		break;
-	default:
-		break;
-	}
-}
-
-/* A character or control key. */
-static void
-key_char(struct client *c, wint_t k)
-{
-	char mb[MB_LEN_MAX];
-	mbstate_t st;
-	size_t n;
-
-	switch (k) {
-	case 1:		editor_home(&c->ed); return;		/* ^A */
-	case 5:		editor_end(&c->ed); return;		/* ^E */
-	case 21:	editor_kill_start(&c->ed); return;	/* ^U */
-	case 11:	editor_kill_end(&c->ed); return;	/* ^K */
-	case 23:	editor_kill_word(&c->ed); return;	/* ^W */
-	case 12:	ui_redraw(c, true); return;		/* ^L */
-	case 8:
-	case 127:	editor_backspace(&c->ed); return;
-	case '\t':
-		if (!c->prompting && !complete_tab(&c->comp, &c->ed,
-		    commands_names, commands_count,
-		    (const char *const *)c->online, c->n_online))
-			beep();
-		return;
-	case '\r':
-	case '\n':	submit(c); return;
-	case 27:					/* Esc */
-		if (c->prompting) {
-			c->prompting = false;
-			c->ed.masked = false;
-			editor_wipe(&c->ed);
-			ui_line(c, LINE_INFO, time(NULL), NULL,
-			    "login cancelled");
-		}
-		return;
-	default:
-		break;
-	}
-	if (k < 0x20 || (k >= 0x7f && k < 0xa0))
-		return;		/* other controls are not text */
-	memset(&st, 0, sizeof st);
-	n = wcrtomb(mb, (wchar_t)k, &st);
-	if (n == (size_t)-1)
-		return;
-	if (editor_insert(&c->ed, mb, n) != 0)
-		beep();
-}
-
-/* Handles every key waiting. */
-void
-ui_keys(struct client *c)
-{
-	wint_t k;
-	int rc;
-
-	while ((rc = get_wch(&k)) != ERR) {
-		if (!(rc == OK && k == '\t'))
-			complete_reset(&c->comp);
-		if (rc == KEY_CODE_YES)
-			key_code(c, k);
-		else
-			key_char(c, k);
-		if (c->quitting && !c->ui_active)
-			return;
-	}
-	ui_redraw(c, false);
 }
 
 /* Starts curses. */

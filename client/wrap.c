@@ -1,58 +1,40 @@
 /*
  * wrap.c: display widths of sanitized UTF-8 and the split of a line into
  * terminal rows, with wide characters kept whole and combining characters
- * kept with the character before them.
+ * kept with the character before them. Characters are decoded by
+ * common/utf8.c; only the width comes from the locale (wcwidth).
  */
-#include <string.h>
 #include <wchar.h>
 
-#include "client.h"
+#include "model.h"
+#include "utf8.h"
 
 #define WIDE_COLUMNS	2
 
-/* Decodes the character at s into *wc; returns its length, 0 if bad. */
-static size_t
-decode(const char *s, size_t len, wchar_t *wc)
-{
-	mbstate_t ps;
-	size_t n;
-
-	if (len == 0)
-		return 0;
-	memset(&ps, 0, sizeof ps);
-	n = mbrtowc(wc, s, len, &ps);
-	if (n == (size_t)-1 || n == (size_t)-2)
-		return 0;
-	if (n == 0)
-		return 1;	/* a NUL byte */
-	return n;
-}
-
-/* Returns the byte length of the character at s. */
+/* Returns the byte length of the character at s; a bad byte is one. */
 size_t
 wrap_char_len(const char *s, size_t len)
 {
-	wchar_t wc;
+	uint32_t cp;
 	size_t n;
 
-	if (len == 0)
-		return 0;
-	n = decode(s, len, &wc);
-	return n == 0 ? 1 : n;
+	n = utf8_decode(s, len, &cp);
+	return cp == UTF8_BAD && n > 0 ? 1 : n;
 }
 
 /* Returns the columns of the character at s; unknown ones count as 1. */
 int
 wrap_char_width(const char *s, size_t len)
 {
-	wchar_t wc;
+	uint32_t cp;
 	int w;
 
 	if (len == 0)
 		return 0;
-	if (decode(s, len, &wc) == 0 || wc == L'\0')
+	utf8_decode(s, len, &cp);
+	if (cp == UTF8_BAD || cp == 0)
 		return 1;
-	w = wcwidth(wc);
+	w = wcwidth((wchar_t)cp);
 	if (w < 0)
 		return 1;
 	return w > WIDE_COLUMNS ? WIDE_COLUMNS : w;

@@ -6,7 +6,9 @@
 #ifndef SC_LIMITS_H
 #define SC_LIMITS_H
 
-/* Framing (PROTOCOL.md section 1). */
+/* Transport and framing (PROTOCOL.md section 1). */
+#define SC_DEFAULT_HOST		"127.0.0.1"
+#define SC_DEFAULT_PORT		65432
 #define SC_FRAME_HEADER_LEN	2
 #define SC_FRAME_MAX_LEN	65535
 #define SC_FRAME_MAX_WIRE	(SC_FRAME_HEADER_LEN + SC_FRAME_MAX_LEN)

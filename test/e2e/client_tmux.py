@@ -230,6 +230,42 @@ def test_login_chat_private(home):
         srv.cleanup()
 
 
+def test_commands_and_history(home):
+    """Usage errors and /help from the command table; Tab completes a
+    command; a password typed on the /login line never reaches the
+    history (Up shows the line without it)."""
+    srv = Server(["alice"])
+    try:
+        a = Pane(srv.port, home)
+        a.wait("log in with /login")
+        a.type("/login")
+        a.wait("usage: /login <user> [password]")
+        a.type("/help")
+        s = a.wait("Ctrl-L redraw")
+        assert "/msg <user> <text>        private message" in s, s
+        assert "//text                    say text that starts with /" in s
+        a.type("hello")
+        a.wait("not logged in: use /login <user>")
+        a.keys("-l", "/he")
+        a.keys("Tab")
+        a.wait("> /help")
+        a.keys("C-u")
+        a.type("/login alice " + PASSWORD)
+        s = a.wait("logged in as alice")
+        assert PASSWORD not in s, s
+        a.keys("Up")
+        s = a.wait("> /login alice")
+        assert PASSWORD not in s
+        a.keys("Up")
+        a.wait("> hello")
+        a.keys("Down")
+        s = a.wait("> /login alice")
+        assert PASSWORD not in s
+        a.close()
+    finally:
+        srv.cleanup()
+
+
 def test_sidebar_100_users(home):
     srv = Server(["alice"] + ["u%d" % i for i in range(100)])
     hold = None
@@ -488,7 +524,8 @@ def test_batch_hostile(home):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-TESTS = [test_login_chat_private, test_sidebar_100_users,
+TESTS = [test_login_chat_private, test_commands_and_history,
+         test_sidebar_100_users,
          test_scroll_pgup_end, test_resize, test_hostile_server,
          test_restart_reconnect, test_changed_key_refused, test_batch,
          test_batch_hostile]

@@ -1,7 +1,10 @@
 /*
  * test_complete.c: Tab completion of commands and nicks: suffixes,
  * cycling in list order, case, no match, the cursor inside the line,
- * empty lists and a full line.
+ * empty lists and a full line. The completer is a model: it gets its
+ * lists from the caller, so the lists here are test data (the client's
+ * own command names come from cmd.c's table; test_cmd.c completes
+ * against that).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,12 +16,13 @@
 
 #include <cmocka.h>
 
-#include "client.h"
+#include "model.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
 
+/* Fixture: sorted names, two sharing "/l", one alone on "/q". */
 static const char *const commands[] = {
-	"/help", "/list", "/login", "/msg", "/quit",
+	"/echo", "/lint", "/lodge", "/mop", "/quiz",
 };
 static const char *const names[] = { "alfred", "alice", "bob" };
 
@@ -59,32 +63,32 @@ test_commands(void **state)
 	complete_init(&c);
 	load(&e, "/l", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/list ", 6);
+	assert_line(&e, "/lint ", 6);
 	assert_true(c.active);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/login ", 7);
+	assert_line(&e, "/lodge ", 7);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/list ", 6);	/* wraps around */
+	assert_line(&e, "/lint ", 6);	/* wraps around */
 	complete_reset(&c);
 	assert_false(c.active);
 	/* After the cycle: the word before the cursor is empty. */
 	assert_false(tab(&c, &e));
-	assert_line(&e, "/list ", 6);
+	assert_line(&e, "/lint ", 6);
 
 	load(&e, "/q", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/quit ", 6);
+	assert_line(&e, "/quiz ", 6);
 	/* The only match: a second Tab changes nothing. */
 	assert_false(tab(&c, &e));
-	assert_line(&e, "/quit ", 6);
+	assert_line(&e, "/quiz ", 6);
 	complete_reset(&c);
 
 	/* A bare '/' matches every command. */
 	load(&e, "/", 1);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/help ", 6);
+	assert_line(&e, "/echo ", 6);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/list ", 6);
+	assert_line(&e, "/lint ", 6);
 	complete_reset(&c);
 
 	/* Unknown command. */
@@ -107,7 +111,7 @@ test_commands(void **state)
 static void
 test_commands_bare(void **state)
 {
-	static const char *const bare[] = { "list", "login" };
+	static const char *const bare[] = { "lint", "lodge" };
 	static struct editor e;
 	struct completer c;
 
@@ -116,13 +120,13 @@ test_commands_bare(void **state)
 	load(&e, "/lo", 3);
 	assert_true(complete_tab(&c, &e, bare, NITEMS(bare), names,
 	    NITEMS(names)));
-	assert_line(&e, "/login ", 7);
+	assert_line(&e, "/lodge ", 7);
 	complete_reset(&c);
 	load(&e, "/l", 2);
 	assert_true(complete_tab(&c, &e, bare, 2, NULL, 0));
-	assert_line(&e, "/list ", 6);
+	assert_line(&e, "/lint ", 6);
 	assert_true(complete_tab(&c, &e, bare, 2, NULL, 0));
-	assert_line(&e, "/login ", 7);
+	assert_line(&e, "/lodge ", 7);
 	complete_free(&c);
 }
 
@@ -198,7 +202,7 @@ test_case(void **state)
 	complete_reset(&c);
 	load(&e, "/LI", 3);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/list ", 6);
+	assert_line(&e, "/lint ", 6);
 	complete_free(&c);
 }
 
@@ -270,7 +274,7 @@ test_cursor_inside(void **state)
 
 	load(&e, "/l rest", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/list  rest", 6);
+	assert_line(&e, "/lint  rest", 6);
 	complete_free(&c);
 }
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "client.h"
+#include "model.h"
 
 #define E_ACUTE_PRE	"\xc3\xa9"		/* U+00E9, 2 bytes */
 #define ZHONG		"\xe4\xb8\xad"		/* U+4E2D, 3 bytes */

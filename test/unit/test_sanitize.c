@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "client.h"
+#include "model.h"
 #include "msg.h"
 
 #define FFFD		"\xef\xbf\xbd"

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "client.h"
+#include "model.h"
 
 #define WIDTH		80
 #define PREFIX		"[12:00] <al> "	/* 13 columns */

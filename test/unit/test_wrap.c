@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "client.h"
+#include "model.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
 #define MAX_ROWS	8

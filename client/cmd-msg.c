@@ -1,0 +1,36 @@
+/* cmd-msg.c: /msg <user> <text>, a private message. */
+#include <string.h>
+
+#include "client.h"
+
+/* Sends text (everything after the name and one space) to one user. */
+static void
+msg_handler(struct client *c, const char *args, size_t len)
+{
+	const char *to;
+	size_t pos = 0, tolen, text, out;
+	char name[SC_USER_MAX_LEN + 1];
+
+	tolen = cmd_word(args, len, &pos, &to);
+	text = pos < len ? pos + 1 : pos;	/* one space separates */
+	if (tolen == 0 || text >= len) {
+		cmd_usage(c, &cmd_msg_entry, false);
+		return;
+	}
+	if (!msg_user_valid(to, tolen)) {
+		ui_line(c, LINE_ERROR, time(NULL), NULL, "bad user name");
+		return;
+	}
+	if (!cmd_text_ok(c, args + text, len - text))
+		return;
+	memcpy(name, to, tolen);
+	name[tolen] = '\0';
+	if (msg_encode_msg_request(c->wbuf, SC_MSG_MAX_LEN, &out, name,
+	    args + text, len - text) == 0)
+		(void)net_send(c, c->wbuf, out);
+}
+
+const struct cmd_entry cmd_msg_entry = {
+	"/msg", "<user> <text>", "private message",
+	CMD_NEEDS_LOGIN, msg_handler
+};

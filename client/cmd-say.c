@@ -1,0 +1,22 @@
+/* cmd-say.c: a line that is not a command (or "//text", which cmd.c
+ * turns into "/text") is said to everyone. */
+#include "client.h"
+
+/* Sends the whole line as a say. */
+static void
+say_handler(struct client *c, const char *text, size_t len)
+{
+	size_t out;
+
+	if (!cmd_text_ok(c, text, len))
+		return;
+	if (msg_encode_say_request(c->wbuf, SC_MSG_MAX_LEN, &out, text,
+	    len) == 0)
+		(void)net_send(c, c->wbuf, out);
+}
+
+/* Not in the table: it has no name to type or complete. */
+const struct cmd_entry cmd_say_entry = {
+	"", "<text>", "say text to everyone",
+	CMD_NEEDS_LOGIN, say_handler
+};

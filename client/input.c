@@ -1,0 +1,222 @@
+/*
+ * input.c: the keyboard: keys and the mouse wheel arrive through libevent
+ * on stdin (securechat.c), edit the input line, walk the history, scroll,
+ * complete, and Enter runs the line (cmd.c) or answers the masked
+ * password prompt. Drawing is ui.c's.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <curses.h>
+
+#include "client.h"
+
+/* Starts the masked password prompt. */
+void
+input_prompt_password(struct client *c, const char *user)
+{
+	if (c->batch)
+		return;
+	snprintf(c->prompt_user, sizeof c->prompt_user, "%s", user);
+	editor_wipe(&c->ed);
+	c->ed.masked = true;
+	c->prompting = true;
+	ui_redraw(c, false);
+}
+
+/* Enter: submit the password, or run the line. */
+static void
+submit(struct client *c)
+{
+	const struct cmd_entry *e;
+	char *hist;
+	bool secret;
+
+	if (c->prompting) {
+		c->prompting = false;
+		c->ed.masked = false;
+		if (c->ed.len == 0 || !msg_password_valid(c->ed.buf,
+		    c->ed.len)) {
+			ui_line(c, LINE_ERROR, time(NULL), NULL,
+			    "no password entered: not logging in");
+			editor_wipe(&c->ed);
+			return;
+		}
+		net_keep_credentials(c, c->prompt_user, c->ed.buf, c->ed.len);
+		editor_wipe(&c->ed);
+		if (c->state == CONN_OPEN)
+			net_login(c);
+		return;
+	}
+	if (c->ed.len == 0)
+		return;
+	/* Never keep a secret (a password) in the history. */
+	e = cmd_of_line(c->ed.buf, c->ed.len);
+	secret = e != NULL && (e->flags & CMD_SECRET);
+	hist = cmd_history_line(c->ed.buf, c->ed.len);
+	history_add(&c->hist, hist);
+	free(hist);
+	/* A line that is too long stays in the editor to be fixed. */
+	if (c->ed.buf[0] != '/' && msg_text_check(c->ed.buf, c->ed.len) ==
+	    MSG_CODE_TOO_LONG) {
+		cmd_run(c, c->ed.buf, c->ed.len);
+		return;
+	}
+	cmd_run(c, c->ed.buf, c->ed.len);
+	if (secret)
+		editor_wipe(&c->ed);
+	else
+		editor_clear(&c->ed);
+	scrollback_bottom(&c->sb);
+}
+
+/* Scrolls the sidebar by delta names. */
+static void
+scroll_sidebar(struct client *c, long delta)
+{
+	long top = (long)c->sidebar_top + delta;
+
+	if (top < 0)
+		top = 0;
+	if (top > (long)c->n_online)
+		top = (long)c->n_online;
+	c->sidebar_top = (size_t)top;
+}
+
+/* A function key or other curses key code. */
+static void
+key_code(struct client *c, wint_t k)
+{
+	struct ui_layout lo;
+	MEVENT me;
+
+	ui_layout(&lo);
+	switch (k) {
+	case KEY_LEFT:		editor_left(&c->ed); break;
+	case KEY_RIGHT:		editor_right(&c->ed); break;
+	case KEY_HOME:		editor_home(&c->ed); break;
+	case KEY_END:
+		editor_end(&c->ed);
+		scrollback_bottom(&c->sb);
+		break;
+	case KEY_BACKSPACE:	editor_backspace(&c->ed); break;
+	case KEY_DC:		editor_delete(&c->ed); break;
+	case KEY_UP:
+		if (!c->prompting)
+			history_prev(&c->hist, &c->ed);
+		break;
+	case KEY_DOWN:
+		if (!c->prompting)
+			history_next(&c->hist, &c->ed);
+		break;
+	case KEY_PPAGE:
+		scrollback_scroll(&c->sb, lo.chat_h - 1, (size_t)lo.chat_w);
+		break;
+	case KEY_NPAGE:
+		scrollback_scroll(&c->sb, -(long)(lo.chat_h - 1),
+		    (size_t)lo.chat_w);
+		break;
+	case KEY_F(11):
+		scroll_sidebar(c, -(long)(lo.chat_h - 2));
+		break;
+	case KEY_F(12):
+		scroll_sidebar(c, lo.chat_h - 2);
+		break;
+	case KEY_ENTER:		submit(c); break;
+	case KEY_RESIZE:	ui_redraw(c, true); return;
+	case KEY_MOUSE:
+		if (getmouse(&me) != OK)
+			break;
+		if (me.bstate & (BUTTON4_PRESSED)) {
+			if (lo.side_w > 0 && me.x >= lo.side_x)
+				scroll_sidebar(c, -CLIENT_WHEEL_ROWS);
+			else
+				scrollback_scroll(&c->sb, CLIENT_WHEEL_ROWS,
+				    (size_t)lo.chat_w);
+		}
+#ifdef BUTTON5_PRESSED
+		if (me.bstate & (BUTTON5_PRESSED)) {
+			if (lo.side_w > 0 && me.x >= lo.side_x)
+				scroll_sidebar(c, CLIENT_WHEEL_ROWS);
+			else
+				scrollback_scroll(&c->sb, -CLIENT_WHEEL_ROWS,
+				    (size_t)lo.chat_w);
+		}
+#endif
+		break;
+	default:
+		break;
+	}
+}
+
+/* A character or control key. */
+static void
+key_char(struct client *c, wint_t k)
+{
+	const char *const *names;
+	char mb[MB_LEN_MAX];
+	mbstate_t st;
+	size_t n;
+
+	switch (k) {
+	case 1:		editor_home(&c->ed); return;		/* ^A */
+	case 5:		editor_end(&c->ed); return;		/* ^E */
+	case 21:	editor_kill_start(&c->ed); return;	/* ^U */
+	case 11:	editor_kill_end(&c->ed); return;	/* ^K */
+	case 23:	editor_kill_word(&c->ed); return;	/* ^W */
+	case 12:	ui_redraw(c, true); return;		/* ^L */
+	case 8:
+	case 127:	editor_backspace(&c->ed); return;
+	case '\t':
+		names = cmd_names(&n);
+		if (!c->prompting && !complete_tab(&c->comp, &c->ed, names, n,
+		    (const char *const *)c->online, c->n_online))
+			beep();
+		return;
+	case '\r':
+	case '\n':	submit(c); return;
+	case 27:					/* Esc */
+		if (c->prompting) {
+			c->prompting = false;
+			c->ed.masked = false;
+			editor_wipe(&c->ed);
+			ui_line(c, LINE_INFO, time(NULL), NULL,
+			    "login cancelled");
+		}
+		return;
+	default:
+		break;
+	}
+	if (k < 0x20 || (k >= 0x7f && k < 0xa0))
+		return;		/* other controls are not text */
+	memset(&st, 0, sizeof st);
+	n = wcrtomb(mb, (wchar_t)k, &st);
+	if (n == (size_t)-1)
+		return;
+	if (editor_insert(&c->ed, mb, n) != 0)
+		beep();
+}
+
+/* Handles every key waiting. */
+void
+input_keys(struct client *c)
+{
+	wint_t k;
+	int rc;
+
+	while ((rc = get_wch(&k)) != ERR) {
+		if (!(rc == OK && k == '\t'))
+			complete_reset(&c->comp);
+		if (rc == KEY_CODE_YES)
+			key_code(c, k);
+		else
+			key_char(c, k);
+		if (c->quitting && !c->ui_active)
+			return;
+	}
+	ui_redraw(c, false);
+}
+

@@ -1,0 +1,244 @@
+/*
+ * model.h: the securechat client's models: sanitize.c, wrap.c,
+ * scrollback.c, editor.c, history.c and complete.c. They know nothing of
+ * curses, sockets or the event loop, so the unit tests link them alone
+ * (the scclient_models library). The program's header is client.h.
+ */
+#ifndef SC_CLIENT_MODEL_H
+#define SC_CLIENT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "error.h"
+#include "sc_limits.h"
+
+/* ---- sanitize.c -------------------------------------------------------- */
+
+/*
+ * Everything received is displayed only after sanitize_text(): invalid
+ * UTF-8 becomes U+FFFD; C0 controls (except TAB, which becomes one space)
+ * become their Unicode control pictures (ESC shows as U+241B), DEL as
+ * U+2421; C1 controls (U+0080-U+009F), bidirectional overrides, embeddings
+ * and isolates (U+202A-U+202E, U+2066-U+2069) and other invisible format
+ * characters that can reorder or hide text (U+200E, U+200F, U+061C,
+ * U+FEFF, U+2028, U+2029) become U+FFFD. LF becomes a control picture too
+ * unless keep_newlines. So the result never holds a byte the terminal
+ * would interpret.
+ */
+
+/* Worst-case growth: every input byte may become a 3-byte picture. */
+#define SANITIZE_MAX_GROWTH	3
+
+/*
+ * Sanitises in[0..len) into out (cap bytes, NUL-terminated, cut on a
+ * character boundary if too small). Returns the output length.
+ */
+size_t sanitize_text(const char *in, size_t len, char *out, size_t cap,
+    bool keep_newlines);
+
+/* The same into a new malloc'd string. */
+char *sanitize_dup(const char *in, size_t len, bool keep_newlines);
+
+/* True when s[0..len) needs no change (safe to show as it is). */
+bool sanitize_is_clean(const char *s, size_t len, bool keep_newlines);
+
+/* ---- wrap.c ------------------------------------------------------------ */
+
+/*
+ * Display widths and line wrapping for sanitized UTF-8 (needs a UTF-8
+ * LC_CTYPE): wide characters take 2 columns, combining characters 0 and
+ * stay with the character before them; a wide character is never split
+ * across rows.
+ */
+
+/* Columns that s[0..len) takes. */
+size_t wrap_width(const char *s, size_t len);
+
+/* Byte length of the character at s (1..4; 1 for a bad byte). */
+size_t wrap_char_len(const char *s, size_t len);
+
+/* Columns of the character at s (0, 1 or 2). */
+int wrap_char_width(const char *s, size_t len);
+
+struct wrap_row {
+	size_t off;		/* byte offset into the text */
+	size_t len;		/* bytes on this row */
+	size_t indent;		/* leading columns of indent on this row */
+};
+
+/*
+ * Splits text[0..len) into rows of at most width columns; rows after the
+ * first start with indent columns (indent < width, else 0). Breaks at the
+ * last space that fits when there is one, else mid-word; LF ends a row.
+ * Writes up to max rows into rows (may be NULL to count). Returns the
+ * number of rows the text needs (>= 1).
+ */
+size_t wrap_text(const char *text, size_t len, size_t width, size_t indent,
+    struct wrap_row *rows, size_t max);
+
+/* ---- scrollback.c ------------------------------------------------------ */
+
+enum line_kind {
+	LINE_CHAT,		/* [HH:MM] <nick> text */
+	LINE_OWN,		/* our own say */
+	LINE_PRIVATE,		/* [HH:MM] *from -> to* text */
+	LINE_NOTICE,		/* from the server */
+	LINE_ERROR,		/* errors, local or the server's */
+	LINE_INFO,		/* the client's own remarks */
+};
+
+struct line {
+	uint64_t seq;		/* 1, 2, ... in arrival order */
+	enum line_kind kind;
+	time_t when;
+	char *prefix;		/* "[12:34] <alice> " (sanitized) */
+	char *nick;		/* who, for colour (may be NULL) */
+	char *text;		/* sanitized body */
+};
+
+#define SCROLLBACK_DEFAULT	10000
+#define SCROLLBACK_MIN		100
+#define SCROLLBACK_MAX		10000000	/* the config's ceiling */
+
+/*
+ * The chat log: a ring of the last cap lines, and a view. The view is
+ * either at the bottom (follows new lines) or anchored at a line and row
+ * counted from the bottom of the pane; while anchored, new lines do not
+ * move it and count as unseen.
+ */
+struct scrollback {
+	struct line *lines;	/* ring */
+	size_t cap, count, head;	/* head: index of the oldest */
+	uint64_t next_seq;
+	bool at_bottom;
+	uint64_t anchor_seq;	/* bottom line of the view when scrolled */
+	size_t anchor_row;	/* rows of that line hidden below the view */
+	size_t unseen;		/* lines added while scrolled up */
+};
+
+/* Prepares an empty log of cap lines (at least SCROLLBACK_MIN). */
+void scrollback_init(struct scrollback *sb, size_t cap);
+
+/* Frees every line. */
+void scrollback_free(struct scrollback *sb);
+
+/* The mark a line of kind starts with after its stamp: "-- " (info),
+ * "-!- " (notice), "!!! " (error), "" for chat (its prefix names who). */
+const char *scrollback_mark(enum line_kind kind);
+
+/* Adds a line (the strings are copied; text must be sanitized). Returns
+ * its seq. The oldest line is dropped when full. */
+uint64_t scrollback_add(struct scrollback *sb, enum line_kind kind,
+    time_t when, const char *prefix, const char *nick, const char *text);
+
+/* The line with seq, or NULL if dropped or never added. */
+const struct line *scrollback_get(const struct scrollback *sb, uint64_t seq);
+
+/* The newest and oldest seq (0 when empty). */
+uint64_t scrollback_last(const struct scrollback *sb);
+uint64_t scrollback_first(const struct scrollback *sb);
+
+/* Rows a line takes at width (prefix + text, wrapped, indent = prefix). */
+size_t scrollback_line_rows(const struct line *l, size_t width);
+
+/*
+ * Scrolls the view by delta rows (positive: up, towards older lines) for
+ * a pane of width columns. Scrolling down to the bottom (or past it)
+ * returns to following mode and clears unseen.
+ */
+void scrollback_scroll(struct scrollback *sb, long delta, size_t width);
+
+/* Jumps back to the newest line (End). */
+void scrollback_bottom(struct scrollback *sb);
+
+/*
+ * The view for a pane of height rows: *seq is the bottom line, *skip how
+ * many of its last rows are hidden. Lines above fill the pane upward.
+ * Returns false when the log is empty.
+ */
+bool scrollback_view(const struct scrollback *sb, uint64_t *seq,
+    size_t *skip);
+
+/* ---- editor.c ---------------------------------------------------------- */
+
+#define EDITOR_MAX	16384	/* bytes in the input line */
+
+/* The input line: UTF-8 text and a cursor on a character boundary. */
+struct editor {
+	char buf[EDITOR_MAX + 1];
+	size_t len;		/* bytes */
+	size_t cursor;		/* byte offset */
+	bool masked;		/* show '*' per character (passwords) */
+};
+
+void editor_clear(struct editor *e);
+/* Replaces the text; the cursor goes to the end. */
+void editor_set(struct editor *e, const char *s, size_t len);
+/* Inserts s[0..len) (valid UTF-8) at the cursor. Returns 0 or
+ * SC_ERR_TOO_LONG (nothing inserted). */
+int editor_insert(struct editor *e, const char *s, size_t len) SC_WUR;
+void editor_left(struct editor *e);	/* one character */
+void editor_right(struct editor *e);
+void editor_home(struct editor *e);	/* Ctrl-A, Home */
+void editor_end(struct editor *e);	/* Ctrl-E, End */
+void editor_backspace(struct editor *e);
+void editor_delete(struct editor *e);
+void editor_kill_start(struct editor *e);	/* Ctrl-U */
+void editor_kill_end(struct editor *e);		/* Ctrl-K */
+void editor_kill_word(struct editor *e);	/* Ctrl-W: the word before */
+/* Wipes the buffer (sodium_memzero) and clears it: for passwords. */
+void editor_wipe(struct editor *e);
+
+/* ---- history.c --------------------------------------------------------- */
+
+#define HISTORY_MAX	500
+
+/* Lines entered, newest last; Up/Down walk them, keeping the draft. */
+struct history {
+	char *items[HISTORY_MAX];
+	size_t count;
+	size_t pos;		/* == count: at the draft */
+	char *draft;		/* what was typed before walking */
+};
+
+void history_init(struct history *h);
+void history_free(struct history *h);
+/* Adds a line (not empty, not the same as the newest); resets the walk. */
+void history_add(struct history *h, const char *line);
+/* Up: the older entry into e (saving the draft first). False at the top. */
+bool history_prev(struct history *h, struct editor *e);
+/* Down: the newer entry, or the draft at the bottom. False at the draft. */
+bool history_next(struct history *h, struct editor *e);
+
+/* ---- complete.c -------------------------------------------------------- */
+
+/*
+ * Tab completion of the word before the cursor: "/com" at the start of
+ * the line against the command names, anything else against the user
+ * names (case-insensitive prefix); a nick completed at the start of the
+ * line gets ": ", elsewhere " ", a command gets " ". Pressing Tab again
+ * cycles through the other matches; any other key ends the cycle.
+ */
+struct completer {
+	bool active;
+	size_t word_start;	/* byte offset of the word being completed */
+	char *prefix;		/* what was typed */
+	size_t index;		/* match shown now */
+};
+
+void complete_init(struct completer *c);
+void complete_free(struct completer *c);
+/* Ends a cycle (any key but Tab). */
+void complete_reset(struct completer *c);
+/*
+ * Completes in e against commands[] and names[] (sorted or not). Returns
+ * true when it changed the line.
+ */
+bool complete_tab(struct completer *c, struct editor *e,
+    const char *const *commands, size_t n_commands,
+    const char *const *names, size_t n_names);
+
+#endif /* SC_CLIENT_MODEL_H */
