@@ -25,7 +25,7 @@ batch_remark(const char *text)
 /* Prints one received event: "[HH:MM] plain", or the message as JSON;
  * what is not chat is remarked on stderr too, as local remarks are. */
 void
-batch_event(struct client *c, const struct msg_event *msg,
+batch_event(struct client *c, const struct msg *msg,
     const struct event_view *v)
 {
 	char ts[EVENT_STAMP_SIZE], *dump;

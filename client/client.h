@@ -19,6 +19,7 @@
 #include "channel.h"
 #include "keys.h"
 #include "msg.h"
+#include "text.h"
 
 #include "model.h"
 
@@ -140,6 +141,11 @@ void net_disconnect(struct client *c, const char *why, bool retry);
 
 /* Encrypts and sends one plaintext. Returns 0 or -1 (not connected). */
 int net_send(struct client *c, const char *pt, size_t len);
+
+/* Encodes request m (the message table's client row) and sends it; the
+ * encoded copy is wiped afterwards. Returns 0, or -1 when not connected
+ * or m does not encode. */
+int net_request(struct client *c, const struct msg *m);
 
 /* Sends login with the kept credentials. */
 void net_login(struct client *c);
@@ -302,7 +308,7 @@ void batch_start(struct client *c);
 void batch_pump(struct client *c);
 
 /* Prints one received event: its plain line, or msg as JSON. */
-void batch_event(struct client *c, const struct msg_event *msg,
+void batch_event(struct client *c, const struct msg *msg,
     const struct event_view *v);
 
 /* Prints a remark of the client (sanitized text) on stderr. */

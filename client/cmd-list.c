@@ -5,12 +5,11 @@
 static void
 list_handler(struct client *c, const char *args, size_t len)
 {
-	size_t out;
+	struct msg m = { .type = MSG_LIST };
 
 	(void)args;
 	(void)len;
-	if (msg_encode_list(c->wbuf, SC_MSG_MAX_LEN, &out) == 0)
-		(void)net_send(c, c->wbuf, out);
+	(void)net_request(c, &m);
 }
 
 const struct cmd_entry cmd_list_entry = {

@@ -21,7 +21,7 @@ login_handler(struct client *c, const char *args, size_t len)
 		cmd_usage(c, &cmd_login_entry, false);
 		return;
 	}
-	if (!msg_user_valid(user, ulen)) {
+	if (!text_user_valid(user, ulen)) {
 		ui_line(c, LINE_ERROR, time(NULL), NULL, "bad user name: 1 to "
 		    "%d characters of A-Z a-z 0-9 _ . -", SC_USER_MAX_LEN);
 		return;
@@ -39,7 +39,7 @@ login_handler(struct client *c, const char *args, size_t len)
 			input_prompt_password(c, name);
 		return;
 	}
-	if (!msg_password_valid(pw, plen)) {
+	if (!text_password_valid(pw, plen)) {
 		ui_line(c, LINE_ERROR, time(NULL), NULL,
 		    "bad password: 1 to %d bytes", SC_PASSWORD_MAX_LEN);
 		return;

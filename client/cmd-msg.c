@@ -7,9 +7,9 @@
 static void
 msg_handler(struct client *c, const char *args, size_t len)
 {
+	struct msg m = { .type = MSG_MSG };
 	const char *to;
-	size_t pos = 0, tolen, text, out;
-	char name[SC_USER_MAX_LEN + 1];
+	size_t pos = 0, tolen, text;
 
 	tolen = cmd_word(args, len, &pos, &to);
 	text = pos < len ? pos + 1 : pos;	/* one space separates */
@@ -17,17 +17,15 @@ msg_handler(struct client *c, const char *args, size_t len)
 		cmd_usage(c, &cmd_msg_entry, false);
 		return;
 	}
-	if (!msg_user_valid(to, tolen)) {
+	if (!text_user_valid(to, tolen)) {
 		ui_line(c, LINE_ERROR, time(NULL), NULL, "bad user name");
 		return;
 	}
 	if (!cmd_text_ok(c, args + text, len - text))
 		return;
-	memcpy(name, to, tolen);
-	name[tolen] = '\0';
-	if (msg_encode_msg_request(c->wbuf, SC_MSG_MAX_LEN, &out, name,
-	    args + text, len - text) == 0)
-		(void)net_send(c, c->wbuf, out);
+	m.to = MSG_STRN(to, tolen);
+	m.text = MSG_STRN(args + text, len - text);
+	(void)net_request(c, &m);
 }
 
 const struct cmd_entry cmd_msg_entry = {

@@ -5,14 +5,12 @@
 static void
 quit_handler(struct client *c, const char *args, size_t len)
 {
-	size_t out;
+	struct msg m = { .type = MSG_QUIT };
 
 	(void)args;
 	(void)len;
 	c->quitting = true;
-	if (c->state >= CONN_OPEN &&
-	    msg_encode_quit(c->wbuf, SC_MSG_MAX_LEN, &out) == 0 &&
-	    net_send(c, c->wbuf, out) == 0)
+	if (c->state >= CONN_OPEN && net_request(c, &m) == 0)
 		return;		/* the close ends the loop */
 	event_base_loopexit(c->base, NULL);
 }

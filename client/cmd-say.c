@@ -6,13 +6,10 @@
 static void
 say_handler(struct client *c, const char *text, size_t len)
 {
-	size_t out;
+	struct msg m = { .type = MSG_SAY, .text = MSG_STRN(text, len) };
 
-	if (!cmd_text_ok(c, text, len))
-		return;
-	if (msg_encode_say_request(c->wbuf, SC_MSG_MAX_LEN, &out, text,
-	    len) == 0)
-		(void)net_send(c, c->wbuf, out);
+	if (cmd_text_ok(c, text, len))
+		(void)net_request(c, &m);
 }
 
 /* Not in the table: it has no name to type or complete. */

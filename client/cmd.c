@@ -87,10 +87,10 @@ cmd_usage(struct client *c, const struct cmd_entry *e, bool strict)
 bool
 cmd_text_ok(struct client *c, const char *text, size_t len)
 {
-	switch (msg_text_check(text, len)) {
-	case MSG_CODE_NONE:
+	switch (text_check(text, len, SC_TEXT_MAX_LEN, false)) {
+	case TEXT_OK:
 		return true;
-	case MSG_CODE_TOO_LONG:
+	case TEXT_TOO_LONG:
 		ui_line(c, LINE_ERROR, time(NULL), NULL, "message too long: "
 		    "%zu bytes, the limit is %d (nothing was sent)", len,
 		    SC_TEXT_MAX_LEN);

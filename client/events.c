@@ -116,30 +116,30 @@ join(const char *const *users, size_t n)
 
 /* A chat line: "<from> text" or "*from -> to* text". */
 static void
-view_chat(struct event_view *v, const struct msg_event *m, const char *me)
+view_chat(struct event_view *v, const struct msg *m, const char *me)
 {
 	char *to, *flat;
 
-	v->nick = clean(m->from);
+	v->nick = clean(m->from.s);
 	if (m->type == MSG_MSG) {
 		v->kind = LINE_PRIVATE;
-		to = clean(m->to);
+		to = clean(m->to.s);
 		v->prefix = xasprintf("*%s -> %s* ", v->nick, to);
 		free(to);
 	} else {
-		v->kind = strcmp(m->from, me) == 0 ? LINE_OWN : LINE_CHAT;
+		v->kind = strcmp(m->from.s, me) == 0 ? LINE_OWN : LINE_CHAT;
 		v->prefix = xasprintf("<%s> ", v->nick);
 	}
-	v->when = m->ts > 0 ? (time_t)(m->ts / 1000) : time(NULL);
-	v->text = sanitize_dup(m->text, m->text_len, true);
-	flat = sanitize_dup(m->text, m->text_len, false);
+	v->when = m->ts.v > 0 ? (time_t)(m->ts.v / 1000) : time(NULL);
+	v->text = sanitize_dup(m->text.s, m->text.len, true);
+	flat = sanitize_dup(m->text.s, m->text.len, false);
 	v->plain = xasprintf("%s%s", v->prefix, flat);
 	free(flat);
 }
 
 /* Builds the view of one message; me decides which says are our own. */
 static void
-view_build(struct event_view *v, const struct msg_event *m, const char *me)
+view_build(struct event_view *v, const struct msg *m, const char *me)
 {
 	const char *words, *mark;
 	char *names;
@@ -154,45 +154,45 @@ view_build(struct event_view *v, const struct msg_event *m, const char *me)
 		return;
 	case MSG_LOGIN_OK:
 		v->kind = LINE_INFO;
-		names = join(m->users, m->n_users);
+		names = join(m->users.v, m->users.n);
 		v->text = cleanf("logged in as %s; %zu user%s online",
-		    m->user, m->n_users, m->n_users == 1 ? "" : "s");
+		    m->user.s, m->users.n, m->users.n == 1 ? "" : "s");
 		v->plain = cleanf("%slogged in as %s; online: %s",
-		    scrollback_mark(v->kind), m->user, names);
+		    scrollback_mark(v->kind), m->user.s, names);
 		free(names);
 		break;
 	case MSG_USERS:
 		v->kind = LINE_INFO;
-		names = join(m->users, m->n_users);
-		v->text = cleanf("%zu user%s online", m->n_users,
-		    m->n_users == 1 ? "" : "s");
+		names = join(m->users.v, m->users.n);
+		v->text = cleanf("%zu user%s online", m->users.n,
+		    m->users.n == 1 ? "" : "s");
 		v->plain = cleanf("%sonline: %s", scrollback_mark(v->kind),
 		    names);
 		free(names);
 		break;
 	case MSG_PRESENCE:
 		v->kind = LINE_INFO;
-		v->nick = clean(m->user);
-		v->text = cleanf("%s %s", m->user, m->online ? "is online" :
+		v->nick = clean(m->user.s);
+		v->text = cleanf("%s %s", m->user.s, m->online.v ? "is online" :
 		    "went offline");
 		break;
 	case MSG_NOTICE:
 		v->kind = LINE_NOTICE;
-		v->text = sanitize_dup(m->text, m->text_len, false);
+		v->text = sanitize_dup(m->text.s, m->text.len, false);
 		break;
 	case MSG_ERROR:
 		/* In words: ours for the codes we know, else the server's. */
 		v->kind = LINE_ERROR;
 		words = m->code != MSG_CODE_NONE ? msg_code_text(m->code) :
-		    m->message;
+		    m->message.s;
 		v->text = clean(words);
 		break;
 	case MSG_BYE:
 		v->kind = LINE_NOTICE;
-		v->text = cleanf("the server says goodbye: %s", m->reason);
+		v->text = cleanf("the server says goodbye: %s", m->reason.s);
 		/* Batch mode has always said it shorter, as a remark. */
 		v->plain = cleanf("%sbye: %s", scrollback_mark(LINE_INFO),
-		    m->reason);
+		    m->reason.s);
 		break;
 	default:
 		v->shown = false;	/* pong: nothing to show */
@@ -217,22 +217,22 @@ view_free(struct event_view *v)
 
 /* What a message changes, done once whatever shows it. */
 static void
-apply(struct client *c, const struct msg_event *m)
+apply(struct client *c, const struct msg *m)
 {
 	switch (m->type) {
 	case MSG_LOGIN_OK:
 		c->state = CONN_LOGGED_IN;
 		c->logged_in_once = true;
-		snprintf(c->me, sizeof c->me, "%s", m->user);
-		events_set_online(c, m->users, m->n_users);
+		snprintf(c->me, sizeof c->me, "%s", m->user.s);
+		events_set_online(c, m->users.v, m->users.n);
 		ui_users_changed(c);
 		break;
 	case MSG_PRESENCE:
-		update_online(c, m->user, m->online);
+		update_online(c, m->user.s, m->online.v);
 		ui_users_changed(c);
 		break;
 	case MSG_USERS:
-		events_set_online(c, m->users, m->n_users);
+		events_set_online(c, m->users.v, m->users.n);
 		ui_users_changed(c);
 		break;
 	case MSG_PONG:
@@ -240,8 +240,8 @@ apply(struct client *c, const struct msg_event *m)
 		break;
 	case MSG_ERROR:
 		/* A refused login: back to connected, and in batch mode out. */
-		if (c->state != CONN_LOGGING_IN || m->ref == NULL ||
-		    strcmp(m->ref, "login") != 0)
+		if (c->state != CONN_LOGGING_IN || m->ref.s == NULL ||
+		    strcmp(m->ref.s, "login") != 0)
 			break;
 		c->state = CONN_OPEN;
 		if (m->code == MSG_CODE_AUTH_FAILED)
@@ -260,13 +260,13 @@ apply(struct client *c, const struct msg_event *m)
 void
 events_handle(struct client *c, const uint8_t *buf, size_t len)
 {
-	struct msg_event msg;
+	struct msg msg;
 	struct event_view v;
 
 	if (msg_event_parse(&msg, buf, len) != 0) {
 		ui_line(c, LINE_ERROR, time(NULL), NULL,
 		    "ignored a malformed message from the server");
-		msg_event_clear(&msg);
+		msg_clear(&msg);
 		return;
 	}
 	view_build(&v, &msg, c->me);
@@ -276,7 +276,7 @@ events_handle(struct client *c, const uint8_t *buf, size_t len)
 	else
 		ui_event(c, &v);
 	view_free(&v);
-	msg_event_clear(&msg);
+	msg_clear(&msg);
 	if (c->batch)
 		batch_pump(c);
 	ui_redraw(c, false);

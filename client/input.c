@@ -38,7 +38,7 @@ submit(struct client *c)
 	if (c->prompting) {
 		c->prompting = false;
 		c->ed.masked = false;
-		if (c->ed.len == 0 || !msg_password_valid(c->ed.buf,
+		if (c->ed.len == 0 || !text_password_valid(c->ed.buf,
 		    c->ed.len)) {
 			ui_line(c, LINE_ERROR, time(NULL), NULL,
 			    "no password entered: not logging in");
@@ -60,8 +60,8 @@ submit(struct client *c)
 	history_add(&c->hist, hist);
 	free(hist);
 	/* A line that is too long stays in the editor to be fixed. */
-	if (c->ed.buf[0] != '/' && msg_text_check(c->ed.buf, c->ed.len) ==
-	    MSG_CODE_TOO_LONG) {
+	if (c->ed.buf[0] != '/' && text_check(c->ed.buf, c->ed.len,
+	    SC_TEXT_MAX_LEN, false) == TEXT_TOO_LONG) {
 		cmd_run(c, c->ed.buf, c->ed.len);
 		return;
 	}

@@ -179,22 +179,32 @@ net_forget_password(struct client *c)
 	c->password_len = 0;
 }
 
+/* Encodes and sends one request; wipes the plaintext copy. */
+int
+net_request(struct client *c, const struct msg *m)
+{
+	size_t len;
+	int rc;
+
+	if (msg_encode(m, MSG_C2S, c->wbuf, SC_MSG_MAX_LEN, &len) != 0)
+		return -1;
+	rc = net_send(c, c->wbuf, len);
+	sodium_memzero(c->wbuf, len);
+	return rc;
+}
+
 /* Sends login with the kept credentials. */
 void
 net_login(struct client *c)
 {
-	size_t len;
+	struct msg m = { .type = MSG_LOGIN };
 
 	if (c->password == NULL || c->state != CONN_OPEN)
 		return;
-	if (msg_encode_login(c->wbuf, SC_MSG_MAX_LEN, &len, c->login_user,
-	    c->password, c->password_len) != 0) {
-		ui_line(c, LINE_ERROR, time(NULL), NULL, "cannot encode login");
-		return;
-	}
-	if (net_send(c, c->wbuf, len) == 0)
+	m.user = MSG_STR(c->login_user);
+	m.password = MSG_STRN(c->password, c->password_len);
+	if (net_request(c, &m) == 0)
 		c->state = CONN_LOGGING_IN;
-	sodium_memzero(c->wbuf, len);
 	ui_redraw(c, false);
 }
 
@@ -306,7 +316,7 @@ static void
 ping_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct client *c = arg;
-	size_t len;
+	struct msg ping = { .type = MSG_PING };
 
 	(void)fd;
 	(void)what;
@@ -316,8 +326,8 @@ ping_timer(evutil_socket_t fd, short what, void *arg)
 		net_disconnect(c, "the server stopped answering", true);
 		return;
 	}
-	if (msg_encode_ping(c->wbuf, SC_MSG_MAX_LEN, &len, true,
-	    ++c->ping_id) == 0 && net_send(c, c->wbuf, len) == 0)
+	ping.id = MSG_INT(++c->ping_id);
+	if (net_request(c, &ping) == 0)
 		c->pings_unanswered++;
 }
 

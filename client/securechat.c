@@ -209,7 +209,7 @@ parse_args(struct client *c, int argc, char **argv)
 	if (optind < argc)
 		die_usage("unexpected argument \"%s\" (see --help)",
 		    argv[optind]);
-	if (c->user != NULL && !msg_user_valid(c->user, strlen(c->user)))
+	if (c->user != NULL && !text_user_valid(c->user, strlen(c->user)))
 		die_usage("bad user name \"%s\": 1 to 32 characters of "
 		    "A-Z a-z 0-9 _ . -", c->user);
 	if (*c->host == '\0' || strlen(c->host) > CLIENT_HOST_MAX_LEN)

@@ -42,65 +42,59 @@ feed_raw(struct client *c, const char *json)
 	feed(c, json, strlen(json));
 }
 
-/* The server's messages, through the server's own encoders. */
+/* The server's messages, through the message table's encoder. */
+static void
+feed_event(struct client *c, struct msg m)
+{
+	size_t len;
+
+	assert_int_equal(msg_encode(&m, MSG_S2C, buf, sizeof buf, &len), 0);
+	feed(c, buf, len);
+}
+
 static void
 feed_login_ok(struct client *c, const char *user, const char *const *users,
     size_t n)
 {
-	size_t len;
-
-	assert_int_equal(msg_encode_login_ok(buf, sizeof buf, &len, user,
-	    users, n), 0);
-	feed(c, buf, len);
+	feed_event(c, (struct msg){ .type = MSG_LOGIN_OK,
+	    .user = MSG_STR(user), .users = MSG_LIST(users, n) });
 }
 
 static void
 feed_say(struct client *c, const char *from, const char *text)
 {
-	size_t len;
-
-	assert_int_equal(msg_encode_say(buf, sizeof buf, &len, 1, TS, from,
-	    text, strlen(text)), 0);
-	feed(c, buf, len);
+	feed_event(c, (struct msg){ .type = MSG_SAY, .id = MSG_INT(1),
+	    .ts = MSG_INT(TS), .from = MSG_STR(from), .text = MSG_STR(text) });
 }
 
 static void
 feed_msg(struct client *c, const char *from, const char *to,
     const char *text)
 {
-	size_t len;
-
-	assert_int_equal(msg_encode_msg(buf, sizeof buf, &len, 2, TS, from, to,
-	    text, strlen(text)), 0);
-	feed(c, buf, len);
+	feed_event(c, (struct msg){ .type = MSG_MSG, .id = MSG_INT(2),
+	    .ts = MSG_INT(TS), .from = MSG_STR(from), .to = MSG_STR(to),
+	    .text = MSG_STR(text) });
 }
 
 static void
 feed_presence(struct client *c, const char *user, bool online)
 {
-	size_t len;
-
-	assert_int_equal(msg_encode_presence(buf, sizeof buf, &len, user,
-	    online), 0);
-	feed(c, buf, len);
+	feed_event(c, (struct msg){ .type = MSG_PRESENCE,
+	    .user = MSG_STR(user), .online = MSG_BOOL(online) });
 }
 
 static void
 feed_users(struct client *c, const char *const *users, size_t n)
 {
-	size_t len;
-
-	assert_int_equal(msg_encode_users(buf, sizeof buf, &len, users, n), 0);
-	feed(c, buf, len);
+	feed_event(c, (struct msg){ .type = MSG_USERS,
+	    .users = MSG_LIST(users, n) });
 }
 
 static void
 feed_notice(struct client *c, const char *text)
 {
-	size_t len;
-
-	assert_int_equal(msg_encode_notice(buf, sizeof buf, &len, text), 0);
-	feed(c, buf, len);
+	feed_event(c, (struct msg){ .type = MSG_NOTICE,
+	    .text = MSG_STR(text) });
 }
 
 static void
@@ -116,19 +110,14 @@ feed_error(struct client *c, enum msg_code code, const char *ref)
 static void
 feed_bye(struct client *c, const char *reason)
 {
-	size_t len;
-
-	assert_int_equal(msg_encode_bye(buf, sizeof buf, &len, reason), 0);
-	feed(c, buf, len);
+	feed_event(c, (struct msg){ .type = MSG_BYE,
+	    .reason = MSG_STR(reason) });
 }
 
 static void
 feed_pong(struct client *c)
 {
-	size_t len;
-
-	assert_int_equal(msg_encode_pong(buf, sizeof buf, &len, true, 7), 0);
-	feed(c, buf, len);
+	feed_event(c, (struct msg){ .type = MSG_PONG, .id = MSG_INT(7) });
 }
 
 /* Asserts the newest log line. */

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "model.h"
-#include "msg.h"
+#include "utf8.h"
 
 #define FFFD		"\xef\xbf\xbd"
 #define P_NUL		"\xe2\x90\x80"	/* U+2400 */
@@ -54,7 +54,7 @@ assert_safe(const char *s, size_t len, bool keep_newlines)
 	const uint8_t *p = (const uint8_t *)s;
 	size_t i;
 
-	assert_true(msg_utf8_valid(s, len));
+	assert_true(utf8_valid(s, len));
 	assert_int_equal(strlen(s), len);
 	for (i = 0; i < len; i++) {
 		if (p[i] == '\n')
