@@ -180,6 +180,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_login_entry;
+extern const struct cmd_entry cmd_me_entry;
 extern const struct cmd_entry cmd_msg_entry;
 extern const struct cmd_entry cmd_quit_entry;
 /* Plain text (and "//text"): not in the table, it has no name. */

@@ -19,6 +19,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_list_entry,
 	&cmd_login_entry,
+	&cmd_me_entry,
 	&cmd_msg_entry,
 	&cmd_quit_entry,
 };

@@ -114,7 +114,8 @@ join(const char *const *users, size_t n)
 	return s;
 }
 
-/* A chat line: "<from> text" or "*from -> to* text". */
+/* A chat line: "<from> text" or "*from -> to* text"; an action shows
+ * "* from text" (after "*from -> to* " when private). */
 static void
 view_chat(struct event_view *v, const struct msg *m, const char *me)
 {
@@ -124,11 +125,14 @@ view_chat(struct event_view *v, const struct msg *m, const char *me)
 	if (m->type == MSG_MSG) {
 		v->kind = LINE_PRIVATE;
 		to = clean(m->to.s);
-		v->prefix = xasprintf("*%s -> %s* ", v->nick, to);
+		v->prefix = m->action.v ?
+		    xasprintf("*%s -> %s* * %s ", v->nick, to, v->nick) :
+		    xasprintf("*%s -> %s* ", v->nick, to);
 		free(to);
 	} else {
 		v->kind = strcmp(m->from.s, me) == 0 ? LINE_OWN : LINE_CHAT;
-		v->prefix = xasprintf("<%s> ", v->nick);
+		v->prefix = m->action.v ? xasprintf("* %s ", v->nick) :
+		    xasprintf("<%s> ", v->nick);
 	}
 	v->when = m->ts.v > 0 ? (time_t)(m->ts.v / 1000) : time(NULL);
 	v->text = sanitize_dup(m->text.s, m->text.len, true);

@@ -42,10 +42,12 @@ const struct msg_row msg_rows[] = {
 		USER("user", REQ, user),
 		PASSWORD("password", REQ, password) } },
 	{ MSG_SAY, "say", MSG_C2S, {
-		TEXT("text", REQ, text, SC_TEXT_MAX_LEN) } },
+		TEXT("text", REQ, text, SC_TEXT_MAX_LEN),
+		BOOL("action", 0, action) } },
 	{ MSG_MSG, "msg", MSG_C2S, {
 		USER("to", REQ, to),
-		TEXT("text", REQ, text, SC_TEXT_MAX_LEN) } },
+		TEXT("text", REQ, text, SC_TEXT_MAX_LEN),
+		BOOL("action", 0, action) } },
 	{ MSG_LIST, "list", MSG_C2S, { { NULL } } },
 	{ MSG_PING, "ping", MSG_C2S, {
 		INT("id", 0, id, 0, SC_PING_ID_MAX) } },
@@ -59,13 +61,15 @@ const struct msg_row msg_rows[] = {
 		INT("id", REQ, id, 1, INT64_MAX),
 		INT("ts", REQ, ts, INT64_MIN, INT64_MAX),
 		USER("from", REQ, from),
-		TEXT("text", REQ, text, SC_TEXT_MAX_LEN) } },
+		TEXT("text", REQ, text, SC_TEXT_MAX_LEN),
+		BOOL("action", 0, action) } },
 	{ MSG_MSG, "msg", MSG_S2C, {
 		INT("id", REQ, id, 1, INT64_MAX),
 		INT("ts", REQ, ts, INT64_MIN, INT64_MAX),
 		USER("from", REQ, from),
 		USER("to", REQ, to),
-		TEXT("text", REQ, text, SC_TEXT_MAX_LEN) } },
+		TEXT("text", REQ, text, SC_TEXT_MAX_LEN),
+		BOOL("action", 0, action) } },
 	{ MSG_PRESENCE, "presence", MSG_S2C, {
 		USER("user", REQ, user),
 		BOOL("online", REQ, online) } },

@@ -117,6 +117,7 @@ struct msg {
 	struct msg_int id;
 	struct msg_int ts;
 	struct msg_bool online;
+	struct msg_bool action;		/* say, msg: /me */
 	struct msg_list users;
 };
 

@@ -19,6 +19,8 @@ msg_handler(struct session *s, struct msg *req)
 	out.ts = MSG_INT(session_now_ms());
 	out.from = MSG_STRN(s->user->name, s->user->len);
 	out.to = MSG_STRN(to->name, to->len);
+	if (req->action.v)	/* "action": true only, never false */
+		out.action = MSG_BOOL(true);
 	if (msg_encode(&out, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "msg");
 		return;

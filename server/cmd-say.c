@@ -12,6 +12,8 @@ say_handler(struct session *s, struct msg *req)
 	say.id = MSG_INT(++srv->last_msg_id);
 	say.ts = MSG_INT(session_now_ms());
 	say.from = MSG_STRN(s->user->name, s->user->len);
+	if (req->action.v)	/* "action": true only, never false */
+		say.action = MSG_BOOL(true);
 	if (msg_encode(&say, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "say");
 		return;

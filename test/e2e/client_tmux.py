@@ -466,10 +466,11 @@ def test_batch(home):
     srv = Server(["alice", "bob"])
     try:
         rc, out, err = run_batch(srv.port, home, [
-            "/login alice " + PASSWORD, "hello batch", "/list"])
+            "/login alice " + PASSWORD, "hello batch", "/me waves", "/list"])
         assert rc == 0, (rc, out, err)
         assert "-- logged in as alice" in out
         assert "<alice> hello batch" in out
+        assert "* alice waves" in out
         assert "-- online: alice" in out
         assert "-- bye: quit" in out
         # --user: the password is the first line.

@@ -177,6 +177,50 @@ test_say_three_clients(void **state)
 		tclient_free(c[i]);
 }
 
+/* action (/me): delivered as "action": true only when the request had
+ * true; false is accepted and delivered without it; a non-boolean is
+ * bad_request with ref. */
+static void
+test_action(void **state)
+{
+	struct tclient *a, *b;
+	json_t *j;
+
+	(void)state;
+	a = tclient_login_new(ts.port, "testuser");
+	b = tclient_login_new(ts.port, "anotheruser");
+	json_decref(tclient_expect(a, "presence"));
+
+	tclient_send(a, "{\"type\":\"say\",\"text\":\"waves\","
+	    "\"action\":true}");
+	j = tclient_expect(b, "say");
+	assert_true(json_is_true(json_object_get(j, "action")));
+	assert_string_equal(jstr(j, "text"), "waves");
+	json_decref(j);
+	json_decref(tclient_expect(a, "say"));
+
+	tclient_send(a, "{\"type\":\"say\",\"text\":\"plain\","
+	    "\"action\":false}");
+	j = tclient_expect(b, "say");
+	assert_null(json_object_get(j, "action"));
+	json_decref(j);
+	json_decref(tclient_expect(a, "say"));
+
+	tclient_send(a, "{\"type\":\"msg\",\"to\":\"anotheruser\","
+	    "\"text\":\"nods\",\"action\":true}");
+	j = tclient_expect(b, "msg");
+	assert_true(json_is_true(json_object_get(j, "action")));
+	json_decref(j);
+	json_decref(tclient_expect(a, "msg"));
+
+	tclient_send(a, "{\"type\":\"say\",\"text\":\"x\","
+	    "\"action\":\"yes\"}");
+	tclient_expect_error(a, "bad_request", "say");
+	assert_true(tclient_quiet(b, 200));
+	tclient_free(a);
+	tclient_free(b);
+}
+
 /* msg goes to the target's sessions and echoes to the sender's. */
 static void
 test_private_message(void **state)
@@ -347,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_three_failures),
 		cmocka_unit_test(test_say_three_clients),
 		cmocka_unit_test(test_private_message),
+		cmocka_unit_test(test_action),
 		cmocka_unit_test(test_list_ping_quit),
 		cmocka_unit_test(test_before_login),
 		cmocka_unit_test(test_already_logged_in),

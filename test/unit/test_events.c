@@ -179,6 +179,15 @@ test_log_and_state(void **state)
 	assert_last(&c, LINE_OWN, "<alice> ", "alice", "mine");
 	feed_msg(&c, "alice", "bob", "psst");
 	assert_last(&c, LINE_PRIVATE, "*alice -> bob* ", "alice", "psst");
+	/* /me: "* bob waves", also in private. */
+	feed_event(&c, (struct msg){ .type = MSG_SAY, .id = MSG_INT(3),
+	    .ts = MSG_INT(TS), .from = MSG_STR("bob"), .text = MSG_STR("waves"),
+	    .action = MSG_BOOL(true) });
+	assert_last(&c, LINE_CHAT, "* bob ", "bob", "waves");
+	feed_event(&c, (struct msg){ .type = MSG_MSG, .id = MSG_INT(4),
+	    .ts = MSG_INT(TS), .from = MSG_STR("bob"), .to = MSG_STR("alice"),
+	    .text = MSG_STR("nods"), .action = MSG_BOOL(true) });
+	assert_last(&c, LINE_PRIVATE, "*bob -> alice* * bob ", "bob", "nods");
 
 	feed_presence(&c, "carol", true);
 	assert_online(&c, three, 3);

@@ -367,6 +367,22 @@ static const struct req_row req_rows[] = {
 	    J("{'type':'login','o':{'user':'a'},'password':'p'}"),
 	    BAD3(MSG_LOGIN) },
 	{ "say without text", J("{'type':'say'}"), BAD3(MSG_SAY) },
+	{ "say action true", J("{'type':'say','text':'waves','action':true}"),
+	    OK(MSG_SAY) },
+	{ "say action false", J("{'type':'say','text':'x','action':false}"),
+	    OK(MSG_SAY) },
+	{ "say action string", J("{'type':'say','text':'x','action':'yes'}"),
+	    BAD3(MSG_SAY) },
+	{ "say action 1", J("{'type':'say','text':'x','action':1}"),
+	    BAD3(MSG_SAY) },
+	{ "say action null", J("{'type':'say','text':'x','action':null}"),
+	    BAD3(MSG_SAY) },
+	{ "msg action true",
+	    J("{'type':'msg','to':'bob','text':'x','action':true}"),
+	    OK(MSG_MSG) },
+	{ "msg action array",
+	    J("{'type':'msg','to':'bob','text':'x','action':[]}"),
+	    BAD3(MSG_MSG) },
 	{ "say text number", J("{'type':'say','text':1}"), BAD3(MSG_SAY) },
 	{ "say text null", J("{'type':'say','text':null}"), BAD3(MSG_SAY) },
 	{ "say text true", J("{'type':'say','text':true}"), BAD3(MSG_SAY) },
@@ -663,6 +679,16 @@ check_say(const struct msg *ev)
 	assert_string_equal(ev->text.s, "hi \xc3\xa9");
 	assert_int_equal(ev->text.len, 5);
 	assert_null(ev->to.s);
+	assert_false(ev->action.set);
+}
+
+/* An action say. */
+static void
+check_action(const struct msg *ev)
+{
+	assert_string_equal(ev->text.s, "waves");
+	assert_true(ev->action.set);
+	assert_true(ev->action.v);
 }
 
 /* The msg row's fields. */
@@ -748,6 +774,10 @@ check_error_unknown(const struct msg *ev)
 static const struct ev_row ev_rows[] = {
 	{ "say", J("{'type':'say','id':7,'ts':1700000000123,'from':'alice'," \
 	    "'text':'hi \xc3\xa9','extra':[1]}"), EV(MSG_SAY), check_say },
+	{ "say action", J("{'type':'say','id':7,'ts':1,'from':'alice'," \
+	    "'text':'waves','action':true}"), EV(MSG_SAY), check_action },
+	{ "say action not a boolean", J("{'type':'say','id':7,'ts':1," \
+	    "'from':'alice','text':'waves','action':'true'}"), EVBAD },
 	{ "msg", J("{'type':'msg','id':8,'ts':-5,'from':'alice','to':'bob'," \
 	    "'text':'psst'}"), EV(MSG_MSG), check_msg },
 	{ "login_ok", J("{'type':'login_ok','user':'bob'," \
