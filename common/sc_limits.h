@@ -50,4 +50,16 @@
 #define SC_RATE_BURST		10
 #define SC_RATE_PER_SEC		5
 
+/*
+ * Server address, pre-login frames and logins (sections 1-3); the server's
+ * configuration may override the defaults.
+ */
+#define SC_DEFAULT_ADDRESS	"127.0.0.1"
+#define SC_DEFAULT_PORT		65432
+/* Frames accepted before login: a login with a 1024-byte password fully
+ * \u-escaped still fits. */
+#define SC_PRELOGIN_MAX_FRAME	8192
+#define SC_HANDSHAKE_TIMEOUT_MS	10000	/* default */
+#define SC_MAX_AUTH_FAILURES	3	/* per connection, then bye */
+
 #endif /* SC_LIMITS_H */
