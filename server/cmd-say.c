@@ -9,7 +9,7 @@ say_handler(struct session *s, struct msg_request *req)
 	size_t len;
 
 	if (msg_encode_say(srv->wbuf, SC_MSG_MAX_LEN, &len,
-	    ++srv->last_msg_id, (int64_t)session_now_ms(), s->user->name,
+	    ++srv->last_msg_id, (int64_t)clock_now_ms(), s->user->name,
 	    req->text, req->text_len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "say");
 		return;
