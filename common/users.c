@@ -7,15 +7,14 @@
  * (for lookups by binary search, which stay fast with thousands of users).
  * Both arrays point to the same heap entries.
  *
- * Saving writes "<file>.tmp-<16 hex>" next to the file and renames it over
- * the file. A writer killed before the rename leaves only that temporary
- * behind, which the next writer (holding the lock) removes.
+ * Saving goes through fsutil_write_atomic(): "<file>.tmp-<16 hex>" next to
+ * the file, renamed over it. A writer killed before the rename leaves only
+ * that temporary behind, which the next writer (holding the lock) removes.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,7 +25,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "log.h"
 #include "msg.h"
@@ -36,8 +34,6 @@
 #define USERS_LOCK_SUFFIX	".lock"
 #define USERS_LOCK_MODE		0600
 #define USERS_NEW_MODE		0600	/* a users file that did not exist */
-#define USERS_TMP_PREFIX	".tmp-"	/* path + this + random hex */
-#define USERS_TMP_RANDOM	8	/* random bytes in a temporary name */
 #define USERS_READ_CHUNK	65536	/* first read buffer, grown by doubling */
 #define USERS_JSON_INDENT	2
 #define USERS_SHOWN_NAME_MAX	40	/* bytes of a bad name quoted in err */
@@ -640,84 +636,6 @@ users_unlock(int lockfd)
 		close(lockfd);
 }
 
-/* Writes all of buf to fd. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return SC_ERR_IO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Returns the folder part of path as a new string ("." when none). */
-static char *
-parent_dir(const char *path)
-{
-	const char	*slash;
-	char		*dir;
-
-	if ((slash = strrchr(path, '/')) == NULL)
-		dir = strdup(".");
-	else if (slash == path)
-		dir = strdup("/");
-	else
-		dir = strndup(path, (size_t)(slash - path));
-	if (dir == NULL)
-		abort();
-	return dir;
-}
-
-/* Says whether name is one of target's temporary names: base + prefix +
- * exactly USERS_TMP_RANDOM * 2 lowercase hex digits. */
-static bool
-is_temporary(const char *name, const char *base)
-{
-	size_t	blen = strlen(base), plen = strlen(USERS_TMP_PREFIX), i;
-
-	if (strlen(name) != blen + plen + USERS_TMP_RANDOM * 2 ||
-	    strncmp(name, base, blen) != 0 ||
-	    strncmp(name + blen, USERS_TMP_PREFIX, plen) != 0)
-		return false;
-	for (i = blen + plen; name[i] != '\0'; i++) {
-		if ((name[i] < '0' || name[i] > '9') &&
-		    (name[i] < 'a' || name[i] > 'f'))
-			return false;
-	}
-	return true;
-}
-
-/*
- * Removes temporaries of target left by writers killed mid-commit. Only
- * lock holders make them, and we hold the lock: any found is stale.
- * Best effort.
- */
-static void
-remove_stale(const char *target)
-{
-	struct dirent	*de;
-	DIR		*d;
-	char		*dir;
-
-	dir = parent_dir(target);
-	if ((d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (is_temporary(de->d_name, file_label(target)))
-				(void)unlinkat(dirfd(d), de->d_name, 0);
-		}
-		closedir(d);
-	}
-	free(dir);
-}
-
 /* Returns u as the text of a users file: indented JSON and a newline. */
 static char *
 encode_users(const struct users *u)
@@ -775,15 +693,10 @@ int
 users_commit(const char *path, int lockfd, const struct users *u, char *err,
     size_t errlen)
 {
-	uint8_t		 nonce[USERS_TMP_RANDOM];
-	char		 suffix[sizeof USERS_TMP_PREFIX + USERS_TMP_RANDOM * 2];
-	struct stat	 st;
-	const char	*label;
-	char		*target = NULL, *tmp = NULL, *text = NULL;
-	size_t		 len;
-	mode_t		 mode = USERS_NEW_MODE;
-	bool		 existed = false, made = false;
-	int		 fd = -1, rc = SC_ERR_IO, saved;
+	enum fsutil_step	 step;
+	const char		*label;
+	char			*target = NULL, *text = NULL;
+	int			 rc = SC_ERR_IO, saved;
 
 	if (err != NULL && errlen > 0)
 		*err = '\0';
@@ -793,79 +706,42 @@ users_commit(const char *path, int lockfd, const struct users *u, char *err,
 		goto out;
 	}
 	label = file_label(path);
-	if (sodium_init() < 0)
-		abort();
 
 	if ((target = commit_target(path)) == NULL) {
 		set_err(err, errlen, "%s: %s", label, strerror(errno));
 		goto out;
 	}
-	if (stat(target, &st) == 0) {
-		existed = true;
-		mode = st.st_mode & 07777;
-	} else if (errno != ENOENT) {
+	text = encode_users(u);
+	/* We hold the lock: temporaries found are from killed writers. */
+	rc = fsutil_write_atomic(target, text, strlen(text), USERS_NEW_MODE,
+	    FSUTIL_KEEP_MODE | FSUTIL_KEEP_OWNER | FSUTIL_REMOVE_STALE, &step);
+	switch (step) {
+	case FSUTIL_STEP_NONE:
+		break;
+	case FSUTIL_STEP_STAT:
 		set_err(err, errlen, "%s: %s", label, strerror(errno));
-		goto out;
-	}
-
-	remove_stale(target);
-	memcpy(suffix, USERS_TMP_PREFIX, strlen(USERS_TMP_PREFIX));
-	randombytes_buf(nonce, sizeof nonce);
-	sodium_bin2hex(suffix + strlen(USERS_TMP_PREFIX),
-	    sizeof suffix - strlen(USERS_TMP_PREFIX), nonce, sizeof nonce);
-	len = strlen(target) + strlen(suffix) + 1;
-	if ((tmp = malloc(len)) == NULL)
-		abort();
-	snprintf(tmp, len, "%s%s", target, suffix);
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY, USERS_NEW_MODE);
-	if (fd == -1) {
+		break;
+	case FSUTIL_STEP_CREATE:
 		set_err(err, errlen, "%s: temporary file: %s", label,
 		    strerror(errno));
-		goto out;
-	}
-	made = true;
-	/* Root edits a file the daemon's user must still own; best effort. */
-	if (existed && geteuid() == 0 &&
-	    fchown(fd, st.st_uid, st.st_gid) == -1)
-		log_debug("%s: keeping owner: %s", label, strerror(errno));
-	/* After fchown, which may clear set-id bits; not subject to umask. */
-	if (fchmod(fd, mode) == -1) {
+		break;
+	case FSUTIL_STEP_CHMOD:
 		set_err(err, errlen, "%s: chmod: %s", label, strerror(errno));
-		goto out;
-	}
-
-	text = encode_users(u);
-	if (write_all(fd, text, strlen(text)) != 0 || fsync(fd) == -1) {
+		break;
+	case FSUTIL_STEP_WRITE:
 		set_err(err, errlen, "%s: write: %s", label, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		set_err(err, errlen, "%s: write: %s", label, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, target) == -1) {
+		break;
+	case FSUTIL_STEP_PLACE:
 		set_err(err, errlen, "%s: rename: %s", label, strerror(errno));
-		goto out;
-	}
-	made = false;	/* it is the users file now */
-	if (fsutil_sync_parent(target) != 0) {
+		break;
+	case FSUTIL_STEP_SYNC_DIR:
 		set_err(err, errlen, "%s: saved, but syncing its folder "
 		    "failed: %s", label, strerror(errno));
-		goto out;
+		break;
 	}
-	rc = 0;
 
 out:
 	saved = errno;
-	if (fd != -1)
-		close(fd);
-	if (made)
-		unlink(tmp);
-	free(tmp);
 	free(text);
 	free(target);
 	users_unlock(lockfd);
