@@ -4,9 +4,10 @@
  *
  * Every line is built in a fixed buffer and written with one write(2) per
  * destination while holding one mutex, so lines from several threads never
- * interleave. The text is escaped: control characters, DEL, backslash, C1
- * controls and bytes that are not UTF-8 appear as "\xNN" ("\\" for a
- * backslash), so a line never carries a raw newline or escape sequence.
+ * interleave. The text is escaped by escape_bytes() (common/escape.c):
+ * control characters, DEL, C1 controls and bytes that are not UTF-8
+ * appear as "\xNN" and a backslash as "\\", so a line never carries a raw
+ * newline or escape sequence.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 
 #define LOG_LINE_MAX		2048	/* a whole line, newline included */
@@ -140,68 +142,19 @@ line_str(struct line *l, const char *s)
 	line_add(l, s, strlen(s));
 }
 
-/* Appends byte c as "\xNN". */
-static void
-line_hex(struct line *l, unsigned char c)
-{
-	static const char	 digits[] = "0123456789abcdef";
-	char			 esc[4];
-
-	esc[0] = '\\';
-	esc[1] = 'x';
-	esc[2] = digits[c >> 4];
-	esc[3] = digits[c & 0xf];
-	line_add(l, esc, sizeof esc);
-}
-
-/* Returns the length of the UTF-8 sequence at s (of n bytes), or 0 when it
- * is not valid UTF-8 or encodes a C1 control. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t	len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	if (s[0] == 0xc2 && s[1] <= 0x9f)
-		return 0;	/* U+0080 to U+009F */
-	return len;
-}
-
 /* Appends text to l, escaped so it holds no control character. */
 static void
 line_text(struct line *l, const char *text)
 {
-	const unsigned char	*s = (const unsigned char *)text;
-	size_t			 n = strlen(text), i, len;
+	size_t	limit = sizeof l->buf - sizeof LOG_TRUNCATED;	/* + '\n' */
+	bool	cut;
 
-	for (i = 0; i < n && !l->cut; i += len) {
-		len = 1;
-		if (s[i] == '\\')
-			line_add(l, "\\\\", 2);
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			line_hex(l, s[i]);
-		else if (s[i] < 0x80)
-			line_add(l, text + i, 1);
-		else if ((len = utf8_len(s + i, n - i)) != 0)
-			line_add(l, text + i, len);
-		else {
-			len = 1;
-			line_hex(l, s[i]);
-		}
-	}
+	if (l->cut)
+		return;
+	l->len += escape_bytes(l->buf + l->len, limit - l->len, text,
+	    strlen(text), ESCAPE_UTF8, &cut);
+	if (cut)
+		l->cut = true;
 }
 
 /* Ends l with the truncation marker if needed and a newline. */

@@ -20,6 +20,9 @@
 #define SC_PROTO_VERSION	1
 /* Handshake payloads (hello JSON) we accept: the size of one frame. */
 #define SC_HELLO_MAX_LEN	SC_NOISE_MAX_PAYLOAD
+/* What the largest handshake message (msg2: e, encrypted s, two tags)
+ * adds to its payload: 96 bytes. */
+#define SC_HANDSHAKE_OVERHEAD	(2 * SC_NOISE_KEY_LEN + 2 * SC_NOISE_TAG_LEN)
 
 /* Transport plaintexts (section 3). */
 #define SC_MSG_MAX_LEN		SC_NOISE_MAX_PAYLOAD	/* 65519 */
@@ -43,8 +46,14 @@
 #define SC_SCRYPT_MAX_WORK	(1ULL << 26)	/* N*r*p: 256x werkzeug's */
 #define SC_PWHASH_MAX_LEN	512	/* a whole hash string */
 
-/* Keys on disk. */
+/* Keys and the users file on disk. */
 #define SC_KEYFILE_MAX_LEN	4096
+#define SC_USERS_FILE_MAX	(64 * 1024 * 1024)	/* bytes */
+
+/* Logs and messages to people. */
+#define SC_LOG_LINE_MAX		2048	/* a whole log line, newline included */
+#define SC_LOG_PROGNAME_MAX	32	/* bytes of the program name logged */
+#define SC_SHOWN_NAME_MAX	40	/* bytes of a name or argument quoted */
 
 /* Rates (section 3): say and msg share one bucket per connection. */
 #define SC_RATE_BURST		10

@@ -26,9 +26,9 @@
 
 #include <jansson.h>
 
-#include "log.h"
-#include "msg.h"
+#include "escape.h"
 #include "fsutil.h"
+#include "msg.h"
 #include "users.h"
 
 #define USERS_LOCK_SUFFIX	".lock"
@@ -36,7 +36,10 @@
 #define USERS_NEW_MODE		0600	/* a users file that did not exist */
 #define USERS_READ_CHUNK	65536	/* first read buffer, grown by doubling */
 #define USERS_JSON_INDENT	2
-#define USERS_SHOWN_NAME_MAX	40	/* bytes of a bad name quoted in err */
+/* A bad name quoted in err: printable ASCII other than '"' and '\', the
+ * rest \xNN, cut with "..." after SC_SHOWN_NAME_MAX bytes. */
+#define USERS_SHOWN_FLAGS	ESCAPE_QUOTED
+#define USERS_SHOWN_SIZE	ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)
 
 /* One user: the name, the hash string as stored and its parsed form. */
 struct users_entry {
@@ -82,38 +85,6 @@ file_label(const char *path)
 	if (slash == NULL || slash[1] == '\0')
 		return path;
 	return slash + 1;
-}
-
-/*
- * Copies name[0..len) into out (size bytes) for quoting in a message:
- * printable ASCII other than '"' and '\' as is, anything else as \xNN,
- * cut with "..." when long.
- */
-static void
-show_name(const char *name, size_t len, char *out, size_t size)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 c;
-	size_t			 i, j = 0;
-
-	for (i = 0; i < len && i < USERS_SHOWN_NAME_MAX; i++) {
-		c = (unsigned char)name[i];
-		if (j + 5 >= size)
-			break;
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			out[j++] = (char)c;
-		else {
-			out[j++] = '\\';
-			out[j++] = 'x';
-			out[j++] = hex[c >> 4];
-			out[j++] = hex[c & 0xf];
-		}
-	}
-	if (i < len && j + 4 < size) {
-		memcpy(out + j, "...", 3);
-		j += 3;
-	}
-	out[j] = '\0';
 }
 
 /* Orders a key against an entry by name bytes, then by length. */
@@ -307,7 +278,7 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 {
 	struct users_entry	*e;
 	struct pwhash		 h;
-	char			 shown[USERS_SHOWN_NAME_MAX * 4 + 8];
+	char			 shown[USERS_SHOWN_SIZE];
 	size_t			 len, pos;
 	char			*copy;
 	int			 rc;
@@ -320,9 +291,9 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 	}
 	len = strlen(name);
 	if (!msg_user_valid(name, len)) {
-		show_name(name, len, shown, sizeof shown);
 		set_err(err, errlen, "bad user name \"%s\": 1 to %d bytes of "
-		    "A-Z a-z 0-9 _ . -", shown, SC_USER_MAX_LEN);
+		    "A-Z a-z 0-9 _ . -", escape_shown(shown, sizeof shown, name,
+		    len, SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS), SC_USER_MAX_LEN);
 		return SC_ERR_INVALID;
 	}
 	rc = check_hash(NULL, name, hash, strlen(hash), &h, err, errlen);
@@ -439,7 +410,7 @@ parse_users(const char *label, const char *buf, size_t len,
 	json_t		*root = NULL, *value;
 	const char	*key;
 	struct pwhash	 h;
-	char		 shown[USERS_SHOWN_NAME_MAX * 4 + 8];
+	char		 shown[USERS_SHOWN_SIZE];
 	size_t		 key_len, i;
 	int		 rc = SC_ERR_FORMAT;
 
@@ -465,9 +436,10 @@ parse_users(const char *label, const char *buf, size_t len,
 	u = users_new();
 	json_object_keylen_foreach(root, key, key_len, value) {
 		if (!msg_user_valid(key, key_len)) {
-			show_name(key, key_len, shown, sizeof shown);
 			set_err(err, errlen, "%s: bad user name \"%s\": 1 to %d "
-			    "bytes of A-Z a-z 0-9 _ . -", label, shown,
+			    "bytes of A-Z a-z 0-9 _ . -", label,
+			    escape_shown(shown, sizeof shown, key, key_len,
+			    SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS),
 			    SC_USER_MAX_LEN);
 			goto out;
 		}

@@ -25,6 +25,7 @@
 
 #include <sodium.h>
 
+#include "escape.h"
 #include "keys.h"
 #include "msg.h"
 #include "pwhash.h"
@@ -39,7 +40,6 @@
 #define CTL_EXIT_USAGE		2	/* bad command line */
 /* A password, and room for the '\r' of a CRLF line or one byte too many. */
 #define CTL_PW_SIZE		(SC_PASSWORD_MAX_LEN + 2)
-#define CTL_SHOWN_MAX		40	/* bytes of an argument quoted back */
 
 /* Which options a command accepts. */
 #define CTL_OPT_USERS		0x1
@@ -140,29 +140,8 @@ usage(FILE *f)
 static const char *
 shown(const char *s, char *out, size_t size)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 c;
-	size_t			 i, j = 0, len = strlen(s);
-
-	for (i = 0; i < len && i < CTL_SHOWN_MAX; i++) {
-		c = (unsigned char)s[i];
-		if (j + 5 >= size)
-			break;
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			out[j++] = (char)c;
-		else {
-			out[j++] = '\\';
-			out[j++] = 'x';
-			out[j++] = hex[c >> 4];
-			out[j++] = hex[c & 0xf];
-		}
-	}
-	if (i < len && j + 4 < size) {
-		memcpy(out + j, "...", 3);
-		j += 3;
-	}
-	out[j] = '\0';
-	return out;
+	return escape_shown(out, size, s, strlen(s), SC_SHOWN_NAME_MAX,
+	    ESCAPE_QUOTED);
 }
 
 /*
@@ -696,7 +675,7 @@ main(int argc, char **argv)
 	};
 	const struct ctl_command	*cmd;
 	struct ctl_options		 o;
-	char				 buf[CTL_SHOWN_MAX * 4 + 8];
+	char				 buf[ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)];
 	unsigned int			 bit;
 	int				 ch, status;
 
