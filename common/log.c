@@ -24,23 +24,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "escape.h"
 #include "log.h"
+#include "sc_limits.h"
+#include "xmalloc.h"
 
-#define LOG_LINE_MAX		2048	/* a whole line, newline included */
-#define LOG_PROGNAME_MAX	32
 #define LOG_TRUNCATED		"..."
 #define LOG_FILE_MODE		0640
 
 /* One line being built; adds that do not fit set cut and are dropped. */
 struct line {
-	char	buf[LOG_LINE_MAX];
+	char	buf[SC_LOG_LINE_MAX];
 	size_t	len;
 	bool	cut;
 };
 
 static pthread_mutex_t	log_mutex = PTHREAD_MUTEX_INITIALIZER;
-static char		progname[LOG_PROGNAME_MAX + 1] = "securechat";
+static char		progname[SC_LOG_PROGNAME_MAX + 1] = "securechat";
 static enum log_level	max_level = LOG_LEVEL_INFO;
 static bool		to_stderr = true;
 static bool		journal;
@@ -168,18 +169,20 @@ line_end(struct line *l, bool cut)
 	l->buf[l->len++] = '\n';
 }
 
-/* Appends the UTC time "YYYY-MM-DDTHH:MM:SS.mmmZ" of ts to l. */
+/* Appends the UTC time "YYYY-MM-DDTHH:MM:SS.mmmZ" of ms (milliseconds
+ * since the epoch, clock_now_ms) to l. */
 static void
-line_time(struct line *l, const struct timespec *ts)
+line_time(struct line *l, uint64_t ms)
 {
 	struct tm	tm;
+	time_t		sec = (time_t)(ms / 1000);
 	char		buf[64];
 	size_t		n;
 
-	if (gmtime_r(&ts->tv_sec, &tm) == NULL)
+	if (gmtime_r(&sec, &tm) == NULL)
 		memset(&tm, 0, sizeof tm);
 	n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts->tv_nsec / 1000000);
+	snprintf(buf + n, sizeof buf - n, ".%03uZ", (unsigned int)(ms % 1000));
 	line_str(l, buf);
 }
 
@@ -264,8 +267,7 @@ log_open_file(const char *path)
 	}
 	if ((fd = open_append(path)) == -1)
 		return SC_ERR_IO;
-	if ((copy = strdup(path)) == NULL)
-		abort();
+	copy = xstrdup(path);
 
 	pthread_mutex_lock(&log_mutex);
 	if (file_fd != -1)
@@ -325,9 +327,9 @@ log_set_stderr(bool on)
 void
 log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	char		text[LOG_LINE_MAX], prefix[64];
+	char		text[SC_LOG_LINE_MAX], prefix[64];
 	struct line	l;
-	struct timespec	ts;
+	uint64_t	now;
 	bool		cut;
 	int		n, saved = errno;
 
@@ -342,7 +344,7 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		n = 0;
 	}
 	cut = (size_t)n >= sizeof text;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	now = clock_now_ms();
 	level = clamp_level(level);
 
 	if (to_stderr) {
@@ -351,7 +353,7 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 			snprintf(prefix, sizeof prefix, "<%d>", (int)level);
 			line_str(&l, prefix);
 		} else {
-			line_time(&l, &ts);
+			line_time(&l, now);
 			line_str(&l, " ");
 			line_text(&l, progname);
 			snprintf(prefix, sizeof prefix, "[%ld]: %s: ",
@@ -364,7 +366,7 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	}
 	if (file_fd != -1) {
 		memset(&l, 0, sizeof l);
-		line_time(&l, &ts);
+		line_time(&l, now);
 		line_str(&l, " ");
 		line_str(&l, level_label(level));
 		line_str(&l, " ");

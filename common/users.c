@@ -30,6 +30,8 @@
 #include "fsutil.h"
 #include "msg.h"
 #include "users.h"
+#include "utf8.h"
+#include "xmalloc.h"
 
 #define USERS_LOCK_SUFFIX	".lock"
 #define USERS_LOCK_MODE		0600
@@ -149,10 +151,8 @@ grow(struct users *u)
 	if (u->count < u->cap)
 		return;
 	cap = u->cap == 0 ? 16 : u->cap * 2;
-	u->order = reallocarray(u->order, cap, sizeof *u->order);
-	u->sorted = reallocarray(u->sorted, cap, sizeof *u->sorted);
-	if (u->order == NULL || u->sorted == NULL)
-		abort();
+	u->order = xreallocarray(u->order, cap, sizeof *u->order);
+	u->sorted = xreallocarray(u->sorted, cap, sizeof *u->sorted);
 	u->cap = cap;
 }
 
@@ -163,11 +163,9 @@ entry_new(const char *name, size_t len, const char *hash_string,
 {
 	struct users_entry	*e;
 
-	if ((e = calloc(1, sizeof *e)) == NULL)
-		abort();
-	if ((e->name = strndup(name, len)) == NULL ||
-	    (e->hash_string = strdup(hash_string)) == NULL)
-		abort();
+	e = xcalloc(1, sizeof *e);
+	e->name = xstrndup(name, len);
+	e->hash_string = xstrdup(hash_string);
 	e->name_len = len;
 	e->hash = *h;
 	return e;
@@ -196,7 +194,7 @@ check_hash(const char *label, const char *name, const char *hash_string,
 
 	if (strlen(hash_string) != hash_len)
 		reason = "hash string contains a NUL byte";
-	else if (!msg_utf8_valid(hash_string, hash_len))
+	else if (!utf8_valid(hash_string, hash_len))
 		reason = "hash string is not valid UTF-8";
 	else if (pwhash_parse(hash_string, h, &reason) != 0 && reason == NULL)
 		reason = "malformed hash string";
@@ -213,11 +211,7 @@ check_hash(const char *label, const char *name, const char *hash_string,
 struct users *
 users_new(void)
 {
-	struct users	*u;
-
-	if ((u = calloc(1, sizeof *u)) == NULL)
-		abort();
-	return u;
+	return xcalloc(1, sizeof(struct users));
 }
 
 /* Frees u and every entry in it. */
@@ -302,8 +296,7 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 
 	if (search(u, name, len, &pos)) {
 		e = u->sorted[pos];
-		if ((copy = strdup(hash)) == NULL)
-			abort();
+		copy = xstrdup(hash);
 		free(e->hash_string);
 		e->hash_string = copy;
 		e->hash = h;
@@ -344,7 +337,7 @@ users_delete(struct users *u, const char *name)
 
 /*
  * Reads all of fd into a new buffer (*out, *len; free it), at most
- * USERS_FILE_MAX bytes. hint is the size fstat gave. Returns 0, SC_ERR_IO
+ * SC_USERS_FILE_MAX bytes. hint is the size fstat gave. Returns 0, SC_ERR_IO
  * or SC_ERR_TOO_LONG.
  */
 static int
@@ -359,21 +352,19 @@ read_file(int fd, size_t hint, char **out, size_t *len)
 	*len = 0;
 	/* One byte over the limit tells a file that grew past it. */
 	cap = hint < USERS_READ_CHUNK ? USERS_READ_CHUNK : hint + 1;
-	if (cap > (size_t)USERS_FILE_MAX + 1)
-		cap = (size_t)USERS_FILE_MAX + 1;
-	if ((buf = malloc(cap)) == NULL)
-		abort();
+	if (cap > (size_t)SC_USERS_FILE_MAX + 1)
+		cap = (size_t)SC_USERS_FILE_MAX + 1;
+	buf = xmalloc(cap);
 	for (;;) {
 		if (used == cap) {
-			if (cap > USERS_FILE_MAX) {
+			if (cap > SC_USERS_FILE_MAX) {
 				free(buf);
 				return SC_ERR_TOO_LONG;
 			}
 			cap *= 2;
-			if (cap > (size_t)USERS_FILE_MAX + 1)
-				cap = (size_t)USERS_FILE_MAX + 1;
-			if ((buf = realloc(buf, cap)) == NULL)
-				abort();
+			if (cap > (size_t)SC_USERS_FILE_MAX + 1)
+				cap = (size_t)SC_USERS_FILE_MAX + 1;
+			buf = xreallocarray(buf, cap, 1);
 		}
 		n = read(fd, buf + used, cap - used);
 		if (n == -1 && errno == EINTR)
@@ -388,7 +379,7 @@ read_file(int fd, size_t hint, char **out, size_t *len)
 			break;
 		used += (size_t)n;
 	}
-	if (used > USERS_FILE_MAX) {
+	if (used > SC_USERS_FILE_MAX) {
 		free(buf);
 		return SC_ERR_TOO_LONG;
 	}
@@ -514,16 +505,16 @@ users_load(const char *path, struct users **out, char *err, size_t errlen)
 		set_err(err, errlen, "%s: not a regular file", label);
 		goto out;
 	}
-	if (st.st_size > USERS_FILE_MAX) {
+	if (st.st_size > SC_USERS_FILE_MAX) {
 		set_err(err, errlen, "%s: larger than %d bytes", label,
-		    USERS_FILE_MAX);
+		    SC_USERS_FILE_MAX);
 		rc = SC_ERR_TOO_LONG;
 		goto out;
 	}
 	rc = read_file(fd, (size_t)st.st_size, &buf, &len);
 	if (rc == SC_ERR_TOO_LONG) {
 		set_err(err, errlen, "%s: larger than %d bytes", label,
-		    USERS_FILE_MAX);
+		    SC_USERS_FILE_MAX);
 		goto out;
 	}
 	if (rc != 0) {
@@ -547,7 +538,6 @@ users_lock(const char *path, int *lockfd, struct users **out, char *err,
     size_t errlen)
 {
 	char	*lockpath = NULL;
-	size_t	 len;
 	int	 fd = -1, rc = SC_ERR_IO, saved;
 
 	*lockfd = -1;
@@ -559,10 +549,7 @@ users_lock(const char *path, int *lockfd, struct users **out, char *err,
 		errno = EINVAL;
 		return SC_ERR_IO;
 	}
-	len = strlen(path) + sizeof USERS_LOCK_SUFFIX;
-	if ((lockpath = malloc(len)) == NULL)
-		abort();
-	snprintf(lockpath, len, "%s%s", path, USERS_LOCK_SUFFIX);
+	lockpath = xasprintf("%s%s", path, USERS_LOCK_SUFFIX);
 
 	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
 	    O_NOCTTY, USERS_LOCK_MODE);
@@ -616,22 +603,22 @@ encode_users(const struct users *u)
 	char	*text, *line;
 	size_t	 i, len;
 
+	/* jansson returns NULL only when out of memory here. */
 	if ((root = json_object()) == NULL)
-		abort();
+		xnomem();
 	for (i = 0; i < u->count; i++) {
 		/* Names are checked ASCII and hashes checked UTF-8. */
 		if ((s = json_string(u->order[i]->hash_string)) == NULL ||
 		    json_object_set_new(root, u->order[i]->name, s) != 0)
-			abort();
+			xnomem();
 	}
 	text = json_dumps(root, JSON_INDENT(USERS_JSON_INDENT) |
 	    JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (text == NULL)
-		abort();
+		xnomem();
 	len = strlen(text);
-	if ((line = malloc(len + 2)) == NULL)
-		abort();
+	line = xmalloc(len + 2);
 	memcpy(line, text, len);
 	line[len] = '\n';
 	line[len + 1] = '\0';
@@ -647,17 +634,14 @@ encode_users(const struct users *u)
 static char *
 commit_target(const char *path)
 {
-	struct stat	 st;
-	char		*target;
+	struct stat	st;
 
 	if (lstat(path, &st) == -1) {
 		if (errno != ENOENT)
 			return NULL;
 	} else if (S_ISLNK(st.st_mode))
 		return realpath(path, NULL);
-	if ((target = strdup(path)) == NULL)
-		abort();
-	return target;
+	return xstrdup(path);
 }
 
 /* Writes u to path through a temporary file, then releases lockfd. */
