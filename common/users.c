@@ -287,7 +287,8 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 	if (!msg_user_valid(name, len)) {
 		set_err(err, errlen, "bad user name \"%s\": 1 to %d bytes of "
 		    "A-Z a-z 0-9 _ . -", escape_shown(shown, sizeof shown, name,
-		    len, SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS), SC_USER_MAX_LEN);
+		    len, SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS),
+		    SC_USER_MAX_LEN);
 		return SC_ERR_INVALID;
 	}
 	rc = check_hash(NULL, name, hash, strlen(hash), &h, err, errlen);
