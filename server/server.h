@@ -339,7 +339,8 @@ struct server {
 	const char **names;		/* scratch for users arrays */
 
 	uint64_t last_msg_id;
-	uint8_t *rbuf;			/* decrypted plaintext scratch */
+	uint8_t *rbuf;			/* decrypted plaintext scratch, wiped
+					 * after each request */
 	char *wbuf;			/* encoded message scratch */
 
 	uint64_t heartbeat_us;		/* monotonic time of last beat */

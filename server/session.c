@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <sodium.h>
 
 #include "frame.h"
 #include "server.h"
@@ -284,6 +285,13 @@ session_process(struct session *s)
 		else if (rc == CHANNEL_MESSAGE) {
 			s->last_frame_ms = clock_mono_ms();
 			cmd_dispatch(s, srv->rbuf, len);
+			/*
+			 * A login's plaintext holds its password: wipe what
+			 * was decrypted. Every frame, not only before login:
+			 * it costs less than decrypting it did, and nothing
+			 * per recipient of a broadcast.
+			 */
+			sodium_memzero(srv->rbuf, len);
 		}
 	}
 }
