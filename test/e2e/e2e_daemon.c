@@ -122,7 +122,7 @@ ping_ok(struct tclient *c, const char *when)
 static void
 write_file(const char *path, const char *text)
 {
-	assert_int_equal(testlib_write_file(path, text), 0);
+	assert_int_equal(testlib_write_file(path, text, strlen(text), 0600), 0);
 }
 
 /* Counts the occurrences of needle in the file at path. */

@@ -132,7 +132,8 @@ tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
 	    ts->dir, extra_config != NULL ? "," : "",
 	    extra_config != NULL ? extra_config : "");
 	assert_true(n > 0 && (size_t)n < sizeof buf);
-	assert_int_equal(testlib_write_file(ts->config, buf), 0);
+	assert_int_equal(testlib_write_file(ts->config, buf, (size_t)n, 0600),
+	    0);
 	ts->port = port;
 }
 

@@ -96,31 +96,39 @@ testlib_slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Replaces path with text, mode 0600. */
+/* Replaces path with data, mode set with fchmod (the umask aside). */
 int
-testlib_write_file(const char *path, const char *text)
+testlib_write_file(const char *path, const void *data, size_t len,
+    mode_t mode)
 {
-	size_t len = strlen(text);
+	const char *p = data;
 	ssize_t n;
 	int fd, saved;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd == -1)
 		return -1;
+	if (fchmod(fd, mode) == -1)
+		goto fail;
 	while (len > 0) {
-		n = write(fd, text, len);
+		n = write(fd, p, len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			saved = n == 0 ? EIO : errno;
-			close(fd);
-			errno = saved;
-			return -1;
+			if (n == 0)
+				errno = EIO;
+			goto fail;
 		}
-		text += n;
+		p += n;
 		len -= (size_t)n;
 	}
 	return close(fd);
+
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }
 
 /* Sleeps ms milliseconds. */

@@ -32,9 +32,10 @@ int testlib_rmtree(const char *path);
  */
 char *testlib_slurp(const char *path, size_t *len);
 
-/* Writes text to path with mode 0600, replacing it. Returns 0, or -1
- * with errno set. */
-int testlib_write_file(const char *path, const char *text);
+/* Writes data[0..len) to path with exactly mode (whatever the umask),
+ * replacing it. Returns 0, or -1 with errno set. */
+int testlib_write_file(const char *path, const void *data, size_t len,
+    mode_t mode);
 
 /* Sleeps ms milliseconds, through signals. */
 void testlib_sleep_ms(long ms);
