@@ -11,6 +11,7 @@
 
 #include "channel.h"
 #include "frame.h"
+#include "xmalloc.h"
 
 /* The msg3 payload a SecureChat initiator sends. */
 #define MSG3_PAYLOAD	"{}"
@@ -59,10 +60,9 @@ channel_init(struct channel *ch, const struct channel_config *cfg)
 	memset(ch, 0, sizeof *ch);
 	ch->state = CHANNEL_CLOSED;
 	if (cfg->local == NULL || cfg->hello == NULL || cfg->hello_len == 0 ||
-	    cfg->hello_len > SC_HELLO_MAX_LEN - 96)
+	    cfg->hello_len > SC_HELLO_MAX_LEN - SC_HANDSHAKE_OVERHEAD)
 		return SC_ERR_INVALID;
-	if ((hs = calloc(1, sizeof *hs)) == NULL)
-		return SC_ERR_IO;
+	hs = xcalloc(1, sizeof *hs);
 	rc = noise_handshake_init(&hs->noise, CHANNEL_PROTOCOL,
 	    cfg->role == CHANNEL_INITIATOR, (const uint8_t *)SC_PROLOGUE,
 	    strlen(SC_PROLOGUE), cfg->local, NULL);
@@ -107,7 +107,7 @@ write_handshake(struct channel *ch, struct evbuffer *out, const char *payload,
     size_t plen)
 {
 	struct evbuffer_iovec vec;
-	size_t cap = plen + 2 * SC_NOISE_KEY_LEN + 2 * SC_NOISE_TAG_LEN, len;
+	size_t cap = plen + SC_HANDSHAKE_OVERHEAD, len;
 	int rc;
 
 	if (cap > SC_FRAME_MAX_LEN)

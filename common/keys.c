@@ -3,16 +3,15 @@
  *
  * A key file is the private key as 64 lowercase hex digits and a newline.
  * Loading checks type and mode on the open descriptor (no race with the
- * path); saving writes a 0600 temporary file next to the target, syncs it
- * and renames it over the target, so a reader sees the old or the new file,
- * never a part of one.
+ * path); saving goes through fsutil_write_atomic() (a 0600 temporary file
+ * next to the target, synced and renamed over it), so a reader sees the
+ * old or the new file, never a part of one.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,8 +23,6 @@
 
 #define KEYS_HEX_LEN		(SC_NOISE_KEY_LEN * 2)
 #define KEYS_FILE_MODE		0600
-#define KEYS_TMP_PREFIX		".tmp-"	/* path + this + random hex */
-#define KEYS_TMP_RANDOM		8	/* random bytes in a temporary name */
 #define KEYS_SHORT_DIGITS	16
 #define KEYS_SHORT_GROUP	4
 
@@ -160,92 +157,23 @@ out:
 	return rc;
 }
 
-/* Writes all of buf to fd. */
-static int
-write_all(int fd, const uint8_t *buf, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return SC_ERR_IO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
- * Writes kp to path through a 0600 temporary file, then renames it over
- * path (replace) or links it to path only if path does not exist yet
- * (!replace: fails with EEXIST, so two creators never swap keys).
+ * Writes kp to path as a 0600 file, atomically: renamed over path
+ * (replace) or linked to path only if path does not exist yet (!replace:
+ * fails with EEXIST, so two creators never swap keys).
  */
 static int
 save_file(const char *path, const struct sc_keypair *kp, bool replace)
 {
-	uint8_t	 text[KEYS_HEX_LEN + 2];	/* digits, '\n', NUL */
-	uint8_t	 nonce[KEYS_TMP_RANDOM];
-	char	 suffix[sizeof KEYS_TMP_PREFIX + KEYS_TMP_RANDOM * 2];
-	char	*tmp = NULL;
-	size_t	 len;
-	int	 fd = -1, rc = SC_ERR_IO, saved;
-	bool	 made = false;
-
-	if (path == NULL || *path == '\0') {
-		errno = EINVAL;
-		return SC_ERR_IO;
-	}
-	if (sodium_init() < 0)
-		abort();
-	memcpy(suffix, KEYS_TMP_PREFIX, strlen(KEYS_TMP_PREFIX));
-	randombytes_buf(nonce, sizeof nonce);
-	sodium_bin2hex(suffix + strlen(KEYS_TMP_PREFIX),
-	    sizeof suffix - strlen(KEYS_TMP_PREFIX), nonce, sizeof nonce);
-	len = strlen(path) + strlen(suffix) + 1;
-	if ((tmp = malloc(len)) == NULL)
-		abort();
-	snprintf(tmp, len, "%s%s", path, suffix);
+	uint8_t	text[KEYS_HEX_LEN + 2];	/* digits, '\n', NUL */
+	int	rc, saved;
 
 	sodium_bin2hex((char *)text, sizeof text - 1, kp->secret,
 	    sizeof kp->secret);
 	text[KEYS_HEX_LEN] = '\n';
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY, KEYS_FILE_MODE);
-	if (fd == -1)
-		goto out;
-	made = true;
-	if (fchmod(fd, KEYS_FILE_MODE) == -1)
-		goto out;
-	if (write_all(fd, text, KEYS_HEX_LEN + 1) != 0)
-		goto out;
-	if (fsync(fd) == -1)
-		goto out;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (replace) {
-		if (rename(tmp, path) == -1)
-			goto out;
-		made = false;	/* it is the target now */
-	} else if (link(tmp, path) == -1)
-		goto out;	/* the temporary is removed below */
-	if (fsutil_sync_parent(path) != 0)
-		goto out;
-	rc = 0;
-
-out:
+	rc = fsutil_write_atomic(path, text, KEYS_HEX_LEN + 1, KEYS_FILE_MODE,
+	    replace ? 0 : FSUTIL_EXCLUSIVE, NULL);
 	saved = errno;
-	if (fd != -1)
-		close(fd);
-	if (made)
-		unlink(tmp);
-	free(tmp);
 	sodium_memzero(text, sizeof text);
 	errno = saved;
 	return rc;

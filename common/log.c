@@ -4,9 +4,10 @@
  *
  * Every line is built in a fixed buffer and written with one write(2) per
  * destination while holding one mutex, so lines from several threads never
- * interleave. The text is escaped: control characters, DEL, backslash, C1
- * controls and bytes that are not UTF-8 appear as "\xNN" ("\\" for a
- * backslash), so a line never carries a raw newline or escape sequence.
+ * interleave. The text is escaped by escape_bytes() (common/escape.c):
+ * control characters, DEL, C1 controls and bytes that are not UTF-8
+ * appear as "\xNN" and a backslash as "\\", so a line never carries a raw
+ * newline or escape sequence.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -23,22 +24,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "escape.h"
 #include "log.h"
+#include "sc_limits.h"
+#include "xmalloc.h"
 
-#define LOG_LINE_MAX		2048	/* a whole line, newline included */
-#define LOG_PROGNAME_MAX	32
 #define LOG_TRUNCATED		"..."
 #define LOG_FILE_MODE		0640
 
 /* One line being built; adds that do not fit set cut and are dropped. */
 struct line {
-	char	buf[LOG_LINE_MAX];
+	char	buf[SC_LOG_LINE_MAX];
 	size_t	len;
 	bool	cut;
 };
 
 static pthread_mutex_t	log_mutex = PTHREAD_MUTEX_INITIALIZER;
-static char		progname[LOG_PROGNAME_MAX + 1] = "securechat";
+static char		progname[SC_LOG_PROGNAME_MAX + 1] = "securechat";
 static enum log_level	max_level = LOG_LEVEL_INFO;
 static bool		to_stderr = true;
 static bool		journal;
@@ -140,68 +143,19 @@ line_str(struct line *l, const char *s)
 	line_add(l, s, strlen(s));
 }
 
-/* Appends byte c as "\xNN". */
-static void
-line_hex(struct line *l, unsigned char c)
-{
-	static const char	 digits[] = "0123456789abcdef";
-	char			 esc[4];
-
-	esc[0] = '\\';
-	esc[1] = 'x';
-	esc[2] = digits[c >> 4];
-	esc[3] = digits[c & 0xf];
-	line_add(l, esc, sizeof esc);
-}
-
-/* Returns the length of the UTF-8 sequence at s (of n bytes), or 0 when it
- * is not valid UTF-8 or encodes a C1 control. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t	len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	if (s[0] == 0xc2 && s[1] <= 0x9f)
-		return 0;	/* U+0080 to U+009F */
-	return len;
-}
-
 /* Appends text to l, escaped so it holds no control character. */
 static void
 line_text(struct line *l, const char *text)
 {
-	const unsigned char	*s = (const unsigned char *)text;
-	size_t			 n = strlen(text), i, len;
+	size_t	limit = sizeof l->buf - sizeof LOG_TRUNCATED;	/* + '\n' */
+	bool	cut;
 
-	for (i = 0; i < n && !l->cut; i += len) {
-		len = 1;
-		if (s[i] == '\\')
-			line_add(l, "\\\\", 2);
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			line_hex(l, s[i]);
-		else if (s[i] < 0x80)
-			line_add(l, text + i, 1);
-		else if ((len = utf8_len(s + i, n - i)) != 0)
-			line_add(l, text + i, len);
-		else {
-			len = 1;
-			line_hex(l, s[i]);
-		}
-	}
+	if (l->cut)
+		return;
+	l->len += escape_bytes(l->buf + l->len, limit - l->len, text,
+	    strlen(text), ESCAPE_UTF8, &cut);
+	if (cut)
+		l->cut = true;
 }
 
 /* Ends l with the truncation marker if needed and a newline. */
@@ -215,18 +169,20 @@ line_end(struct line *l, bool cut)
 	l->buf[l->len++] = '\n';
 }
 
-/* Appends the UTC time "YYYY-MM-DDTHH:MM:SS.mmmZ" of ts to l. */
+/* Appends the UTC time "YYYY-MM-DDTHH:MM:SS.mmmZ" of ms (milliseconds
+ * since the epoch, clock_now_ms) to l. */
 static void
-line_time(struct line *l, const struct timespec *ts)
+line_time(struct line *l, uint64_t ms)
 {
 	struct tm	tm;
+	time_t		sec = (time_t)(ms / 1000);
 	char		buf[64];
 	size_t		n;
 
-	if (gmtime_r(&ts->tv_sec, &tm) == NULL)
+	if (gmtime_r(&sec, &tm) == NULL)
 		memset(&tm, 0, sizeof tm);
 	n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts->tv_nsec / 1000000);
+	snprintf(buf + n, sizeof buf - n, ".%03uZ", (unsigned int)(ms % 1000));
 	line_str(l, buf);
 }
 
@@ -311,8 +267,7 @@ log_open_file(const char *path)
 	}
 	if ((fd = open_append(path)) == -1)
 		return SC_ERR_IO;
-	if ((copy = strdup(path)) == NULL)
-		abort();
+	copy = xstrdup(path);
 
 	pthread_mutex_lock(&log_mutex);
 	if (file_fd != -1)
@@ -372,9 +327,9 @@ log_set_stderr(bool on)
 void
 log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	char		text[LOG_LINE_MAX], prefix[64];
+	char		text[SC_LOG_LINE_MAX], prefix[64];
 	struct line	l;
-	struct timespec	ts;
+	uint64_t	now;
 	bool		cut;
 	int		n, saved = errno;
 
@@ -389,7 +344,7 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		n = 0;
 	}
 	cut = (size_t)n >= sizeof text;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	now = clock_now_ms();
 	level = clamp_level(level);
 
 	if (to_stderr) {
@@ -398,7 +353,7 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 			snprintf(prefix, sizeof prefix, "<%d>", (int)level);
 			line_str(&l, prefix);
 		} else {
-			line_time(&l, &ts);
+			line_time(&l, now);
 			line_str(&l, " ");
 			line_text(&l, progname);
 			snprintf(prefix, sizeof prefix, "[%ld]: %s: ",
@@ -411,7 +366,7 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	}
 	if (file_fd != -1) {
 		memset(&l, 0, sizeof l);
-		line_time(&l, &ts);
+		line_time(&l, now);
 		line_str(&l, " ");
 		line_str(&l, level_label(level));
 		line_str(&l, " ");

@@ -48,10 +48,10 @@ const struct msg_row msg_rows[] = {
 		USER("to", REQ, to),
 		TEXT("text", REQ, text, SC_TEXT_MAX_LEN),
 		BOOL("action", 0, action) } },
-	{ MSG_LIST, "list", MSG_C2S, { { NULL } } },
+	{ .type = MSG_LIST, .name = "list", .dir = MSG_C2S },
 	{ MSG_PING, "ping", MSG_C2S, {
 		INT("id", 0, id, 0, SC_PING_ID_MAX) } },
-	{ MSG_QUIT, "quit", MSG_C2S, { { NULL } } },
+	{ .type = MSG_QUIT, .name = "quit", .dir = MSG_C2S },
 
 	/* Server -> client. */
 	{ MSG_LOGIN_OK, "login_ok", MSG_S2C, {

@@ -2,7 +2,7 @@
  * pwhash.h: the users-file password hashes of PROTOCOL.md section 5:
  * werkzeug "pbkdf2:sha256:<n>$<salt>$<hex>" (32-byte key) and
  * "scrypt:<N>:<r>:<p>$<salt>$<hex>" (64-byte key). Parsing, constant-time
- * verification, creation, and the PBKDF2-HMAC-SHA256 primitive itself.
+ * verification and creation; the PBKDF2 primitive is common/pbkdf2.h.
  */
 #ifndef SC_PWHASH_H
 #define SC_PWHASH_H
@@ -57,13 +57,5 @@ int pwhash_verify_string(const char *s, const char *password,
  */
 int pwhash_create(const char *password, size_t pwlen, uint32_t iterations,
     char *out, size_t cap) SC_WUR;
-
-/*
- * PBKDF2-HMAC-SHA256 (RFC 8018) into out[0..outlen). The HMAC key schedule
- * is computed once and each iteration costs two SHA-256 compressions.
- */
-void pwhash_pbkdf2_sha256(const uint8_t *password, size_t pwlen,
-    const uint8_t *salt, size_t saltlen, uint32_t iterations,
-    uint8_t *out, size_t outlen);
 
 #endif /* SC_PWHASH_H */

@@ -7,8 +7,6 @@
 #define SC_LIMITS_H
 
 /* Transport and framing (PROTOCOL.md section 1). */
-#define SC_DEFAULT_HOST		"127.0.0.1"
-#define SC_DEFAULT_PORT		65432
 #define SC_FRAME_HEADER_LEN	2
 #define SC_FRAME_MAX_LEN	65535
 #define SC_FRAME_MAX_WIRE	(SC_FRAME_HEADER_LEN + SC_FRAME_MAX_LEN)
@@ -22,6 +20,9 @@
 #define SC_PROTO_VERSION	1
 /* Handshake payloads (hello JSON) we accept: the size of one frame. */
 #define SC_HELLO_MAX_LEN	SC_NOISE_MAX_PAYLOAD
+/* What the largest handshake message (msg2: e, encrypted s, two tags)
+ * adds to its payload: 96 bytes. */
+#define SC_HANDSHAKE_OVERHEAD	(2 * SC_NOISE_KEY_LEN + 2 * SC_NOISE_TAG_LEN)
 
 /* Transport plaintexts (section 3). */
 #define SC_MSG_MAX_LEN		SC_NOISE_MAX_PAYLOAD	/* 65519 */
@@ -51,11 +52,29 @@
 #define SC_SCRYPT_MAX_WORK	(1ULL << 26)	/* N*r*p: 256x werkzeug's */
 #define SC_PWHASH_MAX_LEN	512	/* a whole hash string */
 
-/* Keys on disk. */
+/* Keys and the users file on disk. */
 #define SC_KEYFILE_MAX_LEN	4096
+#define SC_USERS_FILE_MAX	(64 * 1024 * 1024)	/* bytes */
+
+/* Logs and messages to people. */
+#define SC_LOG_LINE_MAX		2048	/* a whole log line, newline included */
+#define SC_LOG_PROGNAME_MAX	32	/* bytes of the program name logged */
+#define SC_SHOWN_NAME_MAX	40	/* bytes of a name or argument quoted */
 
 /* Rates (section 3): say and msg share one bucket per connection. */
 #define SC_RATE_BURST		10
 #define SC_RATE_PER_SEC		5
+
+/*
+ * Server address, pre-login frames and logins (sections 1-3); the server's
+ * configuration may override the defaults.
+ */
+#define SC_DEFAULT_ADDRESS	"127.0.0.1"
+#define SC_DEFAULT_PORT		65432
+/* Frames accepted before login: a login with a 1024-byte password fully
+ * \u-escaped still fits. */
+#define SC_PRELOGIN_MAX_FRAME	8192
+#define SC_HANDSHAKE_TIMEOUT_MS	10000	/* default */
+#define SC_MAX_AUTH_FAILURES	3	/* per connection, then bye */
 
 #endif /* SC_LIMITS_H */

@@ -1,6 +1,6 @@
 /*
  * sha256.h: the raw SHA-256 compression function, for PBKDF2's inner loop
- * (common/pwhash.c). Uses the x86 SHA extensions when the CPU has them,
+ * (common/pbkdf2.c). Uses the x86 SHA extensions when the CPU has them,
  * portable C otherwise. Everything else hashes through libsodium.
  */
 #ifndef SC_SHA256_H
@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define SHA256_BLOCK_LEN	64	/* bytes compressed at a time */
+#define SHA256_DIGEST_LEN	32
 
 /* The SHA-256 initial state (FIPS 180-4, 5.3.3). */
 extern const uint32_t sha256_iv[8];

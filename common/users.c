@@ -7,15 +7,14 @@
  * (for lookups by binary search, which stay fast with thousands of users).
  * Both arrays point to the same heap entries.
  *
- * Saving writes "<file>.tmp-<16 hex>" next to the file and renames it over
- * the file. A writer killed before the rename leaves only that temporary
- * behind, which the next writer (holding the lock) removes.
+ * Saving goes through fsutil_write_atomic(): "<file>.tmp-<16 hex>" next to
+ * the file, renamed over it. A writer killed before the rename leaves only
+ * that temporary behind, which the next writer (holding the lock) removes.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,22 +25,24 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
+#include "escape.h"
 #include "log.h"
 #include "text.h"
-#include "utf8.h"
 #include "fsutil.h"
 #include "users.h"
+#include "utf8.h"
+#include "xmalloc.h"
 
 #define USERS_LOCK_SUFFIX	".lock"
 #define USERS_LOCK_MODE		0600
 #define USERS_NEW_MODE		0600	/* a users file that did not exist */
-#define USERS_TMP_PREFIX	".tmp-"	/* path + this + random hex */
-#define USERS_TMP_RANDOM	8	/* random bytes in a temporary name */
 #define USERS_READ_CHUNK	65536	/* first read buffer, grown by doubling */
 #define USERS_JSON_INDENT	2
-#define USERS_SHOWN_NAME_MAX	40	/* bytes of a bad name quoted in err */
+/* A bad name quoted in err: printable ASCII other than '"' and '\', the
+ * rest \xNN, cut with "..." after SC_SHOWN_NAME_MAX bytes. */
+#define USERS_SHOWN_FLAGS	ESCAPE_QUOTED
+#define USERS_SHOWN_SIZE	ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)
 
 /* One user: the name, the hash string as stored and its parsed form. */
 struct users_entry {
@@ -87,38 +88,6 @@ file_label(const char *path)
 	if (slash == NULL || slash[1] == '\0')
 		return path;
 	return slash + 1;
-}
-
-/*
- * Copies name[0..len) into out (size bytes) for quoting in a message:
- * printable ASCII other than '"' and '\' as is, anything else as \xNN,
- * cut with "..." when long.
- */
-static void
-show_name(const char *name, size_t len, char *out, size_t size)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 c;
-	size_t			 i, j = 0;
-
-	for (i = 0; i < len && i < USERS_SHOWN_NAME_MAX; i++) {
-		c = (unsigned char)name[i];
-		if (j + 5 >= size)
-			break;
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			out[j++] = (char)c;
-		else {
-			out[j++] = '\\';
-			out[j++] = 'x';
-			out[j++] = hex[c >> 4];
-			out[j++] = hex[c & 0xf];
-		}
-	}
-	if (i < len && j + 4 < size) {
-		memcpy(out + j, "...", 3);
-		j += 3;
-	}
-	out[j] = '\0';
 }
 
 /* Orders a key against an entry by name bytes, then by length. */
@@ -183,10 +152,8 @@ grow(struct users *u)
 	if (u->count < u->cap)
 		return;
 	cap = u->cap == 0 ? 16 : u->cap * 2;
-	u->order = reallocarray(u->order, cap, sizeof *u->order);
-	u->sorted = reallocarray(u->sorted, cap, sizeof *u->sorted);
-	if (u->order == NULL || u->sorted == NULL)
-		abort();
+	u->order = xreallocarray(u->order, cap, sizeof *u->order);
+	u->sorted = xreallocarray(u->sorted, cap, sizeof *u->sorted);
 	u->cap = cap;
 }
 
@@ -197,11 +164,9 @@ entry_new(const char *name, size_t len, const char *hash_string,
 {
 	struct users_entry	*e;
 
-	if ((e = calloc(1, sizeof *e)) == NULL)
-		abort();
-	if ((e->name = strndup(name, len)) == NULL ||
-	    (e->hash_string = strdup(hash_string)) == NULL)
-		abort();
+	e = xcalloc(1, sizeof *e);
+	e->name = xstrndup(name, len);
+	e->hash_string = xstrdup(hash_string);
 	e->name_len = len;
 	e->hash = *h;
 	return e;
@@ -247,11 +212,7 @@ check_hash(const char *label, const char *name, const char *hash_string,
 struct users *
 users_new(void)
 {
-	struct users	*u;
-
-	if ((u = calloc(1, sizeof *u)) == NULL)
-		abort();
-	return u;
+	return xcalloc(1, sizeof(struct users));
 }
 
 /* Frees u and every entry in it. */
@@ -312,7 +273,7 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 {
 	struct users_entry	*e;
 	struct pwhash		 h;
-	char			 shown[USERS_SHOWN_NAME_MAX * 4 + 8];
+	char			 shown[USERS_SHOWN_SIZE];
 	size_t			 len, pos;
 	char			*copy;
 	int			 rc;
@@ -325,9 +286,10 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 	}
 	len = strlen(name);
 	if (!text_user_valid(name, len)) {
-		show_name(name, len, shown, sizeof shown);
 		set_err(err, errlen, "bad user name \"%s\": 1 to %d bytes of "
-		    "A-Z a-z 0-9 _ . -", shown, SC_USER_MAX_LEN);
+		    "A-Z a-z 0-9 _ . -", escape_shown(shown, sizeof shown, name,
+		    len, SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS),
+		    SC_USER_MAX_LEN);
 		return SC_ERR_INVALID;
 	}
 	rc = check_hash(NULL, name, hash, strlen(hash), &h, err, errlen);
@@ -336,8 +298,7 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 
 	if (search(u, name, len, &pos)) {
 		e = u->sorted[pos];
-		if ((copy = strdup(hash)) == NULL)
-			abort();
+		copy = xstrdup(hash);
 		free(e->hash_string);
 		e->hash_string = copy;
 		e->hash = h;
@@ -378,7 +339,7 @@ users_delete(struct users *u, const char *name)
 
 /*
  * Reads all of fd into a new buffer (*out, *len; free it), at most
- * USERS_FILE_MAX bytes. hint is the size fstat gave. Returns 0, SC_ERR_IO
+ * SC_USERS_FILE_MAX bytes. hint is the size fstat gave. Returns 0, SC_ERR_IO
  * or SC_ERR_TOO_LONG.
  */
 static int
@@ -393,21 +354,19 @@ read_file(int fd, size_t hint, char **out, size_t *len)
 	*len = 0;
 	/* One byte over the limit tells a file that grew past it. */
 	cap = hint < USERS_READ_CHUNK ? USERS_READ_CHUNK : hint + 1;
-	if (cap > (size_t)USERS_FILE_MAX + 1)
-		cap = (size_t)USERS_FILE_MAX + 1;
-	if ((buf = malloc(cap)) == NULL)
-		abort();
+	if (cap > (size_t)SC_USERS_FILE_MAX + 1)
+		cap = (size_t)SC_USERS_FILE_MAX + 1;
+	buf = xmalloc(cap);
 	for (;;) {
 		if (used == cap) {
-			if (cap > USERS_FILE_MAX) {
+			if (cap > SC_USERS_FILE_MAX) {
 				free(buf);
 				return SC_ERR_TOO_LONG;
 			}
 			cap *= 2;
-			if (cap > (size_t)USERS_FILE_MAX + 1)
-				cap = (size_t)USERS_FILE_MAX + 1;
-			if ((buf = realloc(buf, cap)) == NULL)
-				abort();
+			if (cap > (size_t)SC_USERS_FILE_MAX + 1)
+				cap = (size_t)SC_USERS_FILE_MAX + 1;
+			buf = xreallocarray(buf, cap, 1);
 		}
 		n = read(fd, buf + used, cap - used);
 		if (n == -1 && errno == EINTR)
@@ -422,7 +381,7 @@ read_file(int fd, size_t hint, char **out, size_t *len)
 			break;
 		used += (size_t)n;
 	}
-	if (used > USERS_FILE_MAX) {
+	if (used > SC_USERS_FILE_MAX) {
 		free(buf);
 		return SC_ERR_TOO_LONG;
 	}
@@ -444,7 +403,7 @@ parse_users(const char *label, const char *buf, size_t len,
 	json_t		*root = NULL, *value;
 	const char	*key;
 	struct pwhash	 h;
-	char		 shown[USERS_SHOWN_NAME_MAX * 4 + 8];
+	char		 shown[USERS_SHOWN_SIZE];
 	size_t		 key_len, i;
 	int		 rc = SC_ERR_FORMAT;
 
@@ -470,9 +429,10 @@ parse_users(const char *label, const char *buf, size_t len,
 	u = users_new();
 	json_object_keylen_foreach(root, key, key_len, value) {
 		if (!text_user_valid(key, key_len)) {
-			show_name(key, key_len, shown, sizeof shown);
 			set_err(err, errlen, "%s: bad user name \"%s\": 1 to %d "
-			    "bytes of A-Z a-z 0-9 _ . -", label, shown,
+			    "bytes of A-Z a-z 0-9 _ . -", label,
+			    escape_shown(shown, sizeof shown, key, key_len,
+			    SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS),
 			    SC_USER_MAX_LEN);
 			goto out;
 		}
@@ -547,16 +507,16 @@ users_load(const char *path, struct users **out, char *err, size_t errlen)
 		set_err(err, errlen, "%s: not a regular file", label);
 		goto out;
 	}
-	if (st.st_size > USERS_FILE_MAX) {
+	if (st.st_size > SC_USERS_FILE_MAX) {
 		set_err(err, errlen, "%s: larger than %d bytes", label,
-		    USERS_FILE_MAX);
+		    SC_USERS_FILE_MAX);
 		rc = SC_ERR_TOO_LONG;
 		goto out;
 	}
 	rc = read_file(fd, (size_t)st.st_size, &buf, &len);
 	if (rc == SC_ERR_TOO_LONG) {
 		set_err(err, errlen, "%s: larger than %d bytes", label,
-		    USERS_FILE_MAX);
+		    SC_USERS_FILE_MAX);
 		goto out;
 	}
 	if (rc != 0) {
@@ -580,7 +540,6 @@ users_lock(const char *path, int *lockfd, struct users **out, char *err,
     size_t errlen)
 {
 	char	*lockpath = NULL;
-	size_t	 len;
 	int	 fd = -1, rc = SC_ERR_IO, saved;
 
 	*lockfd = -1;
@@ -592,10 +551,7 @@ users_lock(const char *path, int *lockfd, struct users **out, char *err,
 		errno = EINVAL;
 		return SC_ERR_IO;
 	}
-	len = strlen(path) + sizeof USERS_LOCK_SUFFIX;
-	if ((lockpath = malloc(len)) == NULL)
-		abort();
-	snprintf(lockpath, len, "%s%s", path, USERS_LOCK_SUFFIX);
+	lockpath = xasprintf("%s%s", path, USERS_LOCK_SUFFIX);
 
 	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
 	    O_NOCTTY, USERS_LOCK_MODE);
@@ -641,84 +597,6 @@ users_unlock(int lockfd)
 		close(lockfd);
 }
 
-/* Writes all of buf to fd. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return SC_ERR_IO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Returns the folder part of path as a new string ("." when none). */
-static char *
-parent_dir(const char *path)
-{
-	const char	*slash;
-	char		*dir;
-
-	if ((slash = strrchr(path, '/')) == NULL)
-		dir = strdup(".");
-	else if (slash == path)
-		dir = strdup("/");
-	else
-		dir = strndup(path, (size_t)(slash - path));
-	if (dir == NULL)
-		abort();
-	return dir;
-}
-
-/* Says whether name is one of target's temporary names: base + prefix +
- * exactly USERS_TMP_RANDOM * 2 lowercase hex digits. */
-static bool
-is_temporary(const char *name, const char *base)
-{
-	size_t	blen = strlen(base), plen = strlen(USERS_TMP_PREFIX), i;
-
-	if (strlen(name) != blen + plen + USERS_TMP_RANDOM * 2 ||
-	    strncmp(name, base, blen) != 0 ||
-	    strncmp(name + blen, USERS_TMP_PREFIX, plen) != 0)
-		return false;
-	for (i = blen + plen; name[i] != '\0'; i++) {
-		if ((name[i] < '0' || name[i] > '9') &&
-		    (name[i] < 'a' || name[i] > 'f'))
-			return false;
-	}
-	return true;
-}
-
-/*
- * Removes temporaries of target left by writers killed mid-commit. Only
- * lock holders make them, and we hold the lock: any found is stale.
- * Best effort.
- */
-static void
-remove_stale(const char *target)
-{
-	struct dirent	*de;
-	DIR		*d;
-	char		*dir;
-
-	dir = parent_dir(target);
-	if ((d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (is_temporary(de->d_name, file_label(target)))
-				(void)unlinkat(dirfd(d), de->d_name, 0);
-		}
-		closedir(d);
-	}
-	free(dir);
-}
-
 /* Returns u as the text of a users file: indented JSON and a newline. */
 static char *
 encode_users(const struct users *u)
@@ -727,22 +605,22 @@ encode_users(const struct users *u)
 	char	*text, *line;
 	size_t	 i, len;
 
+	/* jansson returns NULL only when out of memory here. */
 	if ((root = json_object()) == NULL)
-		abort();
+		xnomem();
 	for (i = 0; i < u->count; i++) {
 		/* Names are checked ASCII and hashes checked UTF-8. */
 		if ((s = json_string(u->order[i]->hash_string)) == NULL ||
 		    json_object_set_new(root, u->order[i]->name, s) != 0)
-			abort();
+			xnomem();
 	}
 	text = json_dumps(root, JSON_INDENT(USERS_JSON_INDENT) |
 	    JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (text == NULL)
-		abort();
+		xnomem();
 	len = strlen(text);
-	if ((line = malloc(len + 2)) == NULL)
-		abort();
+	line = xmalloc(len + 2);
 	memcpy(line, text, len);
 	line[len] = '\n';
 	line[len + 1] = '\0';
@@ -758,17 +636,14 @@ encode_users(const struct users *u)
 static char *
 commit_target(const char *path)
 {
-	struct stat	 st;
-	char		*target;
+	struct stat	st;
 
 	if (lstat(path, &st) == -1) {
 		if (errno != ENOENT)
 			return NULL;
 	} else if (S_ISLNK(st.st_mode))
 		return realpath(path, NULL);
-	if ((target = strdup(path)) == NULL)
-		abort();
-	return target;
+	return xstrdup(path);
 }
 
 /* Writes u to path through a temporary file, then releases lockfd. */
@@ -776,15 +651,10 @@ int
 users_commit(const char *path, int lockfd, const struct users *u, char *err,
     size_t errlen)
 {
-	uint8_t		 nonce[USERS_TMP_RANDOM];
-	char		 suffix[sizeof USERS_TMP_PREFIX + USERS_TMP_RANDOM * 2];
-	struct stat	 st;
-	const char	*label;
-	char		*target = NULL, *tmp = NULL, *text = NULL;
-	size_t		 len;
-	mode_t		 mode = USERS_NEW_MODE;
-	bool		 existed = false, made = false;
-	int		 fd = -1, rc = SC_ERR_IO, saved;
+	enum fsutil_step	 step;
+	const char		*label;
+	char			*target = NULL, *text = NULL;
+	int			 rc = SC_ERR_IO, saved;
 
 	if (err != NULL && errlen > 0)
 		*err = '\0';
@@ -794,79 +664,42 @@ users_commit(const char *path, int lockfd, const struct users *u, char *err,
 		goto out;
 	}
 	label = file_label(path);
-	if (sodium_init() < 0)
-		abort();
 
 	if ((target = commit_target(path)) == NULL) {
 		set_err(err, errlen, "%s: %s", label, strerror(errno));
 		goto out;
 	}
-	if (stat(target, &st) == 0) {
-		existed = true;
-		mode = st.st_mode & 07777;
-	} else if (errno != ENOENT) {
+	text = encode_users(u);
+	/* We hold the lock: temporaries found are from killed writers. */
+	rc = fsutil_write_atomic(target, text, strlen(text), USERS_NEW_MODE,
+	    FSUTIL_KEEP_MODE | FSUTIL_KEEP_OWNER | FSUTIL_REMOVE_STALE, &step);
+	switch (step) {
+	case FSUTIL_STEP_NONE:
+		break;
+	case FSUTIL_STEP_STAT:
 		set_err(err, errlen, "%s: %s", label, strerror(errno));
-		goto out;
-	}
-
-	remove_stale(target);
-	memcpy(suffix, USERS_TMP_PREFIX, strlen(USERS_TMP_PREFIX));
-	randombytes_buf(nonce, sizeof nonce);
-	sodium_bin2hex(suffix + strlen(USERS_TMP_PREFIX),
-	    sizeof suffix - strlen(USERS_TMP_PREFIX), nonce, sizeof nonce);
-	len = strlen(target) + strlen(suffix) + 1;
-	if ((tmp = malloc(len)) == NULL)
-		abort();
-	snprintf(tmp, len, "%s%s", target, suffix);
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY, USERS_NEW_MODE);
-	if (fd == -1) {
+		break;
+	case FSUTIL_STEP_CREATE:
 		set_err(err, errlen, "%s: temporary file: %s", label,
 		    strerror(errno));
-		goto out;
-	}
-	made = true;
-	/* Root edits a file the daemon's user must still own; best effort. */
-	if (existed && geteuid() == 0 &&
-	    fchown(fd, st.st_uid, st.st_gid) == -1)
-		log_debug("%s: keeping owner: %s", label, strerror(errno));
-	/* After fchown, which may clear set-id bits; not subject to umask. */
-	if (fchmod(fd, mode) == -1) {
+		break;
+	case FSUTIL_STEP_CHMOD:
 		set_err(err, errlen, "%s: chmod: %s", label, strerror(errno));
-		goto out;
-	}
-
-	text = encode_users(u);
-	if (write_all(fd, text, strlen(text)) != 0 || fsync(fd) == -1) {
+		break;
+	case FSUTIL_STEP_WRITE:
 		set_err(err, errlen, "%s: write: %s", label, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		set_err(err, errlen, "%s: write: %s", label, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, target) == -1) {
+		break;
+	case FSUTIL_STEP_PLACE:
 		set_err(err, errlen, "%s: rename: %s", label, strerror(errno));
-		goto out;
-	}
-	made = false;	/* it is the users file now */
-	if (fsutil_sync_parent(target) != 0) {
+		break;
+	case FSUTIL_STEP_SYNC_DIR:
 		set_err(err, errlen, "%s: saved, but syncing its folder "
 		    "failed: %s", label, strerror(errno));
-		goto out;
+		break;
 	}
-	rc = 0;
 
 out:
 	saved = errno;
-	if (fd != -1)
-		close(fd);
-	if (made)
-		unlink(tmp);
-	free(tmp);
 	free(text);
 	free(target);
 	users_unlock(lockfd);

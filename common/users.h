@@ -16,8 +16,6 @@
 #include "pwhash.h"
 #include "sc_limits.h"
 
-/* Largest users file accepted, in bytes. */
-#define USERS_FILE_MAX		(64 * 1024 * 1024)
 #define USERS_ERR_MAX		256	/* room for a users_* error text */
 
 struct users;

@@ -18,6 +18,8 @@
 
 #include "server.h"
 
+#define AUTHPOOL_NICE		10	/* workers' priority under the loop's */
+
 struct auth_job {
 	TAILQ_ENTRY(auth_job) entry;
 	struct session *s;
@@ -66,7 +68,7 @@ lower_priority(void)
 	struct sched_param sp = { 0 };
 
 	(void)sched_setscheduler(0, SCHED_BATCH, &sp);
-	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), AUTHPOOL_NICE);
 }
 
 /* A worker: take a job, check it, hand the result back. */
@@ -143,9 +145,8 @@ authpool_new(struct server *srv, unsigned n, unsigned qmax)
 		cores = sysconf(_SC_NPROCESSORS_ONLN);
 		n = cores > 0 ? (unsigned)cores : 1;
 	}
-	if ((p = calloc(1, sizeof *p)) == NULL ||
-	    (p->threads = calloc(n, sizeof *p->threads)) == NULL)
-		log_fatal("out of memory");
+	p = xcalloc(1, sizeof *p);
+	p->threads = xcalloc(n, sizeof *p->threads);
 	p->srv = srv;
 	p->qmax = qmax;
 	TAILQ_INIT(&p->todo);
@@ -154,7 +155,7 @@ authpool_new(struct server *srv, unsigned n, unsigned qmax)
 	pthread_cond_init(&p->cond, NULL);
 	if ((p->done_ev = event_new(srv->base, -1, 0, authpool_done_cb,
 	    p)) == NULL)
-		log_fatal("out of memory");
+		xnomem();
 	for (i = 0; i < n; i++) {
 		if (pthread_create(&p->threads[i], NULL, authpool_worker,
 		    p) != 0)
@@ -200,8 +201,7 @@ authpool_submit(struct authpool *p, struct session *s,
 
 	if (user_len > SC_USER_MAX_LEN || pwlen > SC_PASSWORD_MAX_LEN)
 		return -1;
-	if ((job = calloc(1, sizeof *job)) == NULL)
-		log_fatal("out of memory");
+	job = xcalloc(1, sizeof *job);
 	job->s = s;
 	job->known = hash != NULL;
 	job->hash = hash != NULL ? *hash : p->srv->dummy_hash;

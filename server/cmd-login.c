@@ -62,7 +62,7 @@ cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 
 	first = roster_add(srv, s, user, user_len);
 	s->state = SESSION_ACTIVE;
-	s->last_frame_ms = session_mono_ms();
+	s->last_frame_ms = clock_mono_ms();
 	cmd_fill_tokens(s);
 	channel_set_max_frame(&s->ch, SC_FRAME_MAX_LEN);
 	log_notice("login %s user %s (%u session%s)", s->addr, s->user->name,

@@ -16,7 +16,7 @@ msg_handler(struct session *s, struct msg *req)
 		return;
 	}
 	out.id = MSG_INT(++srv->last_msg_id);
-	out.ts = MSG_INT(session_now_ms());
+	out.ts = MSG_INT(clock_now_ms());
 	out.from = MSG_STRN(s->user->name, s->user->len);
 	out.to = MSG_STRN(to->name, to->len);
 	if (req->action.v)	/* "action": true only, never false */

@@ -10,7 +10,7 @@ say_handler(struct session *s, struct msg *req)
 	size_t len;
 
 	say.id = MSG_INT(++srv->last_msg_id);
-	say.ts = MSG_INT(session_now_ms());
+	say.ts = MSG_INT(clock_now_ms());
 	say.from = MSG_STRN(s->user->name, s->user->len);
 	if (req->action.v)	/* "action": true only, never false */
 		say.action = MSG_BOOL(true);

@@ -77,7 +77,7 @@ static void
 refill(struct session *s)
 {
 	const struct config *cfg = &s->srv->cfg;
-	uint64_t now = session_mono_ms(), add;
+	uint64_t now = clock_mono_ms(), add;
 	uint64_t max = (uint64_t)cfg->rate_burst * 1000;
 
 	add = (now - s->tokens_ms) * cfg->rate_per_sec;
@@ -116,6 +116,6 @@ cmd_take_token(struct session *s)
 void
 cmd_fill_tokens(struct session *s)
 {
-	s->tokens_ms = session_mono_ms();
+	s->tokens_ms = clock_mono_ms();
 	s->tokens_milli = s->srv->cfg.rate_burst * 1000;
 }

@@ -14,6 +14,7 @@
 #include "server.h"
 
 #define CONFIG_FILE_MAX		(1024 * 1024)
+#define CONFIG_VALUE_MAX	4096	/* bytes of a string setting */
 
 enum setting_kind {
 	SET_STRING,
@@ -28,66 +29,68 @@ struct setting {
 	enum setting_kind kind;
 	size_t offset;
 	double min, max;	/* numbers; seconds for SET_SECONDS */
+	double def;		/* the default of a number, in its unit */
+	const char *text;	/* the default of a string or level */
 };
 
 #define OFF(f)	offsetof(struct config, f)
+#define MIB	(1024.0 * 1024)
 
+/* Every setting: its name, kind, place, range and default. */
 static const struct setting settings[] = {
-	{ "listen",		SET_STRING,  OFF(listen), 0, 0 },
-	{ "port",		SET_UINT,    OFF(port), 1, 65535 },
-	{ "users",		SET_STRING,  OFF(users_path), 0, 0 },
-	{ "key",		SET_STRING,  OFF(key_path), 0, 0 },
-	{ "log_dir",		SET_STRING,  OFF(log_dir), 0, 0 },
-	{ "server_name",	SET_STRING,  OFF(server_name), 0, 0 },
-	{ "log_level",		SET_LEVEL,   OFF(log_level), 0, 0 },
-	{ "workers",		SET_UINT,    OFF(workers), 0, 256 },
-	{ "auth_queue",		SET_UINT,    OFF(auth_queue), 1, 1000000 },
-	{ "handshake_timeout",	SET_SECONDS, OFF(handshake_timeout_ms), 0.05, 3600 },
-	{ "login_timeout",	SET_SECONDS, OFF(login_timeout_ms), 0.05, 86400 },
-	{ "idle_timeout",	SET_SECONDS, OFF(idle_timeout_ms), 0.05, 86400 * 7 },
-	{ "shutdown_grace",	SET_SECONDS, OFF(shutdown_grace_ms), 0, 60 },
-	{ "max_connections",	SET_UINT,    OFF(max_connections), 1, 10000000 },
-	{ "max_per_ip",		SET_UINT,    OFF(max_per_ip), 1, 10000000 },
-	{ "max_login_failures",	SET_UINT,    OFF(max_auth_failures), 1, 1000 },
-	{ "ip_fail_limit",	SET_UINT,    OFF(ip_fail_limit), 1, 10000000 },
-	{ "ip_fail_window",	SET_SECONDS, OFF(ip_fail_window_ms), 0.05, 86400 },
-	{ "rate_burst",		SET_UINT,    OFF(rate_burst), SC_RATE_BURST, 10000000 },
-	{ "rate_per_sec",	SET_UINT,    OFF(rate_per_sec), SC_RATE_PER_SEC, 10000000 },
-	{ "output_cap",		SET_SIZE,    OFF(output_cap), 2 * SC_FRAME_MAX_WIRE, 1024.0 * 1024 * 1024 },
-	{ "stall_log_ms",	SET_UINT,    OFF(stall_log_ms), 1, 60000 },
+	{ "listen",		SET_STRING,  OFF(listen), 0, 0, 0, SC_DEFAULT_ADDRESS },
+	{ "port",		SET_UINT,    OFF(port), 1, 65535, SC_DEFAULT_PORT, NULL },
+	{ "users",		SET_STRING,  OFF(users_path), 0, 0, 0, "data/users.json" },
+	{ "key",		SET_STRING,  OFF(key_path), 0, 0, 0, "data/server.key" },
+	{ "log_dir",		SET_STRING,  OFF(log_dir), 0, 0, 0, "data/logs" },
+	{ "server_name",	SET_STRING,  OFF(server_name), 0, 0, 0, "SecureChat" },
+	{ "log_level",		SET_LEVEL,   OFF(log_level), 0, 0, 0, "info" },
+	{ "workers",		SET_UINT,    OFF(workers), 0, 256, 0, NULL },
+	{ "auth_queue",		SET_UINT,    OFF(auth_queue), 1, 1000000, 256, NULL },
+	{ "handshake_timeout",	SET_SECONDS, OFF(handshake_timeout_ms), 0.05, 3600,
+	    SC_HANDSHAKE_TIMEOUT_MS / 1000.0, NULL },
+	{ "login_timeout",	SET_SECONDS, OFF(login_timeout_ms), 0.05, 86400, 60, NULL },
+	{ "idle_timeout",	SET_SECONDS, OFF(idle_timeout_ms), 0.05, 86400 * 7, 120, NULL },
+	{ "shutdown_grace",	SET_SECONDS, OFF(shutdown_grace_ms), 0, 60, 3, NULL },
+	{ "max_connections",	SET_UINT,    OFF(max_connections), 1, 10000000, 20000, NULL },
+	{ "max_per_ip",		SET_UINT,    OFF(max_per_ip), 1, 10000000, 1000, NULL },
+	{ "max_login_failures",	SET_UINT,    OFF(max_auth_failures), 1, 1000,
+	    SC_MAX_AUTH_FAILURES, NULL },
+	{ "ip_fail_limit",	SET_UINT,    OFF(ip_fail_limit), 1, 10000000, 20, NULL },
+	{ "ip_fail_window",	SET_SECONDS, OFF(ip_fail_window_ms), 0.05, 86400, 60, NULL },
+	{ "rate_burst",		SET_UINT,    OFF(rate_burst), SC_RATE_BURST, 10000000,
+	    SC_RATE_BURST, NULL },
+	{ "rate_per_sec",	SET_UINT,    OFF(rate_per_sec), SC_RATE_PER_SEC, 10000000,
+	    SC_RATE_PER_SEC, NULL },
+	{ "output_cap",		SET_SIZE,    OFF(output_cap), 2 * SC_FRAME_MAX_WIRE, 1024 * MIB,
+	    1 * MIB, NULL },
+	{ "stall_log_ms",	SET_UINT,    OFF(stall_log_ms), 1, 60000, 100, NULL },
 };
 
-/* Sets every setting to its default. */
+static int	store_number(struct config *, const struct setting *, double,
+		    char *, size_t);
+static int	store_string(struct config *, const struct setting *,
+		    const char *, char *, size_t);
+
+/* Sets every setting to its default from the table. */
 void
 config_defaults(struct config *cfg)
 {
+	const struct setting *st;
+	char err[256];
+	size_t i;
+	int rc;
+
 	memset(cfg, 0, sizeof *cfg);
-	cfg->listen = strdup("127.0.0.1");
-	cfg->port = 65432;
-	cfg->users_path = strdup("data/users.json");
-	cfg->key_path = strdup("data/server.key");
-	cfg->log_dir = strdup("data/logs");
-	cfg->server_name = strdup("SecureChat");
-	if (cfg->listen == NULL || cfg->users_path == NULL ||
-	    cfg->key_path == NULL || cfg->log_dir == NULL ||
-	    cfg->server_name == NULL)
-		log_fatal("out of memory");
-	cfg->log_level = LOG_LEVEL_INFO;
-	cfg->workers = 0;
-	cfg->auth_queue = 256;
-	cfg->handshake_timeout_ms = 10 * 1000;
-	cfg->login_timeout_ms = 60 * 1000;
-	cfg->idle_timeout_ms = 120 * 1000;
-	cfg->shutdown_grace_ms = 3 * 1000;
-	cfg->max_connections = 20000;
-	cfg->max_per_ip = 1000;
-	cfg->max_auth_failures = 3;
-	cfg->ip_fail_limit = 20;
-	cfg->ip_fail_window_ms = 60 * 1000;
-	cfg->rate_burst = SC_RATE_BURST;
-	cfg->rate_per_sec = SC_RATE_PER_SEC;
-	cfg->output_cap = 1024 * 1024;
-	cfg->stall_log_ms = 100;
+	for (i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		st = &settings[i];
+		if (st->kind == SET_STRING || st->kind == SET_LEVEL)
+			rc = store_string(cfg, st, st->text, err, sizeof err);
+		else
+			rc = store_number(cfg, st, st->def, err, sizeof err);
+		if (rc != 0)
+			log_fatal("default of %s", err);
+	}
 }
 
 /* Frees the strings cfg owns. */
@@ -127,21 +130,16 @@ store_number(struct config *cfg, const struct setting *st, double v,
 		    st->name, v, st->min, st->max);
 		return -1;
 	}
+	/* In range, so a whole number fits the setting's type. */
+	if (st->kind != SET_SECONDS && v != (double)(uint64_t)v) {
+		snprintf(err, errlen, "%s: not a whole number", st->name);
+		return -1;
+	}
 	switch (st->kind) {
 	case SET_UINT:
-		if (v != (double)(unsigned)v) {
-			snprintf(err, errlen, "%s: not a whole number",
-			    st->name);
-			return -1;
-		}
 		*(unsigned *)(void *)p = (unsigned)v;
 		return 0;
 	case SET_SIZE:
-		if (v != (double)(size_t)v) {
-			snprintf(err, errlen, "%s: not a whole number",
-			    st->name);
-			return -1;
-		}
 		*(size_t *)(void *)p = (size_t)v;
 		return 0;
 	case SET_SECONDS:
@@ -171,13 +169,12 @@ store_string(struct config *cfg, const struct setting *st, const char *v,
 		*(enum log_level *)(void *)p = level;
 		return 0;
 	}
-	if (strlen(v) > 4096 || memchr(v, '\n', strlen(v)) != NULL) {
+	if (strlen(v) > CONFIG_VALUE_MAX || memchr(v, '\n', strlen(v)) != NULL) {
 		snprintf(err, errlen, "%s: value too long or multi-line",
 		    st->name);
 		return -1;
 	}
-	if ((copy = strdup(v)) == NULL)
-		log_fatal("out of memory");
+	copy = xstrdup(v);
 	free(*(char **)(void *)p);
 	*(char **)(void *)p = copy;
 	return 0;

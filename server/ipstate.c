@@ -42,7 +42,7 @@ ipstate_get(struct server *srv, const struct sockaddr *peer)
 {
 	struct ipstate *ip, *next;
 	uint8_t addr[16] = { 0 };
-	uint64_t now = session_mono_ms();
+	uint64_t now = clock_mono_ms();
 	unsigned b;
 
 	if (peer->sa_family == AF_INET) {
@@ -68,8 +68,7 @@ ipstate_get(struct server *srv, const struct sockaddr *peer)
 			free(ip);
 		}
 	}
-	if ((ip = calloc(1, sizeof *ip)) == NULL)
-		log_fatal("out of memory");
+	ip = xcalloc(1, sizeof *ip);
 	memcpy(ip->addr, addr, 16);
 	LIST_INSERT_HEAD(&srv->ips[b], ip, entry);
 	return ip;
@@ -79,7 +78,7 @@ ipstate_get(struct server *srv, const struct sockaddr *peer)
 void
 ipstate_forget_if_idle(struct server *srv, struct ipstate *ip)
 {
-	if (ip != NULL && idle(srv, ip, session_mono_ms())) {
+	if (ip != NULL && idle(srv, ip, clock_mono_ms())) {
 		LIST_REMOVE(ip, entry);
 		free(ip);
 	}
@@ -100,7 +99,7 @@ ipstate_release(struct server *srv, struct ipstate *ip)
 void
 ipstate_fail(struct server *srv, struct ipstate *ip)
 {
-	uint64_t now = session_mono_ms();
+	uint64_t now = clock_mono_ms();
 
 	if (ip->fails == 0 || window_over(srv, ip, now)) {
 		ip->fails = 0;
@@ -114,7 +113,7 @@ bool
 ipstate_throttled(struct server *srv, struct ipstate *ip)
 {
 	return ip->fails >= srv->cfg.ip_fail_limit &&
-	    !window_over(srv, ip, session_mono_ms());
+	    !window_over(srv, ip, clock_mono_ms());
 }
 
 /* Frees every record. */

@@ -17,6 +17,8 @@
 
 #include "server.h"
 
+#define NOTIFY_STATUS_MS	1000	/* STATUS= at most this often */
+
 /* Sends state to $NOTIFY_SOCKET; no socket set is no error. */
 int
 notify_send(const char *state)
@@ -66,9 +68,9 @@ void
 notify_flush(struct server *srv, bool now)
 {
 	char state[128];
-	uint64_t ms = session_mono_ms();
+	uint64_t ms = clock_mono_ms();
 
-	if (!srv->status_dirty || (!now && ms - srv->status_ms < 1000))
+	if (!srv->status_dirty || (!now && ms - srv->status_ms < NOTIFY_STATUS_MS))
 		return;
 	srv->status_dirty = false;
 	srv->status_ms = ms;

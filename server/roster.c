@@ -8,6 +8,8 @@
 
 #include "server.h"
 
+#define ROSTER_FIRST_CAP	64	/* users, grown by doubling */
+
 /* Compares name[0..len) with a roster user, in strcmp order. */
 static int
 compare(const char *name, size_t len, const struct roster_user *u)
@@ -61,24 +63,18 @@ roster_add(struct server *srv, struct session *s, const char *name,
 	struct roster_user *u;
 	bool found, first = false;
 	size_t i, cap;
-	void *p;
 
 	i = search(srv, name, len, &found);
 	if (!found) {
 		if (srv->n_online == srv->online_cap) {
-			cap = srv->online_cap == 0 ? 64 : srv->online_cap * 2;
-			if ((p = reallocarray(srv->online, cap,
-			    sizeof *srv->online)) == NULL)
-				log_fatal("out of memory");
-			srv->online = p;
-			if ((p = reallocarray(srv->names, cap,
-			    sizeof *srv->names)) == NULL)
-				log_fatal("out of memory");
-			srv->names = p;
+			cap = srv->online_cap == 0 ? ROSTER_FIRST_CAP : srv->online_cap * 2;
+			srv->online = xreallocarray(srv->online, cap,
+			    sizeof *srv->online);
+			srv->names = xreallocarray(srv->names, cap,
+			    sizeof *srv->names);
 			srv->online_cap = cap;
 		}
-		if ((u = calloc(1, sizeof *u)) == NULL)
-			log_fatal("out of memory");
+		u = xcalloc(1, sizeof *u);
 		memcpy(u->name, name, len);
 		u->name[len] = '\0';
 		u->len = len;

@@ -28,6 +28,7 @@
 #define LISTEN_BACKLOG		1024
 #define ACCEPT_RETRY_MS		250
 #define LOG_FILE_NAME		"securechatd.log"
+#define REFUSED_LOG_MS		1000	/* one line about refusals at most */
 
 static struct server	server;
 
@@ -39,7 +40,7 @@ usage(FILE *f)
 "usage: securechatd [options]\n"
 "\n"
 "Serves SecureChat (Noise_XX_25519_AESGCM_SHA256) in the foreground.\n"
-"Run from the repository root with no options it serves 127.0.0.1:65432\n"
+"Run from the repository root with no options it serves %s:%d\n"
 "with data/users.json, data/server.key and data/logs/.\n"
 "\n"
 "  -c, --config FILE     read settings from a JSON config file\n"
@@ -56,7 +57,8 @@ usage(FILE *f)
 "  -V, --version         show the version and exit\n"
 "\n"
 "Signals: SIGHUP reloads the users file and reopens the log file;\n"
-"SIGTERM or SIGINT shut down cleanly; SIGUSR1 logs statistics.\n");
+"SIGTERM or SIGINT shut down cleanly; SIGUSR1 logs statistics.\n",
+	    SC_DEFAULT_ADDRESS, SC_DEFAULT_PORT);
 }
 
 /* Prints one line and exits with the usage status. */
@@ -80,9 +82,9 @@ static void
 log_refused(const char *addr, const char *why)
 {
 	static uint64_t last_ms, skipped;
-	uint64_t now = session_mono_ms();
+	uint64_t now = clock_mono_ms();
 
-	if (now - last_ms < 1000) {
+	if (now - last_ms < REFUSED_LOG_MS) {
 		skipped++;
 		return;
 	}
@@ -284,7 +286,7 @@ reload_cb(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	snprintf(state, sizeof state, "RELOADING=1\nMONOTONIC_USEC=%llu",
-	    (unsigned long long)session_mono_ms() * 1000);
+	    (unsigned long long)clock_mono_ms() * 1000);
 	(void)notify_send(state);
 	if (log_reopen() != 0)
 		log_err("reopening the log file: %s", strerror(errno));
@@ -324,7 +326,7 @@ static void
 heartbeat_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
-	uint64_t now = session_mono_us(), late;
+	uint64_t now = clock_mono_us(), late;
 
 	(void)fd;
 	(void)what;
@@ -522,9 +524,8 @@ main(int argc, char **argv)
 	TAILQ_INIT(&srv->dead);
 	TAILQ_INIT(&srv->hs_queue);
 	srv->hs_credit = SERVER_HANDSHAKE_BURST;
-	if ((srv->rbuf = malloc(SC_MSG_MAX_LEN)) == NULL ||
-	    (srv->wbuf = malloc(SC_MSG_MAX_LEN)) == NULL)
-		log_fatal("out of memory");
+	srv->rbuf = xmalloc(SC_MSG_MAX_LEN);
+	srv->wbuf = xmalloc(SC_MSG_MAX_LEN);
 
 	if (evthread_use_pthreads() != 0 ||
 	    (srv->base = event_base_new()) == NULL)
@@ -545,7 +546,7 @@ main(int argc, char **argv)
 	    srv->shutdown_timer == NULL || srv->heartbeat == NULL ||
 	    srv->sig_term == NULL || srv->sig_int == NULL ||
 	    srv->sig_hup == NULL || srv->sig_usr1 == NULL)
-		log_fatal("out of memory");
+		xnomem();
 	evsignal_add(srv->sig_term, NULL);
 	evsignal_add(srv->sig_int, NULL);
 	evsignal_add(srv->sig_hup, NULL);

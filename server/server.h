@@ -22,6 +22,7 @@
 #include <event2/listener.h>
 
 #include "channel.h"
+#include "clock.h"
 #include "keys.h"
 #include "log.h"
 #include "msg.h"
@@ -30,6 +31,7 @@
 #include "text.h"
 #include "utf8.h"
 #include "users.h"
+#include "xmalloc.h"
 
 #ifndef TAILQ_FOREACH_SAFE
 #define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
@@ -39,9 +41,6 @@
 #endif
 
 #define SERVER_NAME		"securechatd"
-/* Frames accepted before login: a login with a 1024-byte password fully
- * \u-escaped still fits. */
-#define SERVER_PRELOGIN_MAX_FRAME	8192
 #define SERVER_IP_BUCKETS	1024
 #define SERVER_HEARTBEAT_MS	50
 /* Handshake messages handled per loop pass (each msg1 costs three X25519
@@ -169,11 +168,6 @@ void session_reap(struct server *srv);
 /* Refills the handshake credit and resumes queued handshakes (a timer
  * callback, once per loop pass while there is handshake work). */
 void session_handshake_timer(evutil_socket_t fd, short what, void *arg);
-
-/* Milliseconds since the Unix epoch; monotonic milli- and microseconds. */
-uint64_t session_now_ms(void);
-uint64_t session_mono_ms(void);
-uint64_t session_mono_us(void);
 
 /* ---- cmd.c and cmd-*.c ------------------------------------------------- */
 
@@ -347,7 +341,8 @@ struct server {
 	const char **names;		/* scratch for users arrays */
 
 	uint64_t last_msg_id;
-	uint8_t *rbuf;			/* decrypted plaintext scratch */
+	uint8_t *rbuf;			/* decrypted plaintext scratch, wiped
+					 * after each request */
 	char *wbuf;			/* encoded message scratch */
 
 	uint64_t heartbeat_us;		/* monotonic time of last beat */

@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/buffer.h>
+#include <sodium.h>
 
 #include "frame.h"
 #include "server.h"
@@ -21,36 +21,6 @@
 #define SESSION_BYE_FLUSH_MS	2000	/* time to flush after bye */
 
 static void	session_process(struct session *);
-
-/* Milliseconds since the Unix epoch. */
-uint64_t
-session_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Monotonic milliseconds. */
-uint64_t
-session_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Monotonic microseconds. */
-uint64_t
-session_mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* Formats a peer address as "1.2.3.4:5" or "[::1]:5". */
 static void
@@ -76,7 +46,7 @@ format_addr(char *out, size_t len, const struct sockaddr *sa)
 static void
 arm_timer(struct session *s, uint64_t deadline)
 {
-	uint64_t now = session_mono_ms(), ms;
+	uint64_t now = clock_mono_ms(), ms;
 	struct timeval tv;
 
 	ms = deadline > now ? deadline - now : 0;
@@ -91,7 +61,7 @@ session_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
 	const struct config *cfg = &s->srv->cfg;
-	uint64_t now = session_mono_ms(), deadline;
+	uint64_t now = clock_mono_ms(), deadline;
 
 	(void)fd;
 	(void)what;
@@ -179,14 +149,13 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	struct session *s;
 
 	(void)peerlen;
-	if ((s = calloc(1, sizeof *s)) == NULL)
-		log_fatal("out of memory");
+	s = xcalloc(1, sizeof *s);
 	s->srv = srv;
 	s->refs = 1;
 	s->ip = ip;
 	ip->conns++;
 	format_addr(s->addr, sizeof s->addr, peer);
-	s->connected_ms = session_mono_ms();
+	s->connected_ms = clock_mono_ms();
 	s->deadline_ms = s->connected_ms + srv->cfg.handshake_timeout_ms;
 	s->state = SESSION_HANDSHAKE;
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
@@ -195,7 +164,7 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	s->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	s->timer = evtimer_new(srv->base, session_timer, s);
 	if (s->bev == NULL || s->timer == NULL)
-		log_fatal("out of memory");
+		xnomem();
 
 	cc.role = CHANNEL_RESPONDER;
 	cc.local = &srv->key;
@@ -203,7 +172,7 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	cc.hello_len = srv->hello_len;
 	if (channel_init(&s->ch, &cc) != 0)
 		log_fatal("channel_init failed");
-	channel_set_max_frame(&s->ch, SERVER_PRELOGIN_MAX_FRAME);
+	channel_set_max_frame(&s->ch, SC_PRELOGIN_MAX_FRAME);
 
 	/* Never buffer more than one maximal frame before handling it. */
 	bufferevent_setwatermark(s->bev, EV_READ, 0, SC_FRAME_MAX_WIRE);
@@ -225,7 +194,7 @@ handshake_done(struct session *s)
 	log_info("handshake %s client \"%s\" device %s", s->addr,
 	    h != NULL ? h->client : "", device);
 	s->state = SESSION_AUTH;
-	s->deadline_ms = session_mono_ms() + s->srv->cfg.login_timeout_ms;
+	s->deadline_ms = clock_mono_ms() + s->srv->cfg.login_timeout_ms;
 	arm_timer(s, s->deadline_ms);
 }
 
@@ -314,8 +283,15 @@ session_process(struct session *s)
 		if (rc == CHANNEL_READY)
 			handshake_done(s);
 		else if (rc == CHANNEL_MESSAGE) {
-			s->last_frame_ms = session_mono_ms();
+			s->last_frame_ms = clock_mono_ms();
 			cmd_dispatch(s, srv->rbuf, len);
+			/*
+			 * A login's plaintext holds its password: wipe what
+			 * was decrypted. Every frame, not only before login:
+			 * it costs less than decrypting it did, and nothing
+			 * per recipient of a broadcast.
+			 */
+			sodium_memzero(srv->rbuf, len);
 		}
 	}
 }
@@ -395,7 +371,7 @@ session_bye(struct session *s, const char *reason)
 	if (s->user != NULL)
 		roster_remove(s->srv, s);
 	bufferevent_disable(s->bev, EV_READ);
-	s->deadline_ms = session_mono_ms() + SESSION_BYE_FLUSH_MS;
+	s->deadline_ms = clock_mono_ms() + SESSION_BYE_FLUSH_MS;
 	arm_timer(s, s->deadline_ms);
 }
 
@@ -431,7 +407,7 @@ session_reap(struct server *srv)
 
 	while ((s = TAILQ_FIRST(&srv->dead)) != NULL) {
 		TAILQ_REMOVE(&srv->dead, s, dead_entry);
-		ms = session_mono_ms() - s->connected_ms;
+		ms = clock_mono_ms() - s->connected_ms;
 		log_info("disconnect %s%s%s after %llu.%03llus: %s", s->addr,
 		    s->user != NULL ? " user " : "",
 		    s->user != NULL ? s->user->name : "",

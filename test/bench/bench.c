@@ -103,29 +103,26 @@ usage(FILE *f)
 "  --quickack             set TCP_QUICKACK after every read\n");
 }
 
+/* "securechat-bench: <message>" and a newline on stderr. */
+static void __attribute__((format(printf, 1, 0)))
+vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, BENCH_NAME ": ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+}
+
 /* Prints a usage error and exits. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, BENCH_NAME ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 	usage(stderr);
 	exit(BENCH_EXIT_USAGE);
-}
-
-/* Monotonic nanoseconds. */
-uint64_t
-bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Process CPU time in nanoseconds. */
@@ -151,11 +148,9 @@ bench_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, BENCH_NAME ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 }
 
 /* SIGALRM: the hard deadline. Only async-signal-safe calls. */

@@ -2,7 +2,8 @@
  * bench.h: securechat-bench, the load generator of SecureChat. Options
  * (bench.c), the non-blocking client connection every scenario drives
  * (conn.c), the latency histogram (hist.c), the result report (report.c),
- * the server under test (target.c) and one entry point per scenario
+ * the server under test (target.c; its RSS comes from test/lib's
+ * testlib.h, clocks from common/clock.h) and one entry point per scenario
  * family (chat.c, idle.c, hs.c, mkusers.c).
  *
  * A run is one process. Every scenario but handshakes uses one thread
@@ -24,7 +25,9 @@
 #include <event2/event.h>
 
 #include "channel.h"
+#include "clock.h"
 #include "keys.h"
+#include "testlib.h"
 #include "text.h"
 
 #define BENCH_NAME		"securechat-bench"
@@ -91,9 +94,6 @@ struct bench_opts {
 extern struct bench_opts bench_opts;
 
 /* ---- bench.c ----------------------------------------------------------- */
-
-/* Monotonic nanoseconds. */
-uint64_t bench_now_ns(void);
 
 /* Names the phase the hard-deadline message will mention. */
 void bench_set_phase(const char *phase);
@@ -261,9 +261,6 @@ void report_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void report_print(bool json);
 
 /* ---- target.c ---------------------------------------------------------- */
-
-/* VmRSS of pid in KiB, or -1. */
-long target_rss_kib(pid_t pid);
 
 /* The current size of the server log, or -1 when it cannot be read. */
 long target_log_offset(const char *path);

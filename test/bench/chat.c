@@ -122,10 +122,10 @@ abort_run(const char *fmt, ...)
 	}
 	chat.status = BENCH_EXIT_FAIL;
 	if (chat.t_stop == 0)
-		chat.t_stop = bench_now_ns();
+		chat.t_stop = clock_mono_ns();
 	chat.cpu_stop = bench_cpu_ns();
 	chat.phase = PHASE_DONE;
-	chat.t_done = bench_now_ns();
+	chat.t_done = clock_mono_ns();
 	chat.w.stop = true;
 }
 
@@ -251,13 +251,13 @@ send_one(struct sender *s)
 	if (bench_opts.proto == BENCH_IRC) {
 		head = strlen(PRIVMSG_HEAD);
 		memcpy(buf, PRIVMSG_HEAD, head);
-		make_text(buf + head, s->c.index, s->sent, bench_now_ns());
+		make_text(buf + head, s->c.index, s->sent, clock_mono_ns());
 		memcpy(buf + head + BENCH_TEXT_LEN, "\r\n", 2);
 		len = head + BENCH_TEXT_LEN + 2;
 	} else {
 		head = strlen(SAY_REQUEST_HEAD);
 		memcpy(buf, SAY_REQUEST_HEAD, head);
-		make_text(buf + head, s->c.index, s->sent, bench_now_ns());
+		make_text(buf + head, s->c.index, s->sent, clock_mono_ns());
 		memcpy(buf + head + BENCH_TEXT_LEN, SAY_REQUEST_TAIL,
 		    strlen(SAY_REQUEST_TAIL));
 		len = head + BENCH_TEXT_LEN + strlen(SAY_REQUEST_TAIL);
@@ -294,7 +294,7 @@ check_drained(void)
 	if (chat.phase == PHASE_DRAIN &&
 	    chat.delivered >= expected_per_receiver() * chat.n_rx) {
 		chat.phase = PHASE_DONE;
-		chat.t_done = bench_now_ns();
+		chat.t_done = clock_mono_ns();
 		chat.w.stop = true;
 	}
 }
@@ -303,7 +303,7 @@ check_drained(void)
 static void
 deliver(struct receiver *r, uint64_t s, uint64_t q, uint64_t t)
 {
-	uint64_t now = bench_now_ns(), next;
+	uint64_t now = clock_mono_ns(), next;
 
 	if (s >= chat.n_tx || t > now) {
 		chat.unparsed++;
@@ -457,7 +457,7 @@ static void
 tick_timer(evutil_socket_t fd, short what, void *arg)
 {
 	double per = 1e9 / bench_opts.rate;
-	uint64_t now = bench_now_ns(), due, lag, next;
+	uint64_t now = clock_mono_ns(), due, lag, next;
 	struct sender *s;
 
 	(void)fd;
@@ -491,7 +491,7 @@ check_storm(void)
 	    chat.n_storm)
 		return;
 	chat.storm_done = true;
-	chat.storm_end = bench_now_ns();
+	chat.storm_end = clock_mono_ns();
 	bench_set_phase("run (after the storm)");
 }
 
@@ -514,7 +514,7 @@ storm_timer(evutil_socket_t fd, short what, void *arg)
 			bench_warn("SIGUSR1 to %ld failed",
 			    (long)bench_opts.server_pid);
 	}
-	chat.storm_start = bench_now_ns();
+	chat.storm_start = clock_mono_ns();
 	for (i = 0; i < chat.n_storm; i++) {
 		chat.storm[i].role = ROLE_STORM;
 		chat.storm[i].index = i;
@@ -574,7 +574,7 @@ start_run(void)
 
 	bench_set_phase("run");
 	chat.phase = PHASE_RUN;
-	chat.t0 = bench_now_ns();
+	chat.t0 = clock_mono_ns();
 	chat.t_steady = chat.t0 + (uint64_t)(bench_opts.warmup * 1e9);
 	chat.t_end = chat.t0 + (uint64_t)(bench_opts.duration * 1e9);
 	chat.cpu0 = bench_cpu_ns();
@@ -597,7 +597,7 @@ end_run(void)
 {
 	chat.phase = PHASE_DRAIN;
 	bench_set_phase("drain");
-	chat.t_stop = bench_now_ns();
+	chat.t_stop = clock_mono_ns();
 	chat.cpu_stop = bench_cpu_ns();
 	evtimer_del(chat.tick_ev);
 	arm(chat.phase_ev, (uint64_t)DRAIN_CHECK_MS * 1000000u);
@@ -608,7 +608,7 @@ end_run(void)
 static void
 phase_timer(evutil_socket_t fd, short what, void *arg)
 {
-	uint64_t now = bench_now_ns();
+	uint64_t now = clock_mono_ns();
 
 	(void)fd;
 	(void)what;
@@ -652,7 +652,7 @@ chat_ready_hook(struct conn *c)
 		open_more();
 		return;
 	}
-	chat.t_setup = bench_now_ns() - chat.t_setup;
+	chat.t_setup = clock_mono_ns() - chat.t_setup;
 	chat.phase = PHASE_SETTLE;
 	bench_set_phase("settle");
 	arm(chat.phase_ev, (uint64_t)BENCH_SETTLE_MS * 1000000u);
@@ -881,7 +881,7 @@ chat_report(void)
 	report_uint("login_ok_too_big", chat.w.login_ok_too_big);
 	report_num("bench_cpu_pct", run_s > 0 && chat.t0 != 0 ?
 	    (double)(chat.cpu_stop - chat.cpu0) / 1e7 / run_s : NAN);
-	if ((rss = target_rss_kib(bench_opts.server_pid)) >= 0)
+	if ((rss = testlib_rss_kib(bench_opts.server_pid)) >= 0)
 		report_uint("server_rss_kib", (uint64_t)rss);
 	report_uint("connections_lost", chat.lost_after_ready);
 	report_str("status", chat.status == BENCH_EXIT_OK ? "ok" :
@@ -920,7 +920,7 @@ chat_run(void)
 	}
 	bench_set_phase("setup (connect and log in)");
 	chat.phase = PHASE_SETUP;
-	chat.t_setup = bench_now_ns();
+	chat.t_setup = clock_mono_ns();
 	open_more();
 	conn_worker_run(&chat.w);
 

@@ -63,7 +63,7 @@ static void
 become_ready(struct conn *c)
 {
 	c->state = CONN_READY;
-	c->t_ready = bench_now_ns();
+	c->t_ready = clock_mono_ns();
 	c->w->hooks->ready(c);
 }
 
@@ -185,7 +185,7 @@ conn_open(struct conn *c, struct worker *w, enum conn_goal goal,
 	c->goal = goal;
 	c->prefix = prefix;
 	c->user = user;
-	c->t_open = bench_now_ns();
+	c->t_open = clock_mono_ns();
 	c->t_login = c->t_ready = 0;
 	if (c->in == NULL) {
 		c->in = evbuffer_new();
@@ -326,7 +326,7 @@ send_login(struct conn *c)
 		return;
 	}
 	if (c->t_login == 0)
-		c->t_login = bench_now_ns();
+		c->t_login = clock_mono_ns();
 	c->state = CONN_LOGIN;
 }
 
@@ -390,7 +390,7 @@ setup_error(struct conn *c, const uint8_t *p, size_t len)
 	else if (ev.type != MSG_ERROR) {
 		/* not an answer to login or ping: ignored */
 	} else if (c->state == CONN_LOGIN && ev.code == MSG_CODE_BUSY &&
-	    bench_now_ns() - c->t_login < (uint64_t)BENCH_LOGIN_BUSY_MS *
+	    clock_mono_ns() - c->t_login < (uint64_t)BENCH_LOGIN_BUSY_MS *
 	    1000000u) {
 		c->w->login_busy++;
 		schedule_retry(c);
@@ -603,7 +603,7 @@ connected(struct conn *c)
 	event_add(c->rev, NULL);
 	if (bench_opts.proto == BENCH_IRC) {
 		c->state = CONN_WELCOME;
-		c->t_login = bench_now_ns();
+		c->t_login = clock_mono_ns();
 		user_name(c, user, sizeof user);
 		irc_printf(c, "NICK %s\r\nUSER %s 0 * :bench\r\n", user, user);
 		return;

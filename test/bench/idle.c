@@ -57,7 +57,7 @@ check_setup_done(void)
 	if (idle.phase != IDLE_SETUP || idle.opened != idle.ready +
 	    idle.failed || (idle.opened < idle.n && !idle.stop_opening))
 		return;
-	idle.t_ready = bench_now_ns();
+	idle.t_ready = clock_mono_ns();
 	idle.phase = IDLE_SETTLE;
 	bench_set_phase("settle");
 	arm_ms(BENCH_IDLE_SETTLE_MS);
@@ -150,21 +150,21 @@ idle_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	if (idle.phase == IDLE_SETTLE) {
-		idle.rss_after = target_rss_kib(bench_opts.server_pid);
-		idle.self_after = target_rss_kib(getpid());
+		idle.rss_after = testlib_rss_kib(bench_opts.server_pid);
+		idle.self_after = testlib_rss_kib(getpid());
 		idle.phase = IDLE_HOLD;
 		bench_set_phase("hold");
-		held = bench_now_ns() - idle.t_ready;
+		held = clock_mono_ns() - idle.t_ready;
 		want = (uint64_t)(bench_opts.duration * 1e9);
 		arm_ms(want > held ? (unsigned)((want - held) / 1000000u) : 0);
 		return;
 	}
-	idle.rss_end = target_rss_kib(bench_opts.server_pid);
+	idle.rss_end = testlib_rss_kib(bench_opts.server_pid);
 	for (i = 0; i < idle.opened; i++) {
 		if (idle.conns[i].state == CONN_READY)
 			idle.alive_end++;
 	}
-	idle.t_end = bench_now_ns();
+	idle.t_end = clock_mono_ns();
 	idle.phase = IDLE_DONE;
 	idle.w.stop = true;
 }
@@ -246,11 +246,11 @@ idle_run(void)
 		bench_warn("out of memory");
 		abort();
 	}
-	idle.rss_before = target_rss_kib(bench_opts.server_pid);
-	idle.self_before = target_rss_kib(getpid());
+	idle.rss_before = testlib_rss_kib(bench_opts.server_pid);
+	idle.self_before = testlib_rss_kib(getpid());
 	idle.rss_after = idle.rss_end = -1;
 	bench_set_phase("setup (connect and log in)");
-	idle.t_start = bench_now_ns();
+	idle.t_start = clock_mono_ns();
 	open_more();
 	conn_worker_run(&idle.w);
 

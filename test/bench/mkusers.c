@@ -115,7 +115,7 @@ mkusers_main(int argc, char **argv)
 	struct mkusers_job job;
 	struct users *u = NULL;
 	char err[USERS_ERR_MAX], name[SC_USER_MAX_LEN + 1];
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clock_mono_ns();
 	bool append = false;
 	int ch, rc, lockfd = -1;
 	unsigned i;
@@ -208,7 +208,7 @@ mkusers_main(int argc, char **argv)
 	printf("%s: %u users %s%lu..%s%lu (%lu iterations) in %.1f s, "
 	    "%zu users in the file\n", out, job.count, prefix, start, prefix,
 	    start + count - 1, iterations,
-	    (double)(bench_now_ns() - t0) / 1e9, users_count(u));
+	    (double)(clock_mono_ns() - t0) / 1e9, users_count(u));
 	users_free(u);
 	free(job.hashes);
 	return BENCH_EXIT_OK;

@@ -1,6 +1,6 @@
 /*
- * target.c: what the bench learns about the server process itself: its
- * resident memory (/proc/PID/status) and, for securechatd, its largest
+ * target.c: what the bench learns about the server process itself, besides
+ * its resident memory (testlib_rss_kib()): for securechatd, its largest
  * event-loop stall from the "stats:" line SIGUSR1 makes it log.
  */
 #include <sys/stat.h>
@@ -17,29 +17,6 @@
 #define STATS_TAG	"stats:"
 #define STALL_TAG	"largest loop stall "
 #define POLL_US		20000
-
-/* VmRSS of pid in KiB. */
-long
-target_rss_kib(pid_t pid)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	if (pid <= 0)
-		return -1;
-	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, "VmRSS:", 6) == 0) {
-			kib = strtol(line + 6, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kib;
-}
 
 /* The log's current size. */
 long
@@ -90,7 +67,7 @@ scan_log(const char *path, long offset)
 double
 target_stall_ms(const char *path, long offset)
 {
-	uint64_t deadline = bench_now_ns() +
+	uint64_t deadline = clock_mono_ns() +
 	    (uint64_t)BENCH_STATS_WAIT_MS * 1000000u;
 	double ms;
 
@@ -100,6 +77,6 @@ target_stall_ms(const char *path, long offset)
 		if ((ms = scan_log(path, offset)) >= 0)
 			return ms;
 		usleep(POLL_US);
-	} while (bench_now_ns() < deadline);
+	} while (clock_mono_ns() < deadline);
 	return -1;
 }

@@ -61,29 +61,12 @@ struct err_case {
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* Monotonic milliseconds. */
-static long long
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Sleeps ms milliseconds. */
 static void
 sleep_ms(long ms)
 {
-	struct timespec t;
-
 	/* Longer under a slow daemon (valgrind: SC_TIMEOUT_SCALE). */
-	ms *= HARNESS_TIMEOUT_MS / 5000;
-	t.tv_sec = ms / 1000;
-	t.tv_nsec = (ms % 1000) * 1000000L;
-
-	while (nanosleep(&t, &t) != 0)
-		;
+	testlib_sleep_ms(ms * (HARNESS_TIMEOUT_MS / 5000));
 }
 
 /* A malloc'd string: unit repeated n times. */
@@ -273,40 +256,16 @@ expect_say_text(struct tclient *c, const char *want, size_t len,
 	json_decref(j);
 }
 
-/* Reads more bytes into c->in: 1 got some, 0 timeout, -1 closed. */
-static int
-read_more(struct tclient *c, int timeout_ms)
-{
-	struct pollfd pfd = { c->fd, POLLIN, 0 };
-	int n;
-
-	if (poll(&pfd, 1, timeout_ms < 0 ? 0 : timeout_ms) != 1)
-		return 0;
-	n = evbuffer_read(c->in, c->fd, 65536);
-	return n > 0 ? 1 : -1;
-}
-
 /* True when the server closes within timeout_ms without sending a byte. */
 static bool
 closed_silently(struct tclient *c, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + timeout_ms;
 	int rc;
 
-	while ((rc = read_more(c, (int)(deadline - now_ms()))) == 1)
+	while ((rc = tclient_fill(c, testlib_ms_left(deadline))) == 1)
 		;
 	return rc == -1 && evbuffer_get_length(c->in) == 0;
-}
-
-/* Sends what is queued in c->out as raw bytes. */
-static void
-send_out(struct tclient *c)
-{
-	size_t len = evbuffer_get_length(c->out);
-
-	assert_int_equal(tclient_send_raw(c, evbuffer_pullup(c->out, -1),
-	    len), 0);
-	evbuffer_drain(c->out, len);
 }
 
 /* Reads one whole frame's body: 1, 0 on timeout, -1 if closed first. */
@@ -314,7 +273,7 @@ static int
 read_frame(struct tclient *c, uint8_t *buf, size_t cap, size_t *len,
     int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + timeout_ms;
 	int rc;
 
 	for (;;) {
@@ -322,7 +281,7 @@ read_frame(struct tclient *c, uint8_t *buf, size_t cap, size_t *len,
 		if (rc == 1)
 			return 1;
 		assert_int_equal(rc, 0);
-		if ((rc = read_more(c, (int)(deadline - now_ms()))) <= 0)
+		if ((rc = tclient_fill(c, testlib_ms_left(deadline))) <= 0)
 			return rc;
 	}
 }
@@ -341,7 +300,7 @@ raw_msg1(struct tclient *c, struct noise_handshake *hs, const char *payload,
 	assert_int_equal(noise_handshake_write(hs, (const uint8_t *)payload,
 	    plen, m, sizeof m, &mlen), 0);
 	assert_int_equal(frame_write(c->out, m, mlen), 0);
-	send_out(c);
+	tclient_send_out(c);
 }
 
 /* Raw Noise initiator: reads and checks msg2. */
@@ -369,7 +328,7 @@ raw_msg3(struct tclient *c, struct noise_handshake *hs, const char *payload,
 	assert_int_equal(noise_handshake_write(hs, (const uint8_t *)payload,
 	    plen, m, sizeof m, &mlen), 0);
 	assert_int_equal(frame_write(c->out, m, mlen), 0);
-	send_out(c);
+	tclient_send_out(c);
 }
 
 /* Makes the finished raw handshake c's open channel. */
@@ -423,7 +382,8 @@ padded_ping(size_t len, int id)
 static bool
 log_line_wait(const char *a, const char *b, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms * (HARNESS_TIMEOUT_MS / 5000);
+	uint64_t deadline = clock_mono_ms() +
+	    timeout_ms * (HARNESS_TIMEOUT_MS / 5000);
 	char line[4096];
 	bool found;
 	FILE *f;
@@ -439,7 +399,7 @@ log_line_wait(const char *a, const char *b, int timeout_ms)
 		if (found)
 			return true;
 		sleep_ms(20);
-	} while (now_ms() < deadline);
+	} while (clock_mono_ms() < deadline);
 	return false;
 }
 
@@ -490,20 +450,18 @@ iterations_for_ms(const char *const *users, unsigned ms)
 {
 	static double us_per_iteration;
 	const unsigned probe = 20000;
-	struct timespec a, b;
 	struct tclient *c;
+	uint64_t t0;
 	double it;
 
 	if (us_per_iteration == 0) {
 		reload_users(users, probe);
 		c = tclient_connect(ts.port);
-		clock_gettime(CLOCK_MONOTONIC, &a);
+		t0 = clock_mono_us();
 		send_login(c, users[0], "not the password");
 		expect_err(c, "auth_failed", "login", "probe login");
-		clock_gettime(CLOCK_MONOTONIC, &b);
+		us_per_iteration = (double)testlib_us_since(t0) / probe;
 		tclient_free(c);
-		us_per_iteration = ((b.tv_sec - a.tv_sec) * 1e6 +
-		    (b.tv_nsec - a.tv_nsec) / 1e3) / probe;
 		if (us_per_iteration <= 0)
 			us_per_iteration = 0.01;
 	}
@@ -1277,7 +1235,7 @@ test_rate_order(void **state)
 {
 	struct tclient *c;
 	char *a4097, buf[64];
-	long long deadline;
+	uint64_t deadline;
 	int i, limited;
 	json_t *j;
 
@@ -1319,7 +1277,7 @@ test_rate_order(void **state)
 	/* The bucket refills: an empty say turns from rate_limited into
 	 * bad_request once a token is back (and takes none). */
 	limited = 0;
-	deadline = now_ms() + 3000;
+	deadline = clock_mono_ms() + 3000;
 	for (;;) {
 		send_say(c, "");
 		j = expect_type(c, "error", "empty say while refilling");
@@ -1331,7 +1289,7 @@ test_rate_order(void **state)
 		assert_string_equal(jstr(j, "code"), "rate_limited");
 		json_decref(j);
 		limited++;
-		if (now_ms() > deadline)
+		if (clock_mono_ms() > deadline)
 			fail_msg("the bucket did not refill in 3 s");
 		sleep_ms(40);
 	}
@@ -1712,10 +1670,10 @@ static void
 test_handshake_timeout(void **state)
 {
 	struct tclient *a, *b;
-	long long t0;
+	uint64_t t0;
 
 	(void)state;
-	t0 = now_ms();
+	t0 = clock_mono_ms();
 	a = tclient_connect_raw(ts.port);
 	b = tclient_connect_raw(ts.port);
 	assert_non_null(a);
@@ -1724,7 +1682,7 @@ test_handshake_timeout(void **state)
 	assert_int_equal(tclient_send_raw(b, "\x00", 1), 0);
 	assert_true(closed_silently(a, MAIN_HANDSHAKE_TIMEOUT * 1000 + 2000));
 	assert_true(closed_silently(b, 1000));
-	assert_true(now_ms() - t0 >= MAIN_HANDSHAKE_TIMEOUT * 1000 - 200);
+	assert_true(testlib_ms_since(t0) >= MAIN_HANDSHAKE_TIMEOUT * 1000 - 200);
 	tclient_free(a);
 	tclient_free(b);
 }
@@ -1765,7 +1723,7 @@ slow_setup(void **state)
 static void
 login_retrying(struct tclient *c, const char *user)
 {
-	long long deadline = now_ms() + 2 * HARNESS_TIMEOUT_MS;
+	uint64_t deadline = clock_mono_ms() + 2 * HARNESS_TIMEOUT_MS;
 	json_t *j;
 
 	for (;;) {
@@ -1778,7 +1736,7 @@ login_retrying(struct tclient *c, const char *user)
 		}
 		assert_string_equal(jstr(j, "code"), "busy");
 		json_decref(j);
-		if (now_ms() > deadline)
+		if (clock_mono_ms() > deadline)
 			fail_msg("still busy after 10 s");
 		sleep_ms(100);
 	}
@@ -1945,11 +1903,11 @@ median3(long long a, long long b, long long c)
 static long long
 timed_failure(struct tclient *c, const char *user, json_t **err)
 {
-	long long t0 = now_ms();
+	uint64_t t0 = clock_mono_ms();
 
 	send_login(c, user, "wrong-password");
 	*err = expect_type(c, "error", user);
-	return now_ms() - t0;
+	return testlib_ms_since(t0);
 }
 
 /* Same code, message and ref; comparable time (median of three). */

@@ -50,7 +50,7 @@
 #endif
 
 #define ROB_HELLO	"{\"proto\":1,\"client\":\"robustness/1\"}"
-#define PRELOGIN_MAX	8192	/* the server's pre-login frame limit */
+#define PRELOGIN_MAX	SC_PRELOGIN_MAX_FRAME	/* the server's, sc_limits.h */
 #define CLOSE_SOON_MS	(SANITIZED ? 2000 : 1000)
 #define LATE_MARGIN_MS	(SANITIZED ? 3000 : 1500)
 #define EARLY_SLACK_MS	100	/* accept may precede our clock read */
@@ -107,36 +107,6 @@ static struct tclient *owned[LORIS_CONNS + 256];
 static size_t n_owned;
 
 /* ---- helpers ----------------------------------------------------------- */
-
-/* Monotonic milliseconds. */
-static long long
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* Monotonic microseconds. */
-static long long
-now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
-/* Sleeps ms milliseconds. */
-static void
-sleep_ms(int ms)
-{
-	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&t, &t) == -1 && errno == EINTR)
-		;
-}
 
 /* Keeps c to be closed by owned_free(); returns it. */
 static struct tclient *
@@ -201,7 +171,7 @@ assert_alive(const char *when)
 static int
 log_count(const char *a, const char *b)
 {
-	char *buf = harness_slurp(ts.log), *line, *end;
+	char *buf = testlib_slurp(ts.log, NULL), *line, *end;
 	int n = 0;
 
 	if (buf == NULL)
@@ -222,30 +192,14 @@ log_count(const char *a, const char *b)
 static bool
 log_line_wait(const char *a, const char *b, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + timeout_ms;
 
 	do {
 		if (log_count(a, b) > 0)
 			return true;
-		sleep_ms(20);
-	} while (now_ms() < deadline);
+		testlib_sleep_ms(20);
+	} while (clock_mono_ms() < deadline);
 	return false;
-}
-
-/* The resident set size of pid in kB, or -1. */
-static long
-rss_kb(pid_t pid)
-{
-	char path[64], *buf, *p;
-	long kb = -1;
-
-	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-	if ((buf = harness_slurp(path)) == NULL)
-		return -1;
-	if ((p = strstr(buf, "VmRSS:")) != NULL)
-		kb = strtol(p + 6, NULL, 10);
-	free(buf);
-	return kb;
 }
 
 /* The server's own count of open connections (SIGUSR1 statistics). */
@@ -253,16 +207,16 @@ static int
 server_connections(void)
 {
 	int before = log_count("stats: ", NULL), n = -1;
-	long long deadline = now_ms() + HARNESS_TIMEOUT_MS;
+	uint64_t deadline = clock_mono_ms() + HARNESS_TIMEOUT_MS;
 	char *buf, *p, *last = NULL;
 
 	assert_int_equal(kill(ts.pid, SIGUSR1), 0);
 	while (log_count("stats: ", NULL) <= before) {
-		if (now_ms() > deadline)
+		if (clock_mono_ms() > deadline)
 			fail_msg("no statistics line after SIGUSR1");
-		sleep_ms(10);
+		testlib_sleep_ms(10);
 	}
-	buf = harness_slurp(ts.log);
+	buf = testlib_slurp(ts.log, NULL);
 	assert_non_null(buf);
 	for (p = buf; (p = strstr(p, "stats: ")) != NULL; p++)
 		last = p;
@@ -277,11 +231,11 @@ server_connections(void)
 static int
 server_connections_wait(int want, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + timeout_ms;
 	int n;
 
-	while ((n = server_connections()) != want && now_ms() < deadline)
-		sleep_ms(100);
+	while ((n = server_connections()) != want && clock_mono_ms() < deadline)
+		testlib_sleep_ms(100);
 	return n;
 }
 
@@ -368,14 +322,14 @@ poll_eof(int fd, size_t *got)
 static bool
 wait_eof(int fd, int timeout_ms, size_t *got)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + timeout_ms;
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	int left;
 
 	for (;;) {
 		if (poll_eof(fd, got))
 			return true;
-		left = (int)(deadline - now_ms());
+		left = testlib_ms_left(deadline);
 		if (left <= 0)
 			return false;
 		(void)poll(&pfd, 1, left);
@@ -418,12 +372,12 @@ maximum(const long long *v, size_t n)
 static json_t *
 recv_skipping(struct tclient *c, int timeout_ms, int *skipped)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + timeout_ms;
 	const char *type;
 	json_t *j;
 
 	for (;;) {
-		j = tclient_recv(c, (int)(deadline - now_ms()), NULL);
+		j = tclient_recv(c, testlib_ms_left(deadline), NULL);
 		if (j == NULL)
 			return NULL;
 		type = jstr(j, "type");
@@ -440,7 +394,7 @@ static long long
 ping_rtt(struct tclient *c, long long id, int *skipped)
 {
 	char req[64];
-	long long t0 = now_us();
+	uint64_t t0 = clock_mono_us();
 	json_t *j;
 
 	snprintf(req, sizeof req, "{\"type\":\"ping\",\"id\":%lld}", id);
@@ -459,7 +413,7 @@ ping_rtt(struct tclient *c, long long id, int *skipped)
 		json_decref(j);
 	}
 	json_decref(j);
-	return now_us() - t0;
+	return testlib_us_since(t0);
 }
 
 /* Receives the say with text from c (skipping presence); fails
@@ -657,28 +611,17 @@ raw_msg1(struct tclient *c)
 	assert_int_equal(channel_start(&c->ch, c->out), 0);
 }
 
-/* Sends whatever is queued in c->out. */
-static void
-send_out(struct tclient *c)
-{
-	size_t len = evbuffer_get_length(c->out);
-
-	assert_int_equal(tclient_send_raw(c, evbuffer_pullup(c->out, -1),
-	    len), 0);
-	evbuffer_drain(c->out, len);
-}
-
 /* Sends msg1 and reads msg2; msg3 is then in c->out, not yet sent. */
 static void
 raw_until_msg3(struct tclient *c)
 {
-	long long deadline = now_ms() + HARNESS_TIMEOUT_MS;
+	uint64_t deadline = clock_mono_ms() + HARNESS_TIMEOUT_MS;
 	struct pollfd pfd = { c->fd, POLLIN, 0 };
 	size_t len;
 	int rc;
 
 	raw_msg1(c);
-	send_out(c);
+	tclient_send_out(c);
 	for (;;) {
 		rc = channel_read(&c->ch, c->in, c->out, c->buf,
 		    SC_MSG_MAX_LEN, &len);
@@ -688,7 +631,7 @@ raw_until_msg3(struct tclient *c)
 			fail_msg("handshake: %s", sc_strerror(rc));
 		if (rc == CHANNEL_PROGRESS)
 			continue;
-		if (poll(&pfd, 1, (int)(deadline - now_ms())) != 1 ||
+		if (poll(&pfd, 1, testlib_ms_left(deadline)) != 1 ||
 		    evbuffer_read(c->in, c->fd, 65536) <= 0)
 			fail_msg("no msg2 from the server");
 	}
@@ -723,16 +666,16 @@ static void
 test_slowloris(void **state)
 {
 	struct tclient **conns;
-	static long long opened[LORIS_CONNS], closed_at[LORIS_CONNS];
+	static uint64_t opened[LORIS_CONNS], closed_at[LORIS_CONNS];
 	static size_t got[LORIS_CONNS];
 	static long long rtts[100000];
 	struct pollfd *pfds;
 	struct tclient *a = NULL, *b = NULL;
 	uint8_t partial[2 + 5];
 	char req[128], text[64];
-	long long t_open, deadline, login_ms, first_close = 0, last_close = 0;
-	long long last_say = 0;
-	long long dt, min_dt = -1, max_dt = 0;
+	uint64_t t_open, t_login, t_say, deadline;
+	uint64_t first_close = 0, last_close = 0, last_say = 0;
+	long long login_ms, dt, min_dt = -1, max_dt = 0;
 	size_t i, n_open, n_rtt = 0, idx[LORIS_CONNS];
 	int rounds = 0, says = 0, skipped = 0, nfds, k;
 
@@ -749,25 +692,25 @@ test_slowloris(void **state)
 	memset(closed_at, 0, sizeof closed_at);
 	memset(got, 0, sizeof got);
 	conns = owned + n_owned;
-	t_open = now_ms();
+	t_open = clock_mono_ms();
 	for (i = 0; i < LORIS_CONNS; i++) {
 		if ((a = tclient_connect_raw(ts.port)) == NULL)
 			fail_msg("connection %zu refused", i);
 		(void)own(a);
-		opened[i] = now_ms();
+		opened[i] = clock_mono_ms();
 		if (i % 2 == 1)
 			assert_int_equal(tclient_send_raw(conns[i], partial,
 			    sizeof partial), 0);
 	}
 	print_message("opened %d stalled connections in %lld ms\n",
-	    LORIS_CONNS, now_ms() - t_open);
+	    LORIS_CONNS, testlib_ms_since(t_open));
 
 	/* A normal user logs in and chats meanwhile. */
 	a = NULL;
-	login_ms = now_ms();
+	t_login = clock_mono_ms();
 	a = tclient_login_new(ts.port, "testuser");
 	b = tclient_login_new(ts.port, "anotheruser");
-	login_ms = now_ms() - login_ms;
+	login_ms = testlib_ms_since(t_login);
 	if (login_ms > LORIS_MAX_RTT_MS * 5)
 		fail_msg("two logins took %lld ms during the slowloris",
 		    login_ms);
@@ -777,7 +720,7 @@ test_slowloris(void **state)
 	n_open = LORIS_CONNS;
 	deadline = opened[LORIS_CONNS - 1] + LORIS_TIMEOUT_MS +
 	    LATE_MARGIN_MS;
-	while (n_open > 0 && now_ms() < deadline) {
+	while (n_open > 0 && clock_mono_ms() < deadline) {
 		/* Which stalled connections did the server close? */
 		for (i = 0, nfds = 0; i < LORIS_CONNS; i++) {
 			if (closed_at[i] != 0)
@@ -793,23 +736,23 @@ test_slowloris(void **state)
 					continue;
 				i = idx[k];
 				if (poll_eof(conns[i]->fd, &got[i])) {
-					closed_at[i] = now_ms();
+					closed_at[i] = clock_mono_ms();
 					n_open--;
 				}
 			}
 		}
 		/* A chat round: both ping; a says (4 a second, within the
 		 * rate limit) and both get it. */
-		if (now_ms() - last_say >= 250) {
-			last_say = now_ms();
+		if (clock_mono_ms() - last_say >= 250) {
+			last_say = clock_mono_ms();
 			snprintf(text, sizeof text, "round %d", rounds);
 			snprintf(req, sizeof req,
 			    "{\"type\":\"say\",\"text\":\"%s\"}", text);
-			dt = now_us();
+			t_say = clock_mono_us();
 			tclient_send(a, req);
 			json_decref(expect_say(b, text));
 			json_decref(expect_say(a, text));
-			rtts[n_rtt++] = now_us() - dt;
+			rtts[n_rtt++] = testlib_us_since(t_say);
 			says++;
 		}
 		rtts[n_rtt++] = ping_rtt(a, rounds, &skipped);
@@ -817,7 +760,7 @@ test_slowloris(void **state)
 		rounds++;
 		if (n_rtt + 3 > sizeof rtts / sizeof rtts[0])
 			n_rtt = 0;
-		sleep_ms(5);
+		testlib_sleep_ms(5);
 	}
 	free(pfds);
 	if (n_open > 0) {
@@ -826,13 +769,13 @@ test_slowloris(void **state)
 		fail_msg("%zu of %d stalled connections still open %d ms "
 		    "after the handshake timeout (first: #%zu, opened %lld "
 		    "ms after the start)", n_open, LORIS_CONNS,
-		    LATE_MARGIN_MS, i, opened[i] - t_open);
+		    LATE_MARGIN_MS, i, (long long)(opened[i] - t_open));
 	}
 	for (i = 0; i < LORIS_CONNS; i++) {
 		if (got[i] != 0)
 			fail_msg("stalled connection %zu got %zu bytes", i,
 			    got[i]);
-		dt = closed_at[i] - opened[i];
+		dt = (long long)(closed_at[i] - opened[i]);
 		if (min_dt < 0 || dt < min_dt)
 			min_dt = dt;
 		if (dt > max_dt)
@@ -845,7 +788,8 @@ test_slowloris(void **state)
 	print_message("closed after %lld..%lld ms (timeout %d ms), over "
 	    "%lld ms; %d chat rounds, %d says, round trips median %lld us, "
 	    "max %lld us\n", min_dt, max_dt, LORIS_TIMEOUT_MS,
-	    last_close - first_close, rounds, says, median(rtts, n_rtt),
+	    (long long)(last_close - first_close), rounds, says,
+	    median(rtts, n_rtt),
 	    maximum(rtts, n_rtt));
 	if (min_dt < LORIS_TIMEOUT_MS - EARLY_SLACK_MS)
 		fail_msg("a stalled connection was closed after %lld ms, "
@@ -887,8 +831,9 @@ test_trickle(void **state)
 	struct tclient *c[TRICKLE_CONNS], *a;
 	uint8_t msg1[256];
 	size_t msg1_len = 0, sent[TRICKLE_CONNS], got[TRICKLE_CONNS];
-	long long opened[TRICKLE_CONNS], closed_at[TRICKLE_CONNS];
-	long long next_byte[TRICKLE_CONNS], deadline, dt, now;
+	uint64_t opened[TRICKLE_CONNS], closed_at[TRICKLE_CONNS];
+	uint64_t next_byte[TRICKLE_CONNS], deadline, now;
+	long long dt;
 	int i, n_open = TRICKLE_CONNS, pings = 0;
 
 	(void)state;
@@ -902,19 +847,19 @@ test_trickle(void **state)
 		assert_true(msg1_len <= sizeof msg1);
 		assert_int_equal(evbuffer_remove(c[i]->out, msg1, msg1_len),
 		    (int)msg1_len);
-		opened[i] = next_byte[i] = now_ms();
+		opened[i] = next_byte[i] = clock_mono_ms();
 		closed_at[i] = 0;
 		sent[i] = got[i] = 0;
-		sleep_ms(250);	/* staggered */
+		testlib_sleep_ms(250);	/* staggered */
 	}
 	deadline = opened[TRICKLE_CONNS - 1] + TRICKLE_TIMEOUT_MS +
 	    LATE_MARGIN_MS;
-	while (n_open > 0 && (now = now_ms()) < deadline) {
+	while (n_open > 0 && (now = clock_mono_ms()) < deadline) {
 		for (i = 0; i < TRICKLE_CONNS; i++) {
 			if (closed_at[i] != 0)
 				continue;
 			if (poll_eof(c[i]->fd, &got[i])) {
-				closed_at[i] = now_ms();
+				closed_at[i] = clock_mono_ms();
 				n_open--;
 				continue;
 			}
@@ -926,14 +871,14 @@ test_trickle(void **state)
 		}
 		/* The normal user is unaffected. */
 		(void)ping_rtt(a, pings++, NULL);
-		sleep_ms(20);
+		testlib_sleep_ms(20);
 	}
 	for (i = 0; i < TRICKLE_CONNS; i++) {
 		if (closed_at[i] == 0)
 			fail_msg("trickling connection %d still open after "
-			    "%lld ms and %zu bytes", i, now_ms() - opened[i],
-			    sent[i]);
-		dt = closed_at[i] - opened[i];
+			    "%lld ms and %zu bytes", i,
+			    testlib_ms_since(opened[i]), sent[i]);
+		dt = (long long)(closed_at[i] - opened[i]);
 		print_message("trickle %d: closed after %lld ms, %zu of %zu "
 		    "bytes sent\n", i, dt, sent[i], msg1_len);
 		if (dt < TRICKLE_TIMEOUT_MS - EARLY_SLACK_MS ||
@@ -1017,7 +962,8 @@ test_flood(void **state)
 	static long long quiet[FLOOD_PINGS], flood[100000];
 	struct flooder f = { 0 };
 	struct tclient *b;
-	long long t0, mq, mf, elapsed, id = 0;
+	long long mq, mf, elapsed, id = 0;
+	uint64_t t0;
 	size_t nq, nf = 0, allowed;
 	int skipped = 0;
 	json_t *j;
@@ -1036,8 +982,9 @@ test_flood(void **state)
 
 	/* The flood: top up the flooder before every ping of b. */
 	set_nonblock(f.c->fd, true);
-	t0 = now_ms();
-	while ((elapsed = now_ms() - t0) < FLOOD_MS || nf < FLOOD_PINGS) {
+	t0 = clock_mono_ms();
+	while ((elapsed = testlib_ms_since(t0)) < FLOOD_MS ||
+	    nf < FLOOD_PINGS) {
 		if (nf == sizeof flood / sizeof flood[0])
 			break;
 		flood_pump(&f);
@@ -1046,7 +993,7 @@ test_flood(void **state)
 			fail_msg("only %zu pings in %lld ms of flood", nf,
 			    elapsed);
 	}
-	elapsed = now_ms() - t0;
+	elapsed = testlib_ms_since(t0);
 	flood_pump(&f);
 	set_nonblock(f.c->fd, false);
 
@@ -1172,7 +1119,8 @@ test_slow_reader(void **state)
 	struct stream_side snd = { 0 }, rcv = { 0 };
 	struct tclient *slow;
 	struct pollfd pfd[2];
-	long long t0, dropped_at = -1;
+	long long dropped_at = -1;
+	uint64_t t0;
 	long kb, base_kb, max_kb = 0;
 	size_t sent = 0, slow_got = 0, i;
 	int rcvbuf = 256 * 1024, pct;
@@ -1197,14 +1145,14 @@ test_slow_reader(void **state)
 	rcv.ids = calloc(SLOW_SAYS, sizeof *rcv.ids);
 	rcv.tss = calloc(SLOW_SAYS, sizeof *rcv.tss);
 	assert_true(snd.ids && snd.tss && rcv.ids && rcv.tss);
-	base_kb = rss_kb(ts.pid);
+	base_kb = testlib_rss_kib(ts.pid);
 
 	set_nonblock(snd.c->fd, true);
 	set_nonblock(rcv.c->fd, true);
 	memset(text, 'x', SLOW_TEXT_LEN);
-	t0 = now_ms();
+	t0 = clock_mono_ms();
 	while (snd.says < SLOW_SAYS || rcv.says < SLOW_SAYS) {
-		if (now_ms() - t0 > 60000)
+		if (testlib_ms_since(t0) > 60000)
 			fail_msg("stream stuck: %zu sent, %zu echoed, %zu "
 			    "received", sent, snd.says, rcv.says);
 		while (sent < SLOW_SAYS && sent - snd.says < SLOW_WINDOW) {
@@ -1216,7 +1164,8 @@ test_slow_reader(void **state)
 			assert_int_equal(channel_write(&snd.c->ch, snd.c->out,
 			    req, strlen(req)), 0);
 			sent++;
-			if (sent % 100 == 0 && (kb = rss_kb(ts.pid)) > max_kb)
+			if (sent % 100 == 0 &&
+			    (kb = testlib_rss_kib(ts.pid)) > max_kb)
 				max_kb = kb;
 		}
 		if (evbuffer_get_length(snd.c->out) > 0 &&
@@ -1235,13 +1184,13 @@ test_slow_reader(void **state)
 		if (dropped_at < 0 && snd.presence_off > 0)
 			dropped_at = (long long)sent;
 	}
-	if ((kb = rss_kb(ts.pid)) > max_kb)
+	if ((kb = testlib_rss_kib(ts.pid)) > max_kb)
 		max_kb = kb;
 	set_nonblock(snd.c->fd, false);
 	set_nonblock(rcv.c->fd, false);
 	print_message("slow reader: %d says of %d bytes in %lld ms, "
 	    "non-reader dropped after about %lld; server RSS %ld kB before, "
-	    "max %ld kB\n", SLOW_SAYS, SLOW_TEXT_LEN, now_ms() - t0,
+	    "max %ld kB\n", SLOW_SAYS, SLOW_TEXT_LEN, testlib_ms_since(t0),
 	    dropped_at, base_kb, max_kb);
 
 	/* Every message reached the reader as the sender saw it. */
@@ -1292,7 +1241,7 @@ test_slow_reader(void **state)
 /* One connection fed garbage, and what must happen to it. */
 struct junk_conn {
 	struct tclient *c;
-	long long opened, sent_at, closed_at;
+	uint64_t opened, sent_at, closed_at;
 	size_t len, got;
 	bool prompt;		/* closed at once, else at the timeout */
 	char what[64];
@@ -1320,7 +1269,7 @@ junk_poll(struct junk_conn *jc, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (jc[i].closed_at == 0 && poll_eof(jc[i].c->fd, &jc[i].got))
-			jc[i].closed_at = now_ms();
+			jc[i].closed_at = clock_mono_ms();
 		left += jc[i].closed_at == 0;
 	}
 	return left;
@@ -1332,27 +1281,28 @@ junk_poll(struct junk_conn *jc, size_t n)
 static void
 junk_wait(struct junk_conn *jc, size_t n, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms + LATE_MARGIN_MS +
-	    CLOSE_SOON_MS, dt;
+	uint64_t deadline = clock_mono_ms() + timeout_ms + LATE_MARGIN_MS +
+	    CLOSE_SOON_MS;
+	long long dt;
 	size_t i, n_prompt = 0;
 
-	while (junk_poll(jc, n) > 0 && now_ms() < deadline)
-		sleep_ms(5);
+	while (junk_poll(jc, n) > 0 && clock_mono_ms() < deadline)
+		testlib_sleep_ms(5);
 	for (i = 0; i < n; i++) {
 		if (jc[i].closed_at == 0)
 			fail_msg("%s: still open after %lld ms", jc[i].what,
-			    now_ms() - jc[i].opened);
+			    testlib_ms_since(jc[i].opened));
 		if (jc[i].got != 0)
 			fail_msg("%s: the server sent %zu bytes", jc[i].what,
 			    jc[i].got);
 		if (jc[i].prompt) {
 			n_prompt++;
-			dt = jc[i].closed_at - jc[i].sent_at;
+			dt = (long long)(jc[i].closed_at - jc[i].sent_at);
 			if (dt > CLOSE_SOON_MS)
 				fail_msg("%s: closed %lld ms after the bytes, "
 				    "not at once", jc[i].what, dt);
 		} else {
-			dt = jc[i].closed_at - jc[i].opened;
+			dt = (long long)(jc[i].closed_at - jc[i].opened);
 			if (dt < timeout_ms - EARLY_SLACK_MS ||
 			    dt > timeout_ms + LATE_MARGIN_MS)
 				fail_msg("%s: closed after %lld ms, expected "
@@ -1403,9 +1353,9 @@ test_garbage_before_handshake(void **state)
 			}
 			assert_true(n < sizeof jc / sizeof jc[0]);
 			jc[n].c = own(tclient_connect_raw(ts.port));
-			jc[n].opened = now_ms();
+			jc[n].opened = clock_mono_ms();
 			jc[n].len = send_some(jc[n].c->fd, junk, len);
-			jc[n].sent_at = now_ms();
+			jc[n].sent_at = clock_mono_ms();
 			jc[n].prompt = junk_prompt(junk, jc[n].len,
 			    PRELOGIN_MAX);
 			snprintf(jc[n].what, sizeof jc[n].what,
@@ -1446,7 +1396,7 @@ test_garbage_during_handshake(void **state)
 	    sizeof raw[0] + 4; i++) {
 		assert_true(n < sizeof jc / sizeof jc[0]);
 		jc[n].c = own(tclient_connect_raw(ts.port));
-		jc[n].opened = now_ms();
+		jc[n].opened = clock_mono_ms();
 		raw_until_msg3(jc[n].c);
 		m3 = evbuffer_get_length(jc[n].c->out);
 		msg3 = malloc(m3);
@@ -1481,7 +1431,7 @@ test_garbage_during_handshake(void **state)
 		}
 		free(msg3);
 		jc[n].len = send_some(jc[n].c->fd, junk, len);
-		jc[n].sent_at = now_ms();
+		jc[n].sent_at = clock_mono_ms();
 		jc[n].prompt = junk_prompt(junk, len, PRELOGIN_MAX) ||
 		    i >= sizeof framed / sizeof framed[0] + sizeof raw /
 		    sizeof raw[0];
@@ -1523,12 +1473,12 @@ test_garbage_after_handshake(void **state)
 		    1 + rng_below(&r, 65535);
 		jc[n].c = own(logged ? tclient_login_new(ts.port, "testuser") :
 		    tclient_connect(ts.port));
-		jc[n].opened = now_ms();
+		jc[n].opened = clock_mono_ms();
 		rng_fill(&r, junk + 2, len);
 		junk[0] = (uint8_t)(len >> 8);
 		junk[1] = (uint8_t)len;
 		jc[n].len = send_some(jc[n].c->fd, junk, len + 2);
-		jc[n].sent_at = now_ms();
+		jc[n].sent_at = clock_mono_ms();
 		jc[n].prompt = true;
 		snprintf(jc[n].what, sizeof jc[n].what, "a %zu-byte junk "
 		    "frame %s login", len, logged ? "after" : "before");
@@ -1605,7 +1555,7 @@ test_truncated_frames(void **state)
 	(void)state;
 	tserver_start_default(&ts, NULL);
 	watch = tclient_login_new(ts.port, "anotheruser");
-	kb0 = rss_kb(ts.pid);
+	kb0 = testlib_rss_kib(ts.pid);
 	before = log_count("closed by peer", NULL);
 	randombytes_buf(body, sizeof body);
 	for (kind = 0; kind < N_KINDS; kind++) {
@@ -1670,7 +1620,7 @@ test_truncated_frames(void **state)
 		}
 	}
 	/* The server holds them all (and the watcher), waiting for more. */
-	sleep_ms(200);
+	testlib_sleep_ms(200);
 	assert_int_equal(server_connections(), (int)n + 1);
 	owned_free();
 	k = server_connections_wait(1, 5000);
@@ -1681,7 +1631,7 @@ test_truncated_frames(void **state)
 	if (after - before != (int)n)
 		fail_msg("%d \"closed by peer\" lines for %zu connections",
 		    after - before, n);
-	kb1 = rss_kb(ts.pid);
+	kb1 = testlib_rss_kib(ts.pid);
 	print_message("%zu truncated frames (%s ... %s) freed; RSS %ld -> "
 	    "%ld kB\n", n, names[0], names[N_KINDS - 1], kb0, kb1);
 	(void)ping_rtt(watch, 1, NULL);
@@ -2127,7 +2077,7 @@ static void
 pipeline(struct tclient *c, struct req *reqs, size_t n, json_int_t *last_id,
     size_t *counts, size_t base)
 {
-	long long progress = now_ms();
+	uint64_t progress = clock_mono_ms();
 	size_t next_send = 0, next_reply = 0, len;
 	struct pollfd pfd;
 	json_t *j;
@@ -2175,7 +2125,7 @@ pipeline(struct tclient *c, struct req *reqs, size_t n, json_int_t *last_id,
 			    base + next_reply);
 			counts[reqs[next_reply].w.kind]++;
 			next_reply++;
-			progress = now_ms();
+			progress = clock_mono_ms();
 			json_decref(j);
 		}
 		if (rc < 0)
@@ -2187,7 +2137,7 @@ pipeline(struct tclient *c, struct req *reqs, size_t n, json_int_t *last_id,
 			    "connection", base + next_reply,
 			    shown(reqs[next_reply].pt, reqs[next_reply].len));
 		}
-		if (now_ms() - progress > FUZZ_STALL_MS) {
+		if (testlib_ms_since(progress) > FUZZ_STALL_MS) {
 			assert_alive("during the pipeline");
 			fail_msg("request %zu \"%s\": no answer in %d ms",
 			    base + next_reply, shown(reqs[next_reply].pt,
@@ -2657,7 +2607,7 @@ test_malformed_plaintexts(void **state)
 	struct tclient *c;
 	json_int_t last_id = 0;
 	struct rng r;
-	long long t0;
+	uint64_t t0;
 
 	(void)state;
 	tserver_start_default(&ts, "\"rate_burst\":1000000,"
@@ -2665,7 +2615,7 @@ test_malformed_plaintexts(void **state)
 	c = tclient_login_new(ts.port, "testuser");
 	rng_seed(&r, 20240607);
 	wrong_answers = 0;
-	t0 = now_ms();
+	t0 = clock_mono_ms();
 	while (done < FUZZ_COUNT) {
 		for (n = 0; n < FUZZ_BATCH && done + n < FUZZ_COUNT;) {
 			gen_plaintext(&r, &b);
@@ -2690,7 +2640,7 @@ test_malformed_plaintexts(void **state)
 	print_message("%zu malformed plaintexts in %lld ms: %zu errors, %zu "
 	    "pongs, %zu pong-or-errors (-0), %zu says, %zu msgs, %zu users "
 	    "(%zu with numbers beyond jansson, %zu unpredictable); %zu valid "
-	    "quits not sent\n", done, now_ms() - t0, counts[WANT_ERROR],
+	    "quits not sent\n", done, testlib_ms_since(t0), counts[WANT_ERROR],
 	    counts[WANT_PONG], counts[WANT_PONG_OR_BAD], counts[WANT_SAY],
 	    counts[WANT_MSG], counts[WANT_USERS], tamed, counts[WANT_ANY],
 	    skipped);
@@ -2719,7 +2669,7 @@ test_fd_exhaustion(void **state)
 	struct rlimit low;
 	size_t n = 0, got = 0;
 	int accepted, errors, rc;
-	long long t0;
+	uint64_t t0;
 
 	(void)state;
 	/*
@@ -2756,7 +2706,7 @@ test_fd_exhaustion(void **state)
 	late = tclient_connect_raw(ts.port);
 	assert_non_null(late);
 	raw_msg1(late);
-	send_out(late);
+	tclient_send_out(late);
 	(void)wait_eof(late->fd, 1000, &got);
 	if (got != 0)
 		fail_msg("a handshake answered with no descriptor left");
@@ -2765,7 +2715,7 @@ test_fd_exhaustion(void **state)
 	/* They close; the server must take new connections again. */
 	owned_free();
 	tclient_free(late);
-	t0 = now_ms();
+	t0 = clock_mono_ms();
 	if (!log_line_wait("accepting connections again", NULL, 5000)) {
 		errors = log_count("accept:", NULL);
 		c = tclient_connect_raw(ts.port);
@@ -2775,11 +2725,12 @@ test_fd_exhaustion(void **state)
 		fail_msg("no \"accepting connections again\" in the log %lld "
 		    "ms after all %zu connections closed (%d accept error "
 		    "lines; the server counts %d connections; a new "
-		    "client's handshake got: %s)", now_ms() - t0, n, errors,
-		    server_connections(), rc == 0 ? "ok" : sc_strerror(rc));
+		    "client's handshake got: %s)", testlib_ms_since(t0), n,
+		    errors, server_connections(), rc == 0 ? "ok" :
+		    sc_strerror(rc));
 	}
 	print_message("accepting again %lld ms after the close\n",
-	    now_ms() - t0);
+	    testlib_ms_since(t0));
 	c = tclient_connect_raw(ts.port);
 	assert_non_null(c);
 	rc = tclient_handshake(c);

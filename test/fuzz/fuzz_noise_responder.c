@@ -64,7 +64,7 @@ responder_new(struct channel *ch)
 	cfg.hello_len = strlen(FUZZ_SERVER_HELLO);
 	if (channel_init(ch, &cfg) != 0)
 		abort();
-	channel_set_max_frame(ch, FUZZ_PRELOGIN_MAX_FRAME);
+	channel_set_max_frame(ch, SC_PRELOGIN_MAX_FRAME);
 }
 
 /* What follows READY: the peer's hello and key are known; answer once. */

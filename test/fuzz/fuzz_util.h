@@ -28,9 +28,6 @@
 	"{\"proto\":1,\"server\":\"fuzzd/1\",\"name\":\"Fuzz\"}"
 #define FUZZ_MSG3_PAYLOAD	"{}"	/* what channel.c's initiator sends */
 
-/* securechatd's frame limit before login (server.h). */
-#define FUZZ_PRELOGIN_MAX_FRAME	8192
-
 /* Most chunk-size bytes an input may start with. */
 #define FUZZ_MAX_CHUNK_SIZES	7
 

@@ -26,6 +26,7 @@
 #include "channel.h"
 #include "frame.h"
 #include "fuzz_util.h"
+#include "pbkdf2.h"
 #include "pwhash.h"
 
 #define CTL_SCRIPTED	0x01
@@ -299,7 +300,7 @@ tiny_hash(char *out, size_t cap, bool scrypt, unsigned n, unsigned r,
 		snprintf(out, cap, "scrypt:%u:%u:%u$%s$%s", n, r, p, TINY_SALT,
 		    hex);
 	} else {
-		pwhash_pbkdf2_sha256((const uint8_t *)TINY_PASSWORD,
+		pbkdf2_hmac_sha256((const uint8_t *)TINY_PASSWORD,
 		    strlen(TINY_PASSWORD), (const uint8_t *)TINY_SALT,
 		    strlen(TINY_SALT), n, dk, dklen);
 		sodium_bin2hex(hex, sizeof hex, dk, dklen);

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -35,6 +33,7 @@
 #endif
 
 #define CLIENT_HELLO	"{\"proto\":1,\"client\":\"harness/1\"}"
+#define HARNESS_STOP_MS	10000	/* from SIGTERM to SIGKILL */
 
 static const char *const default_users[] = { "testuser", "anotheruser",
     NULL };
@@ -47,34 +46,6 @@ harness_timeout_ms(void)
 	int scale = s != NULL ? atoi(s) : 1;
 
 	return 5000 * (scale >= 1 && scale <= 100 ? scale : 1);
-}
-
-/* Monotonic milliseconds. */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A free TCP port on 127.0.0.1 (bound, read, released). */
-static unsigned
-free_port(void)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof sin;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	close(fd);
-	return ntohs(sin.sin_port);
 }
 
 /* Writes a users file: every name with password pw. */
@@ -121,20 +92,14 @@ exec_server(const char *config)
 	execvp(argv[0], argv);
 }
 
-/* Starts the server with users and extra config; waits for READY=1. */
+/* Makes the folder, its users file and the notify socket. */
 void
-tserver_start(struct tserver *ts, const char *const *users,
-    const char *extra_config)
+tserver_prepare(struct tserver *ts, const char *const *users)
 {
 	struct sockaddr_un sun;
-	struct sc_keypair kp;
-	char *msg, errpath[160];
-	FILE *f;
-	int fd;
 
 	memset(ts, 0, sizeof *ts);
-	snprintf(ts->dir, sizeof ts->dir, "/tmp/sctest-XXXXXX");
-	assert_non_null(mkdtemp(ts->dir));
+	assert_int_equal(testlib_mkdtemp(ts->dir, sizeof ts->dir, "sctest"), 0);
 	snprintf(ts->users, sizeof ts->users, "%s/users.json", ts->dir);
 	snprintf(ts->config, sizeof ts->config, "%s/config.json", ts->dir);
 	snprintf(ts->log, sizeof ts->log, "%s/securechatd.log", ts->dir);
@@ -142,16 +107,6 @@ tserver_start(struct tserver *ts, const char *const *users,
 	snprintf(ts->notify, sizeof ts->notify, "%s/notify", ts->dir);
 	tserver_write_users(ts->users, users, HARNESS_PASSWORD,
 	    HARNESS_ITERATIONS);
-	ts->port = free_port();
-
-	f = fopen(ts->config, "w");
-	assert_non_null(f);
-	fprintf(f, "{\"listen\":\"127.0.0.1\",\"port\":%u,\"users\":\"%s\","
-	    "\"key\":\"%s\",\"log_dir\":\"%s\",\"log_level\":\"debug\"%s%s}\n",
-	    ts->port, ts->users, ts->key, ts->dir,
-	    extra_config != NULL ? "," : "",
-	    extra_config != NULL ? extra_config : "");
-	fclose(f);
 
 	ts->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	assert_true(ts->notify_fd >= 0);
@@ -161,6 +116,41 @@ tserver_start(struct tserver *ts, const char *const *users,
 	memcpy(sun.sun_path, ts->notify, strlen(ts->notify) + 1);
 	assert_int_equal(bind(ts->notify_fd, (struct sockaddr *)&sun,
 	    sizeof sun), 0);
+}
+
+/* Writes the config file of ts's folder. */
+void
+tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
+    const char *extra_config)
+{
+	char buf[2048];
+	int n;
+
+	n = snprintf(buf, sizeof buf, "{\"listen\":\"%s\",\"port\":%u,"
+	    "\"users\":\"%s\",\"key\":\"%s\",\"log_dir\":\"%s\","
+	    "\"log_level\":\"debug\"%s%s}\n", listen, port, ts->users, ts->key,
+	    ts->dir, extra_config != NULL ? "," : "",
+	    extra_config != NULL ? extra_config : "");
+	assert_true(n > 0 && (size_t)n < sizeof buf);
+	assert_int_equal(testlib_write_file(ts->config, buf, (size_t)n, 0600),
+	    0);
+	ts->port = port;
+}
+
+/* Starts the server with users and extra config; waits for READY=1. */
+void
+tserver_start(struct tserver *ts, const char *const *users,
+    const char *extra_config)
+{
+	struct sc_keypair kp;
+	char *msg, errpath[160];
+	unsigned port;
+	int fd;
+
+	tserver_prepare(ts, users);
+	port = testlib_free_port(AF_INET);
+	assert_true(port != 0);
+	tserver_write_config(ts, "127.0.0.1", port, extra_config);
 
 	ts->pid = fork();
 	assert_true(ts->pid >= 0);
@@ -215,30 +205,19 @@ tserver_notify(struct tserver *ts, int timeout_ms)
 	return strdup(buf);
 }
 
-/* nftw callback removing one entry. */
-static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* SIGTERM, wait, clean up. */
 int
 tserver_stop(struct tserver *ts)
 {
-	long long deadline = now_ms() + 10000;
+	uint64_t deadline = clock_mono_ms() + HARNESS_STOP_MS;
 	int status = 0, rc = -1;
 	pid_t p;
 
 	if (ts->pid > 0) {
 		kill(ts->pid, SIGTERM);
 		while ((p = waitpid(ts->pid, &status, WNOHANG)) == 0 &&
-		    now_ms() < deadline)
-			usleep(10000);
+		    clock_mono_ms() < deadline)
+			testlib_sleep_ms(10);
 		if (p == 0) {
 			kill(ts->pid, SIGKILL);
 			waitpid(ts->pid, &status, 0);
@@ -250,42 +229,15 @@ tserver_stop(struct tserver *ts)
 		close(ts->notify_fd);
 	ts->notify_fd = -1;
 	if (getenv("SC_KEEP_TEST_DIRS") == NULL)
-		nftw(ts->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		(void)testlib_rmtree(ts->dir);
 	return rc;
-}
-
-/* Reads a whole file into a malloc'd string. */
-char *
-harness_slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	for (;;) {
-		if (cap - len < 65536) {
-			cap = cap * 2 + 131072;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
 }
 
 /* True when the log contains needle. */
 bool
 tserver_log_has(struct tserver *ts, const char *needle)
 {
-	char *buf = harness_slurp(ts->log);
+	char *buf = testlib_slurp(ts->log, NULL);
 	bool found;
 
 	if (buf == NULL)
@@ -299,13 +251,13 @@ tserver_log_has(struct tserver *ts, const char *needle)
 bool
 tserver_log_wait(struct tserver *ts, const char *needle, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_ms;
 
 	do {
 		if (tserver_log_has(ts, needle))
 			return true;
-		usleep(20000);
-	} while (now_ms() < deadline);
+		testlib_sleep_ms(20);
+	} while (clock_mono_ms() < deadline);
 	return false;
 }
 
@@ -353,8 +305,8 @@ flush(struct tclient *c)
 }
 
 /* Reads more bytes within timeout_ms: 1 got some, 0 timeout, -1 closed. */
-static int
-fill(struct tclient *c, int timeout_ms)
+int
+tclient_fill(struct tclient *c, int timeout_ms)
 {
 	struct pollfd pfd = { c->fd, POLLIN, 0 };
 	int n;
@@ -370,7 +322,7 @@ int
 tclient_handshake(struct tclient *c)
 {
 	struct channel_config cc = { 0 };
-	long long deadline = now_ms() + HARNESS_TIMEOUT_MS;
+	uint64_t deadline = clock_mono_ms() + (uint64_t)HARNESS_TIMEOUT_MS;
 	size_t len;
 	int rc;
 
@@ -394,7 +346,7 @@ tclient_handshake(struct tclient *c)
 			return flush(c) == 0 ? 0 : SC_ERR_IO;
 		}
 		if (rc == CHANNEL_AGAIN &&
-		    fill(c, (int)(deadline - now_ms())) != 1)
+		    tclient_fill(c, testlib_ms_left(deadline)) != 1)
 			return SC_ERR_CLOSED;
 	}
 }
@@ -423,6 +375,17 @@ tclient_free(struct tclient *c)
 	free(c->buf);
 	keys_wipe(&c->key);
 	free(c);
+}
+
+/* Sends c->out as raw bytes (no SIGPIPE), or fails the test. */
+void
+tclient_send_out(struct tclient *c)
+{
+	size_t len = evbuffer_get_length(c->out);
+
+	assert_int_equal(tclient_send_raw(c, evbuffer_pullup(c->out, -1),
+	    len), 0);
+	evbuffer_drain(c->out, len);
 }
 
 /* Raw bytes to the socket. */
@@ -461,7 +424,7 @@ tclient_send(struct tclient *c, const char *json)
 json_t *
 tclient_recv(struct tclient *c, int timeout_ms, bool *closed)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_ms;
 	json_error_t err;
 	json_t *j;
 	size_t len;
@@ -482,7 +445,7 @@ tclient_recv(struct tclient *c, int timeout_ms, bool *closed)
 		if (rc < 0)
 			fail_msg("channel error from server: %s",
 			    sc_strerror(rc));
-		rc = fill(c, (int)(deadline - now_ms()));
+		rc = tclient_fill(c, testlib_ms_left(deadline));
 		if (rc == 0)
 			return NULL;
 		if (rc < 0) {
@@ -502,11 +465,10 @@ jstr(json_t *o, const char *name)
 	return s != NULL ? s : "";
 }
 
-/* Receives one message of the given type. */
+/* Checks that j is a message of the given type. */
 json_t *
-tclient_expect(struct tclient *c, const char *type)
+tclient_check_type(json_t *j, const char *type)
 {
-	json_t *j = tclient_recv(c, HARNESS_TIMEOUT_MS, NULL);
 	char *dump;
 
 	if (j == NULL)
@@ -516,6 +478,14 @@ tclient_expect(struct tclient *c, const char *type)
 		fail_msg("expected %s, got %s", type, dump);
 	}
 	return j;
+}
+
+/* Receives one message of the given type. */
+json_t *
+tclient_expect(struct tclient *c, const char *type)
+{
+	return tclient_check_type(tclient_recv(c, HARNESS_TIMEOUT_MS, NULL),
+	    type);
 }
 
 /* Receives an error with code and ref (or no ref). */
@@ -556,7 +526,7 @@ tclient_quiet(struct tclient *c, int timeout_ms)
 bool
 tclient_wait_closed(struct tclient *c, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_ms;
 	size_t len;
 	int rc;
 
@@ -568,7 +538,7 @@ tclient_wait_closed(struct tclient *c, int timeout_ms)
 				continue;
 		} else
 			evbuffer_drain(c->in, evbuffer_get_length(c->in));
-		rc = fill(c, (int)(deadline - now_ms()));
+		rc = tclient_fill(c, testlib_ms_left(deadline));
 		if (rc < 0)
 			return true;
 		if (rc == 0)

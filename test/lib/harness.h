@@ -19,8 +19,10 @@
 #include <jansson.h>
 
 #include "channel.h"
+#include "clock.h"
 #include "keys.h"
 #include "msg.h"
+#include "testlib.h"
 
 /* 5 s, times $SC_TIMEOUT_SCALE (for slow runs: valgrind). */
 #define HARNESS_TIMEOUT_MS	harness_timeout_ms()
@@ -43,11 +45,23 @@ struct tserver {
 };
 
 /*
- * Writes a users file with users (NULL-terminated names, all with
- * HARNESS_PASSWORD) into a new temporary folder, a config file with
- * extra_config (JSON members without braces, may be NULL), starts
- * securechatd with --config and waits for READY=1 on its notify socket.
- * Fails the test on any error.
+ * Prepares ts without a server: a new temporary folder with a users file
+ * of users (NULL-terminated names, all with HARNESS_PASSWORD), the paths
+ * of its config, log and key, and a bound notify socket. Fails the test
+ * on any error.
+ */
+void tserver_prepare(struct tserver *ts, const char *const *users);
+
+/* Writes ts's config file: listen, port (also set in ts), the folder's
+ * paths, log level debug, and extra_config (JSON members without braces,
+ * may be NULL). */
+void tserver_write_config(struct tserver *ts, const char *listen,
+    unsigned port, const char *extra_config);
+
+/*
+ * tserver_prepare(), tserver_write_config() on 127.0.0.1 and a free port,
+ * then starts securechatd with --config and waits for READY=1 on its
+ * notify socket. Fails the test on any error.
  */
 void tserver_start(struct tserver *ts, const char *const *users,
     const char *extra_config);
@@ -62,10 +76,6 @@ int tserver_stop(struct tserver *ts);
 /* Waits for the next notify datagram (timeout_ms); returns a malloc'd
  * string or NULL. */
 char *tserver_notify(struct tserver *ts, int timeout_ms);
-
-/* Reads a whole file as a malloc'd, NUL-terminated string; NULL if it
- * cannot be opened. */
-char *harness_slurp(const char *path);
 
 /* True when the server's log file contains needle. */
 bool tserver_log_has(struct tserver *ts, const char *needle);
@@ -98,6 +108,14 @@ int tclient_handshake(struct tclient *c);
 /* Closes and frees. tclient_free(NULL) does nothing. */
 void tclient_free(struct tclient *c);
 
+/* Reads what the socket has into c->in, waiting up to timeout_ms (0 when
+ * negative): 1 got some, 0 timeout, -1 closed or failed. */
+int tclient_fill(struct tclient *c, int timeout_ms);
+
+/* Sends whatever c->out holds (what the channel queued, or raw bytes a
+ * test put there); fails the test otherwise. */
+void tclient_send_out(struct tclient *c);
+
 /* Writes raw bytes to the socket. Returns 0 or -1. */
 int tclient_send_raw(struct tclient *c, const void *p, size_t len);
 
@@ -113,6 +131,10 @@ json_t *tclient_recv(struct tclient *c, int timeout_ms, bool *closed);
 
 /* Receives one message and checks its type; fails the test otherwise. */
 json_t *tclient_expect(struct tclient *c, const char *type);
+
+/* Fails the test unless j (NULL: nothing came) is a message of the given
+ * type; returns j. */
+json_t *tclient_check_type(json_t *j, const char *type);
 
 /* Receives an error and checks code and ref (NULL: no ref allowed). */
 void tclient_expect_error(struct tclient *c, const char *code,

@@ -1,9 +1,7 @@
 /*
- * test_pwhash.c: common/sha256.c and common/pwhash.c against published and
- * Python-computed PBKDF2 vectors, hash strings made by werkzeug, and a
- * table of malformed hash strings. The vector tests run twice, once per
- * SHA-256 implementation: the portable run is a forked child that sets
- * SC_SHA256_IMPL=portable before its first hash.
+ * test_pwhash.c: common/pwhash.c against hash strings made by werkzeug
+ * (the vectors file's and a file of werkzeug's own output) and a table of
+ * malformed hash strings. PBKDF2 itself is tested in test_pbkdf2.c.
  */
 #include <ctype.h>
 #include <setjmp.h>
@@ -13,9 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -24,7 +19,6 @@
 #include "error.h"
 #include "sc_limits.h"
 #include "pwhash.h"
-#include "sha256.h"
 
 #define VECTORS_FILE	SC_VECTORS_DIR "/pbkdf2-hmac-sha256.json"
 #define WERKZEUG_FILE	SC_TEST_DATA_DIR "/pwhash-werkzeug.json"
@@ -37,67 +31,6 @@
 #define A128	A16 A16 A16 A16 A16 A16 A16 A16
 #define PB	"pbkdf2:sha256:1000$salt$"
 #define SC	"scrypt:1024:8:1$salt$"
-
-/* The implementation this process should be using, or NULL if unknown. */
-static const char *expect_impl;
-
-/* A PBKDF2 case with the salt made of salt_len letters 'A', 'B', .... */
-struct salt_case {
-	size_t		 salt_len;
-	const char	*dk_hex;
-};
-
-/*
- * Salt lengths around the padding boundaries of the streamed U_1 hash
- * (64 + salt + 4 bytes): password "password", 3 iterations, 32 bytes.
- * Computed with Python 3.11 hashlib.pbkdf2_hmac.
- */
-static const struct salt_case salt_cases[] = {
-	{ 0,
-	    "02048ce01cff51053aa4002a47f6ce3d"
-	    "1e123a76a6b178a8790d8b7c09063606" },
-	{ 51,
-	    "af15edfe56156abcc703ef8867082758"
-	    "36b35f7c7c950d0503fc9df6e94ba5f5" },
-	{ 52,
-	    "ffdea2d0863bc7fb6bacd8676cb51fc4"
-	    "31cff682a4c42b9fb2fd32adc6ce6989" },
-	{ 55,
-	    "b25b176321cbf3aeab2600af55f2c5e0"
-	    "a9146e1a2a6fa94121c759e73cf42e3d" },
-	{ 56,
-	    "9ddfc04d17e9c7396dd28462ea03f443"
-	    "420dfb4dc16e493fefaead1b60e86871" },
-	{ 59,
-	    "c61f0542f89b555df420fc2af85d5219"
-	    "4fa7371982d7943d0e8d3bdda48452ee" },
-	{ 60,
-	    "6011ec7776a7207ddc2c6fa357e7efce"
-	    "1be047908f86e6a8805570347e88ac9b" },
-	{ 64,
-	    "de513240e8164de23c0a29f8c44b5c42"
-	    "3eef739f47c67f850a6c07bbc2878a93" },
-	{ 115,
-	    "f79b378962b371aad062c17319d5db88"
-	    "ba275d5b1865b60e399b4c563d7650f4" },
-	{ 116,
-	    "ef94bfa52112b1ce92debb2f9648a0c3"
-	    "ada388750f74308c5c173a5c7681651e" },
-	{ 200,
-	    "54725cf05adb074b638f7c6b699ba1e1"
-	    "011986f9423624593e9348abdef142c3" },
-};
-
-/*
- * pbkdf2_hmac("sha256", b"pw", b"NaCl", 2, 100), also Python 3.11: every
- * shorter output must be a prefix of it.
- */
-static const char dk100_hex[] =
-    "7ed89640cd73cb285a5b11212c525943885468d8c3e4e7e31dabb6155cb05bc7"
-    "a58df6586212aebd64994898954756aa37e4f906cc4517b2fbecdf3e8cf19012"
-    "662ce1a08ccb36875fb6364b6939e1210297ad2d6c702990b234f46f662f2268"
-    "f8f8fc56";
-static const size_t dk_lengths[] = { 1, 31, 32, 33, 63, 64, 65, 99, 100 };
 
 /* A malformed hash string and the reason pwhash_parse must give. */
 struct bad_case {
@@ -336,153 +269,6 @@ check_right_and_wrong(const char *s, const uint8_t *pw, size_t pwlen)
 		    pwlen - 1), SC_ERR_MISMATCH);
 	}
 	free(wrong);
-}
-
-/* The implementation in use is the one expected for this run. */
-static void
-test_impl(void **state)
-{
-	const char	*impl = sha256_impl();
-
-	(void)state;
-	print_message("sha256 implementation: %s\n", impl);
-	assert_true(strcmp(impl, "sha-ni") == 0 ||
-	    strcmp(impl, "portable") == 0);
-	if (expect_impl != NULL)
-		assert_string_equal(impl, expect_impl);
-}
-
-/*
- * sha256_compress over padded messages of every length up to 300 bytes
- * matches libsodium's SHA-256, whether given all blocks at once or one by
- * one, from a buffer that is not 16-byte aligned.
- */
-static void
-test_compress(void **state)
-{
-	uint8_t		 buf[1 + 320 + 64], *msg = buf + 1;
-	uint8_t		 want[32], got[32];
-	uint32_t	 h1[8], h2[8];
-	uint64_t	 bits;
-	size_t		 len, padded, i;
-
-	(void)state;
-	for (len = 0; len <= 300; len++) {
-		for (i = 0; i < len; i++)
-			msg[i] = (uint8_t)(i * 131 + len);
-		crypto_hash_sha256(want, msg, len);
-
-		padded = (len + 1 + 8 + 63) / 64 * 64;
-		msg[len] = 0x80;
-		memset(msg + len + 1, 0, padded - len - 1);
-		bits = (uint64_t)len * 8;
-		for (i = 0; i < 8; i++)
-			msg[padded - 1 - i] = (uint8_t)(bits >> (8 * i));
-
-		memcpy(h1, sha256_iv, sizeof h1);
-		sha256_compress(h1, msg, padded / 64);
-		memcpy(h2, sha256_iv, sizeof h2);
-		for (i = 0; i < padded / 64; i++)
-			sha256_compress(h2, msg + 64 * i, 1);
-		assert_memory_equal(h1, h2, sizeof h1);
-		for (i = 0; i < 32; i++)
-			got[i] = (uint8_t)(h1[i / 4] >> (24 - 8 * (i % 4)));
-		assert_memory_equal(got, want, sizeof want);
-	}
-
-	/* Zero blocks leave the state alone. */
-	memcpy(h1, sha256_iv, sizeof h1);
-	sha256_compress(h1, msg, 0);
-	assert_memory_equal(h1, sha256_iv, sizeof h1);
-}
-
-/* Every vector's dk, from password_hex and salt_hex. */
-static void
-test_vectors_dk(void **state)
-{
-	json_t		*root, *vectors, *v;
-	const char	*dk_hex;
-	uint8_t		*pw, *salt, *want, *got;
-	size_t		 pwlen, saltlen, dklen, idx;
-	json_int_t	 iterations, dklen_json;
-
-	(void)state;
-	vectors = load_array(VECTORS_FILE, "vectors", &root);
-	json_array_foreach(vectors, idx, v) {
-		pw = hex_alloc(get_string(v, "password_hex"), &pwlen);
-		salt = hex_alloc(get_string(v, "salt_hex"), &saltlen);
-		dk_hex = get_string(v, "dk");
-		want = hex_alloc(dk_hex, &dklen);
-		iterations = json_integer_value(json_object_get(v,
-		    "iterations"));
-		dklen_json = json_integer_value(json_object_get(v, "dklen"));
-		assert_true(iterations >= 1 && iterations <= UINT32_MAX);
-		assert_int_equal(dklen_json, (json_int_t)dklen);
-
-		got = malloc(dklen);
-		assert_non_null(got);
-		memset(got, 0xa5, dklen);
-		pwhash_pbkdf2_sha256(pw, pwlen, salt, saltlen,
-		    (uint32_t)iterations, got, dklen);
-		if (memcmp(got, want, dklen) != 0)
-			fail_msg("vector %zu (%s, %lld iterations): wrong dk",
-			    idx, get_string(v, "password"),
-			    (long long)iterations);
-
-		free(got);
-		free(want);
-		free(salt);
-		free(pw);
-	}
-	json_decref(root);
-}
-
-/* Salt lengths across the padding boundaries of U_1. */
-static void
-test_salt_lengths(void **state)
-{
-	uint8_t		 salt[256], got[32], *want;
-	size_t		 i, j, len;
-
-	(void)state;
-	for (i = 0; i < sizeof salt; i++)
-		salt[i] = (uint8_t)('A' + i % 26);
-	for (i = 0; i < sizeof salt_cases / sizeof salt_cases[0]; i++) {
-		want = hex_alloc(salt_cases[i].dk_hex, &len);
-		assert_int_equal(len, sizeof got);
-		/* A NULL salt with length 0 is allowed. */
-		pwhash_pbkdf2_sha256((const uint8_t *)"password", 8,
-		    salt_cases[i].salt_len == 0 ? NULL : salt,
-		    salt_cases[i].salt_len, 3, got, sizeof got);
-		for (j = 0; j < sizeof got; j++) {
-			if (got[j] != want[j])
-				fail_msg("salt length %zu: wrong dk",
-				    salt_cases[i].salt_len);
-		}
-		free(want);
-	}
-}
-
-/* Outputs of every length are prefixes of the longest (several blocks). */
-static void
-test_dk_lengths(void **state)
-{
-	uint8_t		 got[100], *want;
-	size_t		 i, len;
-
-	(void)state;
-	want = hex_alloc(dk100_hex, &len);
-	assert_int_equal(len, sizeof got);
-	for (i = 0; i < sizeof dk_lengths / sizeof dk_lengths[0]; i++) {
-		memset(got, 0xa5, sizeof got);
-		pwhash_pbkdf2_sha256((const uint8_t *)"pw", 2,
-		    (const uint8_t *)"NaCl", 4, 2, got, dk_lengths[i]);
-		assert_memory_equal(got, want, dk_lengths[i]);
-		/* Nothing written past outlen. */
-		for (len = dk_lengths[i]; len < sizeof got; len++)
-			assert_int_equal(got[len], 0xa5);
-	}
-	free(want);
 }
 
 /* The werkzeug strings of the vectors file verify with their password. */
@@ -759,16 +545,7 @@ test_verify_bad_struct(void **state)
 	assert_int_equal(pwhash_verify(&h, "pw", 2), SC_ERR_INVALID);
 }
 
-/* The tests that depend on the SHA-256 implementation. */
-static const struct CMUnitTest impl_tests[] = {
-	cmocka_unit_test(test_impl),
-	cmocka_unit_test(test_compress),
-	cmocka_unit_test(test_vectors_dk),
-	cmocka_unit_test(test_salt_lengths),
-	cmocka_unit_test(test_dk_lengths),
-};
-
-/* The rest, run once with the default implementation. */
+/* The hash-string tests (PBKDF2 itself is test_pbkdf2.c). */
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_vectors_werkzeug),
 	cmocka_unit_test(test_werkzeug_file),
@@ -780,64 +557,11 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_verify_bad_struct),
 };
 
-/* Says whether the default implementation should be SHA-NI here. */
-static const char *
-default_impl(void)
-{
-	const char	*force = getenv("SC_SHA256_IMPL");
-
-	if (force != NULL && strcmp(force, "portable") == 0)
-		return "portable";
-#if (defined(__x86_64__) || defined(__i386__)) && !defined(__clang__)
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1"))
-		return "sha-ni";
-	return "portable";
-#elif defined(__x86_64__) || defined(__i386__)
-	return NULL;	/* clang cannot ask about "sha"; accept either */
-#else
-	return "portable";
-#endif
-}
-
-/* Runs the implementation tests for both SHA-256 codes, then the rest. */
+/* Runs the tests. */
 int
 main(void)
 {
-	pid_t	pid;
-	int	status, failed = 0;
-
 	if (sodium_init() < 0)
 		return 1;
-
-	/*
-	 * The portable run, unless the environment already forces it: in a
-	 * child, before this process hashes anything, because the choice is
-	 * made once per process.
-	 */
-	expect_impl = default_impl();
-	if (expect_impl == NULL || strcmp(expect_impl, "portable") != 0) {
-		fflush(stdout);
-		fflush(stderr);
-		pid = fork();
-		if (pid == -1) {
-			perror("fork");
-			return 1;
-		}
-		if (pid == 0) {
-			if (setenv("SC_SHA256_IMPL", "portable", 1) != 0)
-				_exit(1);
-			expect_impl = "portable";
-			_exit(cmocka_run_group_tests_name("pwhash_portable",
-			    impl_tests, NULL, NULL) != 0);
-		}
-		if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0)
-			failed++;
-	}
-
-	failed += cmocka_run_group_tests_name("pwhash_default", impl_tests,
-	    NULL, NULL);
-	failed += cmocka_run_group_tests_name("pwhash", tests, NULL, NULL);
-	return failed != 0;
+	return cmocka_run_group_tests_name("pwhash", tests, NULL, NULL);
 }

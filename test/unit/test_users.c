@@ -420,7 +420,7 @@ test_load_not_file(void **state)
 	users_free(u);
 }
 
-/* A file over USERS_FILE_MAX is refused before it is read. */
+/* A file over SC_USERS_FILE_MAX is refused before it is read. */
 static void
 test_load_too_large(void **state)
 {
@@ -432,7 +432,7 @@ test_load_too_large(void **state)
 	/* Sparse: costs no disk. */
 	fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd != -1);
-	assert_int_equal(ftruncate(fd, (off_t)USERS_FILE_MAX + 1), 0);
+	assert_int_equal(ftruncate(fd, (off_t)SC_USERS_FILE_MAX + 1), 0);
 	close(fd);
 	assert_int_equal(users_load(f->path, &u, err, sizeof err),
 	    SC_ERR_TOO_LONG);
