@@ -133,26 +133,44 @@ noise_cipher_init(struct noise_cipher *cs, const uint8_t *k)
 	cs->has_key = true;
 }
 
+/*
+ * EncryptWithAd (encrypt) or DecryptWithAd: without a key the input is
+ * copied through; n = 2^64-1 is reserved (spec 5.1): SC_ERR_NONCE. A
+ * ciphertext shorter than its tag is SC_ERR_INVALID, a forged one
+ * SC_ERR_DECRYPT, and n advances only on success.
+ */
+static int
+cipher_apply(struct noise_cipher *cs, bool encrypt, const uint8_t *ad,
+    size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
+{
+	uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES];
+
+	if (!cs->has_key) {
+		if (len != 0)
+			memmove(out, in, len);
+		return 0;
+	}
+	if (!encrypt && len < SC_NOISE_TAG_LEN)
+		return SC_ERR_INVALID;
+	if (cs->n == UINT64_MAX)
+		return SC_ERR_NONCE;
+	make_nonce(nonce, cs->n);
+	if (encrypt)
+		crypto_aead_aes256gcm_encrypt_afternm(out, NULL, in, len, ad,
+		    adlen, NULL, nonce, &cs->ctx);
+	else if (crypto_aead_aes256gcm_decrypt_afternm(out, NULL, NULL, in,
+	    len, ad, adlen, nonce, &cs->ctx) != 0)
+		return SC_ERR_DECRYPT;
+	cs->n++;
+	return 0;
+}
+
 /* EncryptWithAd(ad, plaintext). */
 int
 noise_cipher_encrypt(struct noise_cipher *cs, const uint8_t *ad, size_t adlen,
     const uint8_t *pt, size_t ptlen, uint8_t *out)
 {
-	uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES];
-
-	if (!cs->has_key) {
-		if (ptlen != 0)
-			memmove(out, pt, ptlen);
-		return 0;
-	}
-	/* 2^64-1 is reserved (spec 5.1): the nonce is exhausted. */
-	if (cs->n == UINT64_MAX)
-		return SC_ERR_NONCE;
-	make_nonce(nonce, cs->n);
-	crypto_aead_aes256gcm_encrypt_afternm(out, NULL, pt, ptlen, ad, adlen,
-	    NULL, nonce, &cs->ctx);
-	cs->n++;
-	return 0;
+	return cipher_apply(cs, true, ad, adlen, pt, ptlen, out);
 }
 
 /* DecryptWithAd(ad, ciphertext); n advances only on success. */
@@ -160,23 +178,7 @@ int
 noise_cipher_decrypt(struct noise_cipher *cs, const uint8_t *ad, size_t adlen,
     const uint8_t *ct, size_t ctlen, uint8_t *out)
 {
-	uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES];
-
-	if (!cs->has_key) {
-		if (ctlen != 0)
-			memmove(out, ct, ctlen);
-		return 0;
-	}
-	if (ctlen < SC_NOISE_TAG_LEN)
-		return SC_ERR_INVALID;
-	if (cs->n == UINT64_MAX)
-		return SC_ERR_NONCE;
-	make_nonce(nonce, cs->n);
-	if (crypto_aead_aes256gcm_decrypt_afternm(out, NULL, NULL, ct, ctlen,
-	    ad, adlen, nonce, &cs->ctx) != 0)
-		return SC_ERR_DECRYPT;
-	cs->n++;
-	return 0;
+	return cipher_apply(cs, false, ad, adlen, ct, ctlen, out);
 }
 
 /* Wipes a CipherState. */
@@ -541,6 +543,15 @@ dh_token(struct noise_handshake *hs, int tok)
 	return SC_ERR_INVALID;
 }
 
+static int	psk_token(struct noise_handshake *);
+
+/* The tokens that send nothing: psk and the DH tokens. */
+static int
+key_token(struct noise_handshake *hs, int tok)
+{
+	return tok == TOK_PSK ? psk_token(hs) : dh_token(hs, tok);
+}
+
 /* psk: MixKeyAndHash(next psk). */
 static int
 psk_token(struct noise_handshake *hs)
@@ -603,14 +614,9 @@ noise_handshake_write(struct noise_handshake *hs, const uint8_t *payload,
 				return fail(hs, rc);
 			off += n;
 			break;
-		case TOK_PSK:
-			/* psk */
-			if ((rc = psk_token(hs)) != 0)
-				return fail(hs, rc);
-			break;
 		default:
-			/* ee, es, se, ss */
-			if ((rc = dh_token(hs, *tok)) != 0)
+			/* psk, ee, es, se, ss: the same on both sides */
+			if ((rc = key_token(hs, *tok)) != 0)
 				return fail(hs, rc);
 			break;
 		}
@@ -664,14 +670,9 @@ noise_handshake_read(struct noise_handshake *hs, const uint8_t *msg,
 			hs->has_rs = true;
 			off += n;
 			break;
-		case TOK_PSK:
-			/* psk */
-			if ((rc = psk_token(hs)) != 0)
-				return fail(hs, rc);
-			break;
 		default:
-			/* ee, es, se, ss */
-			if ((rc = dh_token(hs, *tok)) != 0)
+			/* psk, ee, es, se, ss: the same on both sides */
+			if ((rc = key_token(hs, *tok)) != 0)
 				return fail(hs, rc);
 			break;
 		}

@@ -163,6 +163,7 @@ compress_shani(uint32_t state[8], const uint8_t *blocks, size_t nblocks)
 			    0x0405060700010203ULL);
 	__m128i		abef, cdgh, abef_in, cdgh_in, tmp;
 	__m128i		m0, m1, m2, m3;
+	int		g;
 
 	tmp = _mm_loadu_si128((const __m128i *)(const void *)&state[0]);
 	cdgh = _mm_loadu_si128((const __m128i *)(const void *)&state[4]);
@@ -184,18 +185,14 @@ compress_shani(uint32_t state[8], const uint8_t *blocks, size_t nblocks)
 		m3 = _mm_shuffle_epi8(_mm_loadu_si128(
 		    (const __m128i *)(const void *)(blocks + 48)), bswap);
 
-		SHANI_GROUP(0, m0, m1, m2, m3);
-		SHANI_GROUP(1, m1, m2, m3, m0);
-		SHANI_GROUP(2, m2, m3, m0, m1);
-		SHANI_GROUP(3, m3, m0, m1, m2);
-		SHANI_GROUP(4, m0, m1, m2, m3);
-		SHANI_GROUP(5, m1, m2, m3, m0);
-		SHANI_GROUP(6, m2, m3, m0, m1);
-		SHANI_GROUP(7, m3, m0, m1, m2);
-		SHANI_GROUP(8, m0, m1, m2, m3);
-		SHANI_GROUP(9, m1, m2, m3, m0);
-		SHANI_GROUP(10, m2, m3, m0, m1);
-		SHANI_GROUP(11, m3, m0, m1, m2);
+		/* Rounds 0-47 schedule as they go, four groups a turn; the
+		 * loop has a constant count and unrolls. */
+		for (g = 0; g < 12; g += 4) {
+			SHANI_GROUP(g, m0, m1, m2, m3);
+			SHANI_GROUP(g + 1, m1, m2, m3, m0);
+			SHANI_GROUP(g + 2, m2, m3, m0, m1);
+			SHANI_GROUP(g + 3, m3, m0, m1, m2);
+		}
 		SHANI_ROUNDS4(m0, 12);
 		SHANI_ROUNDS4(m1, 13);
 		SHANI_ROUNDS4(m2, 14);

@@ -469,6 +469,20 @@ out:
 	return rc;
 }
 
+/* Clears err; false (err set, errno EINVAL) when path names no file. */
+static bool
+path_named(const char *path, char *err, size_t errlen)
+{
+	if (err != NULL && errlen > 0)
+		*err = '\0';
+	if (path == NULL || *path == '\0') {
+		set_err(err, errlen, "no users file named");
+		errno = EINVAL;
+		return false;
+	}
+	return true;
+}
+
 /* Loads and checks the users file path. */
 int
 users_load(const char *path, struct users **out, char *err, size_t errlen)
@@ -480,13 +494,8 @@ users_load(const char *path, struct users **out, char *err, size_t errlen)
 	int		 fd = -1, rc = SC_ERR_IO, saved;
 
 	*out = NULL;
-	if (err != NULL && errlen > 0)
-		*err = '\0';
-	if (path == NULL || *path == '\0') {
-		set_err(err, errlen, "no users file named");
-		errno = EINVAL;
+	if (!path_named(path, err, errlen))
 		return SC_ERR_IO;
-	}
 	label = file_label(path);
 
 	/*
@@ -544,13 +553,8 @@ users_lock(const char *path, int *lockfd, struct users **out, char *err,
 
 	*lockfd = -1;
 	*out = NULL;
-	if (err != NULL && errlen > 0)
-		*err = '\0';
-	if (path == NULL || *path == '\0') {
-		set_err(err, errlen, "no users file named");
-		errno = EINVAL;
+	if (!path_named(path, err, errlen))
 		return SC_ERR_IO;
-	}
 	lockpath = xasprintf("%s%s", path, USERS_LOCK_SUFFIX);
 
 	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
