@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -21,8 +20,7 @@
 #include "sc_limits.h"
 #include "xmalloc.h"
 
-static size_t allocated;	/* bytes live, for tests */
-static pthread_mutex_t allocated_lock = PTHREAD_MUTEX_INITIALIZER;
+static size_t allocated;	/* bytes live, for tests (relaxed atomics) */
 
 /* jansson's malloc: plain malloc, counted. Blocks stay compatible with
  * free(), so a caller freeing json_dumps() output with free() is fine. */
@@ -33,9 +31,7 @@ wipe_malloc(size_t size)
 
 	if ((p = malloc(size)) == NULL)
 		return NULL;
-	pthread_mutex_lock(&allocated_lock);
-	allocated += malloc_usable_size(p);
-	pthread_mutex_unlock(&allocated_lock);
+	__atomic_fetch_add(&allocated, malloc_usable_size(p), __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -48,9 +44,7 @@ wipe_free(void *p)
 	if (p == NULL)
 		return;
 	n = malloc_usable_size(p);
-	pthread_mutex_lock(&allocated_lock);
-	allocated -= n;
-	pthread_mutex_unlock(&allocated_lock);
+	__atomic_fetch_sub(&allocated, n, __ATOMIC_RELAXED);
 	sodium_memzero(p, n);
 	free(p);
 }
@@ -69,12 +63,7 @@ install_allocators(void)
 size_t
 jload_allocated(void)
 {
-	size_t n;
-
-	pthread_mutex_lock(&allocated_lock);
-	n = allocated;
-	pthread_mutex_unlock(&allocated_lock);
-	return n;
+	return __atomic_load_n(&allocated, __ATOMIC_RELAXED);
 }
 
 /* True if the container j, at nesting level level, and everything in it

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""ab_fanout.py: the fan-out scenario against two securechatd builds, in
+one run, alternating A and B, so that a change can be shown not to make
+delivery slower (the machine is shared and noisy: compare the ratio of
+medians measured side by side, never figures from different days).
+
+    python3 test/bench/ab_fanout.py --a OLD_BUILD --b NEW_BUILD \
+        [--generator BUILD] [--runs 3] [--receivers 1000] [--senders 10]
+
+Each build is a CMake build folder holding server/securechatd; the load
+generator (test/bench/securechat-bench) comes from --generator (default
+--b), pinned to CPU 1, the daemon to CPU 0, as in run_matrix.py. Prints
+one line per run and the medians, with the generator's own CPU share
+(a run where it is above 80 % is bound by the generator).
+"""
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_matrix  # noqa: E402
+
+
+def one(label, server_build, gen_build, work, users, args):
+    d = run_matrix.Daemon("securechat", server_build, work, users)
+    try:
+        r = run_matrix.bench(gen_build, ["fanout", "--port", str(d.port)] +
+                             args, 600)
+    finally:
+        d.close()
+    rate = r.get("deliveries_per_sec")
+    cpu = r.get("bench_cpu_pct")
+    print("%s: %s deliveries/s, generator CPU %s %%, lost %s, status %s" % (
+        label, "%.0f" % rate if rate is not None else "?",
+        "%.0f" % cpu if cpu is not None else "?", r.get("lost"),
+        r.get("status")), flush=True)
+    return rate, cpu
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--a", required=True, help="build folder A (baseline)")
+    ap.add_argument("--b", required=True, help="build folder B (change)")
+    ap.add_argument("--generator", help="build folder of securechat-bench")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--receivers", type=int, default=1000)
+    ap.add_argument("--senders", type=int, default=10)
+    ap.add_argument("--duration", type=int, default=10)
+    o = ap.parse_args()
+    gen = o.generator or o.b
+    work = tempfile.mkdtemp(prefix="scbench-ab-")
+    try:
+        users = os.path.join(work, "users.json")
+        mk = os.path.join(gen, "test", "bench", "securechat-bench")
+        os.system("%s make-users --count %d --iterations 1000 --out %s "
+                  ">/dev/null" % (mk, o.receivers + o.senders + 10, users))
+        args = ["--receivers", str(o.receivers), "--senders",
+                str(o.senders), "--duration", str(o.duration)]
+        res = {"A": [], "B": []}
+        for i in range(o.runs):
+            for label, build in (("A", o.a), ("B", o.b)):
+                res[label].append(one("%s run %d" % (label, i + 1), build,
+                                      gen, work, users, args))
+        med = {}
+        for label in ("A", "B"):
+            rates = [r for r, _ in res[label] if r is not None]
+            cpus = [c for _, c in res[label] if c is not None]
+            med[label] = statistics.median(rates) if rates else None
+            print("%s median %.0f deliveries/s (runs %s), generator CPU "
+                  "median %s %%" % (label, med[label] or 0,
+                                    ", ".join("%.0f" % r for r in rates),
+                                    "%.0f" % statistics.median(cpus)
+                                    if cpus else "?"))
+        if med["A"] and med["B"]:
+            print("B/A = %.3f" % (med["B"] / med["A"]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
