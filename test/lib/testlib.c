@@ -1,6 +1,7 @@
 /*
  * testlib.c: the helpers every test program used to carry a copy of:
- * temporary folders, whole files, sleeps and deadlines, another
+ * temporary folders, whole files, folder entries, hex strings, JSON
+ * vector files, sleeps and deadlines, another
  * process's RSS and memory, free loopback ports. See testlib.h.
  */
 #include <sys/socket.h>
@@ -8,6 +9,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -17,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "clock.h"
 #include "testlib.h"
@@ -129,6 +133,100 @@ fail:
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+/* Counts the entries of dir whose names contain part. */
+int
+testlib_count_entries(const char *dir, const char *part)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    (part == NULL || strstr(de->d_name, part) != NULL))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Decodes exactly len bytes of hex, every digit a hex one. */
+int
+testlib_unhex(const char *hex, void *out, size_t len)
+{
+	size_t n;
+
+	if (hex == NULL || strlen(hex) != 2 * len) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sodium_hex2bin(out, len, hex, 2 * len, NULL, &n, NULL) != 0 ||
+	    n != len) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Decodes hex into a buffer of its own size (one spare byte, so that ""
+ * gives a buffer too). */
+uint8_t *
+testlib_unhex_alloc(const char *hex, size_t *len)
+{
+	uint8_t *p;
+
+	*len = 0;
+	if (hex == NULL || strlen(hex) % 2 != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	p = xmalloc(strlen(hex) / 2 + 1);
+	if (testlib_unhex(hex, p, strlen(hex) / 2) == -1) {
+		free(p);
+		return NULL;
+	}
+	*len = strlen(hex) / 2;
+	return p;
+}
+
+/* Loads a vector file and finds its array, refusing duplicate keys. */
+json_t *
+testlib_json_array(const char *path, const char *name, json_t **root)
+{
+	json_error_t error;
+	json_t *array;
+
+	*root = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &error);
+	if (*root == NULL) {
+		fprintf(stderr, "%s:%d: %s\n", path, error.line, error.text);
+		return NULL;
+	}
+	array = json_object_get(*root, name);
+	if (!json_is_array(array) || json_array_size(array) == 0) {
+		fprintf(stderr, "%s: no array \"%s\" with members\n", path,
+		    name);
+		return NULL;
+	}
+	return array;
+}
+
+/* Looks up a string member. */
+const char *
+testlib_json_string(json_t *obj, const char *name)
+{
+	json_t *v = json_object_get(obj, name);
+
+	if (!json_is_string(v)) {
+		fprintf(stderr, "member \"%s\" missing\n", name);
+		return NULL;
+	}
+	return json_string_value(v);
 }
 
 /* Sleeps ms milliseconds. */

@@ -1,7 +1,8 @@
 /*
  * testlib.h: the helpers that test programs and the benchmark share,
  * besides the e2e harness (harness.h): temporary folders, whole files,
- * sleeping against a deadline, another process's memory (its RSS and its
+ * the entries of a folder, hex strings, JSON vector files, sleeping
+ * against a deadline, another process's memory (its RSS and its
  * contents) and free loopback ports. Clocks are common/clock.h.
  *
  * Nothing here uses cmocka: a helper that can fail says so in its result
@@ -14,6 +15,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 /*
  * Makes a new folder /tmp/<name>-XXXXXX (mode 0700) and puts its path in
@@ -36,6 +39,35 @@ char *testlib_slurp(const char *path, size_t *len);
  * replacing it. Returns 0, or -1 with errno set. */
 int testlib_write_file(const char *path, const void *data, size_t len,
     mode_t mode);
+
+/* How many entries of folder dir other than "." and ".." have names
+ * containing part (all of them when part is NULL), or -1 with errno set
+ * when it cannot be read. */
+int testlib_count_entries(const char *dir, const char *part);
+
+/* Decodes the hex string hex into exactly len bytes at out. Returns 0, or
+ * -1 with errno EINVAL when hex is NULL, not hex or not 2 * len digits. */
+int testlib_unhex(const char *hex, void *out, size_t len);
+
+/*
+ * Decodes the hex string hex into a new malloc'd buffer (the caller
+ * frees it) of *len bytes. NULL with errno EINVAL when hex is NULL or
+ * not an even number of hex digits.
+ */
+uint8_t *testlib_unhex_alloc(const char *hex, size_t *len);
+
+/*
+ * Loads the JSON file at path into *root (the caller json_decref()s it)
+ * and returns its top-level member name, a non-empty array owned by
+ * *root. NULL, saying why on stderr, when the file does not parse or has
+ * no such array.
+ */
+json_t *testlib_json_array(const char *path, const char *name,
+    json_t **root);
+
+/* The string member name of obj (owned by obj), or NULL, saying so on
+ * stderr, when obj has no such string. */
+const char *testlib_json_string(json_t *obj, const char *name);
 
 /* Sleeps ms milliseconds, through signals. */
 void testlib_sleep_ms(long ms);

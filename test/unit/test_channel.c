@@ -129,6 +129,43 @@ handshake(struct pair *p)
 	assert_memory_equal(p->s.handshake_hash, p->c.handshake_hash, 32);
 }
 
+/*
+ * Plays a raw Noise client with prologue in hs: sends msg1 with
+ * CLIENT_HELLO and returns what reading the server's msg2 gives.
+ */
+static int
+raw_client_msg2(struct pair *p, struct noise_handshake *hs,
+    const char *prologue)
+{
+	uint8_t m[512], pl[512];
+	size_t mlen, plen, flen;
+
+	assert_int_equal(noise_handshake_init(hs, CHANNEL_PROTOCOL, true,
+	    (const uint8_t *)prologue, strlen(prologue), &p->ckey, NULL), 0);
+	assert_int_equal(noise_handshake_write(hs,
+	    (const uint8_t *)CLIENT_HELLO, strlen(CLIENT_HELLO), m, sizeof m,
+	    &mlen), 0);
+	assert_int_equal(frame_write(p->c2s, m, mlen), 0);
+	assert_int_equal(sread(p), CHANNEL_PROGRESS);
+	assert_int_equal(frame_read(p->s2c, m, sizeof m, &flen), 1);
+	return noise_handshake_read(hs, m, flen, pl, sizeof pl, &plen);
+}
+
+/* Sends msg3 carrying payload from the raw client in hs; returns what
+ * the server's read of it gives. */
+static int
+raw_client_msg3(struct pair *p, struct noise_handshake *hs,
+    const char *payload)
+{
+	uint8_t m[512];
+	size_t mlen;
+
+	assert_int_equal(noise_handshake_write(hs, (const uint8_t *)payload,
+	    strlen(payload), m, sizeof m, &mlen), 0);
+	assert_int_equal(frame_write(p->c2s, m, mlen), 0);
+	return sread(p);
+}
+
 /* Handshake, then messages both ways, up to the largest plaintext. */
 static void
 test_handshake_and_transport(void **state)
@@ -291,38 +328,16 @@ test_wrong_prologue(void **state)
 {
 	struct pair *p = pair_new(CLIENT_HELLO, SERVER_HELLO);
 	struct noise_handshake hs;
-	uint8_t m[512], pl[512];
-	size_t mlen, plen, flen;
 
 	(void)state;
-	assert_int_equal(noise_handshake_init(&hs, CHANNEL_PROTOCOL, true,
-	    (const uint8_t *)"securechat/2", 12, &p->ckey, NULL), 0);
-	assert_int_equal(noise_handshake_write(&hs,
-	    (const uint8_t *)CLIENT_HELLO, strlen(CLIENT_HELLO), m, sizeof m,
-	    &mlen), 0);
-	assert_int_equal(frame_write(p->c2s, m, mlen), 0);
-	assert_int_equal(sread(p), CHANNEL_PROGRESS);
-	assert_int_equal(frame_read(p->s2c, m, sizeof m, &flen), 1);
-	assert_int_equal(noise_handshake_read(&hs, m, flen, pl, sizeof pl,
-	    &plen), SC_ERR_DECRYPT);
+	assert_int_equal(raw_client_msg2(p, &hs, "securechat/2"),
+	    SC_ERR_DECRYPT);
 
 	/* The same raw Noise with the right prologue interoperates. */
 	pair_free(p);
 	p = pair_new(CLIENT_HELLO, SERVER_HELLO);
-	assert_int_equal(noise_handshake_init(&hs, CHANNEL_PROTOCOL, true,
-	    (const uint8_t *)SC_PROLOGUE, 12, &p->ckey, NULL), 0);
-	assert_int_equal(noise_handshake_write(&hs,
-	    (const uint8_t *)CLIENT_HELLO, strlen(CLIENT_HELLO), m, sizeof m,
-	    &mlen), 0);
-	assert_int_equal(frame_write(p->c2s, m, mlen), 0);
-	assert_int_equal(sread(p), CHANNEL_PROGRESS);
-	assert_int_equal(frame_read(p->s2c, m, sizeof m, &flen), 1);
-	assert_int_equal(noise_handshake_read(&hs, m, flen, pl, sizeof pl,
-	    &plen), 0);
-	assert_int_equal(noise_handshake_write(&hs, (const uint8_t *)"{}", 2,
-	    m, sizeof m, &mlen), 0);
-	assert_int_equal(frame_write(p->c2s, m, mlen), 0);
-	assert_int_equal(sread(p), CHANNEL_READY);
+	assert_int_equal(raw_client_msg2(p, &hs, SC_PROLOGUE), 0);
+	assert_int_equal(raw_client_msg3(p, &hs, "{}"), CHANNEL_READY);
 	noise_handshake_wipe(&hs);
 	pair_free(p);
 }
@@ -404,24 +419,11 @@ test_bad_msg3(void **state)
 {
 	struct pair *p = pair_new(CLIENT_HELLO, SERVER_HELLO);
 	struct noise_handshake hs;
-	uint8_t m[512], pl[512];
-	size_t mlen, plen, flen;
+	uint8_t m[512];
 
 	(void)state;
-	assert_int_equal(noise_handshake_init(&hs, CHANNEL_PROTOCOL, true,
-	    (const uint8_t *)SC_PROLOGUE, 12, &p->ckey, NULL), 0);
-	assert_int_equal(noise_handshake_write(&hs,
-	    (const uint8_t *)CLIENT_HELLO, strlen(CLIENT_HELLO), m, sizeof m,
-	    &mlen), 0);
-	assert_int_equal(frame_write(p->c2s, m, mlen), 0);
-	assert_int_equal(sread(p), CHANNEL_PROGRESS);
-	assert_int_equal(frame_read(p->s2c, m, sizeof m, &flen), 1);
-	assert_int_equal(noise_handshake_read(&hs, m, flen, pl, sizeof pl,
-	    &plen), 0);
-	assert_int_equal(noise_handshake_write(&hs, (const uint8_t *)"[]", 2,
-	    m, sizeof m, &mlen), 0);
-	assert_int_equal(frame_write(p->c2s, m, mlen), 0);
-	assert_int_equal(sread(p), SC_ERR_PAYLOAD);
+	assert_int_equal(raw_client_msg2(p, &hs, SC_PROLOGUE), 0);
+	assert_int_equal(raw_client_msg3(p, &hs, "[]"), SC_ERR_PAYLOAD);
 	assert_int_equal(p->s.state, CHANNEL_CLOSED);
 	noise_handshake_wipe(&hs);
 	pair_free(p);

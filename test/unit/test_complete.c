@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "editor_fixture.h"
 #include "model.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
@@ -25,24 +26,6 @@ static const char *const commands[] = {
 	"/echo", "/lint", "/lodge", "/mop", "/quiz",
 };
 static const char *const names[] = { "alfred", "alice", "bob" };
-
-/* Sets the editor to s with the cursor at pos. */
-static void
-load(struct editor *e, const char *s, size_t pos)
-{
-	editor_set(e, s, strlen(s));
-	e->cursor = pos;
-}
-
-/* Asserts the text and the cursor. */
-static void
-assert_line(const struct editor *e, const char *s, size_t cursor)
-{
-	assert_int_equal(e->len, strlen(s));
-	assert_memory_equal(e->buf, s, e->len);
-	assert_int_equal(e->buf[e->len], '\0');
-	assert_int_equal(e->cursor, cursor);
-}
 
 /* One Tab with the standard lists. */
 static bool
@@ -61,49 +44,49 @@ test_commands(void **state)
 
 	(void)state;
 	complete_init(&c);
-	load(&e, "/l", 2);
+	fixture_load(&e, "/l", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/lint ", 6);
+	fixture_assert_line(&e, "/lint ", 6);
 	assert_true(c.active);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/lodge ", 7);
+	fixture_assert_line(&e, "/lodge ", 7);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/lint ", 6);	/* wraps around */
+	fixture_assert_line(&e, "/lint ", 6);	/* wraps around */
 	complete_reset(&c);
 	assert_false(c.active);
 	/* After the cycle: the word before the cursor is empty. */
 	assert_false(tab(&c, &e));
-	assert_line(&e, "/lint ", 6);
+	fixture_assert_line(&e, "/lint ", 6);
 
-	load(&e, "/q", 2);
+	fixture_load(&e, "/q", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/quiz ", 6);
+	fixture_assert_line(&e, "/quiz ", 6);
 	/* The only match: a second Tab changes nothing. */
 	assert_false(tab(&c, &e));
-	assert_line(&e, "/quiz ", 6);
+	fixture_assert_line(&e, "/quiz ", 6);
 	complete_reset(&c);
 
 	/* A bare '/' matches every command. */
-	load(&e, "/", 1);
+	fixture_load(&e, "/", 1);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/echo ", 6);
+	fixture_assert_line(&e, "/echo ", 6);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/lint ", 6);
+	fixture_assert_line(&e, "/lint ", 6);
 	complete_reset(&c);
 
 	/* Unknown command. */
-	load(&e, "/x", 2);
+	fixture_load(&e, "/x", 2);
 	assert_false(tab(&c, &e));
-	assert_line(&e, "/x", 2);
+	fixture_assert_line(&e, "/x", 2);
 	assert_false(c.active);
 
 	/* Not at the start of the line: not a command. */
-	load(&e, "hi /l", 5);
+	fixture_load(&e, "hi /l", 5);
 	assert_false(tab(&c, &e));
-	assert_line(&e, "hi /l", 5);
-	load(&e, " /l", 3);
+	fixture_assert_line(&e, "hi /l", 5);
+	fixture_load(&e, " /l", 3);
 	assert_false(tab(&c, &e));
-	assert_line(&e, " /l", 3);
+	fixture_assert_line(&e, " /l", 3);
 	complete_free(&c);
 }
 
@@ -117,16 +100,16 @@ test_commands_bare(void **state)
 
 	(void)state;
 	complete_init(&c);
-	load(&e, "/lo", 3);
+	fixture_load(&e, "/lo", 3);
 	assert_true(complete_tab(&c, &e, bare, NITEMS(bare), names,
 	    NITEMS(names)));
-	assert_line(&e, "/lodge ", 7);
+	fixture_assert_line(&e, "/lodge ", 7);
 	complete_reset(&c);
-	load(&e, "/l", 2);
+	fixture_load(&e, "/l", 2);
 	assert_true(complete_tab(&c, &e, bare, 2, NULL, 0));
-	assert_line(&e, "/lint ", 6);
+	fixture_assert_line(&e, "/lint ", 6);
 	assert_true(complete_tab(&c, &e, bare, 2, NULL, 0));
-	assert_line(&e, "/lodge ", 7);
+	fixture_assert_line(&e, "/lodge ", 7);
 	complete_free(&c);
 }
 
@@ -140,41 +123,41 @@ test_nicks(void **state)
 
 	(void)state;
 	complete_init(&c);
-	load(&e, "al", 2);
+	fixture_load(&e, "al", 2);
 	assert_true(complete_tab(&c, &e, commands, NITEMS(commands), one,
 	    NITEMS(one)));
-	assert_line(&e, "alice: ", 7);
+	fixture_assert_line(&e, "alice: ", 7);
 	complete_reset(&c);
 
-	load(&e, "hi al", 5);
+	fixture_load(&e, "hi al", 5);
 	assert_true(complete_tab(&c, &e, commands, NITEMS(commands), one,
 	    NITEMS(one)));
-	assert_line(&e, "hi alice ", 9);
+	fixture_assert_line(&e, "hi alice ", 9);
 	complete_reset(&c);
 
 	/* alfred then alice, in the order given, and round again. */
-	load(&e, "al", 2);
+	fixture_load(&e, "al", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "alfred: ", 8);
+	fixture_assert_line(&e, "alfred: ", 8);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "alice: ", 7);
+	fixture_assert_line(&e, "alice: ", 7);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "alfred: ", 8);
+	fixture_assert_line(&e, "alfred: ", 8);
 	complete_reset(&c);
 
-	load(&e, "hey al", 6);
+	fixture_load(&e, "hey al", 6);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "hey alfred ", 11);
+	fixture_assert_line(&e, "hey alfred ", 11);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "hey alice ", 10);
+	fixture_assert_line(&e, "hey alice ", 10);
 	complete_reset(&c);
 
 	/* b matches bob only. */
-	load(&e, "b", 1);
+	fixture_load(&e, "b", 1);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "bob: ", 5);
+	fixture_assert_line(&e, "bob: ", 5);
 	assert_false(tab(&c, &e));
-	assert_line(&e, "bob: ", 5);
+	fixture_assert_line(&e, "bob: ", 5);
 	complete_free(&c);
 }
 
@@ -188,21 +171,21 @@ test_case(void **state)
 
 	(void)state;
 	complete_init(&c);
-	load(&e, "AL", 2);
+	fixture_load(&e, "AL", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "alfred: ", 8);
+	fixture_assert_line(&e, "alfred: ", 8);
 	complete_reset(&c);
-	load(&e, "al", 2);
+	fixture_load(&e, "al", 2);
 	assert_true(complete_tab(&c, &e, NULL, 0, mixed, NITEMS(mixed)));
-	assert_line(&e, "Alice: ", 7);
+	fixture_assert_line(&e, "Alice: ", 7);
 	complete_reset(&c);
-	load(&e, "x BO", 4);
+	fixture_load(&e, "x BO", 4);
 	assert_true(complete_tab(&c, &e, NULL, 0, mixed, NITEMS(mixed)));
-	assert_line(&e, "x bOb ", 6);
+	fixture_assert_line(&e, "x bOb ", 6);
 	complete_reset(&c);
-	load(&e, "/LI", 3);
+	fixture_load(&e, "/LI", 3);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/lint ", 6);
+	fixture_assert_line(&e, "/lint ", 6);
 	complete_free(&c);
 }
 
@@ -216,30 +199,30 @@ test_no_match(void **state)
 
 	(void)state;
 	complete_init(&c);
-	load(&e, "zz", 2);
+	fixture_load(&e, "zz", 2);
 	assert_false(tab(&c, &e));
-	assert_line(&e, "zz", 2);
+	fixture_assert_line(&e, "zz", 2);
 	assert_false(c.active);
-	load(&e, "", 0);
+	fixture_load(&e, "", 0);
 	assert_false(tab(&c, &e));
-	assert_line(&e, "", 0);
-	load(&e, "hi ", 3);
+	fixture_assert_line(&e, "", 0);
+	fixture_load(&e, "hi ", 3);
 	assert_false(tab(&c, &e));
-	assert_line(&e, "hi ", 3);
-	load(&e, "al", 2);
+	fixture_assert_line(&e, "hi ", 3);
+	fixture_load(&e, "al", 2);
 	assert_false(complete_tab(&c, &e, commands, NITEMS(commands), NULL,
 	    0));
-	assert_line(&e, "al", 2);
+	fixture_assert_line(&e, "al", 2);
 	/* Empty names never match, and do not stop a cycle. */
 	assert_true(complete_tab(&c, &e, NULL, 0, blank, NITEMS(blank)));
-	assert_line(&e, "alice: ", 7);
+	fixture_assert_line(&e, "alice: ", 7);
 	assert_false(complete_tab(&c, &e, NULL, 0, blank, NITEMS(blank)));
-	assert_line(&e, "alice: ", 7);
+	fixture_assert_line(&e, "alice: ", 7);
 	/* A word longer than every name. */
 	complete_reset(&c);
-	load(&e, "alicebob", 8);
+	fixture_load(&e, "alicebob", 8);
 	assert_false(tab(&c, &e));
-	assert_line(&e, "alicebob", 8);
+	fixture_assert_line(&e, "alicebob", 8);
 	complete_free(&c);
 }
 
@@ -252,29 +235,29 @@ test_cursor_inside(void **state)
 
 	(void)state;
 	complete_init(&c);
-	load(&e, "hi al there", 5);
+	fixture_load(&e, "hi al there", 5);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "hi alfred  there", 10);
+	fixture_assert_line(&e, "hi alfred  there", 10);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "hi alice  there", 9);
+	fixture_assert_line(&e, "hi alice  there", 9);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "hi alfred  there", 10);
+	fixture_assert_line(&e, "hi alfred  there", 10);
 	complete_reset(&c);
 
 	/* Inside a word: only the part before the cursor counts. */
-	load(&e, "hi alxyz", 5);
+	fixture_load(&e, "hi alxyz", 5);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "hi alfred xyz", 10);
+	fixture_assert_line(&e, "hi alfred xyz", 10);
 	complete_reset(&c);
 
-	load(&e, "al rest", 2);
+	fixture_load(&e, "al rest", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "alfred:  rest", 8);
+	fixture_assert_line(&e, "alfred:  rest", 8);
 	complete_reset(&c);
 
-	load(&e, "/l rest", 2);
+	fixture_load(&e, "/l rest", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "/lint  rest", 6);
+	fixture_assert_line(&e, "/lint  rest", 6);
 	complete_free(&c);
 }
 
@@ -287,13 +270,13 @@ test_stale_cycle(void **state)
 
 	(void)state;
 	complete_init(&c);
-	load(&e, "al", 2);
+	fixture_load(&e, "al", 2);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "alfred: ", 8);
+	fixture_assert_line(&e, "alfred: ", 8);
 	/* The caller forgot complete_reset and the user typed. */
 	assert_int_equal(editor_insert(&e, "b", 1), 0);
 	assert_true(tab(&c, &e));
-	assert_line(&e, "alfred: bob ", 12);
+	fixture_assert_line(&e, "alfred: bob ", 12);
 	editor_clear(&e);
 	assert_false(tab(&c, &e));
 	complete_free(&c);
@@ -311,14 +294,14 @@ test_full_line(void **state)
 	complete_init(&c);
 	memset(line, 'x', EDITOR_MAX - 3);
 	memcpy(line + EDITOR_MAX - 3, " al", 4);
-	load(&e, line, EDITOR_MAX);
+	fixture_load(&e, line, EDITOR_MAX);
 	assert_false(tab(&c, &e));
 	assert_int_equal(e.len, EDITOR_MAX);
 	assert_int_equal(e.cursor, EDITOR_MAX);
 	assert_memory_equal(e.buf, line, EDITOR_MAX);
 	/* With room for "alice " but not "alfred ". */
 	complete_reset(&c);
-	load(&e, line + 4, EDITOR_MAX - 4);
+	fixture_load(&e, line + 4, EDITOR_MAX - 4);
 	assert_true(tab(&c, &e));
 	assert_int_equal(e.len, EDITOR_MAX);
 	assert_memory_equal(e.buf + EDITOR_MAX - 7, " alice ", 7);

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "editor_fixture.h"
 #include "model.h"
 
 #define E_ACUTE_PRE	"\xc3\xa9"		/* U+00E9, 2 bytes */
@@ -21,24 +22,6 @@
 #define SMILE		"\xf0\x9f\x98\x80"	/* U+1F600, 4 bytes */
 #define ACUTE		"\xcc\x81"		/* U+0301, combining */
 #define DOT_BELOW	"\xcc\xa3"		/* U+0323, combining */
-
-/* Sets the editor to s with the cursor at pos. */
-static void
-load(struct editor *e, const char *s, size_t pos)
-{
-	editor_set(e, s, strlen(s));
-	e->cursor = pos;
-}
-
-/* Asserts the text and the cursor. */
-static void
-assert_line(const struct editor *e, const char *s, size_t cursor)
-{
-	assert_int_equal(e->len, strlen(s));
-	assert_memory_equal(e->buf, s, e->len);
-	assert_int_equal(e->buf[e->len], '\0');
-	assert_int_equal(e->cursor, cursor);
-}
 
 /* Asserts that every byte from the end of the text on is zero. */
 static void
@@ -58,44 +41,44 @@ test_ascii(void **state)
 
 	(void)state;
 	editor_clear(&e);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	assert_int_equal(editor_insert(&e, "hello", 5), 0);
-	assert_line(&e, "hello", 5);
+	fixture_assert_line(&e, "hello", 5);
 	editor_left(&e);
 	editor_left(&e);
 	assert_int_equal(e.cursor, 3);
 	assert_int_equal(editor_insert(&e, "XY", 2), 0);
-	assert_line(&e, "helXYlo", 5);
+	fixture_assert_line(&e, "helXYlo", 5);
 	editor_home(&e);
 	assert_int_equal(e.cursor, 0);
 	editor_left(&e);
 	assert_int_equal(e.cursor, 0);
 	assert_int_equal(editor_insert(&e, ">", 1), 0);
-	assert_line(&e, ">helXYlo", 1);
+	fixture_assert_line(&e, ">helXYlo", 1);
 	editor_end(&e);
 	assert_int_equal(e.cursor, 8);
 	editor_right(&e);
 	assert_int_equal(e.cursor, 8);
 	assert_int_equal(editor_insert(&e, "", 0), 0);
-	assert_line(&e, ">helXYlo", 8);
+	fixture_assert_line(&e, ">helXYlo", 8);
 
 	/* Backspace and delete at both ends and inside. */
 	editor_backspace(&e);
-	assert_line(&e, ">helXYl", 7);
+	fixture_assert_line(&e, ">helXYl", 7);
 	editor_delete(&e);
-	assert_line(&e, ">helXYl", 7);
+	fixture_assert_line(&e, ">helXYl", 7);
 	editor_home(&e);
 	editor_backspace(&e);
-	assert_line(&e, ">helXYl", 0);
+	fixture_assert_line(&e, ">helXYl", 0);
 	editor_delete(&e);
-	assert_line(&e, "helXYl", 0);
+	fixture_assert_line(&e, "helXYl", 0);
 	editor_right(&e);
 	editor_right(&e);
 	editor_right(&e);
 	editor_delete(&e);
-	assert_line(&e, "helYl", 3);
+	fixture_assert_line(&e, "helYl", 3);
 	editor_backspace(&e);
-	assert_line(&e, "heYl", 2);
+	fixture_assert_line(&e, "heYl", 2);
 	assert_tail_zero(&e);
 }
 
@@ -111,7 +94,7 @@ test_multibyte(void **state)
 	(void)state;
 	editor_clear(&e);
 	assert_int_equal(editor_insert(&e, line, strlen(line)), 0);
-	assert_line(&e, line, 11);
+	fixture_assert_line(&e, line, 11);
 	for (i = 5; i > 0; i--) {
 		editor_left(&e);
 		assert_int_equal(e.cursor, stops[i - 1]);
@@ -128,29 +111,29 @@ test_multibyte(void **state)
 	/* Insert between two multi-byte characters. */
 	e.cursor = 6;
 	assert_int_equal(editor_insert(&e, E_ACUTE_PRE, 2), 0);
-	assert_line(&e, "a" E_ACUTE_PRE ZHONG E_ACUTE_PRE SMILE "b", 8);
+	fixture_assert_line(&e, "a" E_ACUTE_PRE ZHONG E_ACUTE_PRE SMILE "b", 8);
 	editor_backspace(&e);
-	assert_line(&e, line, 6);
+	fixture_assert_line(&e, line, 6);
 
 	editor_end(&e);
 	editor_backspace(&e);
-	assert_line(&e, "a" E_ACUTE_PRE ZHONG SMILE, 10);
+	fixture_assert_line(&e, "a" E_ACUTE_PRE ZHONG SMILE, 10);
 	editor_backspace(&e);
-	assert_line(&e, "a" E_ACUTE_PRE ZHONG, 6);
+	fixture_assert_line(&e, "a" E_ACUTE_PRE ZHONG, 6);
 	editor_backspace(&e);
-	assert_line(&e, "a" E_ACUTE_PRE, 3);
+	fixture_assert_line(&e, "a" E_ACUTE_PRE, 3);
 	editor_home(&e);
 	editor_delete(&e);
-	assert_line(&e, E_ACUTE_PRE, 0);
+	fixture_assert_line(&e, E_ACUTE_PRE, 0);
 	editor_delete(&e);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	assert_tail_zero(&e);
 
-	load(&e, SMILE SMILE, 4);
+	fixture_load(&e, SMILE SMILE, 4);
 	editor_delete(&e);
-	assert_line(&e, SMILE, 4);
+	fixture_assert_line(&e, SMILE, 4);
 	editor_backspace(&e);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 }
 
 /* A base character and its combining marks are one unit. */
@@ -162,7 +145,7 @@ test_combining(void **state)
 	const char *two = "a" ACUTE DOT_BELOW "b";	/* 6 bytes */
 
 	(void)state;
-	load(&e, line, 5);
+	fixture_load(&e, line, 5);
 	editor_left(&e);
 	assert_int_equal(e.cursor, 4);
 	editor_left(&e);
@@ -174,32 +157,32 @@ test_combining(void **state)
 	editor_right(&e);
 	assert_int_equal(e.cursor, 4);
 	editor_backspace(&e);
-	assert_line(&e, "xy", 1);
-	load(&e, line, 1);
+	fixture_assert_line(&e, "xy", 1);
+	fixture_load(&e, line, 1);
 	editor_delete(&e);
-	assert_line(&e, "xy", 1);
+	fixture_assert_line(&e, "xy", 1);
 
 	/* Two marks on one base. */
-	load(&e, two, 0);
+	fixture_load(&e, two, 0);
 	editor_right(&e);
 	assert_int_equal(e.cursor, 5);
 	editor_left(&e);
 	assert_int_equal(e.cursor, 0);
 	editor_delete(&e);
-	assert_line(&e, "b", 0);
-	load(&e, two, 5);
+	fixture_assert_line(&e, "b", 0);
+	fixture_load(&e, two, 5);
 	editor_backspace(&e);
-	assert_line(&e, "b", 0);
+	fixture_assert_line(&e, "b", 0);
 
 	/* A mark typed after its base joins it. */
-	load(&e, "e", 1);
+	fixture_load(&e, "e", 1);
 	assert_int_equal(editor_insert(&e, ACUTE, 2), 0);
-	assert_line(&e, "e" ACUTE, 3);
+	fixture_assert_line(&e, "e" ACUTE, 3);
 	editor_left(&e);
 	assert_int_equal(e.cursor, 0);
 
 	/* A mark with no base before it stands alone. */
-	load(&e, ACUTE "a", 0);
+	fixture_load(&e, ACUTE "a", 0);
 	editor_right(&e);
 	assert_int_equal(e.cursor, 2);
 	editor_left(&e);
@@ -208,12 +191,12 @@ test_combining(void **state)
 	editor_left(&e);
 	assert_int_equal(e.cursor, 2);
 	editor_backspace(&e);
-	assert_line(&e, "a", 0);
+	fixture_assert_line(&e, "a", 0);
 
 	/* A wide base with a mark. */
-	load(&e, ZHONG ACUTE "z", 5);
+	fixture_load(&e, ZHONG ACUTE "z", 5);
 	editor_backspace(&e);
-	assert_line(&e, "z", 0);
+	fixture_assert_line(&e, "z", 0);
 	assert_tail_zero(&e);
 }
 
@@ -224,55 +207,55 @@ test_kill(void **state)
 	static struct editor e;
 
 	(void)state;
-	load(&e, "hello big world", 15);
+	fixture_load(&e, "hello big world", 15);
 	editor_kill_word(&e);
-	assert_line(&e, "hello big ", 10);
+	fixture_assert_line(&e, "hello big ", 10);
 	editor_kill_word(&e);
-	assert_line(&e, "hello ", 6);
+	fixture_assert_line(&e, "hello ", 6);
 	editor_kill_word(&e);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	editor_kill_word(&e);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	assert_tail_zero(&e);
 
 	/* The spaces between the word and the cursor go too. */
-	load(&e, "foo bar   ", 10);
+	fixture_load(&e, "foo bar   ", 10);
 	editor_kill_word(&e);
-	assert_line(&e, "foo ", 4);
-	load(&e, "   ", 3);
+	fixture_assert_line(&e, "foo ", 4);
+	fixture_load(&e, "   ", 3);
 	editor_kill_word(&e);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 
 	/* Cursor inside the line: only what is before it. */
-	load(&e, "one two three", 7);
+	fixture_load(&e, "one two three", 7);
 	editor_kill_word(&e);
-	assert_line(&e, "one  three", 4);
-	load(&e, "one two three", 5);
+	fixture_assert_line(&e, "one  three", 4);
+	fixture_load(&e, "one two three", 5);
 	editor_kill_word(&e);
-	assert_line(&e, "one wo three", 4);
-	load(&e, "one two", 0);
+	fixture_assert_line(&e, "one wo three", 4);
+	fixture_load(&e, "one two", 0);
 	editor_kill_word(&e);
-	assert_line(&e, "one two", 0);
+	fixture_assert_line(&e, "one two", 0);
 
 	/* Multi-byte words. */
-	load(&e, "hi " ZHONG SMILE "e" ACUTE, 3 + 3 + 4 + 3);
+	fixture_load(&e, "hi " ZHONG SMILE "e" ACUTE, 3 + 3 + 4 + 3);
 	editor_kill_word(&e);
-	assert_line(&e, "hi ", 3);
+	fixture_assert_line(&e, "hi ", 3);
 
-	load(&e, "hello world", 6);
+	fixture_load(&e, "hello world", 6);
 	editor_kill_start(&e);
-	assert_line(&e, "world", 0);
+	fixture_assert_line(&e, "world", 0);
 	editor_kill_start(&e);
-	assert_line(&e, "world", 0);
+	fixture_assert_line(&e, "world", 0);
 	assert_tail_zero(&e);
-	load(&e, "hello world", 5);
+	fixture_load(&e, "hello world", 5);
 	editor_kill_end(&e);
-	assert_line(&e, "hello", 5);
+	fixture_assert_line(&e, "hello", 5);
 	editor_kill_end(&e);
-	assert_line(&e, "hello", 5);
+	fixture_assert_line(&e, "hello", 5);
 	assert_tail_zero(&e);
 	editor_kill_start(&e);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	assert_tail_zero(&e);
 }
 
@@ -288,7 +271,7 @@ test_limits(void **state)
 	editor_clear(&e);
 	assert_int_equal(editor_insert(&e, big, EDITOR_MAX + 1),
 	    SC_ERR_TOO_LONG);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	assert_int_equal(editor_insert(&e, big, EDITOR_MAX), 0);
 	assert_int_equal(e.len, EDITOR_MAX);
 	assert_int_equal(e.cursor, EDITOR_MAX);
@@ -328,20 +311,20 @@ test_set_wipe(void **state)
 
 	(void)state;
 	editor_set(&e, "password1", 9);
-	assert_line(&e, "password1", 9);
+	fixture_assert_line(&e, "password1", 9);
 	editor_set(&e, "pw", 2);
-	assert_line(&e, "pw", 2);
+	fixture_assert_line(&e, "pw", 2);
 	assert_tail_zero(&e);
 	e.masked = true;
 	memset(e.buf + 3, 'x', 100);	/* leftovers anywhere */
 	editor_wipe(&e);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	for (i = 0; i < sizeof e.buf; i++)
 		assert_int_equal(e.buf[i], 0);
 	assert_true(e.masked);
 	editor_set(&e, "abc", 3);
 	editor_clear(&e);
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	assert_true(e.masked);
 }
 
@@ -357,25 +340,25 @@ test_history_walk(void **state)
 	history_add(&h, "one");
 	history_add(&h, "two");
 	history_add(&h, "thr" E_ACUTE_PRE "e");
-	load(&e, "dra", 1);
+	fixture_load(&e, "dra", 1);
 
 	assert_false(history_next(&h, &e));
-	assert_line(&e, "dra", 1);
+	fixture_assert_line(&e, "dra", 1);
 	assert_true(history_prev(&h, &e));
-	assert_line(&e, "thr" E_ACUTE_PRE "e", 6);
+	fixture_assert_line(&e, "thr" E_ACUTE_PRE "e", 6);
 	assert_true(history_prev(&h, &e));
-	assert_line(&e, "two", 3);
+	fixture_assert_line(&e, "two", 3);
 	assert_true(history_prev(&h, &e));
-	assert_line(&e, "one", 3);
+	fixture_assert_line(&e, "one", 3);
 	assert_false(history_prev(&h, &e));
-	assert_line(&e, "one", 3);
+	fixture_assert_line(&e, "one", 3);
 	assert_true(history_next(&h, &e));
-	assert_line(&e, "two", 3);
+	fixture_assert_line(&e, "two", 3);
 	assert_true(history_next(&h, &e));
 	assert_true(history_next(&h, &e));
-	assert_line(&e, "dra", 3);
+	fixture_assert_line(&e, "dra", 3);
 	assert_false(history_next(&h, &e));
-	assert_line(&e, "dra", 3);
+	fixture_assert_line(&e, "dra", 3);
 
 	/* Leaving the draft again saves the new one. */
 	assert_int_equal(editor_insert(&e, "ft", 2), 0);
@@ -383,9 +366,9 @@ test_history_walk(void **state)
 	editor_set(&e, "edited", 6);	/* edits to an entry are dropped */
 	assert_true(history_prev(&h, &e));
 	assert_true(history_next(&h, &e));
-	assert_line(&e, "thr" E_ACUTE_PRE "e", 6);
+	fixture_assert_line(&e, "thr" E_ACUTE_PRE "e", 6);
 	assert_true(history_next(&h, &e));
-	assert_line(&e, "draft", 5);
+	fixture_assert_line(&e, "draft", 5);
 
 	/* Adding resets the walk and forgets the draft. */
 	assert_true(history_prev(&h, &e));
@@ -396,9 +379,9 @@ test_history_walk(void **state)
 	editor_clear(&e);
 	assert_false(history_next(&h, &e));
 	assert_true(history_prev(&h, &e));
-	assert_line(&e, "four", 4);
+	fixture_assert_line(&e, "four", 4);
 	assert_true(history_next(&h, &e));
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	history_free(&h);
 }
 
@@ -411,10 +394,10 @@ test_history_rules(void **state)
 
 	(void)state;
 	history_init(&h);
-	load(&e, "typed", 5);
+	fixture_load(&e, "typed", 5);
 	assert_false(history_prev(&h, &e));
 	assert_false(history_next(&h, &e));
-	assert_line(&e, "typed", 5);
+	fixture_assert_line(&e, "typed", 5);
 
 	history_add(&h, "");
 	assert_int_equal(h.count, 0);
@@ -459,11 +442,11 @@ test_history_max(void **state)
 	for (i = 0; i < HISTORY_MAX; i++)
 		assert_true(history_prev(&h, &e));
 	assert_false(history_prev(&h, &e));
-	assert_line(&e, "line 10", 7);
+	fixture_assert_line(&e, "line 10", 7);
 	for (i = 0; i < HISTORY_MAX; i++)
 		assert_true(history_next(&h, &e));
 	assert_false(history_next(&h, &e));
-	assert_line(&e, "", 0);
+	fixture_assert_line(&e, "", 0);
 	history_free(&h);
 }
 

@@ -8,10 +8,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,6 +24,7 @@
 #include <cmocka.h>
 
 #include "fsutil.h"
+#include "testlib.h"
 
 #define NEW_TEXT	"new contents\n"
 #define OLD_TEXT	"old contents, longer than the new ones\n"
@@ -103,17 +102,6 @@ static const struct write_case write_cases[] = {
 	    SC_ERR_IO, EFBIG, FSUTIL_STEP_WRITE, AFTER_NOTHING, 0 },
 };
 
-/* Removes one entry found by nftw. */
-static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Makes a temporary directory. */
 static int
 setup(void **state)
@@ -122,8 +110,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/test_fsutil.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (testlib_mkdtemp(f->dir, sizeof f->dir, "test_fsutil") == -1) {
 		free(f);
 		return -1;
 	}
@@ -138,61 +125,23 @@ teardown(void **state)
 {
 	struct fixture	*f = *state;
 
-	nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(f->dir);
 	free(f);
 	return 0;
-}
-
-/* Creates path holding text with mode (whatever the umask). */
-static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	int	fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
 }
 
 /* Asserts path holds exactly len bytes of want. */
 static void
 assert_contents(const char *path, const char *want, size_t len)
 {
-	char	buf[BIG_LEN + 1];
-	ssize_t	n;
-	int	fd;
+	char	*buf;
+	size_t	 n;
 
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	n = read(fd, buf, sizeof buf);
-	close(fd);
-	assert_int_equal(n, (ssize_t)len);
+	buf = testlib_slurp(path, &n);
+	assert_non_null(buf);
+	assert_int_equal(n, len);
 	assert_memory_equal(buf, want, len);
-}
-
-/* Says how many entries dir holds and whether any is a temporary. */
-static int
-count_entries(const char *dir, bool *temporary)
-{
-	struct dirent	*de;
-	DIR		*d;
-	int		 n = 0;
-
-	*temporary = false;
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (strstr(de->d_name, FSUTIL_TMP_PREFIX) != NULL)
-			*temporary = true;
-		n++;
-	}
-	closedir(d);
-	return n;
+	free(buf);
 }
 
 /* Calls fsutil_write_atomic with data under RLIMIT_FSIZE if big. */
@@ -251,7 +200,8 @@ test_write_table(void **state)
 		case BEFORE_NOTHING:
 			break;
 		case BEFORE_FILE:
-			write_file(path, OLD_TEXT, c->old_mode);
+			assert_int_equal(testlib_write_file(path, OLD_TEXT,
+			    strlen(OLD_TEXT), c->old_mode), 0);
 			entries = 1;
 			break;
 		case BEFORE_FOLDER:
@@ -264,7 +214,8 @@ test_write_table(void **state)
 			break;
 		case BEFORE_FILE_PARENT:
 			snprintf(path, sizeof path, "%s/file", dir);
-			write_file(path, "x", 0600);
+			assert_int_equal(testlib_write_file(path, "x",
+			    strlen("x"), 0600), 0);
 			snprintf(path, sizeof path, "%s/file/data.json", dir);
 			entries = 1;
 			break;
@@ -312,7 +263,8 @@ test_write_table(void **state)
 				    (unsigned)c->want_mode);
 		}
 		/* The file or what was there, and no temporary. */
-		if (count_entries(dir, &temporary) != entries || temporary)
+		temporary = testlib_count_entries(dir, FSUTIL_TMP_PREFIX) > 0;
+		if (testlib_count_entries(dir, NULL) != entries || temporary)
 			fail_msg("%s: left %s in the folder", c->name,
 			    temporary ? "a temporary" : "an extra file");
 	}
@@ -327,7 +279,8 @@ test_write_empty(void **state)
 	struct fixture	*f = *state;
 	struct stat	 st;
 
-	write_file(f->path, OLD_TEXT, 0600);
+	assert_int_equal(testlib_write_file(f->path, OLD_TEXT,
+	    strlen(OLD_TEXT), 0600), 0);
 	assert_int_equal(fsutil_write_atomic(f->path, "", 0, 0600, 0, NULL),
 	    0);
 	assert_int_equal(stat(f->path, &st), 0);
@@ -358,23 +311,24 @@ test_remove_stale(void **state)
 	struct fixture	*f = *state;
 	char		 path[192];
 	size_t		 i;
-	bool		 temporary;
 	int		 n;
 
 	for (i = 0; i < sizeof stale / sizeof stale[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", f->dir, stale[i]);
-		write_file(path, "{\"half", 0600);
+		assert_int_equal(testlib_write_file(path, "{\"half",
+		    strlen("{\"half"), 0600), 0);
 	}
 	for (i = 0; i < sizeof kept / sizeof kept[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", f->dir, kept[i]);
-		write_file(path, "keep", 0600);
+		assert_int_equal(testlib_write_file(path, "keep",
+		    strlen("keep"), 0600), 0);
 	}
 	n = (int)(sizeof stale / sizeof stale[0] + sizeof kept /
 	    sizeof kept[0]);
 
 	assert_int_equal(fsutil_write_atomic(f->path, "{}", 2, 0600, 0,
 	    NULL), 0);
-	assert_int_equal(count_entries(f->dir, &temporary), n + 1);
+	assert_int_equal(testlib_count_entries(f->dir, NULL), n + 1);
 
 	assert_int_equal(fsutil_write_atomic(f->path, "{}", 2, 0600,
 	    FSUTIL_REMOVE_STALE, NULL), 0);
@@ -386,7 +340,7 @@ test_remove_stale(void **state)
 		snprintf(path, sizeof path, "%s/%s", f->dir, kept[i]);
 		assert_int_equal(access(path, F_OK), 0);
 	}
-	assert_int_equal(count_entries(f->dir, &temporary),
+	assert_int_equal(testlib_count_entries(f->dir, NULL),
 	    1 + (int)(sizeof kept / sizeof kept[0]));
 }
 
@@ -402,7 +356,8 @@ test_keep_owner(void **state)
 		print_message("not root: owner not tested\n");
 		return;
 	}
-	write_file(f->path, OLD_TEXT, 0640);
+	assert_int_equal(testlib_write_file(f->path, OLD_TEXT,
+	    strlen(OLD_TEXT), 0640), 0);
 	assert_int_equal(chown(f->path, 1234, 5678), 0);
 	assert_int_equal(fsutil_write_atomic(f->path, "a", 1, 0600,
 	    FSUTIL_KEEP_MODE | FSUTIL_KEEP_OWNER, NULL), 0);
@@ -448,7 +403,8 @@ test_mkdirs(void **state)
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(fsutil_mkdirs(path, 0700), 0);
 
-	write_file(f->path, "x", 0600);
+	assert_int_equal(testlib_write_file(f->path, "x",
+	    strlen("x"), 0600), 0);
 	snprintf(path, sizeof path, "%s/sub", f->path);
 	errno = 0;
 	assert_int_equal(fsutil_mkdirs(path, 0700), SC_ERR_IO);

@@ -6,10 +6,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +21,7 @@
 #include <sodium.h>
 
 #include "keys.h"
+#include "testlib.h"
 
 /* RFC 7748 section 6.1: Alice's private and public keys. */
 #define ALICE_SECRET \
@@ -42,17 +41,6 @@ struct fixture {
 	char	key[128];
 };
 
-/* Removes one entry found by nftw. */
-static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Makes a temporary directory. */
 static int
 setup(void **state)
@@ -61,8 +49,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/test_keys.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (testlib_mkdtemp(f->dir, sizeof f->dir, "test_keys") == -1) {
 		free(f);
 		return -1;
 	}
@@ -77,67 +64,9 @@ teardown(void **state)
 {
 	struct fixture	*f = *state;
 
-	nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(f->dir);
 	free(f);
 	return 0;
-}
-
-/* Decodes hex into out (len bytes). */
-static void
-unhex(const char *hex, uint8_t *out, size_t len)
-{
-	size_t	n;
-
-	assert_int_equal(sodium_hex2bin(out, len, hex, strlen(hex), NULL, &n,
-	    NULL), 0);
-	assert_int_equal(n, len);
-}
-
-/* Writes len bytes of data to path with mode. */
-static void
-write_file(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int	fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd != -1);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-}
-
-/* Reads path into buf (NUL-terminated) and returns its length. */
-static size_t
-read_file(const char *path, char *buf, size_t size)
-{
-	ssize_t	n;
-	int	fd;
-
-	fd = open(path, O_RDONLY);
-	assert_true(fd != -1);
-	n = read(fd, buf, size - 1);
-	assert_true(n >= 0);
-	close(fd);
-	buf[n] = '\0';
-	return (size_t)n;
-}
-
-/* Counts the entries of dir other than "." and "..". */
-static int
-count_entries(const char *dir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	int		 n = 0;
-
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
-	}
-	closedir(d);
-	return n;
 }
 
 /* Says whether all of buf is zero. */
@@ -163,8 +92,8 @@ test_rfc7748(void **state)
 	uint8_t			pub[SC_NOISE_KEY_LEN];
 
 	(void)state;
-	unhex(ALICE_SECRET, secret, sizeof secret);
-	unhex(ALICE_PUBLIC, pub, sizeof pub);
+	assert_int_equal(testlib_unhex(ALICE_SECRET, secret, sizeof secret), 0);
+	assert_int_equal(testlib_unhex(ALICE_PUBLIC, pub, sizeof pub), 0);
 	keys_from_secret(&kp, secret);
 	assert_memory_equal(kp.secret, secret, sizeof secret);
 	assert_memory_equal(kp.public, pub, sizeof pub);
@@ -197,8 +126,9 @@ test_round_trip(void **state)
 {
 	struct fixture		*f = *state;
 	struct sc_keypair	 kp, back;
-	char			 buf[256], hex[HEX_LEN + 1];
+	char			*buf, hex[HEX_LEN + 1];
 	struct stat		 st;
+	size_t			 len;
 
 	keys_generate(&kp);
 	assert_int_equal(keys_save(f->key, &kp), 0);
@@ -207,20 +137,24 @@ test_round_trip(void **state)
 	assert_memory_equal(back.secret, kp.secret, sizeof kp.secret);
 	assert_memory_equal(back.public, kp.public, sizeof kp.public);
 
-	assert_int_equal(read_file(f->key, buf, sizeof buf), HEX_LEN + 1);
+	buf = testlib_slurp(f->key, &len);
+	assert_non_null(buf);
+	assert_int_equal(len, HEX_LEN + 1);
 	sodium_bin2hex(hex, sizeof hex, kp.secret, sizeof kp.secret);
 	assert_memory_equal(buf, hex, HEX_LEN);
 	assert_int_equal(buf[HEX_LEN], '\n');
+	free(buf);
 	assert_int_equal(stat(f->key, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
-	assert_int_equal(count_entries(f->dir), 1);	/* no temporary */
+	/* No temporary left. */
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 1);
 
 	/* Saving again replaces the file. */
 	keys_generate(&kp);
 	assert_int_equal(keys_save(f->key, &kp), 0);
 	assert_int_equal(keys_load(f->key, &back), 0);
 	assert_memory_equal(back.secret, kp.secret, sizeof kp.secret);
-	assert_int_equal(count_entries(f->dir), 1);
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 1);
 
 	/* A relative path with no folder part. */
 	assert_int_equal(chdir(f->dir), 0);
@@ -386,10 +320,11 @@ test_load_format(void **state)
 	uint8_t			 pub[SC_NOISE_KEY_LEN];
 	size_t			 i;
 
-	unhex(ALICE_PUBLIC, pub, sizeof pub);
+	assert_int_equal(testlib_unhex(ALICE_PUBLIC, pub, sizeof pub), 0);
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		print_message("row: %s\n", rows[i].name);
-		write_file(f->key, rows[i].data, rows[i].len, 0600);
+		assert_int_equal(testlib_write_file(f->key, rows[i].data,
+		    rows[i].len, 0600), 0);
 		dirty(&kp);
 		assert_int_equal(keys_load(f->key, &kp), rows[i].rc);
 		if (rows[i].rc == 0)
@@ -414,7 +349,7 @@ test_load_too_big(void **state)
 		assert_non_null(big);
 		memset(big, 'a', len);
 		memcpy(big, ALICE_SECRET "\n", HEX_LEN + 1);
-		write_file(f->key, big, len, 0600);
+		assert_int_equal(testlib_write_file(f->key, big, len, 0600), 0);
 		free(big);
 		dirty(&kp);
 		assert_int_equal(keys_load(f->key, &kp), SC_ERR_FORMAT);
@@ -430,7 +365,7 @@ test_load_or_create(void **state)
 	struct sc_keypair	 a, b;
 	struct stat		 st;
 	bool			 created;
-	char			 before[256], after[256], path[192];
+	char			*before, *after, path[192];
 
 	created = false;
 	assert_int_equal(keys_load_or_create(f->key, &a, &created), 0);
@@ -448,20 +383,26 @@ test_load_or_create(void **state)
 
 	/* A bad file is reported, never replaced. */
 	assert_int_equal(chmod(f->key, 0644), 0);
-	read_file(f->key, before, sizeof before);
+	before = testlib_slurp(f->key, NULL);
+	assert_non_null(before);
 	created = true;
 	assert_int_equal(keys_load_or_create(f->key, &b, &created),
 	    SC_ERR_PERM);
 	assert_false(created);
 	assert_true(all_zero(&b, sizeof b));
-	read_file(f->key, after, sizeof after);
+	after = testlib_slurp(f->key, NULL);
+	assert_non_null(after);
 	assert_string_equal(before, after);
+	free(before);
+	free(after);
 
-	write_file(f->key, "junk\n", 5, 0600);
+	assert_int_equal(testlib_write_file(f->key, "junk\n", 5, 0600), 0);
 	assert_int_equal(keys_load_or_create(f->key, &b, NULL),
 	    SC_ERR_FORMAT);
-	read_file(f->key, after, sizeof after);
+	after = testlib_slurp(f->key, NULL);
+	assert_non_null(after);
 	assert_string_equal(after, "junk\n");
+	free(after);
 
 	/* Nowhere to create it. */
 	snprintf(path, sizeof path, "%s/missing/server.key", f->dir);
@@ -489,30 +430,31 @@ test_save_failure(void **state)
 	errno = 0;
 	assert_int_equal(keys_save(path, &kp), SC_ERR_IO);
 	assert_int_equal(errno, ENOENT);
-	assert_int_equal(count_entries(f->dir), 0);
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 0);
 
 	/* The target is a folder: the rename fails after the write. */
 	assert_int_equal(mkdir(f->key, 0700), 0);
 	errno = 0;
 	assert_int_equal(keys_save(f->key, &kp), SC_ERR_IO);
 	assert_int_equal(errno, EISDIR);
-	assert_int_equal(count_entries(f->dir), 1);	/* just the folder */
-	assert_int_equal(count_entries(f->key), 0);
+	/* Just the folder. */
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 1);
+	assert_int_equal(testlib_count_entries(f->key, NULL), 0);
 
 	/* A folder that is not empty, too. */
 	snprintf(path, sizeof path, "%s/inside", f->key);
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(keys_save(f->key, &kp), SC_ERR_IO);
-	assert_int_equal(count_entries(f->dir), 1);
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 1);
 
 	/* A path component is a file. */
 	snprintf(path, sizeof path, "%s/file", f->dir);
-	write_file(path, "x", 1, 0600);
+	assert_int_equal(testlib_write_file(path, "x", 1, 0600), 0);
 	snprintf(path, sizeof path, "%s/file/server.key", f->dir);
 	errno = 0;
 	assert_int_equal(keys_save(path, &kp), SC_ERR_IO);
 	assert_int_equal(errno, ENOTDIR);
-	assert_int_equal(count_entries(f->dir), 2);
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 2);
 
 	assert_int_equal(keys_save("", &kp), SC_ERR_IO);
 	keys_wipe(&kp);
@@ -532,7 +474,7 @@ test_fingerprint(void **state)
 	size_t			i;
 
 	(void)state;
-	unhex(ALICE_SECRET, secret, sizeof secret);
+	assert_int_equal(testlib_unhex(ALICE_SECRET, secret, sizeof secret), 0);
 	keys_from_secret(&kp, secret);
 
 	memset(fp, 'Z', sizeof fp);

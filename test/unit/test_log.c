@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,12 +22,12 @@
 #include <cmocka.h>
 
 #include "log.h"
+#include "testlib.h"
 
 #define TEST_LINE_MAX		2048	/* log.c's bound, newline included */
 #define TEST_TS_LEN		24	/* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
 #define TEST_THREADS		8
 #define TEST_THREAD_LINES	400
-#define TEST_READ_MAX		(4 * 1024 * 1024)
 
 /* A temporary directory per test and the paths used in it. */
 struct fixture {
@@ -38,17 +37,6 @@ struct fixture {
 	int	saved_stderr;
 };
 
-/* Removes one entry found by nftw. */
-static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Makes a temporary directory and resets the logger. */
 static int
 setup(void **state)
@@ -57,8 +45,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/test_log.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (testlib_mkdtemp(f->dir, sizeof f->dir, "test_log") == -1) {
 		free(f);
 		return -1;
 	}
@@ -85,7 +72,7 @@ teardown(void **state)
 		close(f->saved_stderr);
 	}
 	unsetenv("JOURNAL_STREAM");
-	nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(f->dir);
 	free(f);
 	return 0;
 }
@@ -104,27 +91,6 @@ capture_stderr(struct fixture *f)
 	}
 	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
 	close(fd);
-}
-
-/* Returns the whole of path as a NUL-terminated string (caller frees). */
-static char *
-slurp(const char *path)
-{
-	char	*buf;
-	ssize_t	 n;
-	size_t	 len = 0;
-	int	 fd;
-
-	fd = open(path, O_RDONLY);
-	assert_true(fd != -1);
-	buf = malloc(TEST_READ_MAX + 1);
-	assert_non_null(buf);
-	while ((n = read(fd, buf + len, TEST_READ_MAX - len)) > 0)
-		len += (size_t)n;
-	assert_true(n == 0);
-	close(fd);
-	buf[len] = '\0';
-	return buf;
 }
 
 /* Counts the newlines in s. */
@@ -229,7 +195,8 @@ test_level_filter(void **state)
 	log_set_level(LOG_LEVEL_DEBUG);
 	log_debug("d2");
 
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 5);
 	line = strtok(s, "\n");
 	assert_string_equal(file_text(line, "ERROR"), "e1");
@@ -275,7 +242,8 @@ test_file_output(void **state)
 	assert_int_equal(log_open_file(f->log), 0);
 	log_err("again");
 
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 4);
 	line = strtok(s, "\n");
 	assert_string_equal(file_text(line, "INFO"), "hello world 42");
@@ -308,7 +276,8 @@ test_open_failure(void **state)
 	assert_int_equal(log_reopen(), 0);
 	log_info("and here");
 
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 2);
 	assert_non_null(strstr(s, " INFO still here\n"));
 	assert_non_null(strstr(s, " INFO and here\n"));
@@ -332,13 +301,15 @@ test_reopen_after_rename(void **state)
 	log_info("three");
 	log_info("four");
 
-	s = slurp(rotated);
+	s = testlib_slurp(rotated, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 2);
 	assert_non_null(strstr(s, " INFO one\n"));
 	assert_non_null(strstr(s, " INFO two\n"));
 	assert_null(strstr(s, "three"));
 	free(s);
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 2);
 	assert_non_null(strstr(s, " INFO three\n"));
 	assert_non_null(strstr(s, " INFO four\n"));
@@ -357,7 +328,8 @@ test_reopen_after_rename(void **state)
 	assert_int_equal(log_reopen(), SC_ERR_IO);
 	assert_int_equal(errno, ENOENT);
 	log_info("six");
-	s = slurp(rotated);
+	s = testlib_slurp(rotated, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 2);
 	assert_non_null(strstr(s, " INFO six\n"));
 	free(s);
@@ -378,7 +350,8 @@ test_stderr_format(void **state)
 	log_set_stderr(false);
 	log_err("not on stderr");
 
-	s = slurp(f->err);
+	s = testlib_slurp(f->err, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 1);
 	assert_true(is_timestamp(s));
 	snprintf(want, sizeof want, " scserver[%ld]: WARNING: disk 93%% full\n",
@@ -411,7 +384,8 @@ assert_timestamped(struct fixture *f, const char *text)
 	log_set_stderr(true);
 	log_warn("%s", text);
 	log_set_stderr(false);
-	s = slurp(f->err);
+	s = testlib_slurp(f->err, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 1);
 	assert_true(is_timestamp(s));
 	assert_non_null(strstr(s, ": WARNING: "));
@@ -437,12 +411,14 @@ test_journal(void **state)
 	log_info("i");
 	log_set_stderr(false);
 
-	s = slurp(f->err);
+	s = testlib_slurp(f->err, NULL);
+	assert_non_null(s);
 	assert_string_equal(s, "<4>hello journal\n<3>bad\\x0athing\n<7>dbg\n"
 	    "<5>n\n<6>i\n");
 	free(s);
 	/* The file keeps its timestamps. */
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	line = strtok(s, "\n");
 	assert_string_equal(file_text(line, "WARNING"), "hello journal");
 	free(s);
@@ -456,7 +432,8 @@ test_journal(void **state)
 	log_set_stderr(true);
 	log_warn("moved");
 	log_set_stderr(false);
-	s = slurp(f->err);
+	s = testlib_slurp(f->err, NULL);
+	assert_non_null(s);
 	assert_true(is_timestamp(s));
 	free(s);
 }
@@ -524,7 +501,8 @@ test_escape(void **state)
 	assert_int_equal(log_open_file(f->log), 0);
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		log_info("%s", rows[i].in);
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), sizeof rows / sizeof rows[0]);
 	line = s;
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -548,6 +526,29 @@ assert_truncated(const char *s)
 	return s + len - 4;
 }
 
+/* Logs big to f->log, then asserts the line is cut after whole copies
+ * of unit[0..ulen) and removes the file. */
+static void
+assert_cut_in_units(struct fixture *f, const char *big, const char *unit,
+    size_t ulen)
+{
+	const char	*end, *p;
+	char		*s;
+
+	assert_int_equal(log_open_file(f->log), 0);
+	log_info("%s", big);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
+	end = assert_truncated(s);
+	p = file_text(s, "INFO");
+	assert_int_equal((end - p) % ulen, 0);
+	for (; p < end; p += ulen)
+		assert_memory_equal(p, unit, ulen);
+	free(s);
+	log_close();
+	unlink(f->log);
+}
+
 /* Long lines are cut to the bound with a "..." marker, never inside an
  * escape or a UTF-8 character. */
 static void
@@ -568,12 +569,14 @@ test_truncation(void **state)
 	log_set_stderr(true);
 	log_info("%s", big);
 	log_set_stderr(false);
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	end = assert_truncated(s);
 	for (p = file_text(s, "INFO"); p < end; p++)
 		assert_int_equal(*p, 'x');
 	free(s);
-	s = slurp(f->err);
+	s = testlib_slurp(f->err, NULL);
+	assert_non_null(s);
 	end = assert_truncated(s);
 	assert_int_equal(end[-1], 'x');
 	free(s);
@@ -582,40 +585,21 @@ test_truncation(void **state)
 
 	/* Escapes are kept whole. */
 	memset(big, '\x01', 5000);
-	assert_int_equal(log_open_file(f->log), 0);
-	log_info("%s", big);
-	s = slurp(f->log);
-	end = assert_truncated(s);
-	p = file_text(s, "INFO");
-	assert_int_equal((end - p) % 4, 0);
-	for (; p < end; p += 4)
-		assert_memory_equal(p, "\\x01", 4);
-	free(s);
-	log_close();
-	unlink(f->log);
+	assert_cut_in_units(f, big, "\\x01", 4);
 
 	/* So are three-byte characters, whatever the prefix length. */
 	for (i = 0; i + 3 <= 5000; i += 3)
 		memcpy(big + i, "\xe2\x82\xac", 3);
 	big[4998] = '\0';
-	assert_int_equal(log_open_file(f->log), 0);
-	log_info("%s", big);
-	s = slurp(f->log);
-	end = assert_truncated(s);
-	p = file_text(s, "INFO");
-	assert_int_equal((end - p) % 3, 0);
-	for (; p < end; p += 3)
-		assert_memory_equal(p, "\xe2\x82\xac", 3);
-	free(s);
+	assert_cut_in_units(f, big, "\xe2\x82\xac", 3);
 
 	/* A line just within the bound is not cut. */
-	log_close();
-	unlink(f->log);
 	assert_int_equal(log_open_file(f->log), 0);
 	memset(big, 'y', 1000);
 	big[1000] = '\0';
 	log_info("%s", big);
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 1);
 	assert_int_equal(strlen(file_text(s, "INFO")), 1001);
 	assert_null(strstr(s, "..."));
@@ -704,10 +688,12 @@ test_concurrent(void **state)
 		assert_int_equal(pthread_join(w[i].thread, NULL), 0);
 	log_set_stderr(false);
 
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	check_concurrent(s, 1);
 	free(s);
-	s = slurp(f->err);
+	s = testlib_slurp(f->err, NULL);
+	assert_non_null(s);
 	check_concurrent(s, 0);
 	free(s);
 }
@@ -730,7 +716,8 @@ test_fatal(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 1);
-	s = slurp(f->log);
+	s = testlib_slurp(f->log, NULL);
+	assert_non_null(s);
 	assert_int_equal(count_lines(s), 1);
 	assert_string_equal(file_text(s, "ERROR"), "cannot continue: 7\n");
 	free(s);

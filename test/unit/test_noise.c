@@ -15,43 +15,21 @@
 #include <jansson.h>
 
 #include "noise.h"
+#include "testlib.h"
 
 #define VECTORS SC_VECTORS_DIR "/noise-25519-AESGCM-SHA256.json"
 #define XX "Noise_XX_25519_AESGCM_SHA256"
 #define BUF 4096
-
-/* Decodes a hex string into a malloc'd buffer. */
-static uint8_t *
-unhex(const char *hex, size_t *len)
-{
-	size_t n = strlen(hex) / 2, i;
-	uint8_t *out = malloc(n + 1);
-	unsigned int b;
-
-	assert_non_null(out);
-	assert_int_equal(strlen(hex) % 2, 0);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &b), 1);
-		out[i] = (uint8_t)b;
-	}
-	*len = n;
-	return out;
-}
 
 /* Reads a 32-byte hex key member of v into out; false when absent. */
 static bool
 key_member(json_t *v, const char *name, uint8_t out[32])
 {
 	json_t *m = json_object_get(v, name);
-	uint8_t *b;
-	size_t n;
 
 	if (m == NULL)
 		return false;
-	b = unhex(json_string_value(m), &n);
-	assert_int_equal(n, 32);
-	memcpy(out, b, 32);
-	free(b);
+	assert_int_equal(testlib_unhex(json_string_value(m), out, 32), 0);
 	return true;
 }
 
@@ -73,7 +51,9 @@ setup_side(struct noise_handshake *hs, json_t *v, bool initiator)
 	snprintf(name, sizeof name, "%sremote_static", p);
 	has_rs = key_member(v, name, rs);
 	snprintf(name, sizeof name, "%sprologue", p);
-	prologue = unhex(json_string_value(json_object_get(v, name)), &plen);
+	prologue = testlib_unhex_alloc(json_string_value(json_object_get(v,
+	    name)), &plen);
+	assert_non_null(prologue);
 
 	assert_int_equal(noise_handshake_init(hs,
 	    json_string_value(json_object_get(v, "protocol_name")), initiator,
@@ -88,11 +68,11 @@ setup_side(struct noise_handshake *hs, json_t *v, bool initiator)
 	snprintf(name, sizeof name, "%spsks", p);
 	psks = json_object_get(v, name);
 	json_array_foreach(psks, i, psk) {
-		uint8_t *b = unhex(json_string_value(psk), &plen);
+		uint8_t b[32];
 
-		assert_int_equal(plen, 32);
+		assert_int_equal(testlib_unhex(json_string_value(psk), b,
+		    sizeof b), 0);
 		assert_int_equal(noise_handshake_add_psk(hs, b), 0);
-		free(b);
 	}
 }
 
@@ -117,10 +97,12 @@ run_vector(json_t *v)
 	msgs = json_object_get(v, "messages");
 	json_array_foreach(msgs, i, m) {
 		from_init = one_way || i % 2 == 0;
-		payload = unhex(json_string_value(json_object_get(m, "payload")),
-		    &plen);
-		expect = unhex(json_string_value(json_object_get(m,
-		    "ciphertext")), &elen);
+		payload = testlib_unhex_alloc(json_string_value(
+		    json_object_get(m, "payload")), &plen);
+		assert_non_null(payload);
+		expect = testlib_unhex_alloc(json_string_value(
+		    json_object_get(m, "ciphertext")), &elen);
+		assert_non_null(expect);
 		if (!split) {
 			tx = from_init ? &init : &resp;
 			rx = from_init ? &resp : &init;
@@ -142,9 +124,10 @@ run_vector(json_t *v)
 				    noise_handshake_hash(&resp), 32);
 				hh = json_object_get(v, "handshake_hash");
 				if (hh != NULL) {
-					uint8_t *h = unhex(
+					uint8_t *h = testlib_unhex_alloc(
 					    json_string_value(hh), &elen);
 
+					assert_non_null(h);
 					assert_memory_equal(
 					    noise_handshake_hash(&init), h, 32);
 					free(h);

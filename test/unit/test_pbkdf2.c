@@ -22,6 +22,7 @@
 
 #include "pbkdf2.h"
 #include "sha256.h"
+#include "testlib.h"
 
 #define VECTORS_FILE	SC_VECTORS_DIR "/pbkdf2-hmac-sha256.json"
 
@@ -85,49 +86,6 @@ static const char dk100_hex[] =
     "662ce1a08ccb36875fb6364b6939e1210297ad2d6c702990b234f46f662f2268"
     "f8f8fc56";
 static const size_t dk_lengths[] = { 1, 31, 32, 33, 63, 64, 65, 99, 100 };
-
-/* Decodes hex into a new buffer of *len bytes; fails the test if bad. */
-static uint8_t *
-hex_alloc(const char *hex, size_t *len)
-{
-	size_t	 cap = strlen(hex) / 2 + 1;
-	uint8_t	*p;
-
-	p = malloc(cap);
-	assert_non_null(p);
-	assert_int_equal(sodium_hex2bin(p, cap, hex, strlen(hex), NULL, len,
-	    NULL), 0);
-	assert_int_equal(*len * 2, strlen(hex));
-	return p;
-}
-
-/* Returns a JSON file's top-level array called name; fails if missing. */
-static json_t *
-load_array(const char *path, const char *name, json_t **root)
-{
-	json_error_t	 error;
-	json_t		*array;
-
-	*root = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-	    &error);
-	if (*root == NULL)
-		fail_msg("%s:%d: %s", path, error.line, error.text);
-	array = json_object_get(*root, name);
-	assert_true(json_is_array(array));
-	assert_true(json_array_size(array) > 0);
-	return array;
-}
-
-/* Returns string member name of obj; fails the test if it is missing. */
-static const char *
-get_string(json_t *obj, const char *name)
-{
-	json_t	*v = json_object_get(obj, name);
-
-	if (!json_is_string(v))
-		fail_msg("member \"%s\" missing", name);
-	return json_string_value(v);
-}
 
 /* The implementation in use is the one expected for this run. */
 static void
@@ -198,12 +156,19 @@ test_vectors_dk(void **state)
 	json_int_t	 iterations, dklen_json;
 
 	(void)state;
-	vectors = load_array(VECTORS_FILE, "vectors", &root);
+	vectors = testlib_json_array(VECTORS_FILE, "vectors", &root);
+	assert_non_null(vectors);
 	json_array_foreach(vectors, idx, v) {
-		pw = hex_alloc(get_string(v, "password_hex"), &pwlen);
-		salt = hex_alloc(get_string(v, "salt_hex"), &saltlen);
-		dk_hex = get_string(v, "dk");
-		want = hex_alloc(dk_hex, &dklen);
+		pw = testlib_unhex_alloc(testlib_json_string(v,
+		    "password_hex"), &pwlen);
+		assert_non_null(pw);
+		salt = testlib_unhex_alloc(testlib_json_string(v,
+		    "salt_hex"), &saltlen);
+		assert_non_null(salt);
+		dk_hex = testlib_json_string(v, "dk");
+		assert_non_null(dk_hex);
+		want = testlib_unhex_alloc(dk_hex, &dklen);
+		assert_non_null(want);
 		iterations = json_integer_value(json_object_get(v,
 		    "iterations"));
 		dklen_json = json_integer_value(json_object_get(v, "dklen"));
@@ -217,7 +182,7 @@ test_vectors_dk(void **state)
 		    (uint32_t)iterations, got, dklen);
 		if (memcmp(got, want, dklen) != 0)
 			fail_msg("vector %zu (%s, %lld iterations): wrong dk",
-			    idx, get_string(v, "password"),
+			    idx, testlib_json_string(v, "password"),
 			    (long long)iterations);
 
 		free(got);
@@ -239,7 +204,8 @@ test_salt_lengths(void **state)
 	for (i = 0; i < sizeof salt; i++)
 		salt[i] = (uint8_t)('A' + i % 26);
 	for (i = 0; i < sizeof salt_cases / sizeof salt_cases[0]; i++) {
-		want = hex_alloc(salt_cases[i].dk_hex, &len);
+		want = testlib_unhex_alloc(salt_cases[i].dk_hex, &len);
+		assert_non_null(want);
 		assert_int_equal(len, sizeof got);
 		/* A NULL salt with length 0 is allowed. */
 		pbkdf2_hmac_sha256((const uint8_t *)"password", 8,
@@ -262,7 +228,8 @@ test_dk_lengths(void **state)
 	size_t		 i, len;
 
 	(void)state;
-	want = hex_alloc(dk100_hex, &len);
+	want = testlib_unhex_alloc(dk100_hex, &len);
+	assert_non_null(want);
 	assert_int_equal(len, sizeof got);
 	for (i = 0; i < sizeof dk_lengths / sizeof dk_lengths[0]; i++) {
 		memset(got, 0xa5, sizeof got);

@@ -19,6 +19,7 @@
 #include "error.h"
 #include "sc_limits.h"
 #include "pwhash.h"
+#include "testlib.h"
 
 #define VECTORS_FILE	SC_VECTORS_DIR "/pbkdf2-hmac-sha256.json"
 #define WERKZEUG_FILE	SC_TEST_DATA_DIR "/pwhash-werkzeug.json"
@@ -201,49 +202,6 @@ static const struct good_case good_cases[] = {
 	    "salt" },
 };
 
-/* Decodes hex into a new buffer of *len bytes; fails the test if bad. */
-static uint8_t *
-hex_alloc(const char *hex, size_t *len)
-{
-	size_t	 cap = strlen(hex) / 2 + 1;
-	uint8_t	*p;
-
-	p = malloc(cap);
-	assert_non_null(p);
-	assert_int_equal(sodium_hex2bin(p, cap, hex, strlen(hex), NULL, len,
-	    NULL), 0);
-	assert_int_equal(*len * 2, strlen(hex));
-	return p;
-}
-
-/* Returns a JSON file's top-level array called name; fails if missing. */
-static json_t *
-load_array(const char *path, const char *name, json_t **root)
-{
-	json_error_t	 error;
-	json_t		*array;
-
-	*root = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-	    &error);
-	if (*root == NULL)
-		fail_msg("%s:%d: %s", path, error.line, error.text);
-	array = json_object_get(*root, name);
-	assert_true(json_is_array(array));
-	assert_true(json_array_size(array) > 0);
-	return array;
-}
-
-/* Returns string member name of obj; fails the test if it is missing. */
-static const char *
-get_string(json_t *obj, const char *name)
-{
-	json_t	*v = json_object_get(obj, name);
-
-	if (!json_is_string(v))
-		fail_msg("member \"%s\" missing", name);
-	return json_string_value(v);
-}
-
 /* Checks verify_string accepts password and rejects it changed. */
 static void
 check_right_and_wrong(const char *s, const uint8_t *pw, size_t pwlen)
@@ -280,13 +238,16 @@ test_vectors_werkzeug(void **state)
 	size_t		 pwlen, idx, n = 0;
 
 	(void)state;
-	vectors = load_array(VECTORS_FILE, "vectors", &root);
+	vectors = testlib_json_array(VECTORS_FILE, "vectors", &root);
+	assert_non_null(vectors);
 	json_array_foreach(vectors, idx, v) {
 		w = json_object_get(v, "werkzeug");
 		if (w == NULL)
 			continue;
 		assert_true(json_is_string(w));
-		pw = hex_alloc(get_string(v, "password_hex"), &pwlen);
+		pw = testlib_unhex_alloc(testlib_json_string(v,
+		    "password_hex"), &pwlen);
+		assert_non_null(pw);
 		check_right_and_wrong(json_string_value(w), pw, pwlen);
 		free(pw);
 		n++;
@@ -308,11 +269,16 @@ test_werkzeug_file(void **state)
 	int		 n600000 = 0, nscrypt = 0;
 
 	(void)state;
-	hashes = load_array(WERKZEUG_FILE, "hashes", &root);
+	hashes = testlib_json_array(WERKZEUG_FILE, "hashes", &root);
+	assert_non_null(hashes);
 	json_array_foreach(hashes, idx, e) {
-		s = get_string(e, "hash");
-		method = get_string(e, "method");
-		pw = hex_alloc(get_string(e, "password_hex"), &pwlen);
+		s = testlib_json_string(e, "hash");
+		assert_non_null(s);
+		method = testlib_json_string(e, "method");
+		assert_non_null(method);
+		pw = testlib_unhex_alloc(testlib_json_string(e,
+		    "password_hex"), &pwlen);
+		assert_non_null(pw);
 
 		if (pwhash_parse(s, &h, &reason) != 0)
 			fail_msg("%s: %s", s, reason);

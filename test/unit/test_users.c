@@ -9,10 +9,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,6 +24,7 @@
 #include <cmocka.h>
 
 #include "users.h"
+#include "testlib.h"
 
 /* From test/data/pwhash-werkzeug.json (werkzeug 2.2.2). */
 #define HASH_PW		"pbkdf2:sha256:1000$hPR3E5ApKii5Bhko$fbdcf3169536d" \
@@ -45,17 +44,6 @@ struct fixture {
 	char	lock[160];
 };
 
-/* Removes one entry found by nftw. */
-static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Makes a temporary directory. */
 static int
 setup(void **state)
@@ -64,8 +52,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/test_users.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (testlib_mkdtemp(f->dir, sizeof f->dir, "test_users") == -1) {
 		free(f);
 		return -1;
 	}
@@ -81,69 +68,16 @@ teardown(void **state)
 {
 	struct fixture	*f = *state;
 
-	nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(f->dir);
 	free(f);
 	return 0;
-}
-
-/* Writes len bytes of data to path with mode. */
-static void
-write_file(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int	fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd != -1);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
 }
 
 /* Writes the string s to path with mode 0600. */
 static void
 write_string(const char *path, const char *s)
 {
-	write_file(path, s, strlen(s), 0600);
-}
-
-/* Returns path's contents as a new NUL-terminated string. */
-static char *
-read_file(const char *path)
-{
-	struct stat	 st;
-	char		*buf;
-	ssize_t		 n;
-	int		 fd;
-
-	fd = open(path, O_RDONLY);
-	assert_true(fd != -1);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = malloc((size_t)st.st_size + 1);
-	assert_non_null(buf);
-	n = read(fd, buf, (size_t)st.st_size);
-	assert_int_equal(n, st.st_size);
-	close(fd);
-	buf[n] = '\0';
-	return buf;
-}
-
-/* Counts the entries of dir other than "." and "..". */
-static int
-count_entries(const char *dir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	int		 n = 0;
-
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			n++;
-	}
-	closedir(d);
-	return n;
+	assert_int_equal(testlib_write_file(path, s, strlen(s), 0600), 0);
 }
 
 /* Says whether s contains needle, printing both when it does not. */
@@ -267,7 +201,8 @@ test_load_many(void **state)
 		p += sprintf(p, "%s\"u%05zu\":\"%s\"", i == 0 ? "" : ",",
 		    (size_t)MANY_USERS - i, HASH_PW);
 	*p++ = '}';
-	write_file(f->path, text, (size_t)(p - text), 0600);
+	assert_int_equal(testlib_write_file(f->path, text, (size_t)(p - text),
+	    0600), 0);
 	free(text);
 
 	assert_int_equal(users_load(f->path, &u, err, sizeof err), 0);
@@ -365,7 +300,8 @@ test_load_malformed(void **state)
 
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		print_message("row: %s\n", rows[i].name);
-		write_file(f->path, rows[i].data, rows[i].len, 0600);
+		assert_int_equal(testlib_write_file(f->path, rows[i].data,
+		    rows[i].len, 0600), 0);
 		u = (struct users *)1;
 		memset(err, 0, sizeof err);
 		assert_int_equal(users_load(f->path, &u, err, sizeof err),
@@ -574,7 +510,8 @@ test_commit_round_trip(void **state)
 	users_free(u);
 	assert_true(lock_free(f->lock));
 
-	text = read_file(f->path);
+	text = testlib_slurp(f->path, NULL);
+	assert_non_null(text);
 	assert_string_equal(text, "{\n"
 	    "  \"zed\": \"" HASH_PW "\",\n"
 	    "  \"alice\": \"" HASH_HUNTER2 "\"\n"
@@ -582,7 +519,8 @@ test_commit_round_trip(void **state)
 	free(text);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);	/* new file */
-	assert_int_equal(count_entries(f->dir), 2);	/* file and lock */
+	/* The file and its lock. */
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 2);
 
 	/* An existing 0640 file stays 0640, whatever the umask. */
 	assert_int_equal(chmod(f->path, 0640), 0);
@@ -596,7 +534,7 @@ test_commit_round_trip(void **state)
 	users_free(u);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
-	assert_int_equal(count_entries(f->dir), 2);
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 2);
 	assert_int_equal(users_load(f->path, &back, err, sizeof err), 0);
 	assert_int_equal(users_count(back), 2);
 	assert_string_equal(users_name(back, 0), "alice");
@@ -624,7 +562,8 @@ test_commit_round_trip(void **state)
 	users_free(back);
 	assert_int_equal(users_commit(f->path, lockfd, u, err, sizeof err), 0);
 	users_free(u);
-	text = read_file(f->path);
+	text = testlib_slurp(f->path, NULL);
+	assert_non_null(text);
 	assert_string_equal(text, "{}\n");
 	free(text);
 	users_unlock(-1);
@@ -674,7 +613,7 @@ test_commit_stale(void **state)
 		assert_int_equal(access(path, F_OK), 0);
 	}
 	/* users.json, its lock and the look-alikes. */
-	assert_int_equal(count_entries(f->dir),
+	assert_int_equal(testlib_count_entries(f->dir, NULL),
 	    2 + (int)(sizeof kept / sizeof kept[0]));
 }
 
@@ -718,7 +657,7 @@ test_commit_symlink(void **state)
 	snprintf(sub, sizeof sub, "%s/real", f->dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	snprintf(real, sizeof real, "%s/users.json", sub);
-	write_file(real, "{}", 2, 0640);
+	assert_int_equal(testlib_write_file(real, "{}", 2, 0640), 0);
 	assert_int_equal(symlink("real/users.json", f->path), 0);
 
 	assert_int_equal(users_lock(f->path, &lockfd, &u, err, sizeof err), 0);
@@ -730,11 +669,13 @@ test_commit_symlink(void **state)
 	assert_true(S_ISLNK(st.st_mode));
 	assert_int_equal(stat(real, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
-	text = read_file(real);
+	text = testlib_slurp(real, NULL);
+	assert_non_null(text);
 	assert_true(has(text, "\"alice\""));
 	free(text);
-	assert_int_equal(count_entries(sub), 1);	/* no temporary */
-	assert_int_equal(count_entries(f->dir), 3);	/* link, lock, real/ */
+	/* No temporary; the link, the lock and real/. */
+	assert_int_equal(testlib_count_entries(sub, NULL), 1);
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 3);
 }
 
 /* Root keeps the owner of the file it rewrites. */
@@ -781,7 +722,8 @@ test_commit_write_fails(void **state)
 
 	write_string(f->path, "{\n  \"alice\": \"" HASH_PW "\"\n}\n");
 	assert_int_equal(chmod(f->path, 0640), 0);
-	before = read_file(f->path);
+	before = testlib_slurp(f->path, NULL);
+	assert_non_null(before);
 
 	assert_int_equal(users_lock(f->path, &lockfd, &u, err, sizeof err), 0);
 	for (i = 0; i < 50; i++) {
@@ -803,11 +745,13 @@ test_commit_write_fails(void **state)
 	assert_true(has(err, "users.json: write: "));
 	users_free(u);
 
-	after = read_file(f->path);
+	after = testlib_slurp(f->path, NULL);
+	assert_non_null(after);
 	assert_string_equal(after, before);
 	free(before);
 	free(after);
-	assert_int_equal(count_entries(f->dir), 2);	/* file and lock */
+	/* The file and its lock. */
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 2);
 	assert_true(lock_free(f->lock));
 }
 
@@ -835,7 +779,7 @@ test_commit_rename_fails(void **state)
 	assert_true(lock_free(f->lock));
 	users_free(u);
 	/* users.json, its lock, the folder: the temporary is gone. */
-	assert_int_equal(count_entries(f->dir), 3);
+	assert_int_equal(testlib_count_entries(f->dir, NULL), 3);
 
 	/* A folder that does not exist. */
 	assert_int_equal(users_lock(f->path, &lockfd, &u, err, sizeof err), 0);
