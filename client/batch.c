@@ -25,8 +25,7 @@ batch_remark(const char *text)
 /* Prints one received event: "[HH:MM] plain", or the message as JSON;
  * what is not chat is remarked on stderr too, as local remarks are. */
 void
-batch_event(struct client *c, const struct msg *msg,
-    const struct event_view *v)
+batch_event(struct client *c, const struct msg *msg, const struct event_view *v)
 {
 	char ts[EVENT_STAMP_SIZE], *dump;
 
@@ -43,8 +42,9 @@ batch_event(struct client *c, const struct msg *msg,
 		printf("%s%s\n", ts, v->plain);
 		fflush(stdout);
 	}
-	if (v->shown && (v->kind == LINE_INFO || v->kind == LINE_NOTICE ||
-	    v->kind == LINE_ERROR))
+	if (v->shown &&
+	    (v->kind == LINE_INFO || v->kind == LINE_NOTICE ||
+		v->kind == LINE_ERROR))
 		batch_remark(v->text);
 }
 

@@ -27,25 +27,25 @@
 #define CLIENT_SOFTWARE		CLIENT_NAME "/" SC_VERSION
 #define CLIENT_DEFAULT_HOST	SC_DEFAULT_ADDRESS
 #define CLIENT_DEFAULT_PORT	SC_DEFAULT_PORT
-#define CLIENT_HOST_MAX_LEN	253	/* a DNS name */
+#define CLIENT_HOST_MAX_LEN	253 /* a DNS name */
 #define CLIENT_HOSTPORT_MAX	(CLIENT_HOST_MAX_LEN + sizeof "[]:65535")
-#define CLIENT_PATH_MAX		1024	/* the data folder */
-#define CLIENT_FILE_PATH_MAX	(CLIENT_PATH_MAX + 64)	/* a file in it */
-#define CLIENT_HELLO_MAX	128	/* our msg1 payload */
-#define CLIENT_PING_SECS	30	/* keepalive when nothing was sent */
-#define CLIENT_PONG_GRACE	2	/* pings unanswered before a reconnect */
+#define CLIENT_PATH_MAX		1024		       /* the data folder */
+#define CLIENT_FILE_PATH_MAX	(CLIENT_PATH_MAX + 64) /* a file in it */
+#define CLIENT_HELLO_MAX	128		       /* our msg1 payload */
+#define CLIENT_PING_SECS	30 /* keepalive when nothing was sent */
+#define CLIENT_PONG_GRACE	2  /* pings unanswered before a reconnect */
 #define CLIENT_BACKOFF_MIN_MS	1000
 #define CLIENT_BACKOFF_MAX_MS	30000
 #define CLIENT_SIDEBAR_WIDTH	20
-#define CLIENT_SIDEBAR_MIN_COLS	60	/* below this the sidebar hides */
-#define CLIENT_WHEEL_ROWS	3	/* rows or names per mouse wheel step */
+#define CLIENT_SIDEBAR_MIN_COLS 60 /* below this the sidebar hides */
+#define CLIENT_WHEEL_ROWS	3  /* rows or names per mouse wheel step */
 
 enum conn_state {
-	CONN_IDLE,		/* not connected, no retry planned */
-	CONN_WAITING,		/* waiting to reconnect */
-	CONN_CONNECTING,	/* TCP connect (and name lookup) */
+	CONN_IDLE,	 /* not connected, no retry planned */
+	CONN_WAITING,	 /* waiting to reconnect */
+	CONN_CONNECTING, /* TCP connect (and name lookup) */
 	CONN_HANDSHAKE,
-	CONN_OPEN,		/* handshake done, not logged in */
+	CONN_OPEN, /* handshake done, not logged in */
 	CONN_LOGGING_IN,
 	CONN_LOGGED_IN,
 };
@@ -57,7 +57,7 @@ struct client {
 	/* Options. */
 	char *host;
 	unsigned port;
-	char *user;			/* --user: log in after connecting */
+	char *user; /* --user: log in after connecting */
 	bool batch;
 	bool json;
 	bool color;
@@ -70,7 +70,7 @@ struct client {
 	struct sc_keypair key;
 	char server_fp[KEYS_FINGERPRINT_LEN + 1];
 	char server_short[KEYS_SHORT_LEN + 1];
-	bool key_refused;		/* a changed key: never retry */
+	bool key_refused; /* a changed key: never retry */
 
 	/* The connection. */
 	enum conn_state state;
@@ -83,8 +83,8 @@ struct client {
 	unsigned backoff_ms;
 	unsigned pings_unanswered;
 	uint64_t ping_id;
-	uint8_t *rbuf;			/* plaintext scratch */
-	char *wbuf;			/* encode scratch */
+	uint8_t *rbuf; /* plaintext scratch */
+	char *wbuf;    /* encode scratch */
 
 	/* Credentials kept for this run (sodium_malloc'd password). */
 	char login_user[SC_USER_MAX_LEN + 1];
@@ -93,8 +93,8 @@ struct client {
 	bool logged_in_once;
 
 	/* Chat state. */
-	char me[SC_USER_MAX_LEN + 1];	/* logged-in user */
-	char **online;			/* sorted names */
+	char me[SC_USER_MAX_LEN + 1]; /* logged-in user */
+	char **online;		      /* sorted names */
 	size_t n_online;
 
 	/* The terminal. */
@@ -102,9 +102,9 @@ struct client {
 	struct editor ed;
 	struct history hist;
 	struct completer comp;
-	bool prompting;			/* masked password prompt */
+	bool prompting; /* masked password prompt */
 	char prompt_user[SC_USER_MAX_LEN + 1];
-	size_t sidebar_top;		/* first name shown */
+	size_t sidebar_top; /* first name shown */
 	struct event *stdin_ev;
 	struct event *sig_winch, *sig_int, *sig_term, *sig_hup;
 	bool ui_active;
@@ -112,20 +112,20 @@ struct client {
 	/* Batch mode. */
 	struct bufferevent *in_bev;
 	bool stdin_eof;
-	bool want_password_line;	/* --user in batch: next line */
+	bool want_password_line; /* --user in batch: next line */
 	int exit_code;
 	bool quitting;
 };
 
 /* ---- known.c ---------------------------------------------------------- */
 
-#define KNOWN_LINE_MAX	1024	/* one "host:port fingerprint" line */
+#define KNOWN_LINE_MAX 1024 /* one "host:port fingerprint" line */
 
 /* Looks up host:port in the known servers file. Returns 1 and the pinned
  * fingerprint (and its line number) when found, 0 when not, -1 on a
  * read error. */
-int known_lookup(const char *path, const char *hostport, char *fp,
-    size_t fplen, unsigned *line);
+int known_lookup(const char *path, const char *hostport, char *fp, size_t fplen,
+    unsigned *line);
 
 /* Appends "hostport fingerprint" to the file (created 0600). Returns 0 or
  * -1 with errno set. */
@@ -159,9 +159,10 @@ void net_keep_credentials(struct client *c, const char *user,
 
 /* ---- cmd.c and cmd-*.c ----------------------------------------------- */
 
-#define CMD_NEEDS_LOGIN	0x1	/* refused until logged in */
-#define CMD_SECRET	0x2	/* the last argument of usage is a secret: it
-				 * never reaches the input history */
+#define CMD_NEEDS_LOGIN 0x1 /* refused until logged in */
+#define CMD_SECRET                                                             \
+	0x2 /* the last argument of usage is a secret: it                      \
+	     * never reaches the input history */
 
 /*
  * One command the user can type: one cmd-*.c file each, listed once in
@@ -170,10 +171,10 @@ void net_keep_credentials(struct client *c, const char *user,
  * the space, if any) and checks its own arguments.
  */
 struct cmd_entry {
-	const char *name;		/* "/login" */
-	const char *usage;		/* "<user> [password]", or "" */
-	const char *help;		/* one line for /help */
-	unsigned flags;			/* CMD_* */
+	const char *name;  /* "/login" */
+	const char *usage; /* "<user> [password]", or "" */
+	const char *help;  /* one line for /help */
+	unsigned flags;	   /* CMD_* */
 	void (*handler)(struct client *, const char *args, size_t len);
 };
 
@@ -220,8 +221,7 @@ void cmd_usage(struct client *c, const struct cmd_entry *e, bool strict);
 
 /* The next space-delimited word of args[*pos..len): returns its length
  * and points *word at it; *pos moves past it. */
-size_t cmd_word(const char *args, size_t len, size_t *pos,
-    const char **word);
+size_t cmd_word(const char *args, size_t len, size_t *pos, const char **word);
 
 /* Checks text against the content rules before sending; says why not. */
 bool cmd_text_ok(struct client *c, const char *text, size_t len);
@@ -229,8 +229,8 @@ bool cmd_text_ok(struct client *c, const char *text, size_t len);
 /* ---- events.c ---------------------------------------------------------- */
 
 /* "[HH:MM] ": the stamp every shown line starts with. */
-#define EVENT_STAMP_LEN		8
-#define EVENT_STAMP_SIZE	16
+#define EVENT_STAMP_LEN	 8
+#define EVENT_STAMP_SIZE 16
 
 /*
  * One server message as it is shown, built once from the parsed message
@@ -238,15 +238,15 @@ bool cmd_text_ok(struct client *c, const char *text, size_t len);
  * batch.c onto stdout.
  */
 struct event_view {
-	bool shown;			/* false: nothing to show (pong) */
+	bool shown; /* false: nothing to show (pong) */
 	enum line_kind kind;
-	time_t when;			/* the server's ts, else arrival */
-	char *nick;			/* who, for colour; may be NULL */
-	char *prefix;			/* "<alice> ", "*a -> b* ", or the
-					 * kind's mark ("-- ", "!!! ") */
-	char *text;			/* the log's body (chat keeps LF) */
-	char *plain;			/* the one-line form batch prints
-					 * after the stamp, prefix included */
+	time_t when;  /* the server's ts, else arrival */
+	char *nick;   /* who, for colour; may be NULL */
+	char *prefix; /* "<alice> ", "*a -> b* ", or the
+		       * kind's mark ("-- ", "!!! ") */
+	char *text;   /* the log's body (chat keeps LF) */
+	char *plain;  /* the one-line form batch prints
+		       * after the stamp, prefix included */
 };
 
 /* Handles one plaintext from the server: parses it, applies what it
@@ -265,7 +265,7 @@ void events_stamp(char out[EVENT_STAMP_SIZE], time_t when);
 struct ui_layout {
 	int rows, cols;
 	int chat_h, chat_w;
-	int side_x, side_w;		/* side_w 0: hidden */
+	int side_x, side_w; /* side_w 0: hidden */
 };
 
 /* Adds a remark of the client to the log and shows it (batch: stderr).

@@ -4,11 +4,12 @@
 #include "client.h"
 #include "xmalloc.h"
 
-#define HELP_COLUMN	25	/* width of the "/name usage" column */
+#define HELP_COLUMN 25 /* width of the "/name usage" column */
 
 /* What the table cannot say: the say escape and the keys. */
 static const char *const help_say[2] = {
-	"//text", "say text that starts with /",
+	"//text",
+	"say text that starts with /",
 };
 static const char *const help_keys[] = {
 	"keys: PgUp/PgDn scroll, End newest, F11/F12 user list,",
@@ -29,8 +30,8 @@ help_handler(struct client *c, const char *args, size_t len)
 		e = cmd_table[i];
 		left = xasprintf("%s%s%s", e->name,
 		    e->usage[0] != '\0' ? " " : "", e->usage);
-		ui_line(c, LINE_INFO, time(NULL), NULL, "%-*s %s",
-		    HELP_COLUMN, left, e->help);
+		ui_line(c, LINE_INFO, time(NULL), NULL, "%-*s %s", HELP_COLUMN,
+		    left, e->help);
 		free(left);
 	}
 	ui_line(c, LINE_INFO, time(NULL), NULL, "%-*s %s", HELP_COLUMN,
@@ -39,7 +40,5 @@ help_handler(struct client *c, const char *args, size_t len)
 		ui_line(c, LINE_INFO, time(NULL), NULL, "%s", help_keys[i]);
 }
 
-const struct cmd_entry cmd_help_entry = {
-	"/help", "", "this list of commands and keys",
-	0, help_handler
-};
+const struct cmd_entry cmd_help_entry = { "/help", "",
+	"this list of commands and keys", 0, help_handler };

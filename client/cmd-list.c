@@ -12,7 +12,5 @@ list_handler(struct client *c, const char *args, size_t len)
 	(void)net_request(c, &m);
 }
 
-const struct cmd_entry cmd_list_entry = {
-	"/list", "", "who is online",
-	CMD_NEEDS_LOGIN, list_handler
-};
+const struct cmd_entry cmd_list_entry = { "/list", "", "who is online",
+	CMD_NEEDS_LOGIN, list_handler };

@@ -22,8 +22,10 @@ login_handler(struct client *c, const char *args, size_t len)
 		return;
 	}
 	if (!text_user_valid(user, ulen)) {
-		ui_line(c, LINE_ERROR, time(NULL), NULL, "bad user name: 1 to "
-		    "%d characters of A-Z a-z 0-9 _ . -", SC_USER_MAX_LEN);
+		ui_line(c, LINE_ERROR, time(NULL), NULL,
+		    "bad user name: 1 to "
+		    "%d characters of A-Z a-z 0-9 _ . -",
+		    SC_USER_MAX_LEN);
 		return;
 	}
 	if (c->state == CONN_LOGGED_IN || c->state == CONN_LOGGING_IN) {
@@ -52,7 +54,5 @@ login_handler(struct client *c, const char *args, size_t len)
 		    "not connected yet: will log in once connected");
 }
 
-const struct cmd_entry cmd_login_entry = {
-	"/login", "<user> [password]", "log in (asks for the password)",
-	CMD_SECRET, login_handler
-};
+const struct cmd_entry cmd_login_entry = { "/login", "<user> [password]",
+	"log in (asks for the password)", CMD_SECRET, login_handler };

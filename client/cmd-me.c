@@ -7,7 +7,7 @@ me_handler(struct client *c, const char *args, size_t len)
 {
 	struct msg m = { .type = MSG_SAY };
 
-	if (len > 0 && args[0] == ' ') {	/* one space separates */
+	if (len > 0 && args[0] == ' ') { /* one space separates */
 		args++;
 		len--;
 	}
@@ -21,7 +21,5 @@ me_handler(struct client *c, const char *args, size_t len)
 		(void)net_request(c, &m);
 }
 
-const struct cmd_entry cmd_me_entry = {
-	"/me", "<text>", "an action: /me waves shows * you waves",
-	CMD_NEEDS_LOGIN, me_handler
-};
+const struct cmd_entry cmd_me_entry = { "/me", "<text>",
+	"an action: /me waves shows * you waves", CMD_NEEDS_LOGIN, me_handler };

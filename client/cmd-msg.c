@@ -12,7 +12,7 @@ msg_handler(struct client *c, const char *args, size_t len)
 	size_t pos = 0, tolen, text;
 
 	tolen = cmd_word(args, len, &pos, &to);
-	text = pos < len ? pos + 1 : pos;	/* one space separates */
+	text = pos < len ? pos + 1 : pos; /* one space separates */
 	if (tolen == 0 || text >= len) {
 		cmd_usage(c, &cmd_msg_entry, false);
 		return;
@@ -28,7 +28,5 @@ msg_handler(struct client *c, const char *args, size_t len)
 	(void)net_request(c, &m);
 }
 
-const struct cmd_entry cmd_msg_entry = {
-	"/msg", "<user> <text>", "private message",
-	CMD_NEEDS_LOGIN, msg_handler
-};
+const struct cmd_entry cmd_msg_entry = { "/msg", "<user> <text>",
+	"private message", CMD_NEEDS_LOGIN, msg_handler };

@@ -11,11 +11,9 @@ quit_handler(struct client *c, const char *args, size_t len)
 	(void)len;
 	c->quitting = true;
 	if (c->state >= CONN_OPEN && net_request(c, &m) == 0)
-		return;		/* the close ends the loop */
+		return; /* the close ends the loop */
 	event_base_loopexit(c->base, NULL);
 }
 
-const struct cmd_entry cmd_quit_entry = {
-	"/quit", "", "leave",
-	0, quit_handler
-};
+const struct cmd_entry cmd_quit_entry = { "/quit", "", "leave", 0,
+	quit_handler };

@@ -13,7 +13,5 @@ say_handler(struct client *c, const char *text, size_t len)
 }
 
 /* Not in the table: it has no name to type or complete. */
-const struct cmd_entry cmd_say_entry = {
-	"", "<text>", "say text to everyone",
-	CMD_NEEDS_LOGIN, say_handler
-};
+const struct cmd_entry cmd_say_entry = { "", "<text>", "say text to everyone",
+	CMD_NEEDS_LOGIN, say_handler };

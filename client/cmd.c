@@ -12,7 +12,7 @@
 #include "client.h"
 #include "xmalloc.h"
 
-#define CMD_ECHO_MAX	40	/* bytes of an unknown command's name shown */
+#define CMD_ECHO_MAX 40 /* bytes of an unknown command's name shown */
 
 /* Sorted by name: completion offers the matches in this order. */
 const struct cmd_entry *const cmd_table[] = {
@@ -92,12 +92,14 @@ cmd_text_ok(struct client *c, const char *text, size_t len)
 	case TEXT_OK:
 		return true;
 	case TEXT_TOO_LONG:
-		ui_line(c, LINE_ERROR, time(NULL), NULL, "message too long: "
-		    "%zu bytes, the limit is %d (nothing was sent)", len,
-		    SC_TEXT_MAX_LEN);
+		ui_line(c, LINE_ERROR, time(NULL), NULL,
+		    "message too long: "
+		    "%zu bytes, the limit is %d (nothing was sent)",
+		    len, SC_TEXT_MAX_LEN);
 		return false;
 	default:
-		ui_line(c, LINE_ERROR, time(NULL), NULL, "message not sent: "
+		ui_line(c, LINE_ERROR, time(NULL), NULL,
+		    "message not sent: "
 		    "it is empty or holds control characters");
 		return false;
 	}
@@ -109,8 +111,9 @@ need_login(struct client *c)
 {
 	if (c->state == CONN_LOGGED_IN)
 		return true;
-	ui_line(c, LINE_ERROR, time(NULL), NULL, c->state >= CONN_OPEN ?
-	    "not logged in: use /login <user>" : "not connected");
+	ui_line(c, LINE_ERROR, time(NULL), NULL,
+	    c->state >= CONN_OPEN ? "not logged in: use /login <user>" :
+				    "not connected");
 	return false;
 }
 
@@ -146,8 +149,8 @@ cmd_run(struct client *c, const char *line, size_t len)
 	wlen = cmd_word(line, len, &pos, &word);
 	if ((e = cmd_find(word, wlen)) == NULL) {
 		ui_line(c, LINE_ERROR, time(NULL), NULL,
-		    "unknown command %.*s (try /help)", (int)(wlen >
-		    CMD_ECHO_MAX ? CMD_ECHO_MAX : wlen), word);
+		    "unknown command %.*s (try /help)",
+		    (int)(wlen > CMD_ECHO_MAX ? CMD_ECHO_MAX : wlen), word);
 		return;
 	}
 	cmd_run_entry(c, e, line + pos, len - pos);

@@ -9,8 +9,8 @@
 #include "model.h"
 #include "xmalloc.h"
 
-#define NICK_SUFFIX_START	": "	/* after a nick at the line start */
-#define WORD_SUFFIX		" "	/* after anything else */
+#define NICK_SUFFIX_START ": " /* after a nick at the line start */
+#define WORD_SUFFIX	  " "  /* after anything else */
 
 /* Lowercases an ASCII letter, leaves every other byte alone. */
 static int
@@ -143,9 +143,8 @@ still_shown(const struct completer *c, const struct editor *e,
  * replaces it with the next match in list order, wrapping around.
  */
 bool
-complete_tab(struct completer *c, struct editor *e,
-    const char *const *commands, size_t n_commands,
-    const char *const *names, size_t n_names)
+complete_tab(struct completer *c, struct editor *e, const char *const *commands,
+    size_t n_commands, const char *const *names, size_t n_names)
 {
 	const char *const *list;
 	size_t n, i, k, start;
@@ -176,12 +175,12 @@ complete_tab(struct completer *c, struct editor *e,
 		if (i >= n || !matches(list[i], c->prefix, command, &add_slash))
 			continue;
 		if (c->active && i == c->index)
-			return false;	/* back at the one shown */
+			return false; /* back at the one shown */
 		text = replacement(list[i], add_slash, suffix_for(c, command));
 		changed = replace_word(c, e, text);
 		free(text);
 		if (!changed)
-			continue;	/* too long for the line: the next */
+			continue; /* too long for the line: the next */
 		c->active = true;
 		c->index = i;
 		return true;

@@ -54,8 +54,7 @@ unit_after(const struct editor *e, size_t pos)
 	if (pos >= e->len)
 		return e->len;
 	pos += wrap_char_len(e->buf + pos, e->len - pos);
-	while (pos < e->len &&
-	    wrap_char_width(e->buf + pos, e->len - pos) == 0)
+	while (pos < e->len && wrap_char_width(e->buf + pos, e->len - pos) == 0)
 		pos += wrap_char_len(e->buf + pos, e->len - pos);
 	return pos;
 }
@@ -178,11 +177,11 @@ editor_kill_word(struct editor *e)
 {
 	size_t start = e->cursor;
 
-	while (start > 0 && (e->buf[start - 1] == ' ' ||
-	    e->buf[start - 1] == '\t'))
+	while (start > 0 &&
+	    (e->buf[start - 1] == ' ' || e->buf[start - 1] == '\t'))
 		start--;
-	while (start > 0 && e->buf[start - 1] != ' ' &&
-	    e->buf[start - 1] != '\t')
+	while (
+	    start > 0 && e->buf[start - 1] != ' ' && e->buf[start - 1] != '\t')
 		start--;
 	cut(e, start, e->cursor);
 }

@@ -47,8 +47,9 @@ update_online(struct client *c, const char *user, bool online)
 	char **hit;
 	size_t i;
 
-	hit = c->n_online == 0 ? NULL : bsearch(&user, c->online, c->n_online,
-	    sizeof *c->online, name_cmp);
+	hit = c->n_online == 0 ?
+	    NULL :
+	    bsearch(&user, c->online, c->n_online, sizeof *c->online, name_cmp);
 	if (online && hit == NULL) {
 		c->online = xreallocarray(c->online, c->n_online + 1,
 		    sizeof *c->online);
@@ -83,8 +84,7 @@ clean(const char *s)
 /* printf into a new string, then sanitized on one line (the parts come
  * from the network: jansson gave them as valid UTF-8, so sanitizing the
  * whole equals sanitizing each part). */
-static char * __attribute__((format(printf, 1, 2)))
-cleanf(const char *fmt, ...)
+static char *__attribute__((format(printf, 1, 2))) cleanf(const char *fmt, ...)
 {
 	va_list ap;
 	char *raw, *out;
@@ -132,7 +132,7 @@ view_chat(struct event_view *v, const struct msg *m, const char *me)
 	} else {
 		v->kind = strcmp(m->from.s, me) == 0 ? LINE_OWN : LINE_CHAT;
 		v->prefix = m->action.v ? xasprintf("* %s ", v->nick) :
-		    xasprintf("<%s> ", v->nick);
+					  xasprintf("<%s> ", v->nick);
 	}
 	v->when = m->ts.v > 0 ? (time_t)(m->ts.v / 1000) : time(NULL);
 	v->text = sanitize_dup(m->text.s, m->text.len, true);
@@ -170,15 +170,15 @@ view_build(struct event_view *v, const struct msg *m, const char *me)
 		names = join(m->users.v, m->users.n);
 		v->text = cleanf("%zu user%s online", m->users.n,
 		    m->users.n == 1 ? "" : "s");
-		v->plain = cleanf("%sonline: %s", scrollback_mark(v->kind),
-		    names);
+		v->plain =
+		    cleanf("%sonline: %s", scrollback_mark(v->kind), names);
 		free(names);
 		break;
 	case MSG_PRESENCE:
 		v->kind = LINE_INFO;
 		v->nick = clean(m->user.s);
-		v->text = cleanf("%s %s", m->user.s, m->online.v ? "is online" :
-		    "went offline");
+		v->text = cleanf("%s %s", m->user.s,
+		    m->online.v ? "is online" : "went offline");
 		break;
 	case MSG_NOTICE:
 		v->kind = LINE_NOTICE;
@@ -188,7 +188,7 @@ view_build(struct event_view *v, const struct msg *m, const char *me)
 		/* In words: ours for the codes we know, else the server's. */
 		v->kind = LINE_ERROR;
 		words = m->code != MSG_CODE_NONE ? msg_code_text(m->code) :
-		    m->message.s;
+						   m->message.s;
 		v->text = clean(words);
 		break;
 	case MSG_BYE:
@@ -199,7 +199,7 @@ view_build(struct event_view *v, const struct msg *m, const char *me)
 		    m->reason.s);
 		break;
 	default:
-		v->shown = false;	/* pong: nothing to show */
+		v->shown = false; /* pong: nothing to show */
 		return;
 	}
 	mark = scrollback_mark(v->kind);

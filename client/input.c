@@ -38,8 +38,8 @@ submit(struct client *c)
 	if (c->prompting) {
 		c->prompting = false;
 		c->ed.masked = false;
-		if (c->ed.len == 0 || !text_password_valid(c->ed.buf,
-		    c->ed.len)) {
+		if (c->ed.len == 0 ||
+		    !text_password_valid(c->ed.buf, c->ed.len)) {
 			ui_line(c, LINE_ERROR, time(NULL), NULL,
 			    "no password entered: not logging in");
 			editor_wipe(&c->ed);
@@ -60,8 +60,9 @@ submit(struct client *c)
 	history_add(&c->hist, hist);
 	free(hist);
 	/* A line that is too long stays in the editor to be fixed. */
-	if (c->ed.buf[0] != '/' && text_check(c->ed.buf, c->ed.len,
-	    SC_TEXT_MAX_LEN, false) == TEXT_TOO_LONG) {
+	if (c->ed.buf[0] != '/' &&
+	    text_check(c->ed.buf, c->ed.len, SC_TEXT_MAX_LEN, false) ==
+		TEXT_TOO_LONG) {
 		cmd_run(c, c->ed.buf, c->ed.len);
 		return;
 	}
@@ -95,15 +96,25 @@ key_code(struct client *c, wint_t k)
 
 	ui_layout(&lo);
 	switch (k) {
-	case KEY_LEFT:		editor_left(&c->ed); break;
-	case KEY_RIGHT:		editor_right(&c->ed); break;
-	case KEY_HOME:		editor_home(&c->ed); break;
+	case KEY_LEFT:
+		editor_left(&c->ed);
+		break;
+	case KEY_RIGHT:
+		editor_right(&c->ed);
+		break;
+	case KEY_HOME:
+		editor_home(&c->ed);
+		break;
 	case KEY_END:
 		editor_end(&c->ed);
 		scrollback_bottom(&c->sb);
 		break;
-	case KEY_BACKSPACE:	editor_backspace(&c->ed); break;
-	case KEY_DC:		editor_delete(&c->ed); break;
+	case KEY_BACKSPACE:
+		editor_backspace(&c->ed);
+		break;
+	case KEY_DC:
+		editor_delete(&c->ed);
+		break;
 	case KEY_UP:
 		if (!c->prompting)
 			history_prev(&c->hist, &c->ed);
@@ -125,8 +136,12 @@ key_code(struct client *c, wint_t k)
 	case KEY_F(12):
 		scroll_sidebar(c, lo.chat_h - 2);
 		break;
-	case KEY_ENTER:		submit(c); break;
-	case KEY_RESIZE:	ui_redraw(c, true); return;
+	case KEY_ENTER:
+		submit(c);
+		break;
+	case KEY_RESIZE:
+		ui_redraw(c, true);
+		return;
 	case KEY_MOUSE:
 		if (getmouse(&me) != OK)
 			break;
@@ -162,23 +177,40 @@ key_char(struct client *c, wint_t k)
 	size_t n;
 
 	switch (k) {
-	case 1:		editor_home(&c->ed); return;		/* ^A */
-	case 5:		editor_end(&c->ed); return;		/* ^E */
-	case 21:	editor_kill_start(&c->ed); return;	/* ^U */
-	case 11:	editor_kill_end(&c->ed); return;	/* ^K */
-	case 23:	editor_kill_word(&c->ed); return;	/* ^W */
-	case 12:	ui_redraw(c, true); return;		/* ^L */
+	case 1:
+		editor_home(&c->ed);
+		return; /* ^A */
+	case 5:
+		editor_end(&c->ed);
+		return; /* ^E */
+	case 21:
+		editor_kill_start(&c->ed);
+		return; /* ^U */
+	case 11:
+		editor_kill_end(&c->ed);
+		return; /* ^K */
+	case 23:
+		editor_kill_word(&c->ed);
+		return; /* ^W */
+	case 12:
+		ui_redraw(c, true);
+		return; /* ^L */
 	case 8:
-	case 127:	editor_backspace(&c->ed); return;
+	case 127:
+		editor_backspace(&c->ed);
+		return;
 	case '\t':
 		names = cmd_names(&n);
-		if (!c->prompting && !complete_tab(&c->comp, &c->ed, names, n,
-		    (const char *const *)c->online, c->n_online))
+		if (!c->prompting &&
+		    !complete_tab(&c->comp, &c->ed, names, n,
+			(const char *const *)c->online, c->n_online))
 			beep();
 		return;
 	case '\r':
-	case '\n':	submit(c); return;
-	case 27:					/* Esc */
+	case '\n':
+		submit(c);
+		return;
+	case 27: /* Esc */
 		if (c->prompting) {
 			c->prompting = false;
 			c->ed.masked = false;
@@ -191,7 +223,7 @@ key_char(struct client *c, wint_t k)
 		break;
 	}
 	if (k < 0x20 || (k >= 0x7f && k < 0xa0))
-		return;		/* other controls are not text */
+		return; /* other controls are not text */
 	memset(&st, 0, sizeof st);
 	n = wcrtomb(mb, (wchar_t)k, &st);
 	if (n == (size_t)-1)
@@ -219,4 +251,3 @@ input_keys(struct client *c)
 	}
 	ui_redraw(c, false);
 }
-

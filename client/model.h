@@ -30,7 +30,7 @@
  */
 
 /* Worst-case growth: every input byte may become a 3-byte picture. */
-#define SANITIZE_MAX_GROWTH	3
+#define SANITIZE_MAX_GROWTH 3
 
 /*
  * Sanitises in[0..len) into out (cap bytes, NUL-terminated, cut on a
@@ -64,9 +64,9 @@ size_t wrap_char_len(const char *s, size_t len);
 int wrap_char_width(const char *s, size_t len);
 
 struct wrap_row {
-	size_t off;		/* byte offset into the text */
-	size_t len;		/* bytes on this row */
-	size_t indent;		/* leading columns of indent on this row */
+	size_t off;    /* byte offset into the text */
+	size_t len;    /* bytes on this row */
+	size_t indent; /* leading columns of indent on this row */
 };
 
 /*
@@ -82,26 +82,26 @@ size_t wrap_text(const char *text, size_t len, size_t width, size_t indent,
 /* ---- scrollback.c ------------------------------------------------------ */
 
 enum line_kind {
-	LINE_CHAT,		/* [HH:MM] <nick> text */
-	LINE_OWN,		/* our own say */
-	LINE_PRIVATE,		/* [HH:MM] *from -> to* text */
-	LINE_NOTICE,		/* from the server */
-	LINE_ERROR,		/* errors, local or the server's */
-	LINE_INFO,		/* the client's own remarks */
+	LINE_CHAT,    /* [HH:MM] <nick> text */
+	LINE_OWN,     /* our own say */
+	LINE_PRIVATE, /* [HH:MM] *from -> to* text */
+	LINE_NOTICE,  /* from the server */
+	LINE_ERROR,   /* errors, local or the server's */
+	LINE_INFO,    /* the client's own remarks */
 };
 
 struct line {
-	uint64_t seq;		/* 1, 2, ... in arrival order */
+	uint64_t seq; /* 1, 2, ... in arrival order */
 	enum line_kind kind;
 	time_t when;
-	char *prefix;		/* "[12:34] <alice> " (sanitized) */
-	char *nick;		/* who, for colour (may be NULL) */
-	char *text;		/* sanitized body */
+	char *prefix; /* "[12:34] <alice> " (sanitized) */
+	char *nick;   /* who, for colour (may be NULL) */
+	char *text;   /* sanitized body */
 };
 
-#define SCROLLBACK_DEFAULT	10000
-#define SCROLLBACK_MIN		100
-#define SCROLLBACK_MAX		10000000	/* the config's ceiling */
+#define SCROLLBACK_DEFAULT 10000
+#define SCROLLBACK_MIN	   100
+#define SCROLLBACK_MAX	   10000000 /* the config's ceiling */
 
 /*
  * The chat log: a ring of the last cap lines, and a view. The view is
@@ -110,13 +110,13 @@ struct line {
  * move it and count as unseen.
  */
 struct scrollback {
-	struct line *lines;	/* ring */
-	size_t cap, count, head;	/* head: index of the oldest */
+	struct line *lines;	 /* ring */
+	size_t cap, count, head; /* head: index of the oldest */
 	uint64_t next_seq;
 	bool at_bottom;
-	uint64_t anchor_seq;	/* bottom line of the view when scrolled */
-	size_t anchor_row;	/* rows of that line hidden below the view */
-	size_t unseen;		/* lines added while scrolled up */
+	uint64_t anchor_seq; /* bottom line of the view when scrolled */
+	size_t anchor_row;   /* rows of that line hidden below the view */
+	size_t unseen;	     /* lines added while scrolled up */
 };
 
 /* Prepares an empty log of cap lines (at least SCROLLBACK_MIN). */
@@ -131,8 +131,8 @@ const char *scrollback_mark(enum line_kind kind);
 
 /* Adds a line (the strings are copied; text must be sanitized). Returns
  * its seq. The oldest line is dropped when full. */
-uint64_t scrollback_add(struct scrollback *sb, enum line_kind kind,
-    time_t when, const char *prefix, const char *nick, const char *text);
+uint64_t scrollback_add(struct scrollback *sb, enum line_kind kind, time_t when,
+    const char *prefix, const char *nick, const char *text);
 
 /* The line with seq, or NULL if dropped or never added. */
 const struct line *scrollback_get(const struct scrollback *sb, uint64_t seq);
@@ -159,19 +159,18 @@ void scrollback_bottom(struct scrollback *sb);
  * many of its last rows are hidden. Lines above fill the pane upward.
  * Returns false when the log is empty.
  */
-bool scrollback_view(const struct scrollback *sb, uint64_t *seq,
-    size_t *skip);
+bool scrollback_view(const struct scrollback *sb, uint64_t *seq, size_t *skip);
 
 /* ---- editor.c ---------------------------------------------------------- */
 
-#define EDITOR_MAX	16384	/* bytes in the input line */
+#define EDITOR_MAX 16384 /* bytes in the input line */
 
 /* The input line: UTF-8 text and a cursor on a character boundary. */
 struct editor {
 	char buf[EDITOR_MAX + 1];
-	size_t len;		/* bytes */
-	size_t cursor;		/* byte offset */
-	bool masked;		/* show '*' per character (passwords) */
+	size_t len;    /* bytes */
+	size_t cursor; /* byte offset */
+	bool masked;   /* show '*' per character (passwords) */
 };
 
 void editor_clear(struct editor *e);
@@ -180,28 +179,28 @@ void editor_set(struct editor *e, const char *s, size_t len);
 /* Inserts s[0..len) (valid UTF-8) at the cursor. Returns 0 or
  * SC_ERR_TOO_LONG (nothing inserted). */
 int editor_insert(struct editor *e, const char *s, size_t len) SC_WUR;
-void editor_left(struct editor *e);	/* one character */
+void editor_left(struct editor *e); /* one character */
 void editor_right(struct editor *e);
-void editor_home(struct editor *e);	/* Ctrl-A, Home */
-void editor_end(struct editor *e);	/* Ctrl-E, End */
+void editor_home(struct editor *e); /* Ctrl-A, Home */
+void editor_end(struct editor *e);  /* Ctrl-E, End */
 void editor_backspace(struct editor *e);
 void editor_delete(struct editor *e);
-void editor_kill_start(struct editor *e);	/* Ctrl-U */
-void editor_kill_end(struct editor *e);		/* Ctrl-K */
-void editor_kill_word(struct editor *e);	/* Ctrl-W: the word before */
+void editor_kill_start(struct editor *e); /* Ctrl-U */
+void editor_kill_end(struct editor *e);	  /* Ctrl-K */
+void editor_kill_word(struct editor *e);  /* Ctrl-W: the word before */
 /* Wipes the buffer (sodium_memzero) and clears it: for passwords. */
 void editor_wipe(struct editor *e);
 
 /* ---- history.c --------------------------------------------------------- */
 
-#define HISTORY_MAX	500
+#define HISTORY_MAX 500
 
 /* Lines entered, newest last; Up/Down walk them, keeping the draft. */
 struct history {
 	char *items[HISTORY_MAX];
 	size_t count;
-	size_t pos;		/* == count: at the draft */
-	char *draft;		/* what was typed before walking */
+	size_t pos;  /* == count: at the draft */
+	char *draft; /* what was typed before walking */
 };
 
 void history_init(struct history *h);
@@ -224,9 +223,9 @@ bool history_next(struct history *h, struct editor *e);
  */
 struct completer {
 	bool active;
-	size_t word_start;	/* byte offset of the word being completed */
-	char *prefix;		/* what was typed */
-	size_t index;		/* match shown now */
+	size_t word_start; /* byte offset of the word being completed */
+	char *prefix;	   /* what was typed */
+	size_t index;	   /* match shown now */
 };
 
 void complete_init(struct completer *c);
@@ -238,7 +237,7 @@ void complete_reset(struct completer *c);
  * true when it changed the line.
  */
 bool complete_tab(struct completer *c, struct editor *e,
-    const char *const *commands, size_t n_commands,
-    const char *const *names, size_t n_names);
+    const char *const *commands, size_t n_commands, const char *const *names,
+    size_t n_names);
 
 #endif /* SC_CLIENT_MODEL_H */

@@ -47,18 +47,23 @@ check_server_key(void *arg, const uint8_t key[SC_NOISE_KEY_LEN])
 
 	rc = known_lookup(c->known_path, hp, pinned, sizeof pinned, &line);
 	if (rc < 0) {
-		ui_line(c, LINE_ERROR, time(NULL), NULL, "cannot read %s: %s; "
-		    "refusing to connect", c->known_path, strerror(errno));
+		ui_line(c, LINE_ERROR, time(NULL), NULL,
+		    "cannot read %s: %s; "
+		    "refusing to connect",
+		    c->known_path, strerror(errno));
 		c->key_refused = true;
 		return -1;
 	}
 	if (rc == 0) {
 		if (known_add(c->known_path, hp, fp) != 0)
-			ui_line(c, LINE_ERROR, time(NULL), NULL, "cannot save "
-			    "the server key in %s: %s", c->known_path,
-			    strerror(errno));
-		ui_line(c, LINE_INFO, time(NULL), NULL, "new server %s: "
-		    "pinned its key, fingerprint %s", hp, fp);
+			ui_line(c, LINE_ERROR, time(NULL), NULL,
+			    "cannot save "
+			    "the server key in %s: %s",
+			    c->known_path, strerror(errno));
+		ui_line(c, LINE_INFO, time(NULL), NULL,
+		    "new server %s: "
+		    "pinned its key, fingerprint %s",
+		    hp, fp);
 		return 0;
 	}
 	if (strcmp(pinned, fp) == 0)
@@ -71,17 +76,24 @@ check_server_key(void *arg, const uint8_t key[SC_NOISE_KEY_LEN])
 	    "@    WARNING: THE SERVER KEY OF %s HAS CHANGED!", hp);
 	ui_line(c, LINE_ERROR, time(NULL), NULL,
 	    "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
-	ui_line(c, LINE_ERROR, time(NULL), NULL, "Someone could be "
+	ui_line(c, LINE_ERROR, time(NULL), NULL,
+	    "Someone could be "
 	    "intercepting this connection (a man-in-the-middle attack), or "
 	    "the server's key was replaced.");
-	ui_line(c, LINE_ERROR, time(NULL), NULL, "The server sent key "
-	    "fingerprint %s.", fp);
-	ui_line(c, LINE_ERROR, time(NULL), NULL, "The key pinned in %s "
-	    "line %u is %s.", c->known_path, line, pinned);
-	ui_line(c, LINE_ERROR, time(NULL), NULL, "If you know the key "
-	    "changed, remove the old entry with: sed -i '%ud' %s", line,
-	    c->known_path);
-	ui_line(c, LINE_ERROR, time(NULL), NULL, "The connection was "
+	ui_line(c, LINE_ERROR, time(NULL), NULL,
+	    "The server sent key "
+	    "fingerprint %s.",
+	    fp);
+	ui_line(c, LINE_ERROR, time(NULL), NULL,
+	    "The key pinned in %s "
+	    "line %u is %s.",
+	    c->known_path, line, pinned);
+	ui_line(c, LINE_ERROR, time(NULL), NULL,
+	    "If you know the key "
+	    "changed, remove the old entry with: sed -i '%ud' %s",
+	    line, c->known_path);
+	ui_line(c, LINE_ERROR, time(NULL), NULL,
+	    "The connection was "
 	    "refused; no password was sent.");
 	return -1;
 }
@@ -147,8 +159,8 @@ net_send(struct client *c, const char *pt, size_t len)
 {
 	if (c->bev == NULL || c->state < CONN_OPEN)
 		return -1;
-	if (channel_write(&c->ch, bufferevent_get_output(c->bev), pt,
-	    len) != 0) {
+	if (channel_write(&c->ch, bufferevent_get_output(c->bev), pt, len) !=
+	    0) {
 		net_disconnect(c, "cannot send: connection closed", true);
 		return -1;
 	}
@@ -174,7 +186,7 @@ void
 net_forget_password(struct client *c)
 {
 	if (c->password != NULL)
-		sodium_free(c->password);	/* wipes it */
+		sodium_free(c->password); /* wipes it */
 	c->password = NULL;
 	c->password_len = 0;
 }
@@ -218,9 +230,11 @@ connected(struct client *c)
 	host_port(c, hp, sizeof hp);
 	c->state = CONN_OPEN;
 	c->backoff_ms = CLIENT_BACKOFF_MIN_MS;
-	ui_line(c, LINE_INFO, time(NULL), NULL, "connected to %s (%s, %s), "
-	    "server key %s", hp, h != NULL ? h->name : "",
-	    h != NULL ? h->server : "", c->server_short);
+	ui_line(c, LINE_INFO, time(NULL), NULL,
+	    "connected to %s (%s, %s), "
+	    "server key %s",
+	    hp, h != NULL ? h->name : "", h != NULL ? h->server : "",
+	    c->server_short);
 	if (c->password != NULL)
 		net_login(c);
 	else if (c->user != NULL && !c->logged_in_once) {
@@ -304,8 +318,10 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 		int dns = bufferevent_socket_get_dns_error(bev);
 
 		snprintf(why, sizeof why, "cannot reach %s port %u: %s",
-		    c->host, c->port, dns != 0 ? evutil_gai_strerror(dns) :
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		    c->host, c->port,
+		    dns != 0 ?
+			evutil_gai_strerror(dns) :
+			evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	} else
 		snprintf(why, sizeof why, "connection lost");
 	net_disconnect(c, why, true);
@@ -352,8 +368,8 @@ net_connect(struct client *c)
 
 	if (c->retry_timer == NULL) {
 		c->retry_timer = evtimer_new(c->base, retry_timer, c);
-		c->ping_timer = event_new(c->base, -1, EV_PERSIST, ping_timer,
-		    c);
+		c->ping_timer =
+		    event_new(c->base, -1, EV_PERSIST, ping_timer, c);
 		if (c->retry_timer == NULL || c->ping_timer == NULL)
 			xnomem();
 	}

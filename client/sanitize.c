@@ -13,18 +13,18 @@
 #include "utf8.h"
 #include "xmalloc.h"
 
-#define REPLACEMENT		0xfffdU	/* U+FFFD */
-#define PICTURE_BASE		0x2400U	/* U+2400 + c for C0 control c */
-#define PICTURE_DEL		0x2421U	/* U+2421 for DEL */
+#define REPLACEMENT  0xfffdU /* U+FFFD */
+#define PICTURE_BASE 0x2400U /* U+2400 + c for C0 control c */
+#define PICTURE_DEL  0x2421U /* U+2421 for DEL */
 
 /* The format characters that can reorder or hide text, besides C1. */
 static const uint32_t hidden[] = {
-	0x061c,			/* ARABIC LETTER MARK */
-	0x200e, 0x200f,		/* LRM, RLM */
-	0x2028, 0x2029,		/* LINE and PARAGRAPH SEPARATOR */
-	0x202a, 0x202b, 0x202c, 0x202d, 0x202e,	/* LRE RLE PDF LRO RLO */
-	0x2066, 0x2067, 0x2068, 0x2069,	/* LRI RLI FSI PDI */
-	0xfeff,			/* ZERO WIDTH NO-BREAK SPACE (BOM) */
+	0x061c,		/* ARABIC LETTER MARK */
+	0x200e, 0x200f, /* LRM, RLM */
+	0x2028, 0x2029, /* LINE and PARAGRAPH SEPARATOR */
+	0x202a, 0x202b, 0x202c, 0x202d, 0x202e, /* LRE RLE PDF LRO RLO */
+	0x2066, 0x2067, 0x2068, 0x2069,		/* LRI RLI FSI PDI */
+	0xfeff, /* ZERO WIDTH NO-BREAK SPACE (BOM) */
 };
 
 /* True for the characters shown as U+FFFD although well-formed. */
@@ -79,7 +79,7 @@ sanitize_text(const char *in, size_t len, char *out, size_t cap,
 		n = utf8_decode(in + i, len - i, &cp);
 		m = utf8_encode(display(cp, keep_newlines), enc);
 		if (m >= cap - o)
-			break;	/* no room for it and the NUL */
+			break; /* no room for it and the NUL */
 		memcpy(out + o, enc, m);
 		o += m;
 		i += n;

@@ -121,10 +121,14 @@ const char *
 scrollback_mark(enum line_kind kind)
 {
 	switch (kind) {
-	case LINE_NOTICE:	return "-!- ";
-	case LINE_ERROR:	return "!!! ";
-	case LINE_INFO:		return "-- ";
-	default:		return "";
+	case LINE_NOTICE:
+		return "-!- ";
+	case LINE_ERROR:
+		return "!!! ";
+	case LINE_INFO:
+		return "-- ";
+	default:
+		return "";
 	}
 }
 
@@ -176,7 +180,7 @@ scroll_up(struct scrollback *sb, size_t delta, size_t width)
 	while (delta > 0) {
 		rows = rows_of(sb, seq, width);
 		if (row >= rows)
-			row = rows - 1;	/* the width changed */
+			row = rows - 1; /* the width changed */
 		if (delta <= rows - 1 - row) {
 			row += delta;
 			break;
@@ -236,7 +240,7 @@ scrollback_scroll(struct scrollback *sb, long delta, size_t width)
 	}
 	if (delta > 0)
 		scroll_up(sb, (size_t)delta, width);
-	else if (scroll_down(sb, (size_t)-(delta + 1) + 1, width)) {
+	else if (scroll_down(sb, (size_t) - (delta + 1) + 1, width)) {
 		scrollback_bottom(sb);
 		return;
 	}

@@ -25,9 +25,9 @@
 #include "fsutil.h"
 #include "xmalloc.h"
 
-#define EXIT_USAGE	2
+#define EXIT_USAGE 2
 
-static struct client	client;
+static struct client client;
 
 /* Prints the usage text; the commands come from cmd.c's table. */
 static void
@@ -37,33 +37,39 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-"usage: securechat [options]\n"
-"\n"
-"A full-screen terminal client for SecureChat servers.\n"
-"\n"
-"  -H, --host HOST     server (default %s)\n"
-"  -p, --port PORT     port (default %d)\n"
-"  -u, --user USER     log in as USER (the password is asked for)\n"
-"  -b, --batch         read commands from stdin, print events on stdout\n"
-"                      (the default when stdin is not a terminal)\n"
-"  -j, --json          in batch mode, print events as JSON lines\n"
-"      --no-color      do not use colours\n"
-"  -h, --help          show this help and exit\n"
-"  -V, --version       show the version and exit\n"
-"\n"
-"Config: $XDG_CONFIG_HOME/securechat/config.json (host, port, user,\n"
-"color, scrollback). Data: $XDG_DATA_HOME/securechat/ (client.key,\n"
-"known_servers).\n"
-"\n"
-"Commands:", CLIENT_DEFAULT_HOST, CLIENT_DEFAULT_PORT);
+	    "usage: securechat [options]\n"
+	    "\n"
+	    "A full-screen terminal client for SecureChat servers.\n"
+	    "\n"
+	    "  -H, --host HOST     server (default %s)\n"
+	    "  -p, --port PORT     port (default %d)\n"
+	    "  -u, --user USER     log in as USER (the password is asked for)\n"
+	    "  -b, --batch         read commands from stdin, print events on "
+	    "stdout\n"
+	    "                      (the default when stdin is not a terminal)\n"
+	    "  -j, --json          in batch mode, print events as JSON lines\n"
+	    "      --no-color      do not use colours\n"
+	    "  -h, --help          show this help and exit\n"
+	    "  -V, --version       show the version and exit\n"
+	    "\n"
+	    "Config: $XDG_CONFIG_HOME/securechat/config.json (host, port, "
+	    "user,\n"
+	    "color, scrollback). Data: $XDG_DATA_HOME/securechat/ "
+	    "(client.key,\n"
+	    "known_servers).\n"
+	    "\n"
+	    "Commands:",
+	    CLIENT_DEFAULT_HOST, CLIENT_DEFAULT_PORT);
 	for (i = 0; i < cmd_table_len; i++) {
 		e = cmd_table[i];
 		fprintf(f, "%s %s%s%s", i == 0 ? "" : ",", e->name,
 		    e->usage[0] != '\0' ? " " : "", e->usage);
 	}
-	fprintf(f, ";\n"
-"anything else is said to everyone. In batch mode with --user, the first\n"
-"line of stdin is the password.\n");
+	fprintf(f,
+	    ";\n"
+	    "anything else is said to everyone. In batch mode with --user, the "
+	    "first\n"
+	    "line of stdin is the password.\n");
 }
 
 /* One line on stderr, exit 2. */
@@ -104,8 +110,8 @@ xdg_dir(char *out, size_t len, const char *var, const char *fallback)
 	if (base != NULL && base[0] == '/')
 		snprintf(out, len, "%s/securechat", base);
 	else
-		snprintf(out, len, "%s/%s/securechat", home != NULL ? home :
-		    ".", fallback);
+		snprintf(out, len, "%s/%s/securechat",
+		    home != NULL ? home : ".", fallback);
 }
 
 /* Replaces a string option. */
@@ -143,24 +149,25 @@ load_config(struct client *c)
 	snprintf(path, sizeof path, "%s/config.json", dir);
 	if (access(path, F_OK) != 0)
 		return;
-	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &err)) ==
-	    NULL)
+	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &err)) == NULL)
 		die_usage("%s:%d: %s", path, err.line, err.text);
 	if (!json_is_object(root))
 		die_usage("%s: not a JSON object", path);
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		if (strcmp(key, "host") == 0 && json_is_string(v))
 			set_str(&c->host, json_string_value(v));
 		else if (strcmp(key, "port") == 0 && json_is_integer(v) &&
-		    json_integer_value(v) >= 1 && json_integer_value(v) <= 65535)
+		    json_integer_value(v) >= 1 &&
+		    json_integer_value(v) <= 65535)
 			c->port = (unsigned)json_integer_value(v);
 		else if (strcmp(key, "user") == 0 && json_is_string(v))
 			set_str(&c->user, json_string_value(v));
 		else if (strcmp(key, "color") == 0 && json_is_boolean(v))
 			c->color = json_is_true(v);
-		else if (strcmp(key, "scrollback") == 0 &&
-		    json_is_integer(v) && json_integer_value(v) >=
-		    SCROLLBACK_MIN && json_integer_value(v) <= SCROLLBACK_MAX)
+		else if (strcmp(key, "scrollback") == 0 && json_is_integer(v) &&
+		    json_integer_value(v) >= SCROLLBACK_MIN &&
+		    json_integer_value(v) <= SCROLLBACK_MAX)
 			c->scrollback = (size_t)json_integer_value(v);
 		else
 			die_usage("%s: bad or unknown setting \"%s\"", path,
@@ -174,30 +181,46 @@ static void
 parse_args(struct client *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "host",	required_argument, NULL, 'H' },
-		{ "port",	required_argument, NULL, 'p' },
-		{ "user",	required_argument, NULL, 'u' },
-		{ "batch",	no_argument,	   NULL, 'b' },
-		{ "json",	no_argument,	   NULL, 'j' },
-		{ "no-color",	no_argument,	   NULL, 1 },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "version",	no_argument,	   NULL, 'V' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "no-color", no_argument, NULL, 1 },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":H:p:u:bjhV", longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":H:p:u:bjhV", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
-		case 'H': set_str(&c->host, optarg); break;
-		case 'p': c->port = parse_port(optarg); break;
-		case 'u': set_str(&c->user, optarg); break;
-		case 'b': c->batch = true; break;
-		case 'j': c->json = true; break;
-		case 1: c->color = false; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("securechat %s\n", SC_VERSION); exit(0);
+		case 'H':
+			set_str(&c->host, optarg);
+			break;
+		case 'p':
+			c->port = parse_port(optarg);
+			break;
+		case 'u':
+			set_str(&c->user, optarg);
+			break;
+		case 'b':
+			c->batch = true;
+			break;
+		case 'j':
+			c->json = true;
+			break;
+		case 1:
+			c->color = false;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("securechat %s\n", SC_VERSION);
+			exit(0);
 		case ':':
 			die_usage("option %s needs a value (see --help)",
 			    argv[optind - 1]);
@@ -211,7 +234,8 @@ parse_args(struct client *c, int argc, char **argv)
 		    argv[optind]);
 	if (c->user != NULL && !text_user_valid(c->user, strlen(c->user)))
 		die_usage("bad user name \"%s\": 1 to 32 characters of "
-		    "A-Z a-z 0-9 _ . -", c->user);
+			  "A-Z a-z 0-9 _ . -",
+		    c->user);
 	if (*c->host == '\0' || strlen(c->host) > CLIENT_HOST_MAX_LEN)
 		die_usage("bad host name");
 	if (c->json && !c->batch && isatty(STDIN_FILENO))
@@ -229,14 +253,13 @@ setup_identity(struct client *c)
 	    ".local/share");
 	if (fsutil_mkdirs(c->data_dir, 0700) != 0)
 		die("cannot create %s: %s", c->data_dir, strerror(errno));
-	snprintf(c->key_path, sizeof c->key_path, "%s/client.key",
-	    c->data_dir);
+	snprintf(c->key_path, sizeof c->key_path, "%s/client.key", c->data_dir);
 	snprintf(c->known_path, sizeof c->known_path, "%s/known_servers",
 	    c->data_dir);
 	rc = keys_load_or_create(c->key_path, &c->key, &created);
 	if (rc != 0)
-		die("device key %s: %s", c->key_path, rc == SC_ERR_IO ?
-		    strerror(errno) : sc_strerror(rc));
+		die("device key %s: %s", c->key_path,
+		    rc == SC_ERR_IO ? strerror(errno) : sc_strerror(rc));
 }
 
 /* Keys waiting on the terminal. */
@@ -314,7 +337,7 @@ main(int argc, char **argv)
 		die("this CPU cannot run AES-256-GCM (AES-NI/PCLMUL missing)");
 	setup_identity(c);
 	if (msg_encode_client_hello(c->hello, sizeof c->hello, &c->hello_len,
-	    CLIENT_SOFTWARE) != 0)
+		CLIENT_SOFTWARE) != 0)
 		die("cannot encode the hello");
 	c->rbuf = xmalloc(SC_MSG_MAX_LEN);
 	c->wbuf = xmalloc(SC_MSG_MAX_LEN);
@@ -350,8 +373,10 @@ main(int argc, char **argv)
 		c->sig_winch = evsignal_new(c->base, SIGWINCH, winch_cb, c);
 		event_add(c->stdin_ev, NULL);
 		evsignal_add(c->sig_winch, NULL);
-		ui_line(c, LINE_INFO, time(NULL), NULL, "securechat %s; "
-		    "/help for commands", SC_VERSION);
+		ui_line(c, LINE_INFO, time(NULL), NULL,
+		    "securechat %s; "
+		    "/help for commands",
+		    SC_VERSION);
 	}
 	net_connect(c);
 	event_base_dispatch(c->base);

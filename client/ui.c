@@ -22,7 +22,7 @@
 
 /* Colour pairs. */
 enum {
-	PAIR_NICK0 = 1,		/* 1..6: nick colours */
+	PAIR_NICK0 = 1, /* 1..6: nick colours */
 	PAIR_OWN = 7,
 	PAIR_PRIVATE,
 	PAIR_NOTICE,
@@ -31,9 +31,9 @@ enum {
 	PAIR_STATUS,
 	PAIR_TIME,
 };
-#define NICK_COLOURS	6
+#define NICK_COLOURS 6
 
-static bool	has_colour;
+static bool has_colour;
 
 /* The attribute of a nick: a stable colour from a hash of the name. */
 static attr_t
@@ -62,21 +62,21 @@ kind_attrs(const struct line *l, attr_t *prefix, attr_t *text)
 		break;
 	case LINE_OWN:
 		*prefix = has_colour ? COLOR_PAIR(PAIR_OWN) | A_BOLD :
-		    A_BOLD | A_UNDERLINE;
+				       A_BOLD | A_UNDERLINE;
 		break;
 	case LINE_PRIVATE:
 		*prefix = has_colour ? COLOR_PAIR(PAIR_PRIVATE) | A_BOLD :
-		    A_BOLD | A_UNDERLINE;
+				       A_BOLD | A_UNDERLINE;
 		*text = has_colour ? COLOR_PAIR(PAIR_PRIVATE) : A_UNDERLINE;
 		break;
 	case LINE_NOTICE:
-		*prefix = has_colour ? COLOR_PAIR(PAIR_NOTICE) | A_BOLD :
-		    A_BOLD;
+		*prefix =
+		    has_colour ? COLOR_PAIR(PAIR_NOTICE) | A_BOLD : A_BOLD;
 		*text = has_colour ? COLOR_PAIR(PAIR_NOTICE) : A_BOLD;
 		break;
 	case LINE_ERROR:
-		*prefix = has_colour ? COLOR_PAIR(PAIR_ERROR) | A_BOLD :
-		    A_REVERSE;
+		*prefix =
+		    has_colour ? COLOR_PAIR(PAIR_ERROR) | A_BOLD : A_REVERSE;
 		*text = has_colour ? COLOR_PAIR(PAIR_ERROR) : A_BOLD;
 		break;
 	case LINE_INFO:
@@ -238,8 +238,9 @@ draw_chat(struct client *c, const struct ui_layout *lo)
 		wrap_text(full, plen + tlen, (size_t)lo->chat_w, pw, rows, n);
 		/* The stamp "[HH:MM] " is the first bytes of the prefix. */
 		for (i = n > skip ? n - skip : 0; i > 0 && y >= 0; i--, y--)
-			draw_row(y, l, full, plen >= EVENT_STAMP_LEN ?
-			    EVENT_STAMP_LEN : plen, plen, &rows[i - 1]);
+			draw_row(y, l, full,
+			    plen >= EVENT_STAMP_LEN ? EVENT_STAMP_LEN : plen,
+			    plen, &rows[i - 1]);
 		skip = 0;
 		free(rows);
 		free(full);
@@ -292,7 +293,8 @@ draw_sidebar(struct client *c, const struct ui_layout *lo)
 		/* Cut to the column width on a character boundary. */
 		while (wrap_width(name, len) > w && len > 0)
 			len = utf8_cut(name, full, len - 1);
-		at = strcmp(c->online[i], c->me) == 0 ? A_BOLD | A_UNDERLINE :
+		at = strcmp(c->online[i], c->me) == 0 ?
+		    A_BOLD | A_UNDERLINE :
 		    nick_attr(c->online[i]) & ~A_BOLD;
 		put(y++, lo->side_x + 1, name, len, at);
 		free(name);
@@ -308,14 +310,20 @@ static const char *
 state_words(struct client *c)
 {
 	switch (c->state) {
-	case CONN_IDLE:		return c->key_refused ? "KEY REFUSED" :
-				    "disconnected";
-	case CONN_WAITING:	return "disconnected, retrying";
-	case CONN_CONNECTING:	return "connecting";
-	case CONN_HANDSHAKE:	return "handshake";
-	case CONN_OPEN:		return "connected";
-	case CONN_LOGGING_IN:	return "logging in";
-	case CONN_LOGGED_IN:	return "logged in";
+	case CONN_IDLE:
+		return c->key_refused ? "KEY REFUSED" : "disconnected";
+	case CONN_WAITING:
+		return "disconnected, retrying";
+	case CONN_CONNECTING:
+		return "connecting";
+	case CONN_HANDSHAKE:
+		return "handshake";
+	case CONN_OPEN:
+		return "connected";
+	case CONN_LOGGING_IN:
+		return "logging in";
+	case CONN_LOGGED_IN:
+		return "logged in";
 	}
 	return "?";
 }
@@ -330,8 +338,9 @@ draw_status(struct client *c, const struct ui_layout *lo)
 	int y = lo->chat_h;
 
 	snprintf(left, sizeof left, " %s:%u | %s | key %s | %s", c->host,
-	    c->port, state_words(c), c->server_short[0] != '\0' ?
-	    c->server_short : "?", c->me[0] != '\0' ? c->me : "-");
+	    c->port, state_words(c),
+	    c->server_short[0] != '\0' ? c->server_short : "?",
+	    c->me[0] != '\0' ? c->me : "-");
 	right[0] = '\0';
 	if (!c->sb.at_bottom) {
 		if (c->sb.unseen > 0)
@@ -363,8 +372,8 @@ draw_input(struct client *c, const struct ui_layout *lo)
 	int y = lo->rows - 1, avail;
 
 	if (c->prompting)
-		snprintf(prompt, sizeof prompt, "password for %s: ",
-		    c->prompt_user);
+		snprintf(prompt, sizeof prompt,
+		    "password for %s: ", c->prompt_user);
 	else
 		snprintf(prompt, sizeof prompt, "> ");
 	plen = strlen(prompt);
@@ -378,14 +387,14 @@ draw_input(struct client *c, const struct ui_layout *lo)
 
 	/* What to show: the text, or one '*' per character when masked. */
 	if (c->ed.masked) {
-		for (n = 0, i = 0; i < c->ed.len; i += wrap_char_len(
-		    c->ed.buf + i, c->ed.len - i))
+		for (n = 0, i = 0; i < c->ed.len;
+		     i += wrap_char_len(c->ed.buf + i, c->ed.len - i))
 			n++;
 		shown = xmalloc(n + 1);
 		memset(shown, '*', n);
 		shown[n] = '\0';
-		for (cur_w = 0, i = 0; i < c->ed.cursor; i += wrap_char_len(
-		    c->ed.buf + i, c->ed.len - i))
+		for (cur_w = 0, i = 0; i < c->ed.cursor;
+		     i += wrap_char_len(c->ed.buf + i, c->ed.len - i))
 			cur_w++;
 	} else {
 		shown = sanitize_dup(c->ed.buf, c->ed.len, false);
@@ -393,12 +402,13 @@ draw_input(struct client *c, const struct ui_layout *lo)
 	}
 	/* Scroll so the cursor column fits. */
 	n = strlen(shown);
-	while (cur_w - wrap_width(shown, start) >= (size_t)avail &&
-	    start < n)
+	while (cur_w - wrap_width(shown, start) >= (size_t)avail && start < n)
 		start += wrap_char_len(shown + start, n - start);
 	i = start;
-	while (i < n && wrap_width(shown + start, i - start) +
-	    (size_t)wrap_char_width(shown + i, n - i) <= (size_t)avail)
+	while (i < n &&
+	    wrap_width(shown + start, i - start) +
+		    (size_t)wrap_char_width(shown + i, n - i) <=
+		(size_t)avail)
 		i += wrap_char_len(shown + i, n - i);
 	put(y, (int)pw, shown + start, i - start, A_NORMAL);
 	move(y, (int)(pw + cur_w - wrap_width(shown, start)));
@@ -441,14 +451,19 @@ ui_start(struct client *c)
 	set_escdelay(25);
 	mousemask(BUTTON4_PRESSED
 #ifdef BUTTON5_PRESSED
-	    | BUTTON5_PRESSED
+		| BUTTON5_PRESSED
 #endif
-	    , NULL);
+	    ,
+	    NULL);
 	has_colour = c->color && has_colors() && start_color() == OK;
 	if (has_colour) {
 		static const short nick_colours[NICK_COLOURS] = {
-			COLOR_GREEN, COLOR_YELLOW, COLOR_BLUE, COLOR_MAGENTA,
-			COLOR_CYAN, COLOR_RED,
+			COLOR_GREEN,
+			COLOR_YELLOW,
+			COLOR_BLUE,
+			COLOR_MAGENTA,
+			COLOR_CYAN,
+			COLOR_RED,
 		};
 		int i;
 

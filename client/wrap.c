@@ -9,7 +9,7 @@
 #include "model.h"
 #include "utf8.h"
 
-#define WIDE_COLUMNS	2
+#define WIDE_COLUMNS 2
 
 /* Returns the byte length of the character at s; a bad byte is one. */
 size_t

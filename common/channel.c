@@ -14,7 +14,7 @@
 #include "xmalloc.h"
 
 /* The msg3 payload a SecureChat initiator sends. */
-#define MSG3_PAYLOAD	"{}"
+#define MSG3_PAYLOAD "{}"
 
 /* What the channel needs only until the handshake is over. */
 struct channel_hs {
@@ -24,7 +24,7 @@ struct channel_hs {
 	size_t hello_len;
 	int (*check_peer)(void *, const uint8_t *);
 	void *check_peer_arg;
-	bool done;		/* READY was returned; free on next read */
+	bool done; /* READY was returned; free on next read */
 };
 
 /* Wipes and frees the handshake block. */
@@ -113,7 +113,7 @@ write_handshake(struct channel *ch, struct evbuffer *out, const char *payload,
 	if (cap > SC_FRAME_MAX_LEN)
 		cap = SC_FRAME_MAX_LEN;
 	if (evbuffer_reserve_space(out, (ev_ssize_t)(SC_FRAME_HEADER_LEN + cap),
-	    &vec, 1) != 1)
+		&vec, 1) != 1)
 		return SC_ERR_IO;
 	rc = noise_handshake_write(&ch->hs->noise, (const uint8_t *)payload,
 	    plen, (uint8_t *)vec.iov_base + SC_FRAME_HEADER_LEN, cap, &len);
@@ -137,8 +137,8 @@ channel_start(struct channel *ch, struct evbuffer *out)
 	if (ch->role != CHANNEL_INITIATOR)
 		return 0;
 	/* -> e, with the client hello */
-	if ((rc = write_handshake(ch, out, ch->hs->hello,
-	    ch->hs->hello_len)) != 0)
+	if ((rc = write_handshake(ch, out, ch->hs->hello, ch->hs->hello_len)) !=
+	    0)
 		return channel_fail(ch, rc);
 	return 0;
 }
@@ -155,8 +155,7 @@ finish(struct channel *ch)
 	memcpy(ch->remote_static, noise_handshake_remote_static(n),
 	    SC_NOISE_KEY_LEN);
 	ch->has_remote_static = true;
-	memcpy(ch->handshake_hash, noise_handshake_hash(n),
-	    SC_NOISE_HASH_LEN);
+	memcpy(ch->handshake_hash, noise_handshake_hash(n), SC_NOISE_HASH_LEN);
 	noise_handshake_wipe(n);
 	ch->hs->done = true;
 	ch->state = CHANNEL_OPEN;
@@ -175,13 +174,13 @@ respond(struct channel *ch, const uint8_t *body, size_t len,
 	if (hs->noise.msg == 0) {
 		/* -> e: the client hello is in clear; check it first. */
 		if ((rc = noise_handshake_read(&hs->noise, body, len, buf, cap,
-		    &plen)) != 0)
+			 &plen)) != 0)
 			return rc;
 		if (msg_hello_check(buf, plen, true, &hs->peer) != 0)
 			return SC_ERR_PAYLOAD;
 		/* <- e, ee, s, es: with the server hello */
-		if ((rc = write_handshake(ch, out, hs->hello,
-		    hs->hello_len)) != 0)
+		if ((rc = write_handshake(ch, out, hs->hello, hs->hello_len)) !=
+		    0)
 			return rc;
 		return CHANNEL_PROGRESS;
 	}
@@ -190,7 +189,7 @@ respond(struct channel *ch, const uint8_t *body, size_t len,
 	if (len < SC_NOISE_KEY_LEN + 2 * SC_NOISE_TAG_LEN)
 		return SC_ERR_HANDSHAKE;
 	if ((rc = noise_handshake_read(&hs->noise, body, len, buf, cap,
-	    &plen)) != 0)
+		 &plen)) != 0)
 		return rc;
 	if (msg_hello_check(buf, plen, false, NULL) != 0)
 		return SC_ERR_PAYLOAD;
@@ -211,7 +210,7 @@ initiate(struct channel *ch, const uint8_t *body, size_t len,
 	if (len < 2 * SC_NOISE_KEY_LEN + 2 * SC_NOISE_TAG_LEN)
 		return SC_ERR_HANDSHAKE;
 	if ((rc = noise_handshake_read(&hs->noise, body, len, buf, cap,
-	    &plen)) != 0)
+		 &plen)) != 0)
 		return rc;
 	if (msg_hello_check(buf, plen, true, &hs->peer) != 0)
 		return SC_ERR_PAYLOAD;
@@ -221,7 +220,7 @@ initiate(struct channel *ch, const uint8_t *body, size_t len,
 		return SC_ERR_PEER_KEY;
 	/* -> s, se */
 	if ((rc = write_handshake(ch, out, MSG3_PAYLOAD,
-	    strlen(MSG3_PAYLOAD))) != 0)
+		 strlen(MSG3_PAYLOAD))) != 0)
 		return rc;
 	return finish(ch);
 }
@@ -288,8 +287,8 @@ channel_write(struct channel *ch, struct evbuffer *out, const void *pt,
 		return SC_ERR_INVALID;
 	if (len > SC_MSG_MAX_LEN)
 		return SC_ERR_TOO_LONG;
-	if (evbuffer_reserve_space(out, (ev_ssize_t)(SC_FRAME_HEADER_LEN + flen),
-	    &vec, 1) != 1)
+	if (evbuffer_reserve_space(out,
+		(ev_ssize_t)(SC_FRAME_HEADER_LEN + flen), &vec, 1) != 1)
 		return SC_ERR_IO;
 	rc = noise_cipher_encrypt(&ch->tx, NULL, 0, pt, len,
 	    (uint8_t *)vec.iov_base + SC_FRAME_HEADER_LEN);

@@ -25,11 +25,11 @@
 #include "msg.h"
 #include "noise.h"
 
-#define CHANNEL_PROTOCOL	"Noise_XX_25519_AESGCM_SHA256"
+#define CHANNEL_PROTOCOL "Noise_XX_25519_AESGCM_SHA256"
 
 enum channel_role {
-	CHANNEL_INITIATOR,	/* the client */
-	CHANNEL_RESPONDER,	/* the server */
+	CHANNEL_INITIATOR, /* the client */
+	CHANNEL_RESPONDER, /* the server */
 };
 
 enum channel_state {
@@ -40,15 +40,15 @@ enum channel_state {
 
 /* What channel_read() found. Errors are negative SC_ERR_* codes. */
 enum channel_event {
-	CHANNEL_AGAIN = 0,	/* no whole frame buffered: read more */
-	CHANNEL_PROGRESS,	/* a handshake message was handled */
-	CHANNEL_READY,		/* the handshake just finished */
-	CHANNEL_MESSAGE,	/* a transport plaintext is in the buffer */
+	CHANNEL_AGAIN = 0, /* no whole frame buffered: read more */
+	CHANNEL_PROGRESS,  /* a handshake message was handled */
+	CHANNEL_READY,	   /* the handshake just finished */
+	CHANNEL_MESSAGE,   /* a transport plaintext is in the buffer */
 };
 
 struct channel_config {
 	enum channel_role role;
-	const struct sc_keypair *local;	/* our static key (copied) */
+	const struct sc_keypair *local; /* our static key (copied) */
 	/*
 	 * Our hello payload: msg1's for the initiator, msg2's for the
 	 * responder (JSON text, see msg_encode_*_hello). Not copied: it
@@ -70,10 +70,10 @@ struct channel_hs;
 struct channel {
 	enum channel_role role;
 	enum channel_state state;
-	uint16_t max_frame;		/* frames above this are refused */
-	struct channel_hs *hs;		/* handshake-time state, or NULL */
-	struct noise_cipher tx;		/* transport: what we send */
-	struct noise_cipher rx;		/* transport: what we receive */
+	uint16_t max_frame;	/* frames above this are refused */
+	struct channel_hs *hs;	/* handshake-time state, or NULL */
+	struct noise_cipher tx; /* transport: what we send */
+	struct noise_cipher rx; /* transport: what we receive */
 	uint8_t remote_static[SC_NOISE_KEY_LEN];
 	bool has_remote_static;
 	uint8_t handshake_hash[SC_NOISE_HASH_LEN];
@@ -107,8 +107,8 @@ int channel_start(struct channel *ch, struct evbuffer *out) SC_WUR;
  * section 2), SC_ERR_PEER_KEY, SC_ERR_NONCE. For CHANNEL_MESSAGE the
  * plaintext is in buf[0..*len); cap should be SC_MSG_MAX_LEN.
  */
-int channel_read(struct channel *ch, struct evbuffer *in,
-    struct evbuffer *out, uint8_t *buf, size_t cap, size_t *len) SC_WUR;
+int channel_read(struct channel *ch, struct evbuffer *in, struct evbuffer *out,
+    uint8_t *buf, size_t cap, size_t *len) SC_WUR;
 
 /*
  * Encrypts pt[0..len) into one frame appended to out. Returns 0,

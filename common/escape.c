@@ -9,8 +9,8 @@
 #include "escape.h"
 #include "utf8.h"
 
-#define C1_FIRST	0x80	/* U+0080-U+009F: C1 control characters */
-#define C1_LAST		0x9f
+#define C1_FIRST 0x80 /* U+0080-U+009F: C1 control characters */
+#define C1_LAST	 0x9f
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -28,11 +28,11 @@ size_t
 escape_bytes(char *out, size_t cap, const char *s, size_t len,
     unsigned int flags, bool *cut)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	const char		*unit;
-	char			 esc[4];
-	uint32_t		 cp;
-	size_t			 i, j = 0, n, ulen;
+	const unsigned char *p = (const unsigned char *)s;
+	const char *unit;
+	char esc[4];
+	uint32_t cp;
+	size_t i, j = 0, n, ulen;
 
 	*cut = false;
 	for (i = 0; i < len; i += n) {
@@ -47,7 +47,7 @@ escape_bytes(char *out, size_t cap, const char *s, size_t len,
 		} else if (p[i] >= 0x80 && (flags & ESCAPE_UTF8) &&
 		    (n = utf8_decode(s + i, len - i, &cp)) > 0 &&
 		    cp != UTF8_BAD && !(cp >= C1_FIRST && cp <= C1_LAST)) {
-			ulen = n;	/* a whole character as is */
+			ulen = n; /* a whole character as is */
 		} else {
 			/*
 			 * One byte as \xNN. The rest of an ill-formed or C1
@@ -77,8 +77,8 @@ const char *
 escape_shown(char *out, size_t size, const char *s, size_t len, size_t max,
     unsigned int flags)
 {
-	size_t	n = len < max ? len : max, j;
-	bool	cut;
+	size_t n = len < max ? len : max, j;
+	bool cut;
 
 	if (size < sizeof ESCAPE_ELLIPSIS) {
 		if (size > 0)
@@ -87,8 +87,7 @@ escape_shown(char *out, size_t size, const char *s, size_t len, size_t max,
 	}
 	if (n < len && (flags & ESCAPE_UTF8))
 		n = utf8_cut(s, len, n);
-	j = escape_bytes(out, size - sizeof ESCAPE_ELLIPSIS, s, n, flags,
-	    &cut);
+	j = escape_bytes(out, size - sizeof ESCAPE_ELLIPSIS, s, n, flags, &cut);
 	if (cut || n < len) {
 		memcpy(out + j, ESCAPE_ELLIPSIS, strlen(ESCAPE_ELLIPSIS));
 		j += strlen(ESCAPE_ELLIPSIS);

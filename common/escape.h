@@ -19,16 +19,16 @@
  * ESCAPE_QUOTED is for text shown between double quotes: '"' and '\' are
  * "\x22" and "\x5c"; without it '"' is kept and '\' is "\\".
  */
-#define ESCAPE_UTF8		0x1
-#define ESCAPE_QUOTED		0x2
+#define ESCAPE_UTF8   0x1
+#define ESCAPE_QUOTED 0x2
 
-#define ESCAPE_ELLIPSIS		"..."	/* marks text that was cut */
-#define ESCAPE_MAX_GROWTH	4	/* output bytes per input byte, at most */
+#define ESCAPE_ELLIPSIS	  "..." /* marks text that was cut */
+#define ESCAPE_MAX_GROWTH 4	/* output bytes per input byte, at most */
 
 /* Room escape_shown() needs to show up to max input bytes whole: every
  * byte escaped, the ellipsis and the NUL. */
-#define ESCAPE_SHOWN_SIZE(max) \
-	((max) * ESCAPE_MAX_GROWTH + sizeof ESCAPE_ELLIPSIS)
+#define ESCAPE_SHOWN_SIZE(max)                                                 \
+	((max)*ESCAPE_MAX_GROWTH + sizeof ESCAPE_ELLIPSIS)
 
 /*
  * Escapes s[0..len) into out[0..cap) (not NUL-terminated) and returns the

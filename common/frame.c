@@ -53,7 +53,7 @@ frame_read(struct evbuffer *in, uint8_t *buf, size_t cap, size_t *len)
 		return SC_ERR_TOO_LONG;
 	evbuffer_drain(in, SC_FRAME_HEADER_LEN);
 	if (evbuffer_remove(in, buf, body) != (int)body)
-		return SC_ERR_INVALID;	/* cannot happen: peek saw it all */
+		return SC_ERR_INVALID; /* cannot happen: peek saw it all */
 	*len = body;
 	return 1;
 }

@@ -21,13 +21,13 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define FSUTIL_TMP_MODE		0600	/* a temporary until it is finished */
+#define FSUTIL_TMP_MODE 0600 /* a temporary until it is finished */
 
 /* Returns the folder part of path as a new string ("." when none). */
 static char *
 parent_dir(const char *path)
 {
-	const char	*slash = strrchr(path, '/');
+	const char *slash = strrchr(path, '/');
 
 	if (slash == NULL)
 		return xstrdup(".");
@@ -40,7 +40,7 @@ parent_dir(const char *path)
 static const char *
 base_name(const char *path)
 {
-	const char	*slash = strrchr(path, '/');
+	const char *slash = strrchr(path, '/');
 
 	if (slash == NULL || slash[1] == '\0')
 		return path;
@@ -52,7 +52,7 @@ base_name(const char *path)
 static bool
 is_temporary(const char *name, const char *base)
 {
-	size_t	blen = strlen(base), plen = strlen(FSUTIL_TMP_PREFIX), i;
+	size_t blen = strlen(base), plen = strlen(FSUTIL_TMP_PREFIX), i;
 
 	if (strlen(name) != blen + plen + FSUTIL_TMP_RANDOM * 2 ||
 	    strncmp(name, base, blen) != 0 ||
@@ -74,9 +74,9 @@ is_temporary(const char *name, const char *base)
 static void
 remove_stale(const char *path)
 {
-	struct dirent	*de;
-	DIR		*d;
-	char		*dir;
+	struct dirent *de;
+	DIR *d;
+	char *dir;
 
 	dir = parent_dir(path);
 	if ((d = opendir(dir)) != NULL) {
@@ -93,8 +93,8 @@ remove_stale(const char *path)
 static char *
 temp_name(const char *path)
 {
-	uint8_t	nonce[FSUTIL_TMP_RANDOM];
-	char	hex[FSUTIL_TMP_RANDOM * 2 + 1];
+	uint8_t nonce[FSUTIL_TMP_RANDOM];
+	char hex[FSUTIL_TMP_RANDOM * 2 + 1];
 
 	if (sodium_init() < 0)
 		abort();
@@ -107,7 +107,7 @@ temp_name(const char *path)
 static int
 write_all(int fd, const uint8_t *buf, size_t len)
 {
-	ssize_t	n;
+	ssize_t n;
 
 	while (len > 0) {
 		n = write(fd, buf, len);
@@ -123,14 +123,14 @@ write_all(int fd, const uint8_t *buf, size_t len)
 
 /* Writes data to a temporary next to path and moves it into place. */
 int
-fsutil_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode, unsigned int flags, enum fsutil_step *step)
+fsutil_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    unsigned int flags, enum fsutil_step *step)
 {
-	enum fsutil_step	 failed = FSUTIL_STEP_CREATE;
-	struct stat		 st;
-	char			*tmp = NULL;
-	bool			 existed = false, made = false;
-	int			 fd = -1, rc = SC_ERR_IO, saved;
+	enum fsutil_step failed = FSUTIL_STEP_CREATE;
+	struct stat st;
+	char *tmp = NULL;
+	bool existed = false, made = false;
+	int fd = -1, rc = SC_ERR_IO, saved;
 
 	memset(&st, 0, sizeof st);
 	if (path == NULL || *path == '\0') {
@@ -151,8 +151,9 @@ fsutil_write_atomic(const char *path, const void *data, size_t len,
 		remove_stale(path);
 
 	tmp = temp_name(path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY, FSUTIL_TMP_MODE);
+	fd = open(tmp,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+	    FSUTIL_TMP_MODE);
 	if (fd == -1)
 		goto out;
 	made = true;
@@ -176,11 +177,11 @@ fsutil_write_atomic(const char *path, const void *data, size_t len,
 	failed = FSUTIL_STEP_PLACE;
 	if (flags & FSUTIL_EXCLUSIVE) {
 		if (link(tmp, path) == -1)
-			goto out;	/* the temporary is removed below */
+			goto out; /* the temporary is removed below */
 	} else {
 		if (rename(tmp, path) == -1)
 			goto out;
-		made = false;	/* it is path now */
+		made = false; /* it is path now */
 	}
 	failed = FSUTIL_STEP_SYNC_DIR;
 	if (fsutil_sync_parent(path) != 0)
@@ -205,8 +206,8 @@ out:
 int
 fsutil_sync_parent(const char *path)
 {
-	char	*dir = parent_dir(path);
-	int	 fd, rc = 0, saved;
+	char *dir = parent_dir(path);
+	int fd, rc = 0, saved;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1 || (fsync(fd) == -1 && errno != EINVAL))
@@ -223,8 +224,8 @@ fsutil_sync_parent(const char *path)
 int
 fsutil_mkdirs(const char *path, mode_t mode)
 {
-	char	*buf, *p;
-	int	 rc = 0, saved;
+	char *buf, *p;
+	int rc = 0, saved;
 
 	if (*path == '\0') {
 		errno = ENOENT;

@@ -14,24 +14,24 @@
 
 /* A temporary file is "<path>.tmp-" and FSUTIL_TMP_RANDOM random bytes in
  * lowercase hex, in the folder of path. */
-#define FSUTIL_TMP_PREFIX	".tmp-"
-#define FSUTIL_TMP_RANDOM	8
+#define FSUTIL_TMP_PREFIX ".tmp-"
+#define FSUTIL_TMP_RANDOM 8
 
 /* fsutil_write_atomic() flags. */
-#define FSUTIL_EXCLUSIVE	0x1	/* fail with EEXIST if path exists */
-#define FSUTIL_KEEP_MODE	0x2	/* an existing path's mode, not mode */
-#define FSUTIL_KEEP_OWNER	0x4	/* as root: an existing path's owner */
-#define FSUTIL_REMOVE_STALE	0x8	/* first remove temporaries of path */
+#define FSUTIL_EXCLUSIVE    0x1 /* fail with EEXIST if path exists */
+#define FSUTIL_KEEP_MODE    0x2 /* an existing path's mode, not mode */
+#define FSUTIL_KEEP_OWNER   0x4 /* as root: an existing path's owner */
+#define FSUTIL_REMOVE_STALE 0x8 /* first remove temporaries of path */
 
 /* The step of fsutil_write_atomic() that failed, to say so to people. */
 enum fsutil_step {
-	FSUTIL_STEP_NONE,	/* none: it succeeded */
-	FSUTIL_STEP_STAT,	/* looking at the existing path (KEEP_*) */
-	FSUTIL_STEP_CREATE,	/* creating the temporary file */
-	FSUTIL_STEP_CHMOD,	/* setting its mode */
-	FSUTIL_STEP_WRITE,	/* writing, fsyncing or closing it */
-	FSUTIL_STEP_PLACE,	/* renaming it over path (linking: EXCLUSIVE) */
-	FSUTIL_STEP_SYNC_DIR,	/* syncing the folder: the file is in place */
+	FSUTIL_STEP_NONE,     /* none: it succeeded */
+	FSUTIL_STEP_STAT,     /* looking at the existing path (KEEP_*) */
+	FSUTIL_STEP_CREATE,   /* creating the temporary file */
+	FSUTIL_STEP_CHMOD,    /* setting its mode */
+	FSUTIL_STEP_WRITE,    /* writing, fsyncing or closing it */
+	FSUTIL_STEP_PLACE,    /* renaming it over path (linking: EXCLUSIVE) */
+	FSUTIL_STEP_SYNC_DIR, /* syncing the folder: the file is in place */
 };
 
 /*

@@ -20,7 +20,7 @@
 #include "sc_limits.h"
 #include "xmalloc.h"
 
-static size_t allocated;	/* bytes live, for tests (relaxed atomics) */
+static size_t allocated; /* bytes live, for tests (relaxed atomics) */
 
 /* jansson's malloc: plain malloc, counted. Blocks stay compatible with
  * free(), so a caller freeing json_dumps() output with free() is fine. */
@@ -53,8 +53,7 @@ wipe_free(void *p)
  * Installs the wiping allocators before main() runs, so that no block is
  * ever allocated by one allocator and freed by the other.
  */
-static void __attribute__((constructor))
-install_allocators(void)
+static void __attribute__((constructor)) install_allocators(void)
 {
 	json_set_alloc_funcs(wipe_malloc, wipe_free);
 }
@@ -71,20 +70,22 @@ jload_allocated(void)
 static bool
 depth_ok(json_t *j, int level)
 {
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
+	const char *key;
+	json_t *v;
+	size_t i;
 
 	if (level > SC_JSON_MAX_DEPTH)
 		return false;
 	if (json_is_object(j)) {
-		json_object_foreach(j, key, v) {
+		json_object_foreach(j, key, v)
+		{
 			if ((json_is_object(v) || json_is_array(v)) &&
 			    !depth_ok(v, level + 1))
 				return false;
 		}
 	} else {
-		json_array_foreach(j, i, v) {
+		json_array_foreach(j, i, v)
+		{
 			if ((json_is_object(v) || json_is_array(v)) &&
 			    !depth_ok(v, level + 1))
 				return false;
@@ -141,12 +142,12 @@ number_end(const uint8_t *p, size_t len, size_t i, bool *real)
 static json_t *
 load_big_numbers(const uint8_t *buf, size_t len)
 {
-	json_error_t	 error;
-	json_t		*root;
-	char		*copy, *num;
-	size_t		 i = 0, j, o = 0, run;
-	bool		 in_string = false, real;
-	double		 d;
+	json_error_t error;
+	json_t *root;
+	char *copy, *num;
+	size_t i = 0, j, o = 0, run;
+	bool in_string = false, real;
+	double d;
 
 	/* Only numbers of 5 bytes or more overflow ("1e309"), and each
 	 * becomes 3 bytes: the copy is never longer than the original. */
@@ -168,10 +169,11 @@ load_big_numbers(const uint8_t *buf, size_t len)
 		}
 		/* A number token (RFC 8259: -?int frac? exp?): anything else
 		 * is copied as it is and left for jansson to refuse. */
-		for (run = i; run < len && (buf[run] == '-' ||
-		    buf[run] == '+' || buf[run] == '.' || buf[run] == 'e' ||
-		    buf[run] == 'E' || (buf[run] >= '0' && buf[run] <= '9'));
-		    run++)
+		for (run = i; run < len &&
+		     (buf[run] == '-' || buf[run] == '+' || buf[run] == '.' ||
+			 buf[run] == 'e' || buf[run] == 'E' ||
+			 (buf[run] >= '0' && buf[run] <= '9'));
+		     run++)
 			;
 		j = number_end(buf, len, i, &real);
 		if (j != run) {
@@ -185,8 +187,8 @@ load_big_numbers(const uint8_t *buf, size_t len)
 		errno = 0;
 		if (real) {
 			d = strtod(num, NULL);
-			real = errno == ERANGE && (d == HUGE_VAL ||
-			    d == -HUGE_VAL);
+			real = errno == ERANGE &&
+			    (d == HUGE_VAL || d == -HUGE_VAL);
 		} else {
 			(void)strtoll(num, NULL, 10);
 			real = errno == ERANGE;
@@ -203,7 +205,7 @@ load_big_numbers(const uint8_t *buf, size_t len)
 		i = j;
 	}
 	root = json_loadb(copy, o, JSON_REJECT_DUPLICATES, &error);
-	sodium_memzero(copy, len + 1);	/* it may hold a password */
+	sodium_memzero(copy, len + 1); /* it may hold a password */
 	free(copy);
 	return root;
 }
@@ -213,8 +215,8 @@ load_big_numbers(const uint8_t *buf, size_t len)
 static size_t
 skip_ws(const uint8_t *p, size_t len, size_t i)
 {
-	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
-	    p[i] == '\r'))
+	while (i < len &&
+	    (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
 		i++;
 	return i;
 }
@@ -234,7 +236,7 @@ skip_string(const uint8_t *p, size_t len, size_t i)
 static size_t
 skip_value(const uint8_t *p, size_t len, size_t i)
 {
-	size_t	open = 0;
+	size_t open = 0;
 
 	if (i >= len)
 		return len;
@@ -279,11 +281,11 @@ static bool
 key_equals(const uint8_t *p, size_t len, size_t i, const char *want,
     size_t wlen, size_t *next)
 {
-	size_t			 n = 0, k;
-	bool			 match = true;
-	int			 c, h;
+	size_t n = 0, k;
+	bool match = true;
+	int c, h;
 
-	for (i++; i < len && p[i] != '"'; ) {
+	for (i++; i < len && p[i] != '"';) {
 		if (p[i] != '\\') {
 			c = p[i++];
 		} else if (i + 1 < len && p[i + 1] == 'u' && i + 5 < len) {
@@ -295,7 +297,7 @@ key_equals(const uint8_t *p, size_t len, size_t i, const char *want,
 			}
 			i += 6;
 		} else {
-			c = -1;		/* \" \\ \/ \b \f \n \r \t */
+			c = -1; /* \" \\ \/ \b \f \n \r \t */
 			i += 2;
 		}
 		if (n < wlen && c == (unsigned char)want[n])
@@ -315,9 +317,9 @@ key_equals(const uint8_t *p, size_t len, size_t i, const char *want,
 static bool
 negative_zero(const uint8_t *p, size_t len, const char *key)
 {
-	size_t	klen = strlen(key);
-	size_t	i;
-	bool	is_id;
+	size_t klen = strlen(key);
+	size_t i;
+	bool is_id;
 
 	i = skip_ws(p, len, 0);
 	if (i >= len || p[i] != '{')
@@ -333,8 +335,9 @@ negative_zero(const uint8_t *p, size_t len, const char *key)
 		i = skip_ws(p, len, i + 1);
 		if (is_id) {
 			return len - i >= 2 && p[i] == '-' && p[i + 1] == '0' &&
-			    (len - i == 2 || (p[i + 2] != '.' &&
-			    p[i + 2] != 'e' && p[i + 2] != 'E'));
+			    (len - i == 2 ||
+				(p[i + 2] != '.' && p[i + 2] != 'e' &&
+				    p[i + 2] != 'E'));
 		}
 		i = skip_ws(p, len, skip_value(p, len, i));
 		if (i >= len || p[i] != ',')
@@ -347,10 +350,11 @@ negative_zero(const uint8_t *p, size_t len, const char *key)
 static void
 mark_negative_zeros(json_t *root, const uint8_t *buf, size_t len)
 {
-	const char	*key;
-	json_t		*v;
+	const char *key;
+	json_t *v;
 
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		if (!json_is_integer(v) || json_integer_value(v) != 0 ||
 		    !negative_zero(buf, len, key))
 			continue;
@@ -363,15 +367,15 @@ mark_negative_zeros(json_t *root, const uint8_t *buf, size_t len)
 json_t *
 jload_object(const uint8_t *buf, size_t len, size_t max)
 {
-	json_t		*root;
-	json_error_t	 error;
+	json_t *root;
+	json_error_t error;
 
 	if (buf == NULL || len == 0 || len > max)
 		return NULL;
-	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES,
-	    &error);
-	if (root == NULL && json_error_code(&error) ==
-	    json_error_numeric_overflow)
+	root =
+	    json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &error);
+	if (root == NULL &&
+	    json_error_code(&error) == json_error_numeric_overflow)
 		root = load_big_numbers(buf, len);
 	if (root == NULL)
 		return NULL;

@@ -21,16 +21,16 @@
 #include "fsutil.h"
 #include "keys.h"
 
-#define KEYS_HEX_LEN		(SC_NOISE_KEY_LEN * 2)
-#define KEYS_FILE_MODE		0600
-#define KEYS_SHORT_DIGITS	16
-#define KEYS_SHORT_GROUP	4
+#define KEYS_HEX_LEN	  (SC_NOISE_KEY_LEN * 2)
+#define KEYS_FILE_MODE	  0600
+#define KEYS_SHORT_DIGITS 16
+#define KEYS_SHORT_GROUP  4
 
 /* Fills kp with a fresh random key pair. */
 void
 keys_generate(struct sc_keypair *kp)
 {
-	uint8_t	secret[SC_NOISE_KEY_LEN];
+	uint8_t secret[SC_NOISE_KEY_LEN];
 
 	if (sodium_init() < 0)
 		abort();
@@ -61,8 +61,8 @@ keys_wipe(struct sc_keypair *kp)
 static int
 decode_hex(const uint8_t *hex, uint8_t *secret)
 {
-	unsigned int	c, digit, lower, value, bad = 0;
-	size_t		i;
+	unsigned int c, digit, lower, value, bad = 0;
+	size_t i;
 
 	for (i = 0; i < KEYS_HEX_LEN; i++) {
 		c = hex[i];
@@ -82,7 +82,7 @@ decode_hex(const uint8_t *hex, uint8_t *secret)
 static int
 read_all(int fd, uint8_t *buf, size_t size, size_t *len)
 {
-	ssize_t	n;
+	ssize_t n;
 
 	*len = 0;
 	while (*len < size) {
@@ -102,16 +102,16 @@ read_all(int fd, uint8_t *buf, size_t size, size_t *len)
 int
 keys_load(const char *path, struct sc_keypair *kp)
 {
-	uint8_t		buf[SC_KEYFILE_MAX_LEN + 1];
-	uint8_t		secret[SC_NOISE_KEY_LEN];
-	struct stat	st;
-	size_t		len = 0;
-	int		fd, rc, saved;
+	uint8_t buf[SC_KEYFILE_MAX_LEN + 1];
+	uint8_t secret[SC_NOISE_KEY_LEN];
+	struct stat st;
+	size_t len = 0;
+	int fd, rc, saved;
 
 	keys_wipe(kp);
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
+	fd = open(path,
+	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1)
 		return SC_ERR_IO;
 
@@ -165,8 +165,8 @@ out:
 static int
 save_file(const char *path, const struct sc_keypair *kp, bool replace)
 {
-	uint8_t	text[KEYS_HEX_LEN + 2];	/* digits, '\n', NUL */
-	int	rc, saved;
+	uint8_t text[KEYS_HEX_LEN + 2]; /* digits, '\n', NUL */
+	int rc, saved;
 
 	sodium_bin2hex((char *)text, sizeof text - 1, kp->secret,
 	    sizeof kp->secret);
@@ -193,7 +193,7 @@ keys_save(const char *path, const struct sc_keypair *kp)
 int
 keys_load_or_create(const char *path, struct sc_keypair *kp, bool *created)
 {
-	int	rc;
+	int rc;
 
 	if (created != NULL)
 		*created = false;
@@ -218,7 +218,7 @@ void
 keys_fingerprint(const uint8_t pub[SC_NOISE_KEY_LEN],
     char out[KEYS_FINGERPRINT_LEN + 1])
 {
-	uint8_t	hash[crypto_hash_sha256_BYTES];
+	uint8_t hash[crypto_hash_sha256_BYTES];
 
 	crypto_hash_sha256(hash, pub, SC_NOISE_KEY_LEN);
 	sodium_bin2hex(out, KEYS_FINGERPRINT_LEN + 1, hash, sizeof hash);
@@ -229,8 +229,8 @@ void
 keys_fingerprint_short(const uint8_t pub[SC_NOISE_KEY_LEN],
     char out[KEYS_SHORT_LEN + 1])
 {
-	char	fp[KEYS_FINGERPRINT_LEN + 1];
-	size_t	i, j = 0;
+	char fp[KEYS_FINGERPRINT_LEN + 1];
+	size_t i, j = 0;
 
 	keys_fingerprint(pub, fp);
 	for (i = 0; i < KEYS_SHORT_DIGITS; i++) {

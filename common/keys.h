@@ -17,8 +17,8 @@
 #include "error.h"
 #include "sc_limits.h"
 
-#define KEYS_FINGERPRINT_LEN	64	/* hex chars, without the NUL */
-#define KEYS_SHORT_LEN		19	/* "xxxx:xxxx:xxxx:xxxx", without NUL */
+#define KEYS_FINGERPRINT_LEN 64 /* hex chars, without the NUL */
+#define KEYS_SHORT_LEN	     19 /* "xxxx:xxxx:xxxx:xxxx", without NUL */
 
 struct sc_keypair {
 	uint8_t secret[SC_NOISE_KEY_LEN];

@@ -30,34 +30,34 @@
 #include "sc_limits.h"
 #include "xmalloc.h"
 
-#define LOG_TRUNCATED		"..."
-#define LOG_FILE_MODE		0640
+#define LOG_TRUNCATED "..."
+#define LOG_FILE_MODE 0640
 
 /* One line being built; adds that do not fit set cut and are dropped. */
 struct line {
-	char	buf[SC_LOG_LINE_MAX];
-	size_t	len;
-	bool	cut;
+	char buf[SC_LOG_LINE_MAX];
+	size_t len;
+	bool cut;
 };
 
-static pthread_mutex_t	log_mutex = PTHREAD_MUTEX_INITIALIZER;
-static char		progname[SC_LOG_PROGNAME_MAX + 1] = "securechat";
-static enum log_level	max_level = LOG_LEVEL_INFO;
-static bool		to_stderr = true;
-static bool		journal;
-static int		file_fd = -1;
-static char		*file_path;
+static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
+static char progname[SC_LOG_PROGNAME_MAX + 1] = "securechat";
+static enum log_level max_level = LOG_LEVEL_INFO;
+static bool to_stderr = true;
+static bool journal;
+static int file_fd = -1;
+static char *file_path;
 
 static const struct {
-	const char	*name;	/* for log_level_parse */
-	const char	*label;	/* in log lines */
-	enum log_level	 level;
+	const char *name;  /* for log_level_parse */
+	const char *label; /* in log lines */
+	enum log_level level;
 } levels[] = {
-	{ "error",	"ERROR",	LOG_LEVEL_ERR },
-	{ "warning",	"WARNING",	LOG_LEVEL_WARNING },
-	{ "notice",	"NOTICE",	LOG_LEVEL_NOTICE },
-	{ "info",	"INFO",		LOG_LEVEL_INFO },
-	{ "debug",	"DEBUG",	LOG_LEVEL_DEBUG },
+	{ "error", "ERROR", LOG_LEVEL_ERR },
+	{ "warning", "WARNING", LOG_LEVEL_WARNING },
+	{ "notice", "NOTICE", LOG_LEVEL_NOTICE },
+	{ "info", "INFO", LOG_LEVEL_INFO },
+	{ "debug", "DEBUG", LOG_LEVEL_DEBUG },
 };
 
 /* Clamps level into the range we name. */
@@ -75,7 +75,7 @@ clamp_level(enum log_level level)
 static const char *
 level_label(enum log_level level)
 {
-	size_t	i;
+	size_t i;
 
 	level = clamp_level(level);
 	for (i = 0; i < sizeof levels / sizeof levels[0]; i++) {
@@ -89,8 +89,8 @@ level_label(enum log_level level)
 static bool
 parse_number(const char **s, uintmax_t *out)
 {
-	const char	*p = *s;
-	char		*end;
+	const char *p = *s;
+	char *end;
 
 	if (*p < '0' || *p > '9')
 		return false;
@@ -106,9 +106,9 @@ parse_number(const char **s, uintmax_t *out)
 static bool
 stderr_is_journal(void)
 {
-	const char	*env;
-	struct stat	 st;
-	uintmax_t	 dev, ino;
+	const char *env;
+	struct stat st;
+	uintmax_t dev, ino;
 
 	env = getenv("JOURNAL_STREAM");
 	if (env == NULL)
@@ -126,7 +126,7 @@ stderr_is_journal(void)
 static void
 line_add(struct line *l, const char *s, size_t n)
 {
-	size_t	limit = sizeof l->buf - sizeof LOG_TRUNCATED;	/* + '\n' */
+	size_t limit = sizeof l->buf - sizeof LOG_TRUNCATED; /* + '\n' */
 
 	if (l->cut || n > limit - l->len) {
 		l->cut = true;
@@ -147,8 +147,8 @@ line_str(struct line *l, const char *s)
 static void
 line_text(struct line *l, const char *text)
 {
-	size_t	limit = sizeof l->buf - sizeof LOG_TRUNCATED;	/* + '\n' */
-	bool	cut;
+	size_t limit = sizeof l->buf - sizeof LOG_TRUNCATED; /* + '\n' */
+	bool cut;
 
 	if (l->cut)
 		return;
@@ -174,10 +174,10 @@ line_end(struct line *l, bool cut)
 static void
 line_time(struct line *l, uint64_t ms)
 {
-	struct tm	tm;
-	time_t		sec = (time_t)(ms / 1000);
-	char		buf[64];
-	size_t		n;
+	struct tm tm;
+	time_t sec = (time_t)(ms / 1000);
+	char buf[64];
+	size_t n;
 
 	if (gmtime_r(&sec, &tm) == NULL)
 		memset(&tm, 0, sizeof tm);
@@ -190,7 +190,7 @@ line_time(struct line *l, uint64_t ms)
 static void
 write_line(int fd, const char *buf, size_t len)
 {
-	ssize_t	n;
+	ssize_t n;
 
 	while (len > 0) {
 		n = write(fd, buf, len);
@@ -207,7 +207,7 @@ write_line(int fd, const char *buf, size_t len)
 void
 log_init(const char *name, enum log_level level)
 {
-	const char	*slash;
+	const char *slash;
 
 	pthread_mutex_lock(&log_mutex);
 	if (name != NULL) {
@@ -233,7 +233,7 @@ log_set_level(enum log_level level)
 int
 log_level_parse(const char *name, enum log_level *out)
 {
-	size_t	i;
+	size_t i;
 
 	if (name == NULL)
 		return SC_ERR_INVALID;
@@ -258,8 +258,8 @@ open_append(const char *path)
 int
 log_open_file(const char *path)
 {
-	char	*copy;
-	int	 fd;
+	char *copy;
+	int fd;
 
 	if (path == NULL || *path == '\0') {
 		errno = EINVAL;
@@ -283,7 +283,7 @@ log_open_file(const char *path)
 int
 log_reopen(void)
 {
-	int	fd, rc = 0, saved;
+	int fd, rc = 0, saved;
 
 	pthread_mutex_lock(&log_mutex);
 	if (file_fd == -1)
@@ -327,17 +327,17 @@ log_set_stderr(bool on)
 void
 log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	char		text[SC_LOG_LINE_MAX], prefix[64];
-	struct line	l;
-	uint64_t	now;
-	bool		cut;
-	int		n, saved = errno;
+	char text[SC_LOG_LINE_MAX], prefix[64];
+	struct line l;
+	uint64_t now;
+	bool cut;
+	int n, saved = errno;
 
 	pthread_mutex_lock(&log_mutex);
 	if (level > max_level || (!to_stderr && file_fd == -1))
 		goto out;
 
-	errno = saved;	/* for %m */
+	errno = saved; /* for %m */
 	n = vsnprintf(text, sizeof text, fmt, ap);
 	if (n < 0) {
 		snprintf(text, sizeof text, "(bad log format)");
@@ -356,8 +356,8 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 			line_time(&l, now);
 			line_str(&l, " ");
 			line_text(&l, progname);
-			snprintf(prefix, sizeof prefix, "[%ld]: %s: ",
-			    (long)getpid(), level_label(level));
+			snprintf(prefix, sizeof prefix,
+			    "[%ld]: %s: ", (long)getpid(), level_label(level));
 			line_str(&l, prefix);
 		}
 		line_text(&l, text);
@@ -383,7 +383,7 @@ out:
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	log_vmsg(level, fmt, ap);
@@ -394,7 +394,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 void
 log_fatal(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	log_vmsg(LOG_LEVEL_ERR, fmt, ap);

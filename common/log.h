@@ -62,7 +62,7 @@ void log_fatal(const char *fmt, ...)
 
 #define log_err(...)	log_msg(LOG_LEVEL_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)
-#define log_notice(...)	log_msg(LOG_LEVEL_NOTICE, __VA_ARGS__)
+#define log_notice(...) log_msg(LOG_LEVEL_NOTICE, __VA_ARGS__)
 #define log_info(...)	log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_debug(...)	log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
 

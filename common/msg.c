@@ -108,7 +108,7 @@ static const struct {
 	{ MSG_CODE_TOO_LONG, "too_long", "the message is too long" },
 	{ MSG_CODE_INTERNAL, "internal", "the server had an internal error" },
 };
-#define N_CODES	(sizeof codes / sizeof codes[0])
+#define N_CODES (sizeof codes / sizeof codes[0])
 
 /* ---- Names -------------------------------------------------------------- */
 
@@ -132,8 +132,7 @@ row_lookup(const char *s, size_t len, enum msg_dir dir)
 	size_t i;
 
 	for (i = 0; i < msg_rows_count; i++) {
-		if (msg_rows[i].dir == dir &&
-		    strlen(msg_rows[i].name) == len &&
+		if (msg_rows[i].dir == dir && strlen(msg_rows[i].name) == len &&
 		    memcmp(msg_rows[i].name, s, len) == 0)
 			return &msg_rows[i];
 	}
@@ -198,8 +197,7 @@ msg_code_parse(const char *name)
 
 /* Prints "\"word\"" to f unless seen[0..*n) has it; remembers it. */
 static void
-dict_word(FILE *f, const char *word, const char **seen, size_t *n,
-    size_t cap)
+dict_word(FILE *f, const char *word, const char **seen, size_t *n, size_t cap)
 {
 	size_t i;
 
@@ -225,7 +223,7 @@ msg_write_dict(FILE *f)
 	for (i = 0; i < msg_rows_count; i++) {
 		dict_word(f, msg_rows[i].name, seen, &n, cap);
 		MSG_FOREACH_MEMBER(&msg_rows[i], mb)
-			dict_word(f, mb->name, seen, &n, cap);
+		dict_word(f, mb->name, seen, &n, cap);
 	}
 	for (i = 0; i < N_CODES; i++)
 		dict_word(f, codes[i].name, seen, &n, cap);
@@ -234,8 +232,8 @@ msg_write_dict(FILE *f)
 /* ---- Member values ------------------------------------------------------ */
 
 /* The value struct of member mb in m. */
-#define VALUE(m, mb, type)	((type *)((char *)(m) + (mb)->off))
-#define CVALUE(m, mb, type)	((const type *)((const char *)(m) + (mb)->off))
+#define VALUE(m, mb, type)  ((type *)((char *)(m) + (mb)->off))
+#define CVALUE(m, mb, type) ((const type *)((const char *)(m) + (mb)->off))
 
 /* True for the kinds held in a struct msg_str. */
 static bool
@@ -255,14 +253,14 @@ read_names(json_t *v, struct msg_list *out)
 
 	if (!json_is_array(v))
 		return false;
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e))
 			return false;
 	}
 	n = json_array_size(v);
 	list = n == 0 ? NULL : xcalloc(n, sizeof *list);
-	json_array_foreach(v, i, e)
-		list[i] = json_string_value(e);
+	json_array_foreach(v, i, e) list[i] = json_string_value(e);
 	out->v = list;
 	out->n = n;
 	out->set = true;
@@ -325,8 +323,9 @@ member_content(const struct msg *m, const struct msg_member *mb)
 	const struct msg_int *i = CVALUE(m, mb, struct msg_int);
 
 	/* Only reached without members read when called out of order. */
-	if ((mb->flags & MSG_REQUIRED) != 0 && (is_string_kind(mb->kind) ?
-	    s->s == NULL : mb->kind == MSG_K_INT && !i->set))
+	if ((mb->flags & MSG_REQUIRED) != 0 &&
+	    (is_string_kind(mb->kind) ? s->s == NULL :
+					mb->kind == MSG_K_INT && !i->set))
 		return MSG_CODE_BAD_REQUEST;
 	switch (mb->kind) {
 	case MSG_K_USER:
@@ -398,10 +397,10 @@ msg_request_members(struct msg *m)
 	const struct msg_member *mb;
 	const struct msg_row *row;
 
-	if (m->root == NULL ||
-	    (row = msg_row_find(m->type, MSG_C2S)) == NULL)
+	if (m->root == NULL || (row = msg_row_find(m->type, MSG_C2S)) == NULL)
 		return MSG_CODE_BAD_REQUEST;
-	MSG_FOREACH_MEMBER(row, mb) {
+	MSG_FOREACH_MEMBER(row, mb)
+	{
 		if (!read_member(m, mb, false))
 			return MSG_CODE_BAD_REQUEST;
 	}
@@ -418,7 +417,8 @@ msg_request_content(const struct msg *m)
 
 	if ((row = msg_row_find(m->type, MSG_C2S)) == NULL)
 		return MSG_CODE_BAD_REQUEST;
-	MSG_FOREACH_MEMBER(row, mb) {
+	MSG_FOREACH_MEMBER(row, mb)
+	{
 		code = member_content(m, mb);
 		if (code == MSG_CODE_TOO_LONG)
 			return code;
@@ -449,7 +449,8 @@ msg_event_parse(struct msg *m, const uint8_t *buf, size_t len)
 	if (row == NULL)
 		goto fail;
 	m->type = row->type;
-	MSG_FOREACH_MEMBER(row, mb) {
+	MSG_FOREACH_MEMBER(row, mb)
+	{
 		if (!read_member(m, mb, true))
 			goto fail;
 	}
@@ -535,8 +536,9 @@ write_member(json_t *obj, const struct msg *m, const struct msg_member *mb)
 			return 0;
 		if (*msg_code_name(m->code) == '\0')
 			return SC_ERR_INVALID;
-		set_member(obj, mb->name, new_string(msg_code_name(m->code),
-		    strlen(msg_code_name(m->code))));
+		set_member(obj, mb->name,
+		    new_string(msg_code_name(m->code),
+			strlen(msg_code_name(m->code))));
 		return 1;
 	}
 	if (is_string_kind(mb->kind)) {
@@ -587,7 +589,7 @@ dump(json_t *obj, char *buf, size_t cap, size_t *len)
 	/* Never writes past cap; returns the size it needed. */
 	n = json_dumpb(obj, buf, cap, JSON_COMPACT);
 	if (n == 0)
-		xnomem();	/* members were checked: only OOM */
+		xnomem(); /* members were checked: only OOM */
 	if (n > cap)
 		rc = SC_ERR_TOO_LONG;
 	else
@@ -615,7 +617,8 @@ msg_encode(const struct msg *m, enum msg_dir dir, char *buf, size_t cap,
 	if ((obj = json_object()) == NULL)
 		xnomem();
 	set_member(obj, "type", json_string(row->name));
-	MSG_FOREACH_MEMBER(row, mb) {
+	MSG_FOREACH_MEMBER(row, mb)
+	{
 		rc = write_member(obj, m, mb);
 		if (rc == 0 && (mb->flags & MSG_REQUIRED) != 0)
 			rc = SC_ERR_INVALID;
@@ -674,8 +677,9 @@ msg_hello_check(const uint8_t *buf, size_t len, bool need_proto,
 	if ((root = jload_object(buf, len, SC_HELLO_MAX_LEN)) == NULL)
 		return SC_ERR_PAYLOAD;
 	proto = json_object_get(root, "proto");
-	if (need_proto && (!json_is_integer(proto) ||
-	    json_integer_value(proto) != SC_PROTO_VERSION))
+	if (need_proto &&
+	    (!json_is_integer(proto) ||
+		json_integer_value(proto) != SC_PROTO_VERSION))
 		goto out;
 	if (out != NULL) {
 		copy_field(root, "client", out->client);
@@ -716,8 +720,7 @@ encode_hello(char *buf, size_t cap, size_t *len, const char *const *keys,
 
 /* {"proto":1,"client":"<client>"} */
 int
-msg_encode_client_hello(char *buf, size_t cap, size_t *len,
-    const char *client)
+msg_encode_client_hello(char *buf, size_t cap, size_t *len, const char *client)
 {
 	static const char *const keys[] = { "client" };
 
@@ -726,8 +729,8 @@ msg_encode_client_hello(char *buf, size_t cap, size_t *len,
 
 /* {"proto":1,"server":"<server>","name":"<name>"} */
 int
-msg_encode_server_hello(char *buf, size_t cap, size_t *len,
-    const char *server, const char *name)
+msg_encode_server_hello(char *buf, size_t cap, size_t *len, const char *server,
+    const char *name)
 {
 	static const char *const keys[] = { "server", "name" };
 	const char *vals[] = { server, name };

@@ -65,7 +65,7 @@ enum msg_code {
  * message's tree; strings to encode are the caller's. */
 struct msg_str {
 	const char *s;
-	size_t len;		/* bytes, without a NUL */
+	size_t len; /* bytes, without a NUL */
 };
 
 struct msg_int {
@@ -86,18 +86,18 @@ struct msg_list {
 };
 
 /* Member value constructors. */
-#define MSG_STR(str)		((struct msg_str){ (str), strlen(str) })
-#define MSG_STRN(str, n)	((struct msg_str){ (str), (n) })
-#define MSG_INT(x)		((struct msg_int){ (int64_t)(x), true })
-#define MSG_BOOL(x)		((struct msg_bool){ (x), true })
-#define MSG_LIST(a, count)	((struct msg_list){ (a), (count), true })
+#define MSG_STR(str)	   ((struct msg_str){ (str), strlen(str) })
+#define MSG_STRN(str, n)   ((struct msg_str){ (str), (n) })
+#define MSG_INT(x)	   ((struct msg_int){ (int64_t)(x), true })
+#define MSG_BOOL(x)	   ((struct msg_bool){ (x), true })
+#define MSG_LIST(a, count) ((struct msg_list){ (a), (count), true })
 
 /*
  * One message of either direction. Only the members of its type's row
  * are looked at; the others stay cleared.
  */
 struct msg {
-	json_t *root;		/* parsed: the tree, owned */
+	json_t *root; /* parsed: the tree, owned */
 	enum msg_type type;
 
 	/* Requests: the request's type for error refs (section 3). */
@@ -112,58 +112,58 @@ struct msg {
 	struct msg_str message;
 	struct msg_str ref;
 	struct msg_str reason;
-	struct msg_str code_name;	/* error: the code as on the wire */
-	enum msg_code code;		/* error: MSG_CODE_NONE if unknown */
+	struct msg_str code_name; /* error: the code as on the wire */
+	enum msg_code code;	  /* error: MSG_CODE_NONE if unknown */
 	struct msg_int id;
 	struct msg_int ts;
 	struct msg_bool online;
-	struct msg_bool action;		/* say, msg: /me */
+	struct msg_bool action; /* say, msg: /me */
 	struct msg_list users;
 };
 
 /* ---- The table ---------------------------------------------------------- */
 
 enum msg_dir {
-	MSG_C2S = 1,		/* client -> server: a request */
-	MSG_S2C = 2,		/* server -> client: an event */
+	MSG_C2S = 1, /* client -> server: a request */
+	MSG_S2C = 2, /* server -> client: an event */
 };
 
 /* What a member holds and which rules its value follows. */
 enum msg_kind {
-	MSG_K_USER,		/* string; content: a user name */
-	MSG_K_TEXT,		/* string; content: the text rules, max bytes */
-	MSG_K_PASSWORD,		/* string; content: the password rules */
-	MSG_K_STRING,		/* string; no content rule */
-	MSG_K_CODE,		/* string naming an error code (code_name) */
-	MSG_K_INT,		/* JSON integer (no fraction, exponent, -0) */
+	MSG_K_USER,	/* string; content: a user name */
+	MSG_K_TEXT,	/* string; content: the text rules, max bytes */
+	MSG_K_PASSWORD, /* string; content: the password rules */
+	MSG_K_STRING,	/* string; no content rule */
+	MSG_K_CODE,	/* string naming an error code (code_name) */
+	MSG_K_INT,	/* JSON integer (no fraction, exponent, -0) */
 	MSG_K_BOOL,
-	MSG_K_NAMES,		/* array of strings */
+	MSG_K_NAMES, /* array of strings */
 };
 
-#define MSG_REQUIRED	0x1u	/* absent: bad_request (or a bad event) */
+#define MSG_REQUIRED 0x1u /* absent: bad_request (or a bad event) */
 
 struct msg_member {
 	const char *name;
 	enum msg_kind kind;
 	unsigned flags;
-	size_t off;		/* of the value struct in struct msg */
-	int64_t min, max;	/* MSG_K_INT range; MSG_K_TEXT max bytes */
+	size_t off;	  /* of the value struct in struct msg */
+	int64_t min, max; /* MSG_K_INT range; MSG_K_TEXT max bytes */
 };
 
-#define MSG_MAX_MEMBERS	8
+#define MSG_MAX_MEMBERS 8
 
 struct msg_row {
 	enum msg_type type;
-	const char *name;	/* "login_ok" */
+	const char *name; /* "login_ok" */
 	enum msg_dir dir;
-	struct msg_member members[MSG_MAX_MEMBERS];	/* name NULL ends */
+	struct msg_member members[MSG_MAX_MEMBERS]; /* name NULL ends */
 };
 
 /* Walks the members of row (a full row has no terminator). */
-#define MSG_FOREACH_MEMBER(row, mb)					\
-	for ((mb) = (row)->members;					\
-	    (mb) < (row)->members + MSG_MAX_MEMBERS && (mb)->name != NULL; \
-	    (mb)++)
+#define MSG_FOREACH_MEMBER(row, mb)                                            \
+	for ((mb) = (row)->members;                                            \
+	     (mb) < (row)->members + MSG_MAX_MEMBERS && (mb)->name != NULL;    \
+	     (mb)++)
 
 /* The table: msg_rows[0..msg_rows_count). */
 extern const struct msg_row msg_rows[];
@@ -199,8 +199,7 @@ void msg_write_dict(FILE *f);
  * unknown type). m is cleared on entry; call msg_clear() afterwards in
  * every case.
  */
-enum msg_code msg_request_parse(struct msg *m, const uint8_t *buf,
-    size_t len);
+enum msg_code msg_request_parse(struct msg *m, const uint8_t *buf, size_t len);
 
 /* Step 3: members present with the right JSON types. MSG_CODE_NONE or
  * MSG_CODE_BAD_REQUEST. */
@@ -246,12 +245,12 @@ int msg_encode_error(char *buf, size_t cap, size_t *len, enum msg_code code,
 
 /* ---- Handshake payloads (section 2) ------------------------------------- */
 
-#define MSG_HELLO_FIELD_MAX	64
+#define MSG_HELLO_FIELD_MAX 64
 
 struct msg_hello {
-	char client[MSG_HELLO_FIELD_MAX + 1];	/* msg1; "" when absent */
-	char server[MSG_HELLO_FIELD_MAX + 1];	/* msg2; "" when absent */
-	char name[MSG_HELLO_FIELD_MAX + 1];	/* msg2; "" when absent */
+	char client[MSG_HELLO_FIELD_MAX + 1]; /* msg1; "" when absent */
+	char server[MSG_HELLO_FIELD_MAX + 1]; /* msg2; "" when absent */
+	char name[MSG_HELLO_FIELD_MAX + 1];   /* msg2; "" when absent */
 };
 
 /*

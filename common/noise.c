@@ -37,7 +37,7 @@ enum {
 	TOK_PSK,
 };
 
-#define PROTOCOL_SUFFIX	"_25519_AESGCM_SHA256"
+#define PROTOCOL_SUFFIX "_25519_AESGCM_SHA256"
 
 /*
  * The handshake patterns of spec sections 7.4, 7.5 and 18.2. pre_i and
@@ -53,49 +53,49 @@ struct pattern {
 
 static const struct pattern patterns[] = {
 	/* One-way (7.4). */
-	{ "N",    false, true,  { "e, es" } },
-	{ "K",    true,  true,  { "e, es, ss" } },
-	{ "X",    false, true,  { "e, es, s, ss" } },
+	{ "N", false, true, { "e, es" } },
+	{ "K", true, true, { "e, es, ss" } },
+	{ "X", false, true, { "e, es, s, ss" } },
 	/* Interactive (7.5). */
-	{ "NN",   false, false, { "e", "e, ee" } },
-	{ "NK",   false, true,  { "e, es", "e, ee" } },
-	{ "NX",   false, false, { "e", "e, ee, s, es" } },
-	{ "XN",   false, false, { "e", "e, ee", "s, se" } },
-	{ "XK",   false, true,  { "e, es", "e, ee", "s, se" } },
-	{ "XX",   false, false, { "e", "e, ee, s, es", "s, se" } },
-	{ "KN",   true,  false, { "e", "e, ee, se" } },
-	{ "KK",   true,  true,  { "e, es, ss", "e, ee, se" } },
-	{ "KX",   true,  false, { "e", "e, ee, se, s, es" } },
-	{ "IN",   false, false, { "e, s", "e, ee, se" } },
-	{ "IK",   false, true,  { "e, es, s, ss", "e, ee, se" } },
-	{ "IX",   false, false, { "e, s", "e, ee, se, s, es" } },
+	{ "NN", false, false, { "e", "e, ee" } },
+	{ "NK", false, true, { "e, es", "e, ee" } },
+	{ "NX", false, false, { "e", "e, ee, s, es" } },
+	{ "XN", false, false, { "e", "e, ee", "s, se" } },
+	{ "XK", false, true, { "e, es", "e, ee", "s, se" } },
+	{ "XX", false, false, { "e", "e, ee, s, es", "s, se" } },
+	{ "KN", true, false, { "e", "e, ee, se" } },
+	{ "KK", true, true, { "e, es, ss", "e, ee, se" } },
+	{ "KX", true, false, { "e", "e, ee, se, s, es" } },
+	{ "IN", false, false, { "e, s", "e, ee, se" } },
+	{ "IK", false, true, { "e, es, s, ss", "e, ee, se" } },
+	{ "IX", false, false, { "e, s", "e, ee, se, s, es" } },
 	/* Deferred (18.2). */
-	{ "NK1",  false, true,  { "e", "e, ee, es" } },
-	{ "NX1",  false, false, { "e", "e, ee, s", "es" } },
-	{ "X1N",  false, false, { "e", "e, ee", "s", "se" } },
-	{ "X1K",  false, true,  { "e, es", "e, ee", "s", "se" } },
-	{ "XK1",  false, true,  { "e", "e, ee, es", "s, se" } },
-	{ "X1K1", false, true,  { "e", "e, ee, es", "s", "se" } },
-	{ "X1X",  false, false, { "e", "e, ee, s, es", "s", "se" } },
-	{ "XX1",  false, false, { "e", "e, ee, s", "es, s, se" } },
+	{ "NK1", false, true, { "e", "e, ee, es" } },
+	{ "NX1", false, false, { "e", "e, ee, s", "es" } },
+	{ "X1N", false, false, { "e", "e, ee", "s", "se" } },
+	{ "X1K", false, true, { "e, es", "e, ee", "s", "se" } },
+	{ "XK1", false, true, { "e", "e, ee, es", "s, se" } },
+	{ "X1K1", false, true, { "e", "e, ee, es", "s", "se" } },
+	{ "X1X", false, false, { "e", "e, ee, s, es", "s", "se" } },
+	{ "XX1", false, false, { "e", "e, ee, s", "es, s, se" } },
 	{ "X1X1", false, false, { "e", "e, ee, s", "es, s", "se" } },
-	{ "K1N",  true,  false, { "e", "e, ee", "se" } },
-	{ "K1K",  true,  true,  { "e, es", "e, ee", "se" } },
-	{ "KK1",  true,  true,  { "e", "e, ee, se, es" } },
-	{ "K1K1", true,  true,  { "e", "e, ee, es", "se" } },
-	{ "K1X",  true,  false, { "e", "e, ee, s, es", "se" } },
-	{ "KX1",  true,  false, { "e", "e, ee, se, s", "es" } },
-	{ "K1X1", true,  false, { "e", "e, ee, s", "se, es" } },
-	{ "I1N",  false, false, { "e, s", "e, ee", "se" } },
-	{ "I1K",  false, true,  { "e, es, s", "e, ee", "se" } },
-	{ "IK1",  false, true,  { "e, s", "e, ee, se, es" } },
-	{ "I1K1", false, true,  { "e, s", "e, ee, es", "se" } },
-	{ "I1X",  false, false, { "e, s", "e, ee, s, es", "se" } },
-	{ "IX1",  false, false, { "e, s", "e, ee, se, s", "es" } },
+	{ "K1N", true, false, { "e", "e, ee", "se" } },
+	{ "K1K", true, true, { "e, es", "e, ee", "se" } },
+	{ "KK1", true, true, { "e", "e, ee, se, es" } },
+	{ "K1K1", true, true, { "e", "e, ee, es", "se" } },
+	{ "K1X", true, false, { "e", "e, ee, s, es", "se" } },
+	{ "KX1", true, false, { "e", "e, ee, se, s", "es" } },
+	{ "K1X1", true, false, { "e", "e, ee, s", "se, es" } },
+	{ "I1N", false, false, { "e, s", "e, ee", "se" } },
+	{ "I1K", false, true, { "e, es, s", "e, ee", "se" } },
+	{ "IK1", false, true, { "e, s", "e, ee, se, es" } },
+	{ "I1K1", false, true, { "e, s", "e, ee, es", "se" } },
+	{ "I1X", false, false, { "e, s", "e, ee, s, es", "se" } },
+	{ "IX1", false, false, { "e, s", "e, ee, se, s", "es" } },
 	{ "I1X1", false, false, { "e, s", "e, ee, s", "se, es" } },
 };
 
-static bool	noise_ready;
+static bool noise_ready;
 
 /* Starts libsodium and checks for AES-GCM support. */
 int
@@ -158,8 +158,8 @@ cipher_apply(struct noise_cipher *cs, bool encrypt, const uint8_t *ad,
 	if (encrypt)
 		crypto_aead_aes256gcm_encrypt_afternm(out, NULL, in, len, ad,
 		    adlen, NULL, nonce, &cs->ctx);
-	else if (crypto_aead_aes256gcm_decrypt_afternm(out, NULL, NULL, in,
-	    len, ad, adlen, nonce, &cs->ctx) != 0)
+	else if (crypto_aead_aes256gcm_decrypt_afternm(out, NULL, NULL, in, len,
+		     ad, adlen, nonce, &cs->ctx) != 0)
 		return SC_ERR_DECRYPT;
 	cs->n++;
 	return 0;
@@ -282,8 +282,8 @@ encrypt_and_hash(struct noise_symmetric *sym, const uint8_t *pt, size_t len,
 	int rc;
 
 	*outlen = len + (sym->cs.has_key ? SC_NOISE_TAG_LEN : 0);
-	rc = noise_cipher_encrypt(&sym->cs, sym->h, sizeof sym->h, pt, len,
-	    out);
+	rc =
+	    noise_cipher_encrypt(&sym->cs, sym->h, sizeof sym->h, pt, len, out);
 	if (rc != 0)
 		return rc;
 	mix_hash(sym, out, *outlen);
@@ -297,8 +297,8 @@ decrypt_and_hash(struct noise_symmetric *sym, const uint8_t *ct, size_t len,
 {
 	int rc;
 
-	rc = noise_cipher_decrypt(&sym->cs, sym->h, sizeof sym->h, ct, len,
-	    out);
+	rc =
+	    noise_cipher_decrypt(&sym->cs, sym->h, sizeof sym->h, ct, len, out);
 	if (rc != 0)
 		return rc;
 	mix_hash(sym, ct, len);
@@ -323,7 +323,7 @@ load_pattern(struct noise_handshake *hs, const char *protocol_name)
 	if (strncmp(protocol_name, "Noise_", 6) != 0 ||
 	    len < 6 + strlen(PROTOCOL_SUFFIX) + 1 ||
 	    strcmp(protocol_name + len - strlen(PROTOCOL_SUFFIX),
-	    PROTOCOL_SUFFIX) != 0)
+		PROTOCOL_SUFFIX) != 0)
 		return SC_ERR_UNSUPPORTED;
 	name = protocol_name + 6;
 	len -= 6 + strlen(PROTOCOL_SUFFIX);
@@ -350,7 +350,7 @@ load_pattern(struct noise_handshake *hs, const char *protocol_name)
 	memset(hs->tokens, 0, sizeof hs->tokens);
 	for (m = 0; m < NOISE_MAX_MESSAGES && p->msgs[m] != NULL; m++) {
 		n = 0;
-		for (t = p->msgs[m]; *t != '\0'; ) {
+		for (t = p->msgs[m]; *t != '\0';) {
 			if (strncmp(t, "ee", 2) == 0)
 				hs->tokens[m][n++] = TOK_EE, t += 2;
 			else if (strncmp(t, "es", 2) == 0)
@@ -364,7 +364,7 @@ load_pattern(struct noise_handshake *hs, const char *protocol_name)
 			else if (*t == 's')
 				hs->tokens[m][n++] = TOK_S, t++;
 			else
-				t++;	/* ", " */
+				t++; /* ", " */
 		}
 	}
 	hs->n_msgs = m;
@@ -375,8 +375,8 @@ load_pattern(struct noise_handshake *hs, const char *protocol_name)
 	len -= baselen;
 	hs->psk_mode = false;
 	while (len > 0) {
-		if (len < 4 || strncmp(mods, "psk", 3) != 0 ||
-		    mods[3] < '0' || mods[3] > '9')
+		if (len < 4 || strncmp(mods, "psk", 3) != 0 || mods[3] < '0' ||
+		    mods[3] > '9')
 			return SC_ERR_UNSUPPORTED;
 		psk = (unsigned)(mods[3] - '0');
 		mods += 4;
@@ -528,12 +528,14 @@ dh_token(struct noise_handshake *hs, int tok)
 		/* es: initiator's e with responder's s */
 		if (i ? !hs->has_e || !hs->has_rs : !hs->has_s || !hs->has_re)
 			return SC_ERR_INVALID;
-		return i ? mix_dh(hs, &hs->e, hs->rs) : mix_dh(hs, &hs->s, hs->re);
+		return i ? mix_dh(hs, &hs->e, hs->rs) :
+			   mix_dh(hs, &hs->s, hs->re);
 	case TOK_SE:
 		/* se: initiator's s with responder's e */
 		if (i ? !hs->has_s || !hs->has_re : !hs->has_e || !hs->has_rs)
 			return SC_ERR_INVALID;
-		return i ? mix_dh(hs, &hs->s, hs->re) : mix_dh(hs, &hs->e, hs->rs);
+		return i ? mix_dh(hs, &hs->s, hs->re) :
+			   mix_dh(hs, &hs->e, hs->rs);
 	case TOK_SS:
 		/* ss */
 		if (!hs->has_s || !hs->has_rs)
@@ -543,7 +545,7 @@ dh_token(struct noise_handshake *hs, int tok)
 	return SC_ERR_INVALID;
 }
 
-static int	psk_token(struct noise_handshake *);
+static int psk_token(struct noise_handshake *);
 
 /* The tokens that send nothing: psk and the DH tokens. */
 static int
@@ -601,7 +603,8 @@ noise_handshake_write(struct noise_handshake *hs, const uint8_t *payload,
 				    SC_NOISE_KEY_LEN);
 			break;
 		case TOK_S:
-			/* s: send our static public key, encrypted once keyed */
+			/* s: send our static public key, encrypted once keyed
+			 */
 			if (!hs->has_s)
 				return fail(hs, SC_ERR_INVALID);
 			n = SC_NOISE_KEY_LEN +
@@ -626,7 +629,8 @@ noise_handshake_write(struct noise_handshake *hs, const uint8_t *payload,
 	n = plen + (hs->sym.cs.has_key ? SC_NOISE_TAG_LEN : 0);
 	if (cap - off < n)
 		return fail(hs, SC_ERR_TOO_LONG);
-	if ((rc = encrypt_and_hash(&hs->sym, payload, plen, out + off, &n)) != 0)
+	if ((rc = encrypt_and_hash(&hs->sym, payload, plen, out + off, &n)) !=
+	    0)
 		return fail(hs, rc);
 	*outlen = off + n;
 	hs->msg++;
@@ -635,8 +639,8 @@ noise_handshake_write(struct noise_handshake *hs, const uint8_t *payload,
 
 /* ReadMessage(message, payload_buffer). */
 int
-noise_handshake_read(struct noise_handshake *hs, const uint8_t *msg,
-    size_t len, uint8_t *payload, size_t cap, size_t *plen)
+noise_handshake_read(struct noise_handshake *hs, const uint8_t *msg, size_t len,
+    uint8_t *payload, size_t cap, size_t *plen)
 {
 	const uint8_t *tok;
 	size_t off = 0, n;

@@ -22,9 +22,9 @@
 #include "keys.h"
 #include "sc_limits.h"
 
-#define NOISE_MAX_PSKS		4
-#define NOISE_MAX_MESSAGES	4	/* handshake messages in a pattern */
-#define NOISE_MAX_TOKENS	8	/* tokens in one message */
+#define NOISE_MAX_PSKS	   4
+#define NOISE_MAX_MESSAGES 4 /* handshake messages in a pattern */
+#define NOISE_MAX_TOKENS   8 /* tokens in one message */
 
 /* CipherState: an AES-256-GCM key (expanded once) and the nonce n. */
 struct noise_cipher {
@@ -46,18 +46,18 @@ struct noise_handshake {
 	/* The pattern's messages, each a 0-terminated list of tokens. */
 	uint8_t tokens[NOISE_MAX_MESSAGES][NOISE_MAX_TOKENS + 1];
 	unsigned n_msgs;
-	bool one_way;			/* N, K, X: the initiator sends all */
-	bool pre_i_static;		/* pre-message "-> s" */
-	bool pre_r_static;		/* pre-message "<- s" */
-	struct sc_keypair s;		/* local static */
-	struct sc_keypair e;		/* local ephemeral */
-	uint8_t rs[SC_NOISE_KEY_LEN];	/* remote static */
-	uint8_t re[SC_NOISE_KEY_LEN];	/* remote ephemeral */
+	bool one_way;		      /* N, K, X: the initiator sends all */
+	bool pre_i_static;	      /* pre-message "-> s" */
+	bool pre_r_static;	      /* pre-message "<- s" */
+	struct sc_keypair s;	      /* local static */
+	struct sc_keypair e;	      /* local ephemeral */
+	uint8_t rs[SC_NOISE_KEY_LEN]; /* remote static */
+	uint8_t re[SC_NOISE_KEY_LEN]; /* remote ephemeral */
 	bool has_s, has_e, has_rs, has_re;
 	bool initiator;
 	bool psk_mode;
-	bool failed;			/* an error happened: unusable */
-	unsigned msg;			/* index of the next message */
+	bool failed;  /* an error happened: unusable */
+	unsigned msg; /* index of the next message */
 	unsigned n_psks, next_psk;
 	uint8_t psks[NOISE_MAX_PSKS][SC_NOISE_KEY_LEN];
 };

@@ -15,20 +15,20 @@
 #include "sha256.h"
 
 /* Bits hashed by each HMAC hash of U_j, j > 1: a key block, 32 bytes. */
-#define U_MESSAGE_BITS	((SHA256_BLOCK_LEN + SHA256_DIGEST_LEN) * 8)
+#define U_MESSAGE_BITS ((SHA256_BLOCK_LEN + SHA256_DIGEST_LEN) * 8)
 
 /* HMAC-SHA256 keyed once: the states after the ipad and opad blocks. */
 struct hmac_key {
-	uint32_t	inner[8];
-	uint32_t	outer[8];
+	uint32_t inner[8];
+	uint32_t outer[8];
 };
 
 /* A SHA-256 message being hashed a piece at a time over sha256_compress. */
 struct sha_stream {
-	uint32_t	h[8];
-	uint8_t		buf[SHA256_BLOCK_LEN];
-	size_t		fill;
-	uint64_t	total;		/* bytes, including compressed blocks */
+	uint32_t h[8];
+	uint8_t buf[SHA256_BLOCK_LEN];
+	size_t fill;
+	uint64_t total; /* bytes, including compressed blocks */
 };
 
 /*
@@ -56,7 +56,7 @@ store_be32(uint8_t *p, uint32_t v)
 static inline void
 store_state(uint8_t *p, const uint32_t h[8])
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < 8; i++)
 		store_be32(p + 4 * i, h[i]);
@@ -75,7 +75,7 @@ stream_init(struct sha_stream *st, const uint32_t h[8], uint64_t prefix)
 static void
 stream_update(struct sha_stream *st, const uint8_t *p, size_t len)
 {
-	size_t	n;
+	size_t n;
 
 	st->total += len;
 	while (len > 0) {
@@ -97,8 +97,8 @@ stream_update(struct sha_stream *st, const uint8_t *p, size_t len)
 static void
 stream_final(struct sha_stream *st, uint8_t out[SHA256_DIGEST_LEN])
 {
-	uint64_t	bits = st->total * 8;
-	size_t		i;
+	uint64_t bits = st->total * 8;
+	size_t i;
 
 	st->buf[st->fill++] = 0x80;
 	if (st->fill > SHA256_BLOCK_LEN - 8) {
@@ -121,9 +121,9 @@ stream_final(struct sha_stream *st, uint8_t out[SHA256_DIGEST_LEN])
 static void
 hmac_key_init(struct hmac_key *key, const uint8_t *password, size_t pwlen)
 {
-	uint8_t	block[SHA256_BLOCK_LEN];
-	uint8_t	hashed[SHA256_DIGEST_LEN];
-	size_t	i;
+	uint8_t block[SHA256_BLOCK_LEN];
+	uint8_t hashed[SHA256_DIGEST_LEN];
+	size_t i;
 
 	memset(block, 0, sizeof block);
 	if (pwlen > SHA256_BLOCK_LEN) {
@@ -154,22 +154,22 @@ hmac_key_init(struct hmac_key *key, const uint8_t *password, size_t pwlen)
  * An iteration count of 0 is treated as 1.
  */
 void
-pbkdf2_hmac_sha256(const uint8_t *password, size_t pwlen,
-    const uint8_t *salt, size_t saltlen, uint32_t iterations,
-    uint8_t *out, size_t outlen)
+pbkdf2_hmac_sha256(const uint8_t *password, size_t pwlen, const uint8_t *salt,
+    size_t saltlen, uint32_t iterations, uint8_t *out, size_t outlen)
 {
-	struct hmac_key		key;
-	struct sha_stream	st;
-	uint8_t			block[SHA256_BLOCK_LEN];
-	uint8_t			t_bytes[SHA256_DIGEST_LEN];
-	uint8_t			counter[4];
-	uint32_t		u[8], t[8];
-	uint32_t		i, j;
-	size_t			k, n;
+	struct hmac_key key;
+	struct sha_stream st;
+	uint8_t block[SHA256_BLOCK_LEN];
+	uint8_t t_bytes[SHA256_DIGEST_LEN];
+	uint8_t counter[4];
+	uint32_t u[8], t[8];
+	uint32_t i, j;
+	size_t k, n;
 
 	/* RFC 8018: "derived key too long" beyond 2^32 - 1 blocks. */
 	if ((uint64_t)(outlen / SHA256_DIGEST_LEN) +
-	    (outlen % SHA256_DIGEST_LEN != 0) > UINT32_MAX)
+		(outlen % SHA256_DIGEST_LEN != 0) >
+	    UINT32_MAX)
 		abort();
 
 	hmac_key_init(&key, password, pwlen);

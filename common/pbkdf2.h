@@ -17,7 +17,7 @@
  * is wiped before it returns.
  */
 void pbkdf2_hmac_sha256(const uint8_t *password, size_t pwlen,
-    const uint8_t *salt, size_t saltlen, uint32_t iterations,
-    uint8_t *out, size_t outlen);
+    const uint8_t *salt, size_t saltlen, uint32_t iterations, uint8_t *out,
+    size_t outlen);
 
 #endif /* SC_PBKDF2_H */

@@ -19,11 +19,11 @@
 #include "pbkdf2.h"
 #include "pwhash.h"
 
-#define XSTR(x)		#x
-#define STR(x)		XSTR(x)
+#define XSTR(x) #x
+#define STR(x)	XSTR(x)
 
 /* The most ':'-separated fields a method may have ("scrypt:N:r:p"). */
-#define METHOD_MAX_FIELDS	4
+#define METHOD_MAX_FIELDS 4
 
 /* The digest reasons below spell these lengths out. */
 _Static_assert(SC_PBKDF2_DK_LEN == 32, "pbkdf2 digest reason says 64");
@@ -39,9 +39,9 @@ enum decimal_error {
 
 /* The reason sentences for one numeric field, by decimal_error. */
 struct decimal_reasons {
-	const char	*not_number;
-	const char	*leading_zero;
-	const char	*range;
+	const char *not_number;
+	const char *leading_zero;
+	const char *range;
 };
 
 static const struct decimal_reasons iterations_reasons = {
@@ -77,9 +77,9 @@ static enum decimal_error
 parse_decimal(const char *p, size_t len, uint64_t min, uint64_t max,
     uint64_t *out)
 {
-	uint64_t	v = 0;
-	size_t		i;
-	unsigned int	d;
+	uint64_t v = 0;
+	size_t i;
+	unsigned int d;
 
 	*out = 0;
 	if (len == 0)
@@ -151,12 +151,12 @@ check_scrypt_params(uint64_t n, uint64_t r, uint64_t p)
 static const char *
 parse_method(const char *s, size_t len, struct pwhash *out)
 {
-	const char	*field[METHOD_MAX_FIELDS];
-	size_t		 flen[METHOD_MAX_FIELDS];
-	const char	*p, *end = s + len, *colon, *why;
-	size_t		 nf = 0;
-	bool		 too_many = false;
-	uint64_t	 n, r, v;
+	const char *field[METHOD_MAX_FIELDS];
+	size_t flen[METHOD_MAX_FIELDS];
+	const char *p, *end = s + len, *colon, *why;
+	size_t nf = 0;
+	bool too_many = false;
+	uint64_t n, r, v;
 
 	for (p = s;; p = colon + 1) {
 		if (nf == METHOD_MAX_FIELDS) {
@@ -179,7 +179,8 @@ parse_method(const char *s, size_t len, struct pwhash *out)
 		if (nf == 2) {
 			/* werkzeug's default here has changed over versions. */
 			return "pbkdf2 iteration count missing (it must be"
-			    " explicit: werkzeug's default varies by version)";
+			       " explicit: werkzeug's default varies by "
+			       "version)";
 		}
 		if (nf > 3 || too_many)
 			return "too many pbkdf2 parameters";
@@ -234,8 +235,8 @@ hex_value(char c)
 static bool
 decode_hex(const char *p, size_t len, uint8_t *out, size_t outlen)
 {
-	size_t	i;
-	int	hi, lo;
+	size_t i;
+	int hi, lo;
 
 	if (len != 2 * outlen)
 		return false;
@@ -253,10 +254,10 @@ decode_hex(const char *p, size_t len, uint8_t *out, size_t outlen)
 int
 pwhash_parse(const char *s, struct pwhash *out, const char **reason)
 {
-	const char	*why = NULL;
-	const char	*salt, *hex, *d1, *d2;
-	size_t		 len, salt_len, hex_len, i;
-	unsigned char	 c;
+	const char *why = NULL;
+	const char *salt, *hex, *d1, *d2;
+	size_t len, salt_len, hex_len, i;
+	unsigned char c;
 
 	memset(out, 0, sizeof *out);
 	if (reason != NULL)
@@ -272,8 +273,8 @@ pwhash_parse(const char *s, struct pwhash *out, const char **reason)
 		goto out;
 	}
 	if (len > SC_PWHASH_MAX_LEN) {
-		why = "hash string is longer than " STR(SC_PWHASH_MAX_LEN)
-		    " bytes";
+		why = "hash string is longer than " STR(
+		    SC_PWHASH_MAX_LEN) " bytes";
 		goto out;
 	}
 
@@ -344,12 +345,12 @@ out:
 int
 pwhash_verify(const struct pwhash *h, const char *password, size_t pwlen)
 {
-	uint8_t	dk[SC_SCRYPT_DK_LEN];
-	int	rv;
+	uint8_t dk[SC_SCRYPT_DK_LEN];
+	int rv;
 
 	/* Fail closed on a struct pwhash_parse would never have produced. */
-	if (h == NULL || (password == NULL && pwlen != 0) ||
-	    h->salt_len == 0 || h->salt_len > SC_SALT_MAX_LEN)
+	if (h == NULL || (password == NULL && pwlen != 0) || h->salt_len == 0 ||
+	    h->salt_len > SC_SALT_MAX_LEN)
 		return SC_ERR_INVALID;
 	if (password == NULL)
 		password = "";
@@ -361,20 +362,22 @@ pwhash_verify(const struct pwhash *h, const char *password, size_t pwlen)
 		    h->digest_len != SC_PBKDF2_DK_LEN)
 			return SC_ERR_INVALID;
 		pbkdf2_hmac_sha256((const uint8_t *)password, pwlen,
-		    (const uint8_t *)h->salt, h->salt_len, h->iterations,
-		    dk, h->digest_len);
+		    (const uint8_t *)h->salt, h->salt_len, h->iterations, dk,
+		    h->digest_len);
 		break;
 	case PWHASH_SCRYPT:
 		if (check_scrypt_params(h->scrypt_n, h->scrypt_r,
-		    h->scrypt_p) != NULL || h->digest_len != SC_SCRYPT_DK_LEN)
+			h->scrypt_p) != NULL ||
+		    h->digest_len != SC_SCRYPT_DK_LEN)
 			return SC_ERR_INVALID;
 		/* Lets libsodium pick its SSE2 code; harmless if done. */
 		if (sodium_init() < 0)
 			return SC_ERR_IO;
-		if (crypto_pwhash_scryptsalsa208sha256_ll(
-		    (const uint8_t *)password, pwlen,
-		    (const uint8_t *)h->salt, h->salt_len, h->scrypt_n,
-		    h->scrypt_r, h->scrypt_p, dk, h->digest_len) != 0) {
+		if (crypto_pwhash_scryptsalsa208sha256_ll((const uint8_t *)
+							      password,
+			pwlen, (const uint8_t *)h->salt, h->salt_len,
+			h->scrypt_n, h->scrypt_r, h->scrypt_p, dk,
+			h->digest_len) != 0) {
 			/* Parameters were checked: it ran out of memory. */
 			rv = SC_ERR_IO;
 			goto out;
@@ -385,7 +388,7 @@ pwhash_verify(const struct pwhash *h, const char *password, size_t pwlen)
 	}
 
 	rv = sodium_memcmp(dk, h->digest, h->digest_len) == 0 ? 0 :
-	    SC_ERR_MISMATCH;
+								SC_ERR_MISMATCH;
 out:
 	sodium_memzero(dk, sizeof dk);
 	return rv;
@@ -395,8 +398,8 @@ out:
 int
 pwhash_verify_string(const char *s, const char *password, size_t pwlen)
 {
-	struct pwhash	h;
-	int		rv;
+	struct pwhash h;
+	int rv;
 
 	rv = pwhash_parse(s, &h, NULL);
 	if (rv == 0)
@@ -410,17 +413,17 @@ int
 pwhash_create(const char *password, size_t pwlen, uint32_t iterations,
     char *out, size_t cap)
 {
-	char		salt[SC_SALT_DEFAULT_LEN + 1];
-	char		hex[2 * SC_PBKDF2_DK_LEN + 1];
-	char		digits[16];
-	uint8_t		dk[SC_PBKDF2_DK_LEN];
-	size_t		i, need;
-	int		rv, n;
+	char salt[SC_SALT_DEFAULT_LEN + 1];
+	char hex[2 * SC_PBKDF2_DK_LEN + 1];
+	char digits[16];
+	uint8_t dk[SC_PBKDF2_DK_LEN];
+	size_t i, need;
+	int rv, n;
 
 	if (out != NULL && cap > 0)
 		out[0] = '\0';
-	if (out == NULL || (password == NULL && pwlen != 0) ||
-	    iterations < 1 || iterations > SC_PBKDF2_MAX_ITERATIONS)
+	if (out == NULL || (password == NULL && pwlen != 0) || iterations < 1 ||
+	    iterations > SC_PBKDF2_MAX_ITERATIONS)
 		return SC_ERR_INVALID;
 	if (password == NULL)
 		password = "";
@@ -437,8 +440,8 @@ pwhash_create(const char *password, size_t pwlen, uint32_t iterations,
 	if (sodium_init() < 0)
 		return SC_ERR_IO;
 	for (i = 0; i < SC_SALT_DEFAULT_LEN; i++)
-		salt[i] = salt_chars[randombytes_uniform(
-		    sizeof salt_chars - 1)];
+		salt[i] =
+		    salt_chars[randombytes_uniform(sizeof salt_chars - 1)];
 	salt[SC_SALT_DEFAULT_LEN] = '\0';
 
 	pbkdf2_hmac_sha256((const uint8_t *)password, pwlen,

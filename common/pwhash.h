@@ -21,14 +21,14 @@ enum pwhash_kind {
 /* A parsed hash string. Holds no pointers; copy freely. */
 struct pwhash {
 	enum pwhash_kind kind;
-	uint32_t iterations;		/* pbkdf2 */
-	uint64_t scrypt_n;		/* scrypt: N, r, p */
+	uint32_t iterations; /* pbkdf2 */
+	uint64_t scrypt_n;   /* scrypt: N, r, p */
 	uint32_t scrypt_r;
 	uint32_t scrypt_p;
-	char salt[SC_SALT_MAX_LEN + 1];	/* NUL-terminated */
+	char salt[SC_SALT_MAX_LEN + 1]; /* NUL-terminated */
 	size_t salt_len;
 	uint8_t digest[SC_SCRYPT_DK_LEN];
-	size_t digest_len;		/* 32 (pbkdf2) or 64 (scrypt) */
+	size_t digest_len; /* 32 (pbkdf2) or 64 (scrypt) */
 };
 
 /*

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHA256_BLOCK_LEN	64	/* bytes compressed at a time */
-#define SHA256_DIGEST_LEN	32
+#define SHA256_BLOCK_LEN  64 /* bytes compressed at a time */
+#define SHA256_DIGEST_LEN 32
 
 /* The SHA-256 initial state (FIPS 180-4, 5.3.3). */
 extern const uint32_t sha256_iv[8];

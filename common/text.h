@@ -13,8 +13,8 @@
 /* The outcome of a text check, in the order the spec ranks them. */
 enum text_verdict {
 	TEXT_OK = 0,
-	TEXT_TOO_LONG,		/* longer than its limit (checked first) */
-	TEXT_BAD,		/* empty, bad UTF-8, or a forbidden character */
+	TEXT_TOO_LONG, /* longer than its limit (checked first) */
+	TEXT_BAD,      /* empty, bad UTF-8, or a forbidden character */
 };
 
 /* True if s[0..len) is 1-32 bytes of [A-Za-z0-9_.-]. */

@@ -34,42 +34,42 @@
 #include "utf8.h"
 #include "xmalloc.h"
 
-#define USERS_LOCK_SUFFIX	".lock"
-#define USERS_LOCK_MODE		0600
-#define USERS_NEW_MODE		0600	/* a users file that did not exist */
-#define USERS_READ_CHUNK	65536	/* first read buffer, grown by doubling */
-#define USERS_JSON_INDENT	2
+#define USERS_LOCK_SUFFIX ".lock"
+#define USERS_LOCK_MODE	  0600
+#define USERS_NEW_MODE	  0600	/* a users file that did not exist */
+#define USERS_READ_CHUNK  65536 /* first read buffer, grown by doubling */
+#define USERS_JSON_INDENT 2
 /* A bad name quoted in err: printable ASCII other than '"' and '\', the
  * rest \xNN, cut with "..." after SC_SHOWN_NAME_MAX bytes. */
-#define USERS_SHOWN_FLAGS	ESCAPE_QUOTED
-#define USERS_SHOWN_SIZE	ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)
+#define USERS_SHOWN_FLAGS ESCAPE_QUOTED
+#define USERS_SHOWN_SIZE  ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)
 
 /* One user: the name, the hash string as stored and its parsed form. */
 struct users_entry {
-	char		*name;
-	size_t		 name_len;
-	char		*hash_string;
-	struct pwhash	 hash;
+	char *name;
+	size_t name_len;
+	char *hash_string;
+	struct pwhash hash;
 };
 
 struct users {
-	struct users_entry	**order;	/* file order */
-	struct users_entry	**sorted;	/* by name bytes */
-	size_t			  count;
-	size_t			  cap;
+	struct users_entry **order;  /* file order */
+	struct users_entry **sorted; /* by name bytes */
+	size_t count;
+	size_t cap;
 };
 
 /* What a sorted-array search looks for. */
 struct users_key {
-	const char	*name;
-	size_t		 len;
+	const char *name;
+	size_t len;
 };
 
 /* Writes a formatted message into err (errlen bytes) if there is room. */
 static void __attribute__((format(printf, 3, 4)))
 set_err(char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	if (err == NULL || errlen == 0)
 		return;
@@ -82,7 +82,7 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 static const char *
 file_label(const char *path)
 {
-	const char	*slash;
+	const char *slash;
 
 	slash = strrchr(path, '/');
 	if (slash == NULL || slash[1] == '\0')
@@ -94,8 +94,8 @@ file_label(const char *path)
 static int
 compare_key(const struct users_key *k, const struct users_entry *e)
 {
-	size_t	n;
-	int	c;
+	size_t n;
+	int c;
 
 	n = k->len < e->name_len ? k->len : e->name_len;
 	if (n > 0 && (c = memcmp(k->name, e->name, n)) != 0)
@@ -109,9 +109,9 @@ compare_key(const struct users_key *k, const struct users_entry *e)
 static int
 compare_entries(const void *a, const void *b)
 {
-	const struct users_entry	*ea = *(struct users_entry *const *)a;
-	const struct users_entry	*eb = *(struct users_entry *const *)b;
-	struct users_key		 k = { ea->name, ea->name_len };
+	const struct users_entry *ea = *(struct users_entry *const *)a;
+	const struct users_entry *eb = *(struct users_entry *const *)b;
+	struct users_key k = { ea->name, ea->name_len };
 
 	return compare_key(&k, eb);
 }
@@ -123,9 +123,9 @@ compare_entries(const void *a, const void *b)
 static bool
 search(const struct users *u, const char *name, size_t len, size_t *pos)
 {
-	struct users_key	k = { name, len };
-	size_t			lo = 0, hi = u->count, mid;
-	int			c;
+	struct users_key k = { name, len };
+	size_t lo = 0, hi = u->count, mid;
+	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -147,7 +147,7 @@ search(const struct users *u, const char *name, size_t len, size_t *pos)
 static void
 grow(struct users *u)
 {
-	size_t	cap;
+	size_t cap;
 
 	if (u->count < u->cap)
 		return;
@@ -162,7 +162,7 @@ static struct users_entry *
 entry_new(const char *name, size_t len, const char *hash_string,
     const struct pwhash *h)
 {
-	struct users_entry	*e;
+	struct users_entry *e;
 
 	e = xcalloc(1, sizeof *e);
 	e->name = xstrndup(name, len);
@@ -191,7 +191,7 @@ static int
 check_hash(const char *label, const char *name, const char *hash_string,
     size_t hash_len, struct pwhash *h, char *err, size_t errlen)
 {
-	const char	*reason = NULL;
+	const char *reason = NULL;
 
 	if (strlen(hash_string) != hash_len)
 		reason = "hash string contains a NUL byte";
@@ -202,7 +202,8 @@ check_hash(const char *label, const char *name, const char *hash_string,
 	if (reason == NULL)
 		return 0;
 	if (label != NULL)
-		set_err(err, errlen, "%s: user \"%s\": %s", label, name, reason);
+		set_err(err, errlen, "%s: user \"%s\": %s", label, name,
+		    reason);
 	else
 		set_err(err, errlen, "user \"%s\": %s", name, reason);
 	return SC_ERR_FORMAT;
@@ -219,7 +220,7 @@ users_new(void)
 void
 users_free(struct users *u)
 {
-	size_t	i;
+	size_t i;
 
 	if (u == NULL)
 		return;
@@ -241,7 +242,7 @@ users_count(const struct users *u)
 const struct pwhash *
 users_find(const struct users *u, const char *name, size_t len)
 {
-	size_t	pos;
+	size_t pos;
 
 	if (u == NULL || name == NULL || !search(u, name, len, &pos))
 		return NULL;
@@ -271,12 +272,12 @@ int
 users_set(struct users *u, const char *name, const char *hash, char *err,
     size_t errlen)
 {
-	struct users_entry	*e;
-	struct pwhash		 h;
-	char			 shown[USERS_SHOWN_SIZE];
-	size_t			 len, pos;
-	char			*copy;
-	int			 rc;
+	struct users_entry *e;
+	struct pwhash h;
+	char shown[USERS_SHOWN_SIZE];
+	size_t len, pos;
+	char *copy;
+	int rc;
 
 	if (err != NULL && errlen > 0)
 		*err = '\0';
@@ -286,9 +287,11 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 	}
 	len = strlen(name);
 	if (!text_user_valid(name, len)) {
-		set_err(err, errlen, "bad user name \"%s\": 1 to %d bytes of "
-		    "A-Z a-z 0-9 _ . -", escape_shown(shown, sizeof shown, name,
-		    len, SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS),
+		set_err(err, errlen,
+		    "bad user name \"%s\": 1 to %d bytes of "
+		    "A-Z a-z 0-9 _ . -",
+		    escape_shown(shown, sizeof shown, name, len,
+			SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS),
 		    SC_USER_MAX_LEN);
 		return SC_ERR_INVALID;
 	}
@@ -317,11 +320,10 @@ users_set(struct users *u, const char *name, const char *hash, char *err,
 int
 users_delete(struct users *u, const char *name)
 {
-	struct users_entry	*e;
-	size_t			 pos, i;
+	struct users_entry *e;
+	size_t pos, i;
 
-	if (u == NULL || name == NULL ||
-	    !search(u, name, strlen(name), &pos))
+	if (u == NULL || name == NULL || !search(u, name, strlen(name), &pos))
 		return SC_ERR_INVALID;
 	e = u->sorted[pos];
 	memmove(&u->sorted[pos], &u->sorted[pos + 1],
@@ -345,10 +347,10 @@ users_delete(struct users *u, const char *name)
 static int
 read_file(int fd, size_t hint, char **out, size_t *len)
 {
-	char	*buf = NULL;
-	size_t	 cap, used = 0;
-	ssize_t	 n;
-	int	 saved;
+	char *buf = NULL;
+	size_t cap, used = 0;
+	ssize_t n;
+	int saved;
 
 	*out = NULL;
 	*len = 0;
@@ -395,17 +397,17 @@ read_file(int fd, size_t hint, char **out, size_t *len)
  * SC_ERR_FORMAT with err naming label, the user and the reason.
  */
 static int
-parse_users(const char *label, const char *buf, size_t len,
-    struct users **out, char *err, size_t errlen)
+parse_users(const char *label, const char *buf, size_t len, struct users **out,
+    char *err, size_t errlen)
 {
-	struct users	*u = NULL;
-	json_error_t	 jerr;
-	json_t		*root = NULL, *value;
-	const char	*key;
-	struct pwhash	 h;
-	char		 shown[USERS_SHOWN_SIZE];
-	size_t		 key_len, i;
-	int		 rc = SC_ERR_FORMAT;
+	struct users *u = NULL;
+	json_error_t jerr;
+	json_t *root = NULL, *value;
+	const char *key;
+	struct pwhash h;
+	char shown[USERS_SHOWN_SIZE];
+	size_t key_len, i;
+	int rc = SC_ERR_FORMAT;
 
 	*out = NULL;
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -421,28 +423,35 @@ parse_users(const char *label, const char *buf, size_t len,
 		goto out;
 	}
 	if (!json_is_object(root)) {
-		set_err(err, errlen, "%s: not a JSON object mapping user "
-		    "names to password hashes", label);
+		set_err(err, errlen,
+		    "%s: not a JSON object mapping user "
+		    "names to password hashes",
+		    label);
 		goto out;
 	}
 
 	u = users_new();
-	json_object_keylen_foreach(root, key, key_len, value) {
+	json_object_keylen_foreach(root, key, key_len, value)
+	{
 		if (!text_user_valid(key, key_len)) {
-			set_err(err, errlen, "%s: bad user name \"%s\": 1 to %d "
-			    "bytes of A-Z a-z 0-9 _ . -", label,
+			set_err(err, errlen,
+			    "%s: bad user name \"%s\": 1 to %d "
+			    "bytes of A-Z a-z 0-9 _ . -",
+			    label,
 			    escape_shown(shown, sizeof shown, key, key_len,
-			    SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS),
+				SC_SHOWN_NAME_MAX, USERS_SHOWN_FLAGS),
 			    SC_USER_MAX_LEN);
 			goto out;
 		}
 		if (!json_is_string(value)) {
-			set_err(err, errlen, "%s: user \"%s\": the hash is not "
-			    "a JSON string", label, key);
+			set_err(err, errlen,
+			    "%s: user \"%s\": the hash is not "
+			    "a JSON string",
+			    label, key);
 			goto out;
 		}
 		if (check_hash(label, key, json_string_value(value),
-		    json_string_length(value), &h, err, errlen) != 0)
+			json_string_length(value), &h, err, errlen) != 0)
 			goto out;
 		grow(u);
 		u->order[u->count] = u->sorted[u->count] =
@@ -487,11 +496,11 @@ path_named(const char *path, char *err, size_t errlen)
 int
 users_load(const char *path, struct users **out, char *err, size_t errlen)
 {
-	struct stat	 st;
-	const char	*label;
-	char		*buf = NULL;
-	size_t		 len = 0;
-	int		 fd = -1, rc = SC_ERR_IO, saved;
+	struct stat st;
+	const char *label;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = -1, rc = SC_ERR_IO, saved;
 
 	*out = NULL;
 	if (!path_named(path, err, errlen))
@@ -548,8 +557,8 @@ int
 users_lock(const char *path, int *lockfd, struct users **out, char *err,
     size_t errlen)
 {
-	char	*lockpath = NULL;
-	int	 fd = -1, rc = SC_ERR_IO, saved;
+	char *lockpath = NULL;
+	int fd = -1, rc = SC_ERR_IO, saved;
 
 	*lockfd = -1;
 	*out = NULL;
@@ -557,8 +566,9 @@ users_lock(const char *path, int *lockfd, struct users **out, char *err,
 		return SC_ERR_IO;
 	lockpath = xasprintf("%s%s", path, USERS_LOCK_SUFFIX);
 
-	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-	    O_NOCTTY, USERS_LOCK_MODE);
+	fd =
+	    open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		USERS_LOCK_MODE);
 	if (fd == -1) {
 		set_err(err, errlen, "%s: %s", file_label(lockpath),
 		    strerror(errno));
@@ -587,7 +597,7 @@ users_lock(const char *path, int *lockfd, struct users **out, char *err,
 out:
 	saved = errno;
 	if (fd != -1)
-		close(fd);	/* releases the lock */
+		close(fd); /* releases the lock */
 	free(lockpath);
 	errno = saved;
 	return rc;
@@ -605,9 +615,9 @@ users_unlock(int lockfd)
 static char *
 encode_users(const struct users *u)
 {
-	json_t	*root, *s;
-	char	*text, *line;
-	size_t	 i, len;
+	json_t *root, *s;
+	char *text, *line;
+	size_t i, len;
 
 	/* jansson returns NULL only when out of memory here. */
 	if ((root = json_object()) == NULL)
@@ -618,8 +628,8 @@ encode_users(const struct users *u)
 		    json_object_set_new(root, u->order[i]->name, s) != 0)
 			xnomem();
 	}
-	text = json_dumps(root, JSON_INDENT(USERS_JSON_INDENT) |
-	    JSON_PRESERVE_ORDER);
+	text = json_dumps(root,
+	    JSON_INDENT(USERS_JSON_INDENT) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (text == NULL)
 		xnomem();
@@ -640,7 +650,7 @@ encode_users(const struct users *u)
 static char *
 commit_target(const char *path)
 {
-	struct stat	st;
+	struct stat st;
 
 	if (lstat(path, &st) == -1) {
 		if (errno != ENOENT)
@@ -655,10 +665,10 @@ int
 users_commit(const char *path, int lockfd, const struct users *u, char *err,
     size_t errlen)
 {
-	enum fsutil_step	 step;
-	const char		*label;
-	char			*target = NULL, *text = NULL;
-	int			 rc = SC_ERR_IO, saved;
+	enum fsutil_step step;
+	const char *label;
+	char *target = NULL, *text = NULL;
+	int rc = SC_ERR_IO, saved;
 
 	if (err != NULL && errlen > 0)
 		*err = '\0';
@@ -697,8 +707,10 @@ users_commit(const char *path, int lockfd, const struct users *u, char *err,
 		set_err(err, errlen, "%s: rename: %s", label, strerror(errno));
 		break;
 	case FSUTIL_STEP_SYNC_DIR:
-		set_err(err, errlen, "%s: saved, but syncing its folder "
-		    "failed: %s", label, strerror(errno));
+		set_err(err, errlen,
+		    "%s: saved, but syncing its folder "
+		    "failed: %s",
+		    label, strerror(errno));
 		break;
 	}
 

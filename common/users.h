@@ -16,7 +16,7 @@
 #include "pwhash.h"
 #include "sc_limits.h"
 
-#define USERS_ERR_MAX		256	/* room for a users_* error text */
+#define USERS_ERR_MAX 256 /* room for a users_* error text */
 
 struct users;
 
@@ -52,8 +52,8 @@ const char *users_hash_string(const struct users *u, size_t i);
  * Sets name's hash string (adds the user if missing). Returns 0,
  * SC_ERR_INVALID (bad name) or SC_ERR_FORMAT (bad hash; err says why).
  */
-int users_set(struct users *u, const char *name, const char *hash,
-    char *err, size_t errlen) SC_WUR;
+int users_set(struct users *u, const char *name, const char *hash, char *err,
+    size_t errlen) SC_WUR;
 
 /* Removes name. Returns 0 or SC_ERR_INVALID when there is no such user. */
 int users_delete(struct users *u, const char *name) SC_WUR;
@@ -68,8 +68,8 @@ int users_delete(struct users *u, const char *name) SC_WUR;
  */
 int users_lock(const char *path, int *lockfd, struct users **out, char *err,
     size_t errlen) SC_WUR;
-int users_commit(const char *path, int lockfd, const struct users *u,
-    char *err, size_t errlen) SC_WUR;
+int users_commit(const char *path, int lockfd, const struct users *u, char *err,
+    size_t errlen) SC_WUR;
 void users_unlock(int lockfd);
 
 #endif /* SC_USERS_H */

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UTF8_MAX_LEN	4		/* bytes of one character */
-#define UTF8_BAD	0xffffffffu	/* *cp of an ill-formed sequence */
+#define UTF8_MAX_LEN 4		 /* bytes of one character */
+#define UTF8_BAD     0xffffffffu /* *cp of an ill-formed sequence */
 
 /*
  * Decodes the character at s[0..len). Returns the bytes it takes (0 only

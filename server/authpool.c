@@ -18,13 +18,13 @@
 
 #include "server.h"
 
-#define AUTHPOOL_NICE		10	/* workers' priority under the loop's */
+#define AUTHPOOL_NICE 10 /* workers' priority under the loop's */
 
 struct auth_job {
 	TAILQ_ENTRY(auth_job) entry;
 	struct session *s;
 	struct pwhash hash;
-	bool known;			/* false: the dummy hash */
+	bool known; /* false: the dummy hash */
 	bool ok;
 	char user[SC_USER_MAX_LEN + 1];
 	size_t user_len;
@@ -40,8 +40,8 @@ struct authpool {
 	unsigned qmax;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct auth_jobs todo;		/* waiting for a worker */
-	struct auth_jobs done;		/* results for the loop */
+	struct auth_jobs todo; /* waiting for a worker */
+	struct auth_jobs done; /* results for the loop */
 	unsigned waiting;
 	unsigned running;
 	bool stopping;
@@ -92,8 +92,9 @@ authpool_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		/* The slow part, with no lock held. */
-		job->ok = pwhash_verify(&job->hash, job->password,
-		    job->pwlen) == 0 && job->known;
+		job->ok =
+		    pwhash_verify(&job->hash, job->password, job->pwlen) == 0 &&
+		    job->known;
 		sodium_memzero(job->password, sizeof job->password);
 
 		pthread_mutex_lock(&p->lock);
@@ -153,12 +154,12 @@ authpool_new(struct server *srv, unsigned n, unsigned qmax)
 	TAILQ_INIT(&p->done);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
-	if ((p->done_ev = event_new(srv->base, -1, 0, authpool_done_cb,
-	    p)) == NULL)
+	if ((p->done_ev = event_new(srv->base, -1, 0, authpool_done_cb, p)) ==
+	    NULL)
 		xnomem();
 	for (i = 0; i < n; i++) {
-		if (pthread_create(&p->threads[i], NULL, authpool_worker,
-		    p) != 0)
+		if (pthread_create(&p->threads[i], NULL, authpool_worker, p) !=
+		    0)
 			log_fatal("cannot start auth worker thread");
 		p->n_threads++;
 	}

@@ -32,7 +32,7 @@ login_handler(struct session *s, struct msg *req)
 
 	hash = users_find(s->srv->users, req->user.s, req->user.len);
 	if (authpool_submit(s->srv->auth, s, hash, req->user.s, req->user.len,
-	    req->password.s, req->password.len) != 0) {
+		req->password.s, req->password.len) != 0) {
 		log_warn("login queue full: busy for %s", s->addr);
 		session_error(s, MSG_CODE_BUSY, "login");
 		return;
@@ -68,7 +68,7 @@ cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 	log_notice("login %s user %s (%u session%s)", s->addr, s->user->name,
 	    s->user->n_sessions, s->user->n_sessions == 1 ? "" : "s");
 	if (roster_encode(srv, s->user->name, srv->wbuf, SC_MSG_MAX_LEN,
-	    &len) != 0) {
+		&len) != 0) {
 		log_err("login_ok for %s does not fit in one message",
 		    s->user->name);
 		session_error(s, MSG_CODE_INTERNAL, "login");
@@ -79,6 +79,5 @@ cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 	notify_status(srv);
 }
 
-const struct cmd_entry cmd_login_entry = {
-	MSG_LOGIN, STATE_BIT(SESSION_AUTH), login_rate, login_handler
-};
+const struct cmd_entry cmd_login_entry = { MSG_LOGIN, STATE_BIT(SESSION_AUTH),
+	login_rate, login_handler };

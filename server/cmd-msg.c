@@ -19,7 +19,7 @@ msg_handler(struct session *s, struct msg *req)
 	out.ts = MSG_INT(clock_now_ms());
 	out.from = MSG_STRN(s->user->name, s->user->len);
 	out.to = MSG_STRN(to->name, to->len);
-	if (req->action.v)	/* "action": true only, never false */
+	if (req->action.v) /* "action": true only, never false */
 		out.action = MSG_BOOL(true);
 	if (msg_encode(&out, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "msg");
@@ -32,6 +32,5 @@ msg_handler(struct session *s, struct msg *req)
 		roster_send_user(s->user, srv->wbuf, len, NULL);
 }
 
-const struct cmd_entry cmd_msg_entry = {
-	MSG_MSG, STATE_BIT(SESSION_ACTIVE), cmd_check_tokens, msg_handler
-};
+const struct cmd_entry cmd_msg_entry = { MSG_MSG, STATE_BIT(SESSION_ACTIVE),
+	cmd_check_tokens, msg_handler };

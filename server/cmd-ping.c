@@ -16,7 +16,6 @@ ping_handler(struct session *s, struct msg *req)
 	(void)session_send(s, buf, len);
 }
 
-const struct cmd_entry cmd_ping_entry = {
-	MSG_PING, STATE_BIT(SESSION_AUTH) | STATE_BIT(SESSION_ACTIVE), NULL,
-	ping_handler
-};
+const struct cmd_entry cmd_ping_entry = { MSG_PING,
+	STATE_BIT(SESSION_AUTH) | STATE_BIT(SESSION_ACTIVE), NULL,
+	ping_handler };

@@ -9,7 +9,6 @@ quit_handler(struct session *s, struct msg *req)
 	session_bye(s, "quit");
 }
 
-const struct cmd_entry cmd_quit_entry = {
-	MSG_QUIT, STATE_BIT(SESSION_AUTH) | STATE_BIT(SESSION_ACTIVE), NULL,
-	quit_handler
-};
+const struct cmd_entry cmd_quit_entry = { MSG_QUIT,
+	STATE_BIT(SESSION_AUTH) | STATE_BIT(SESSION_ACTIVE), NULL,
+	quit_handler };

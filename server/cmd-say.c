@@ -12,7 +12,7 @@ say_handler(struct session *s, struct msg *req)
 	say.id = MSG_INT(++srv->last_msg_id);
 	say.ts = MSG_INT(clock_now_ms());
 	say.from = MSG_STRN(s->user->name, s->user->len);
-	if (req->action.v)	/* "action": true only, never false */
+	if (req->action.v) /* "action": true only, never false */
 		say.action = MSG_BOOL(true);
 	if (msg_encode(&say, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "say");
@@ -22,6 +22,5 @@ say_handler(struct session *s, struct msg *req)
 	roster_broadcast(srv, srv->wbuf, len);
 }
 
-const struct cmd_entry cmd_say_entry = {
-	MSG_SAY, STATE_BIT(SESSION_ACTIVE), cmd_check_tokens, say_handler
-};
+const struct cmd_entry cmd_say_entry = { MSG_SAY, STATE_BIT(SESSION_ACTIVE),
+	cmd_check_tokens, say_handler };

@@ -43,14 +43,14 @@ cmd_dispatch(struct session *s, const uint8_t *buf, size_t len)
 	code = msg_request_parse(&req, buf, len);
 	ref = req.has_ref ? req.ref_type : NULL;
 	if (code == MSG_CODE_NONE && (e = find_entry(req.type)) == NULL)
-		code = MSG_CODE_BAD_REQUEST;	/* a server-only type */
+		code = MSG_CODE_BAD_REQUEST; /* a server-only type */
 	if (code != MSG_CODE_NONE)
 		goto fail;
 
 	/* 2: state. */
 	if ((e->states & STATE_BIT(s->state)) == 0) {
-		code = s->state == SESSION_ACTIVE ?
-		    MSG_CODE_ALREADY_LOGGED_IN : MSG_CODE_AUTH_REQUIRED;
+		code = s->state == SESSION_ACTIVE ? MSG_CODE_ALREADY_LOGGED_IN :
+						    MSG_CODE_AUTH_REQUIRED;
 		goto fail;
 	}
 	/* 3: members present, with the right types. */

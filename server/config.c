@@ -13,64 +13,70 @@
 
 #include "server.h"
 
-#define CONFIG_FILE_MAX		(1024 * 1024)
-#define CONFIG_VALUE_MAX	4096	/* bytes of a string setting */
+#define CONFIG_FILE_MAX	 (1024 * 1024)
+#define CONFIG_VALUE_MAX 4096 /* bytes of a string setting */
 
 enum setting_kind {
 	SET_STRING,
-	SET_UINT,		/* unsigned, [min, max] */
-	SET_SIZE,		/* size_t bytes, [min, max] */
-	SET_SECONDS,		/* a number of seconds, stored in ms */
-	SET_LEVEL,		/* log level name */
+	SET_UINT,    /* unsigned, [min, max] */
+	SET_SIZE,    /* size_t bytes, [min, max] */
+	SET_SECONDS, /* a number of seconds, stored in ms */
+	SET_LEVEL,   /* log level name */
 };
 
 struct setting {
 	const char *name;
 	enum setting_kind kind;
 	size_t offset;
-	double min, max;	/* numbers; seconds for SET_SECONDS */
-	double def;		/* the default of a number, in its unit */
-	const char *text;	/* the default of a string or level */
+	double min, max;  /* numbers; seconds for SET_SECONDS */
+	double def;	  /* the default of a number, in its unit */
+	const char *text; /* the default of a string or level */
 };
 
-#define OFF(f)	offsetof(struct config, f)
-#define MIB	(1024.0 * 1024)
+#define OFF(f) offsetof(struct config, f)
+#define MIB    (1024.0 * 1024)
 
 /* Every setting: its name, kind, place, range and default. */
 static const struct setting settings[] = {
-	{ "listen",		SET_STRING,  OFF(listen), 0, 0, 0, SC_DEFAULT_ADDRESS },
-	{ "port",		SET_UINT,    OFF(port), 1, 65535, SC_DEFAULT_PORT, NULL },
-	{ "users",		SET_STRING,  OFF(users_path), 0, 0, 0, "data/users.json" },
-	{ "key",		SET_STRING,  OFF(key_path), 0, 0, 0, "data/server.key" },
-	{ "log_dir",		SET_STRING,  OFF(log_dir), 0, 0, 0, "data/logs" },
-	{ "server_name",	SET_STRING,  OFF(server_name), 0, 0, 0, "SecureChat" },
-	{ "log_level",		SET_LEVEL,   OFF(log_level), 0, 0, 0, "info" },
-	{ "workers",		SET_UINT,    OFF(workers), 0, 256, 0, NULL },
-	{ "auth_queue",		SET_UINT,    OFF(auth_queue), 1, 1000000, 256, NULL },
-	{ "handshake_timeout",	SET_SECONDS, OFF(handshake_timeout_ms), 0.05, 3600,
-	    SC_HANDSHAKE_TIMEOUT_MS / 1000.0, NULL },
-	{ "login_timeout",	SET_SECONDS, OFF(login_timeout_ms), 0.05, 86400, 60, NULL },
-	{ "idle_timeout",	SET_SECONDS, OFF(idle_timeout_ms), 0.05, 86400 * 7, 120, NULL },
-	{ "shutdown_grace",	SET_SECONDS, OFF(shutdown_grace_ms), 0, 60, 3, NULL },
-	{ "max_connections",	SET_UINT,    OFF(max_connections), 1, 10000000, 20000, NULL },
-	{ "max_per_ip",		SET_UINT,    OFF(max_per_ip), 1, 10000000, 1000, NULL },
-	{ "max_login_failures",	SET_UINT,    OFF(max_auth_failures), 1, 1000,
+	{ "listen", SET_STRING, OFF(listen), 0, 0, 0, SC_DEFAULT_ADDRESS },
+	{ "port", SET_UINT, OFF(port), 1, 65535, SC_DEFAULT_PORT, NULL },
+	{ "users", SET_STRING, OFF(users_path), 0, 0, 0, "data/users.json" },
+	{ "key", SET_STRING, OFF(key_path), 0, 0, 0, "data/server.key" },
+	{ "log_dir", SET_STRING, OFF(log_dir), 0, 0, 0, "data/logs" },
+	{ "server_name", SET_STRING, OFF(server_name), 0, 0, 0, "SecureChat" },
+	{ "log_level", SET_LEVEL, OFF(log_level), 0, 0, 0, "info" },
+	{ "workers", SET_UINT, OFF(workers), 0, 256, 0, NULL },
+	{ "auth_queue", SET_UINT, OFF(auth_queue), 1, 1000000, 256, NULL },
+	{ "handshake_timeout", SET_SECONDS, OFF(handshake_timeout_ms), 0.05,
+	    3600, SC_HANDSHAKE_TIMEOUT_MS / 1000.0, NULL },
+	{ "login_timeout", SET_SECONDS, OFF(login_timeout_ms), 0.05, 86400, 60,
+	    NULL },
+	{ "idle_timeout", SET_SECONDS, OFF(idle_timeout_ms), 0.05, 86400 * 7,
+	    120, NULL },
+	{ "shutdown_grace", SET_SECONDS, OFF(shutdown_grace_ms), 0, 60, 3,
+	    NULL },
+	{ "max_connections", SET_UINT, OFF(max_connections), 1, 10000000, 20000,
+	    NULL },
+	{ "max_per_ip", SET_UINT, OFF(max_per_ip), 1, 10000000, 1000, NULL },
+	{ "max_login_failures", SET_UINT, OFF(max_auth_failures), 1, 1000,
 	    SC_MAX_AUTH_FAILURES, NULL },
-	{ "ip_fail_limit",	SET_UINT,    OFF(ip_fail_limit), 1, 10000000, 20, NULL },
-	{ "ip_fail_window",	SET_SECONDS, OFF(ip_fail_window_ms), 0.05, 86400, 60, NULL },
-	{ "rate_burst",		SET_UINT,    OFF(rate_burst), SC_RATE_BURST, 10000000,
+	{ "ip_fail_limit", SET_UINT, OFF(ip_fail_limit), 1, 10000000, 20,
+	    NULL },
+	{ "ip_fail_window", SET_SECONDS, OFF(ip_fail_window_ms), 0.05, 86400,
+	    60, NULL },
+	{ "rate_burst", SET_UINT, OFF(rate_burst), SC_RATE_BURST, 10000000,
 	    SC_RATE_BURST, NULL },
-	{ "rate_per_sec",	SET_UINT,    OFF(rate_per_sec), SC_RATE_PER_SEC, 10000000,
-	    SC_RATE_PER_SEC, NULL },
-	{ "output_cap",		SET_SIZE,    OFF(output_cap), 2 * SC_FRAME_MAX_WIRE, 1024 * MIB,
-	    1 * MIB, NULL },
-	{ "stall_log_ms",	SET_UINT,    OFF(stall_log_ms), 1, 60000, 100, NULL },
+	{ "rate_per_sec", SET_UINT, OFF(rate_per_sec), SC_RATE_PER_SEC,
+	    10000000, SC_RATE_PER_SEC, NULL },
+	{ "output_cap", SET_SIZE, OFF(output_cap), 2 * SC_FRAME_MAX_WIRE,
+	    1024 * MIB, 1 * MIB, NULL },
+	{ "stall_log_ms", SET_UINT, OFF(stall_log_ms), 1, 60000, 100, NULL },
 };
 
-static int	store_number(struct config *, const struct setting *, double,
-		    char *, size_t);
-static int	store_string(struct config *, const struct setting *,
-		    const char *, char *, size_t);
+static int store_number(struct config *, const struct setting *, double, char *,
+    size_t);
+static int store_string(struct config *, const struct setting *, const char *,
+    char *, size_t);
 
 /* Sets every setting to its default from the table. */
 void
@@ -120,8 +126,8 @@ find_setting(const char *name)
 
 /* Stores a number into a numeric setting after the range check. */
 static int
-store_number(struct config *cfg, const struct setting *st, double v,
-    char *err, size_t errlen)
+store_number(struct config *cfg, const struct setting *st, double v, char *err,
+    size_t errlen)
 {
 	char *p = (char *)cfg + st->offset;
 
@@ -162,14 +168,17 @@ store_string(struct config *cfg, const struct setting *st, const char *v,
 
 	if (st->kind == SET_LEVEL) {
 		if (log_level_parse(v, &level) != 0) {
-			snprintf(err, errlen, "%s: \"%s\" is not one of error, "
-			    "warning, notice, info, debug", st->name, v);
+			snprintf(err, errlen,
+			    "%s: \"%s\" is not one of error, "
+			    "warning, notice, info, debug",
+			    st->name, v);
 			return -1;
 		}
 		*(enum log_level *)(void *)p = level;
 		return 0;
 	}
-	if (strlen(v) > CONFIG_VALUE_MAX || memchr(v, '\n', strlen(v)) != NULL) {
+	if (strlen(v) > CONFIG_VALUE_MAX ||
+	    memchr(v, '\n', strlen(v)) != NULL) {
 		snprintf(err, errlen, "%s: value too long or multi-line",
 		    st->name);
 		return -1;
@@ -207,8 +216,7 @@ config_set(struct config *cfg, const char *name, const char *value, char *err,
 
 /* Reads a JSON config file over cfg. */
 int
-config_load_file(struct config *cfg, const char *path, char *err,
-    size_t errlen)
+config_load_file(struct config *cfg, const char *path, char *err, size_t errlen)
 {
 	const struct setting *st;
 	json_error_t jerr;
@@ -239,35 +247,40 @@ config_load_file(struct config *cfg, const char *path, char *err,
 		snprintf(err, errlen, "%s: not a JSON object", path);
 		goto out;
 	}
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		char msg[256];
 
 		if ((st = find_setting(key)) == NULL) {
-			snprintf(err, errlen, "%s: unknown setting \"%s\"", path,
-			    key);
+			snprintf(err, errlen, "%s: unknown setting \"%s\"",
+			    path, key);
 			goto out;
 		}
 		if (st->kind == SET_STRING || st->kind == SET_LEVEL) {
 			if (!json_is_string(v)) {
-				snprintf(err, errlen, "%s: %s: expected a "
-				    "string", path, key);
+				snprintf(err, errlen,
+				    "%s: %s: expected a "
+				    "string",
+				    path, key);
 				goto out;
 			}
 			if (store_string(cfg, st, json_string_value(v), msg,
-			    sizeof msg) != 0) {
+				sizeof msg) != 0) {
 				snprintf(err, errlen, "%s: %s", path, msg);
 				goto out;
 			}
 		} else {
-			if (!json_is_number(v) || (st->kind != SET_SECONDS &&
-			    !json_is_integer(v))) {
-				snprintf(err, errlen, "%s: %s: expected %s", path,
-				    key, st->kind == SET_SECONDS ?
-				    "a number of seconds" : "an integer");
+			if (!json_is_number(v) ||
+			    (st->kind != SET_SECONDS && !json_is_integer(v))) {
+				snprintf(err, errlen, "%s: %s: expected %s",
+				    path, key,
+				    st->kind == SET_SECONDS ?
+					"a number of seconds" :
+					"an integer");
 				goto out;
 			}
 			if (store_number(cfg, st, json_number_value(v), msg,
-			    sizeof msg) != 0) {
+				sizeof msg) != 0) {
 				snprintf(err, errlen, "%s: %s", path, msg);
 				goto out;
 			}
@@ -288,8 +301,10 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 
 	if (inet_pton(AF_INET, cfg->listen, &a4) != 1 &&
 	    inet_pton(AF_INET6, cfg->listen, &a6) != 1) {
-		snprintf(err, errlen, "listen: \"%s\" is not an IPv4 or IPv6 "
-		    "address", cfg->listen);
+		snprintf(err, errlen,
+		    "listen: \"%s\" is not an IPv4 or IPv6 "
+		    "address",
+		    cfg->listen);
 		return -1;
 	}
 	if (*cfg->users_path == '\0' || *cfg->key_path == '\0') {

@@ -22,27 +22,31 @@
 #include "ctl.h"
 #include "text.h"
 
-#define CTL_TTY			"/dev/tty"
+#define CTL_TTY "/dev/tty"
 
 /* What read_line() found. */
 enum ctl_line {
-	CTL_LINE_OK,		/* a line (maybe empty), '\n' removed */
-	CTL_LINE_EOF,		/* end of file before any byte */
-	CTL_LINE_TOO_LONG,	/* more than the buffer holds */
-	CTL_LINE_ERROR,		/* read failed, errno set */
+	CTL_LINE_OK,	   /* a line (maybe empty), '\n' removed */
+	CTL_LINE_EOF,	   /* end of file before any byte */
+	CTL_LINE_TOO_LONG, /* more than the buffer holds */
+	CTL_LINE_ERROR,	   /* read failed, errno set */
 };
 
 /* The terminal being read with echo off, for the signal handler. */
-static volatile sig_atomic_t	 tty_active;
-static int			 tty_fd = -1;
-static struct termios		 tty_saved;
-static struct termios		 tty_noecho;
-static const int		 tty_signals[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP,
+static volatile sig_atomic_t tty_active;
+static int tty_fd = -1;
+static struct termios tty_saved;
+static struct termios tty_noecho;
+static const int tty_signals[] = {
+	SIGINT,
+	SIGTERM,
+	SIGHUP,
+	SIGQUIT,
+	SIGTSTP,
 };
-#define TTY_NSIGNALS	(sizeof tty_signals / sizeof tty_signals[0])
-static struct sigaction		 tty_old[TTY_NSIGNALS];
-static bool			 tty_caught[TTY_NSIGNALS];
+#define TTY_NSIGNALS (sizeof tty_signals / sizeof tty_signals[0])
+static struct sigaction tty_old[TTY_NSIGNALS];
+static bool tty_caught[TTY_NSIGNALS];
 
 /*
  * Restores the terminal, then lets sig take its default action. After a
@@ -51,9 +55,9 @@ static bool			 tty_caught[TTY_NSIGNALS];
 static void
 tty_signal(int sig)
 {
-	struct sigaction	sa;
-	sigset_t		set;
-	int			saved = errno;
+	struct sigaction sa;
+	sigset_t set;
+	int saved = errno;
 
 	if (tty_active)
 		(void)tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
@@ -79,8 +83,8 @@ tty_signal(int sig)
 static void
 tty_mask(int how)
 {
-	sigset_t	set;
-	size_t		i;
+	sigset_t set;
+	size_t i;
 
 	sigemptyset(&set);
 	for (i = 0; i < TTY_NSIGNALS; i++)
@@ -96,14 +100,15 @@ tty_mask(int how)
 static int
 tty_open(void)
 {
-	struct sigaction	sa;
-	size_t			i;
-	int			fd;
+	struct sigaction sa;
+	size_t i;
+	int fd;
 
 	fd = open(CTL_TTY, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd == -1) {
 		ctl_complain("cannot open %s to ask for the password: %s (use "
-		    "--password-stdin)", CTL_TTY, strerror(errno));
+			     "--password-stdin)",
+		    CTL_TTY, strerror(errno));
 		return -1;
 	}
 	if (tcgetattr(fd, &tty_saved) == -1) {
@@ -154,7 +159,7 @@ tty_open(void)
 static void
 tty_close(void)
 {
-	size_t	i;
+	size_t i;
 
 	if (tty_fd == -1)
 		return;
@@ -175,8 +180,8 @@ tty_close(void)
 static void
 put(int fd, const char *s)
 {
-	size_t	len = strlen(s);
-	ssize_t	n;
+	size_t len = strlen(s);
+	ssize_t n;
 
 	while (len > 0) {
 		n = write(fd, s, len);
@@ -197,8 +202,8 @@ put(int fd, const char *s)
 static enum ctl_line
 read_line(int fd, char *buf, size_t size, size_t *len)
 {
-	ssize_t	n;
-	char	c;
+	ssize_t n;
+	char c;
 
 	*len = 0;
 	for (;;) {
@@ -247,11 +252,11 @@ password_stdin(char *pw, size_t size, size_t *len)
 static int
 ask_tty(const char *prompt, char *pw, size_t size, size_t *len)
 {
-	enum ctl_line	r;
+	enum ctl_line r;
 
 	put(tty_fd, prompt);
 	r = read_line(tty_fd, pw, size, len);
-	put(tty_fd, "\n");	/* the newline typed was not echoed */
+	put(tty_fd, "\n"); /* the newline typed was not echoed */
 	switch (r) {
 	case CTL_LINE_OK:
 		return 0;
@@ -273,18 +278,18 @@ ask_tty(const char *prompt, char *pw, size_t size, size_t *len)
 static int
 password_tty(const char *name, char *pw, size_t size, size_t *len)
 {
-	char	again[CTL_PW_SIZE];
-	char	prompt[64 + SC_USER_MAX_LEN];
-	size_t	again_len = 0;
-	int	rc = -1;
+	char again[CTL_PW_SIZE];
+	char prompt[64 + SC_USER_MAX_LEN];
+	size_t again_len = 0;
+	int rc = -1;
 
 	if (tty_open() != 0)
 		return -1;
 	snprintf(prompt, sizeof prompt, "New password for %s: ", name);
 	if (ask_tty(prompt, pw, size, len) != 0)
 		goto out;
-	if (ask_tty("Retype new password: ", again, sizeof again,
-	    &again_len) != 0)
+	if (ask_tty("Retype new password: ", again, sizeof again, &again_len) !=
+	    0)
 		goto out;
 	if (again_len != *len || sodium_memcmp(again, pw, *len) != 0) {
 		ctl_complain("passwords do not match");
@@ -303,10 +308,10 @@ out:
  * the terminal. Returns 0 or -1 with a message printed.
  */
 int
-ctl_prompt_password(bool from_stdin, const char *name, char *pw,
-    size_t size, size_t *len)
+ctl_prompt_password(bool from_stdin, const char *name, char *pw, size_t size,
+    size_t *len)
 {
-	int	rc;
+	int rc;
 
 	*len = 0;
 	if (from_stdin)
@@ -326,7 +331,7 @@ ctl_prompt_password(bool from_stdin, const char *name, char *pw,
 	}
 	if (!text_password_valid(pw, *len)) {
 		ctl_complain("the password must be valid UTF-8 without NUL "
-		    "bytes");
+			     "bytes");
 		return -1;
 	}
 	return 0;

@@ -10,9 +10,9 @@
 
 #include "sc_limits.h"
 
-#define CTL_NAME		"securechatctl"
+#define CTL_NAME "securechatctl"
 /* A password, and room for the '\r' of a CRLF line or one byte too many. */
-#define CTL_PW_SIZE		(SC_PASSWORD_MAX_LEN + 2)
+#define CTL_PW_SIZE (SC_PASSWORD_MAX_LEN + 2)
 
 /* ---- securechatctl.c --------------------------------------------------- */
 

@@ -17,7 +17,7 @@
 
 #include "server.h"
 
-#define NOTIFY_STATUS_MS	1000	/* STATUS= at most this often */
+#define NOTIFY_STATUS_MS 1000 /* STATUS= at most this often */
 
 /* Sends state to $NOTIFY_SOCKET; no socket set is no error. */
 int
@@ -33,8 +33,7 @@ notify_send(const char *state)
 	if (path == NULL || *path == '\0')
 		return 0;
 	plen = strlen(path);
-	if ((path[0] != '/' && path[0] != '@') ||
-	    plen >= sizeof sun.sun_path) {
+	if ((path[0] != '/' && path[0] != '@') || plen >= sizeof sun.sun_path) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -42,11 +41,12 @@ notify_send(const char *state)
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, plen);
 	if (path[0] == '@')
-		sun.sun_path[0] = '\0';	/* abstract namespace */
+		sun.sun_path[0] = '\0'; /* abstract namespace */
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen +
 	    (path[0] == '@' ? 0 : 1));
 
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1)
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		 0)) == -1)
 		return -1;
 	n = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
 	    (struct sockaddr *)&sun, len);
@@ -70,14 +70,17 @@ notify_flush(struct server *srv, bool now)
 	char state[128];
 	uint64_t ms = clock_mono_ms();
 
-	if (!srv->status_dirty || (!now && ms - srv->status_ms < NOTIFY_STATUS_MS))
+	if (!srv->status_dirty ||
+	    (!now && ms - srv->status_ms < NOTIFY_STATUS_MS))
 		return;
 	srv->status_dirty = false;
 	srv->status_ms = ms;
 
-	snprintf(state, sizeof state, "STATUS=%zu user%s online, %u "
-	    "connection%s", srv->n_online, srv->n_online == 1 ? "" : "s",
-	    srv->n_sessions, srv->n_sessions == 1 ? "" : "s");
+	snprintf(state, sizeof state,
+	    "STATUS=%zu user%s online, %u "
+	    "connection%s",
+	    srv->n_online, srv->n_online == 1 ? "" : "s", srv->n_sessions,
+	    srv->n_sessions == 1 ? "" : "s");
 	if (notify_send(state) != 0)
 		log_debug("sd_notify: %s", strerror(errno));
 }

@@ -8,7 +8,7 @@
 
 #include "server.h"
 
-#define ROSTER_FIRST_CAP	64	/* users, grown by doubling */
+#define ROSTER_FIRST_CAP 64 /* users, grown by doubling */
 
 /* Compares name[0..len) with a roster user, in strcmp order. */
 static int
@@ -57,8 +57,7 @@ roster_find(struct server *srv, const char *name, size_t len)
 
 /* Adds s under name; true when it is the user's first session. */
 bool
-roster_add(struct server *srv, struct session *s, const char *name,
-    size_t len)
+roster_add(struct server *srv, struct session *s, const char *name, size_t len)
 {
 	struct roster_user *u;
 	bool found, first = false;
@@ -67,11 +66,12 @@ roster_add(struct server *srv, struct session *s, const char *name,
 	i = search(srv, name, len, &found);
 	if (!found) {
 		if (srv->n_online == srv->online_cap) {
-			cap = srv->online_cap == 0 ? ROSTER_FIRST_CAP : srv->online_cap * 2;
+			cap = srv->online_cap == 0 ? ROSTER_FIRST_CAP :
+						     srv->online_cap * 2;
 			srv->online = xreallocarray(srv->online, cap,
 			    sizeof *srv->online);
-			srv->names = xreallocarray(srv->names, cap,
-			    sizeof *srv->names);
+			srv->names =
+			    xreallocarray(srv->names, cap, sizeof *srv->names);
 			srv->online_cap = cap;
 		}
 		u = xcalloc(1, sizeof *u);
@@ -139,8 +139,8 @@ roster_presence(struct server *srv, struct roster_user *u, bool online)
 
 /* Encodes login_ok (login_user set) or users. */
 int
-roster_encode(struct server *srv, const char *login_user, char *buf,
-    size_t cap, size_t *len)
+roster_encode(struct server *srv, const char *login_user, char *buf, size_t cap,
+    size_t *len)
 {
 	struct msg m = { .type = MSG_USERS };
 	size_t i;
@@ -162,7 +162,8 @@ roster_send_user(struct roster_user *u, const void *pt, size_t len,
 {
 	struct session *s;
 
-	TAILQ_FOREACH(s, &u->sessions, user_entry) {
+	TAILQ_FOREACH(s, &u->sessions, user_entry)
+	{
 		if (s != except && !s->dead)
 			(void)session_send(s, pt, len);
 	}

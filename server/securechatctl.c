@@ -26,39 +26,39 @@
 #include "sc_limits.h"
 #include "users.h"
 
-#define CTL_USERS_DEFAULT	"data/users.json"
-#define CTL_KEY_DEFAULT		"data/server.key"
-#define CTL_EXIT_FAIL		1	/* the operation failed */
-#define CTL_EXIT_USAGE		2	/* bad command line */
+#define CTL_USERS_DEFAULT "data/users.json"
+#define CTL_KEY_DEFAULT	  "data/server.key"
+#define CTL_EXIT_FAIL	  1 /* the operation failed */
+#define CTL_EXIT_USAGE	  2 /* bad command line */
 
 /* Which options a command accepts. */
-#define CTL_OPT_USERS		0x1
-#define CTL_OPT_KEY		0x2
-#define CTL_OPT_PASSWORD_STDIN	0x4
+#define CTL_OPT_USERS	       0x1
+#define CTL_OPT_KEY	       0x2
+#define CTL_OPT_PASSWORD_STDIN 0x4
 
 /* The command line after option parsing. */
 struct ctl_options {
-	const char	*users;
-	const char	*key;
-	bool		 password_stdin;
-	unsigned int	 given;		/* CTL_OPT_* seen */
+	const char *users;
+	const char *key;
+	bool password_stdin;
+	unsigned int given; /* CTL_OPT_* seen */
 };
 
 /* One command: its name, argument count, options and handler. */
 struct ctl_command {
-	const char	*name;
-	int		 nargs;
-	unsigned int	 options;
-	int		(*run)(const struct ctl_options *, char **);
+	const char *name;
+	int nargs;
+	unsigned int options;
+	int (*run)(const struct ctl_options *, char **);
 };
 
-static int	cmd_useradd(const struct ctl_options *, char **);
-static int	cmd_passwd(const struct ctl_options *, char **);
-static int	cmd_userdel(const struct ctl_options *, char **);
-static int	cmd_list(const struct ctl_options *, char **);
-static int	cmd_fingerprint(const struct ctl_options *, char **);
+static int cmd_useradd(const struct ctl_options *, char **);
+static int cmd_passwd(const struct ctl_options *, char **);
+static int cmd_userdel(const struct ctl_options *, char **);
+static int cmd_list(const struct ctl_options *, char **);
+static int cmd_fingerprint(const struct ctl_options *, char **);
 
-static const struct ctl_command	ctl_commands[] = {
+static const struct ctl_command ctl_commands[] = {
 	{ "useradd", 1, CTL_OPT_USERS | CTL_OPT_PASSWORD_STDIN, cmd_useradd },
 	{ "passwd", 1, CTL_OPT_USERS | CTL_OPT_PASSWORD_STDIN, cmd_passwd },
 	{ "userdel", 1, CTL_OPT_USERS, cmd_userdel },
@@ -70,7 +70,7 @@ static const struct ctl_command	ctl_commands[] = {
 void
 ctl_complain(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	fprintf(stderr, "%s: ", CTL_NAME);
 	va_start(ap, fmt);
@@ -97,7 +97,8 @@ usage(FILE *f)
 	    "                     input instead of twice from the terminal\n"
 	    "\n"
 	    "NAME is 1 to %d bytes of A-Z a-z 0-9 _ . - (put -- before a name\n"
-	    "starting with '-'). Exit status: 0 done, 1 failed, 2 usage error.\n",
+	    "starting with '-'). Exit status: 0 done, 1 failed, 2 usage "
+	    "error.\n",
 	    CTL_NAME, CTL_NAME, CTL_NAME, CTL_NAME, CTL_NAME, CTL_NAME,
 	    CTL_USERS_DEFAULT, CTL_KEY_DEFAULT, SC_USER_MAX_LEN);
 }
@@ -121,8 +122,8 @@ shown(const char *s, char *out, size_t size)
 static int
 load(const char *path, bool missing_ok, struct users **u)
 {
-	char	err[USERS_ERR_MAX];
-	int	rc;
+	char err[USERS_ERR_MAX];
+	int rc;
 
 	rc = users_load(path, u, err, sizeof err);
 	if (rc == SC_ERR_IO && errno == ENOENT && missing_ok) {
@@ -144,7 +145,7 @@ static bool
 check_presence(const struct users *u, const char *path, const char *name,
     bool adding)
 {
-	bool	present;
+	bool present;
 
 	present = users_find(u, name, strlen(name)) != NULL;
 	if (adding && present) {
@@ -165,12 +166,11 @@ check_presence(const struct users *u, const char *path, const char *name,
  * CTL_EXIT_FAIL with a message printed.
  */
 static int
-edit_locked(const char *path, const char *name, bool adding,
-    const char *hash)
+edit_locked(const char *path, const char *name, bool adding, const char *hash)
 {
-	struct users	*u = NULL;
-	char		 err[USERS_ERR_MAX];
-	int		 lockfd = -1, rc, status = CTL_EXIT_FAIL;
+	struct users *u = NULL;
+	char err[USERS_ERR_MAX];
+	int lockfd = -1, rc, status = CTL_EXIT_FAIL;
 
 	if ((rc = users_lock(path, &lockfd, &u, err, sizeof err)) != 0) {
 		ctl_complain("%s", err);
@@ -209,11 +209,11 @@ out:
 static int
 set_password(const struct ctl_options *o, const char *name, bool adding)
 {
-	struct users	*u = NULL;
-	char		 pw[CTL_PW_SIZE];
-	char		 hash[SC_PWHASH_MAX_LEN];
-	size_t		 pwlen = 0;
-	int		 rc, status = CTL_EXIT_FAIL;
+	struct users *u = NULL;
+	char pw[CTL_PW_SIZE];
+	char hash[SC_PWHASH_MAX_LEN];
+	size_t pwlen = 0;
+	int rc, status = CTL_EXIT_FAIL;
 
 	if (load(o->users, adding, &u) != 0)
 		goto out;
@@ -223,7 +223,7 @@ set_password(const struct ctl_options *o, const char *name, bool adding)
 	u = NULL;
 
 	if (ctl_prompt_password(o->password_stdin, name, pw, sizeof pw,
-	    &pwlen) != 0)
+		&pwlen) != 0)
 		goto out;
 	rc = pwhash_create(pw, pwlen, SC_PBKDF2_DEFAULT_ITERATIONS, hash,
 	    sizeof hash);
@@ -259,7 +259,7 @@ cmd_passwd(const struct ctl_options *o, char **argv)
 static int
 cmd_userdel(const struct ctl_options *o, char **argv)
 {
-	struct users	*u = NULL;
+	struct users *u = NULL;
 
 	if (load(o->users, false, &u) != 0)
 		return CTL_EXIT_FAIL;
@@ -271,8 +271,8 @@ cmd_userdel(const struct ctl_options *o, char **argv)
 static int
 cmd_list(const struct ctl_options *o, char **argv)
 {
-	struct users	*u = NULL;
-	size_t		 i;
+	struct users *u = NULL;
+	size_t i;
 
 	(void)argv;
 	if (load(o->users, false, &u) != 0)
@@ -288,9 +288,9 @@ cmd_list(const struct ctl_options *o, char **argv)
 static int
 cmd_fingerprint(const struct ctl_options *o, char **argv)
 {
-	struct sc_keypair	kp;
-	char			fp[KEYS_FINGERPRINT_LEN + 1];
-	int			rc;
+	struct sc_keypair kp;
+	char fp[KEYS_FINGERPRINT_LEN + 1];
+	int rc;
 
 	(void)argv;
 	rc = keys_load(o->key, &kp);
@@ -305,8 +305,10 @@ cmd_fingerprint(const struct ctl_options *o, char **argv)
 		    o->key);
 		return CTL_EXIT_FAIL;
 	case SC_ERR_FORMAT:
-		ctl_complain("%s: not a key file (64 lowercase hex digits and a "
-		    "newline)", o->key);
+		ctl_complain("%s: not a key file (64 lowercase hex digits and "
+			     "a "
+			     "newline)",
+		    o->key);
 		return CTL_EXIT_FAIL;
 	default:
 		ctl_complain("%s: %s", o->key, sc_strerror(rc));
@@ -322,7 +324,7 @@ cmd_fingerprint(const struct ctl_options *o, char **argv)
 static const struct ctl_command *
 find_command(const char *name)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof ctl_commands / sizeof ctl_commands[0]; i++) {
 		if (strcmp(ctl_commands[i].name, name) == 0)
@@ -348,7 +350,7 @@ option_name(unsigned int bit)
 int
 main(int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
+	static const struct option longopts[] = {
 		{ "users", required_argument, NULL, 'u' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "password-stdin", no_argument, NULL, 'p' },
@@ -356,11 +358,11 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct ctl_command	*cmd;
-	struct ctl_options		 o;
-	char				 buf[ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)];
-	unsigned int			 bit;
-	int				 ch, status;
+	const struct ctl_command *cmd;
+	struct ctl_options o;
+	char buf[ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)];
+	unsigned int bit;
+	int ch, status;
 
 	memset(&o, 0, sizeof o);
 	o.users = CTL_USERS_DEFAULT;
@@ -389,13 +391,15 @@ main(int argc, char **argv)
 			return fflush(stdout) == 0 ? 0 : CTL_EXIT_FAIL;
 		case ':':
 			ctl_complain("option '%s' needs an argument (see "
-			    "--help)", shown(argv[optind - 1], buf, sizeof buf));
+				     "--help)",
+			    shown(argv[optind - 1], buf, sizeof buf));
 			return CTL_EXIT_USAGE;
 		default:
 			if (optopt != 0)
-				ctl_complain("unknown option '-%c' (see --help)",
-				    optopt >= 0x20 && optopt < 0x7f ?
-				    optopt : '?');
+				ctl_complain("unknown option '-%c' (see "
+					     "--help)",
+				    optopt >= 0x20 && optopt < 0x7f ? optopt :
+								      '?');
 			else
 				ctl_complain("unknown option '%s' (see --help)",
 				    shown(argv[optind - 1], buf, sizeof buf));
@@ -432,8 +436,8 @@ main(int argc, char **argv)
 	}
 	if (cmd->nargs == 1 && !text_user_valid(argv[1], strlen(argv[1]))) {
 		ctl_complain("bad user name \"%s\": 1 to %d bytes of A-Z a-z "
-		    "0-9 _ . -", shown(argv[1], buf, sizeof buf),
-		    SC_USER_MAX_LEN);
+			     "0-9 _ . -",
+		    shown(argv[1], buf, sizeof buf), SC_USER_MAX_LEN);
 		return CTL_EXIT_USAGE;
 	}
 

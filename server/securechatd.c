@@ -24,40 +24,44 @@
 #include "fsutil.h"
 #include "server.h"
 
-#define EXIT_USAGE		2
-#define LISTEN_BACKLOG		1024
-#define ACCEPT_RETRY_MS		250
-#define LOG_FILE_NAME		"securechatd.log"
-#define REFUSED_LOG_MS		1000	/* one line about refusals at most */
+#define EXIT_USAGE	2
+#define LISTEN_BACKLOG	1024
+#define ACCEPT_RETRY_MS 250
+#define LOG_FILE_NAME	"securechatd.log"
+#define REFUSED_LOG_MS	1000 /* one line about refusals at most */
 
-static struct server	server;
+static struct server server;
 
 /* Prints the usage text to f. */
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: securechatd [options]\n"
-"\n"
-"Serves SecureChat (Noise_XX_25519_AESGCM_SHA256) in the foreground.\n"
-"Run from the repository root with no options it serves %s:%d\n"
-"with data/users.json, data/server.key and data/logs/.\n"
-"\n"
-"  -c, --config FILE     read settings from a JSON config file\n"
-"  -l, --listen ADDR     IPv4 or IPv6 address to listen on\n"
-"  -p, --port N          TCP port\n"
-"  -u, --users FILE      users file (PROTOCOL.md section 5)\n"
-"  -k, --key FILE        server key file (created 0600 if missing)\n"
-"  -L, --log-dir DIR     folder for securechatd.log (\"\" for none)\n"
-"  -w, --workers N       password-check threads (0: one per core)\n"
-"      --log-level LVL   error, warning, notice, info or debug\n"
-"      --fingerprint     print the server key's fingerprint and exit\n"
-"      --check-config    validate the configuration and exit\n"
-"  -h, --help            show this help and exit\n"
-"  -V, --version         show the version and exit\n"
-"\n"
-"Signals: SIGHUP reloads the users file and reopens the log file;\n"
-"SIGTERM or SIGINT shut down cleanly; SIGUSR1 logs statistics.\n",
+	    "usage: securechatd [options]\n"
+	    "\n"
+	    "Serves SecureChat (Noise_XX_25519_AESGCM_SHA256) in the "
+	    "foreground.\n"
+	    "Run from the repository root with no options it serves %s:%d\n"
+	    "with data/users.json, data/server.key and data/logs/.\n"
+	    "\n"
+	    "  -c, --config FILE     read settings from a JSON config file\n"
+	    "  -l, --listen ADDR     IPv4 or IPv6 address to listen on\n"
+	    "  -p, --port N          TCP port\n"
+	    "  -u, --users FILE      users file (PROTOCOL.md section 5)\n"
+	    "  -k, --key FILE        server key file (created 0600 if "
+	    "missing)\n"
+	    "  -L, --log-dir DIR     folder for securechatd.log (\"\" for "
+	    "none)\n"
+	    "  -w, --workers N       password-check threads (0: one per core)\n"
+	    "      --log-level LVL   error, warning, notice, info or debug\n"
+	    "      --fingerprint     print the server key's fingerprint and "
+	    "exit\n"
+	    "      --check-config    validate the configuration and exit\n"
+	    "  -h, --help            show this help and exit\n"
+	    "  -V, --version         show the version and exit\n"
+	    "\n"
+	    "Signals: SIGHUP reloads the users file and reopens the log file;\n"
+	    "SIGTERM or SIGINT shut down cleanly; SIGUSR1 logs statistics.\n",
 	    SC_DEFAULT_ADDRESS, SC_DEFAULT_PORT);
 }
 
@@ -88,8 +92,8 @@ log_refused(const char *addr, const char *why)
 		skipped++;
 		return;
 	}
-	log_warn("refused %s: %s (%llu more refused since last report)",
-	    addr, why, (unsigned long long)skipped);
+	log_warn("refused %s: %s (%llu more refused since last report)", addr,
+	    why, (unsigned long long)skipped);
 	skipped = 0;
 	last_ms = now;
 }
@@ -106,8 +110,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 
 	(void)l;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr,
-		    host, sizeof host);
+		inet_ntop(AF_INET,
+		    &((struct sockaddr_in *)(void *)sa)->sin_addr, host,
+		    sizeof host);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6,
 		    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, host,
@@ -228,8 +233,8 @@ shutdown_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_warn("shutdown: %u connection%s still open after the grace "
-	    "period, closing them", srv->n_sessions,
-	    srv->n_sessions == 1 ? "" : "s");
+		 "period, closing them",
+	    srv->n_sessions, srv->n_sessions == 1 ? "" : "s");
 	event_base_loopexit(srv->base, NULL);
 }
 
@@ -258,7 +263,8 @@ shutdown_cb(evutil_socket_t sig, short what, void *arg)
 	notice.text = MSG_STR("the server is shutting down");
 	if (msg_encode(&notice, MSG_S2C, buf, sizeof buf, &len) != 0)
 		len = 0;
-	TAILQ_FOREACH_SAFE(s, &srv->sessions, entry, next) {
+	TAILQ_FOREACH_SAFE(s, &srv->sessions, entry, next)
+	{
 		if (s->dead || s->state == SESSION_CLOSING)
 			continue;
 		if (s->state == SESSION_HANDSHAKE) {
@@ -314,7 +320,8 @@ stats_cb(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	log_notice("stats: %u connections, %zu users online, %u logins "
-	    "pending, last message id %llu, largest loop stall %llu.%03llu ms",
+		   "pending, last message id %llu, largest loop stall "
+		   "%llu.%03llu ms",
 	    srv->n_sessions, srv->n_online, authpool_pending(srv->auth),
 	    (unsigned long long)srv->last_msg_id,
 	    (unsigned long long)(srv->stall_max_us / 1000),
@@ -374,21 +381,23 @@ static void
 parse_args(int argc, char **argv, struct config *cfg, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "config",	  required_argument, NULL, 'c' },
-		{ "listen",	  required_argument, NULL, 'l' },
-		{ "port",	  required_argument, NULL, 'p' },
-		{ "users",	  required_argument, NULL, 'u' },
-		{ "key",	  required_argument, NULL, 'k' },
-		{ "log-dir",	  required_argument, NULL, 'L' },
-		{ "workers",	  required_argument, NULL, 'w' },
-		{ "log-level",	  required_argument, NULL, 1 },
-		{ "fingerprint",  no_argument,	     NULL, 2 },
-		{ "check-config", no_argument,	     NULL, 3 },
-		{ "help",	  no_argument,	     NULL, 'h' },
-		{ "version",	  no_argument,	     NULL, 'V' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "users", required_argument, NULL, 'u' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "log-dir", required_argument, NULL, 'L' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "log-level", required_argument, NULL, 1 },
+		{ "fingerprint", no_argument, NULL, 2 },
+		{ "check-config", no_argument, NULL, 3 },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct { const char *name, *value; } set[32];
+	struct {
+		const char *name, *value;
+	} set[32];
 	size_t n = 0, i;
 	char err[512];
 	int ch;
@@ -396,22 +405,46 @@ parse_args(int argc, char **argv, struct config *cfg, struct options *o)
 	memset(o, 0, sizeof *o);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:l:p:u:k:L:w:hV", longopts,
-	    NULL)) != -1) {
+		    NULL)) != -1) {
 		const char *name = NULL;
 
 		switch (ch) {
-		case 'c': o->config = optarg; continue;
-		case 'l': name = "listen"; break;
-		case 'p': name = "port"; break;
-		case 'u': name = "users"; break;
-		case 'k': name = "key"; break;
-		case 'L': name = "log_dir"; break;
-		case 'w': name = "workers"; break;
-		case 1: name = "log_level"; break;
-		case 2: o->fingerprint = true; continue;
-		case 3: o->check_config = true; continue;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("securechatd %s\n", SC_VERSION); exit(0);
+		case 'c':
+			o->config = optarg;
+			continue;
+		case 'l':
+			name = "listen";
+			break;
+		case 'p':
+			name = "port";
+			break;
+		case 'u':
+			name = "users";
+			break;
+		case 'k':
+			name = "key";
+			break;
+		case 'L':
+			name = "log_dir";
+			break;
+		case 'w':
+			name = "workers";
+			break;
+		case 1:
+			name = "log_level";
+			break;
+		case 2:
+			o->fingerprint = true;
+			continue;
+		case 3:
+			o->check_config = true;
+			continue;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("securechatd %s\n", SC_VERSION);
+			exit(0);
 		case ':':
 			die_usage("option %s needs a value (see --help)",
 			    argv[optind - 1]);
@@ -435,7 +468,7 @@ parse_args(int argc, char **argv, struct config *cfg, struct options *o)
 		die_usage("%s", err);
 	for (i = 0; i < n; i++) {
 		if (config_set(cfg, set[i].name, set[i].value, err,
-		    sizeof err) != 0)
+			sizeof err) != 0)
 			die_usage("%s", err);
 	}
 	if (config_check(cfg, err, sizeof err) != 0)
@@ -459,15 +492,16 @@ main(int argc, char **argv)
 	if ((rc = noise_global_init()) != 0) {
 		if (rc == SC_ERR_NO_AESNI)
 			log_fatal("this CPU lacks the AES-NI and PCLMUL "
-			    "instructions that AES-256-GCM needs here");
+				  "instructions that AES-256-GCM needs here");
 		log_fatal("libsodium failed to initialise");
 	}
 
 	if (o.fingerprint) {
 		if ((rc = keys_load(srv->cfg.key_path, &srv->key)) != 0) {
 			fprintf(stderr, "securechatd: %s: %s\n",
-			    srv->cfg.key_path, rc == SC_ERR_IO ?
-			    strerror(errno) : sc_strerror(rc));
+			    srv->cfg.key_path,
+			    rc == SC_ERR_IO ? strerror(errno) :
+					      sc_strerror(rc));
 			return 1;
 		}
 		keys_fingerprint(srv->key.public, srv->fingerprint);
@@ -476,8 +510,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	if (users_load(srv->cfg.users_path, &srv->users, err,
-	    sizeof err) != 0) {
+	if (users_load(srv->cfg.users_path, &srv->users, err, sizeof err) !=
+	    0) {
 		if (o.check_config)
 			die_usage("%s", err);
 		log_fatal("%s", err);
@@ -488,8 +522,9 @@ main(int argc, char **argv)
 	if (o.check_config) {
 		rc = keys_load(srv->cfg.key_path, &srv->key);
 		if (rc != 0 && !(rc == SC_ERR_IO && errno == ENOENT))
-			die_usage("%s: %s", srv->cfg.key_path, rc == SC_ERR_IO ?
-			    strerror(errno) : sc_strerror(rc));
+			die_usage("%s: %s", srv->cfg.key_path,
+			    rc == SC_ERR_IO ? strerror(errno) :
+					      sc_strerror(rc));
 		keys_wipe(&srv->key);
 		printf("configuration OK: %zu users, listen %s port %u\n",
 		    users_count(srv->users), srv->cfg.listen, srv->cfg.port);
@@ -517,7 +552,7 @@ main(int argc, char **argv)
 		log_notice("created a new server key in %s", srv->cfg.key_path);
 	make_dummy_hash(srv);
 	if (msg_encode_server_hello(srv->hello, sizeof srv->hello,
-	    &srv->hello_len, SERVER_SOFTWARE, srv->cfg.server_name) != 0)
+		&srv->hello_len, SERVER_SOFTWARE, srv->cfg.server_name) != 0)
 		log_fatal("server_name does not fit in the hello");
 
 	TAILQ_INIT(&srv->sessions);
@@ -532,20 +567,19 @@ main(int argc, char **argv)
 		log_fatal("cannot start libevent");
 	srv->reaper = event_new(srv->base, -1, 0, reaper_cb, srv);
 	srv->hs_timer = evtimer_new(srv->base, session_handshake_timer, srv);
-	srv->listener_retry = evtimer_new(srv->base, listener_retry_timer,
-	    srv);
+	srv->listener_retry = evtimer_new(srv->base, listener_retry_timer, srv);
 	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timer, srv);
-	srv->heartbeat = event_new(srv->base, -1, EV_PERSIST, heartbeat_timer,
-	    srv);
+	srv->heartbeat =
+	    event_new(srv->base, -1, EV_PERSIST, heartbeat_timer, srv);
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, shutdown_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, shutdown_cb, srv);
 	srv->sig_hup = evsignal_new(srv->base, SIGHUP, reload_cb, srv);
 	srv->sig_usr1 = evsignal_new(srv->base, SIGUSR1, stats_cb, srv);
 	if (srv->reaper == NULL || srv->hs_timer == NULL ||
-	    srv->listener_retry == NULL ||
-	    srv->shutdown_timer == NULL || srv->heartbeat == NULL ||
-	    srv->sig_term == NULL || srv->sig_int == NULL ||
-	    srv->sig_hup == NULL || srv->sig_usr1 == NULL)
+	    srv->listener_retry == NULL || srv->shutdown_timer == NULL ||
+	    srv->heartbeat == NULL || srv->sig_term == NULL ||
+	    srv->sig_int == NULL || srv->sig_hup == NULL ||
+	    srv->sig_usr1 == NULL)
 		xnomem();
 	evsignal_add(srv->sig_term, NULL);
 	evsignal_add(srv->sig_int, NULL);
@@ -560,8 +594,9 @@ main(int argc, char **argv)
 	srv->auth = authpool_new(srv, srv->cfg.workers, srv->cfg.auth_queue);
 	listen_start(srv);
 	log_notice("securechatd %s listening on %s port %u, %zu users, "
-	    "key %s (%s)", SC_VERSION, srv->cfg.listen, srv->cfg.port,
-	    users_count(srv->users), shortfp, srv->fingerprint);
+		   "key %s (%s)",
+	    SC_VERSION, srv->cfg.listen, srv->cfg.port, users_count(srv->users),
+	    shortfp, srv->fingerprint);
 	(void)notify_send("READY=1");
 	notify_status(srv);
 	notify_flush(srv, true);
@@ -573,7 +608,7 @@ main(int argc, char **argv)
 		struct session *s, *next;
 
 		TAILQ_FOREACH_SAFE(s, &srv->sessions, entry, next)
-			session_kill(s, "shutdown");
+		session_kill(s, "shutdown");
 	}
 	authpool_free(srv->auth);
 	session_reap(srv);

@@ -34,45 +34,45 @@
 #include "xmalloc.h"
 
 #ifndef TAILQ_FOREACH_SAFE
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
-	for ((var) = TAILQ_FIRST(head);					\
-	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
-	    (var) = (tvar))
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)                             \
+	for ((var) = TAILQ_FIRST(head);                                        \
+	     (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);            \
+	     (var) = (tvar))
 #endif
 
-#define SERVER_NAME		"securechatd"
-#define SERVER_IP_BUCKETS	1024
-#define SERVER_HEARTBEAT_MS	50
+#define SERVER_NAME	    "securechatd"
+#define SERVER_IP_BUCKETS   1024
+#define SERVER_HEARTBEAT_MS 50
 /* Handshake messages handled per loop pass (each msg1 costs three X25519
  * operations, about 0.1 ms): a burst of new connections is spread over
  * passes instead of stalling the loop. */
-#define SERVER_HANDSHAKE_BURST	16
+#define SERVER_HANDSHAKE_BURST 16
 
 /* ---- config.c ---------------------------------------------------------- */
 
 struct config {
-	char *listen;			/* IPv4 or IPv6 literal */
+	char *listen; /* IPv4 or IPv6 literal */
 	unsigned port;
 	char *users_path;
 	char *key_path;
-	char *log_dir;			/* "" for no log file */
-	char *server_name;		/* display name in the server hello */
+	char *log_dir;	   /* "" for no log file */
+	char *server_name; /* display name in the server hello */
 	enum log_level log_level;
-	unsigned workers;		/* 0: one per core */
-	unsigned auth_queue;		/* pending checks before busy */
+	unsigned workers;    /* 0: one per core */
+	unsigned auth_queue; /* pending checks before busy */
 	unsigned handshake_timeout_ms;
 	unsigned login_timeout_ms;
 	unsigned idle_timeout_ms;
 	unsigned shutdown_grace_ms;
 	unsigned max_connections;
 	unsigned max_per_ip;
-	unsigned max_auth_failures;	/* per connection, then bye */
-	unsigned ip_fail_limit;		/* failed logins per IP per window */
+	unsigned max_auth_failures; /* per connection, then bye */
+	unsigned ip_fail_limit;	    /* failed logins per IP per window */
 	unsigned ip_fail_window_ms;
-	unsigned rate_burst;		/* say/msg token bucket */
+	unsigned rate_burst; /* say/msg token bucket */
 	unsigned rate_per_sec;
-	size_t output_cap;		/* bytes queued to one client */
-	unsigned stall_log_ms;		/* log loop stalls above this */
+	size_t output_cap;     /* bytes queued to one client */
+	unsigned stall_log_ms; /* log loop stalls above this */
 };
 
 /* Sets every setting to its default. */
@@ -99,43 +99,43 @@ int config_check(const struct config *cfg, char *err, size_t errlen) SC_WUR;
 /* ---- session.c --------------------------------------------------------- */
 
 enum session_state {
-	SESSION_HANDSHAKE,		/* Noise handshake running */
-	SESSION_AUTH,			/* handshake done, not logged in */
-	SESSION_ACTIVE,			/* logged in */
-	SESSION_CLOSING,		/* bye queued, flushing */
+	SESSION_HANDSHAKE, /* Noise handshake running */
+	SESSION_AUTH,	   /* handshake done, not logged in */
+	SESSION_ACTIVE,	   /* logged in */
+	SESSION_CLOSING,   /* bye queued, flushing */
 };
 
 /* The allowed-state bits of a command. */
-#define STATE_BIT(s)	(1u << (s))
+#define STATE_BIT(s) (1u << (s))
 
 struct ipstate;
 struct roster_user;
 struct server;
 
 struct session {
-	TAILQ_ENTRY(session) entry;		/* server's list */
-	TAILQ_ENTRY(session) user_entry;	/* roster user's list */
-	TAILQ_ENTRY(session) dead_entry;	/* reap list */
-	TAILQ_ENTRY(session) hs_entry;		/* handshake queue */
+	TAILQ_ENTRY(session) entry;	 /* server's list */
+	TAILQ_ENTRY(session) user_entry; /* roster user's list */
+	TAILQ_ENTRY(session) dead_entry; /* reap list */
+	TAILQ_ENTRY(session) hs_entry;	 /* handshake queue */
 	struct server *srv;
 	struct bufferevent *bev;
 	struct event *timer;
 	struct channel ch;
 	enum session_state state;
 	struct ipstate *ip;
-	struct roster_user *user;		/* when ACTIVE */
-	char addr[INET6_ADDRSTRLEN + 8];	/* "1.2.3.4:5" or "[::1]:5" */
+	struct roster_user *user;	 /* when ACTIVE */
+	char addr[INET6_ADDRSTRLEN + 8]; /* "1.2.3.4:5" or "[::1]:5" */
 	uint64_t connected_ms;
 	uint64_t last_frame_ms;
-	uint64_t deadline_ms;			/* handshake/login/flush */
-	uint64_t tokens_ms;			/* token bucket refill time */
-	uint32_t tokens_milli;			/* tokens * 1000 */
+	uint64_t deadline_ms;  /* handshake/login/flush */
+	uint64_t tokens_ms;    /* token bucket refill time */
+	uint32_t tokens_milli; /* tokens * 1000 */
 	unsigned auth_failures;
-	unsigned refs;				/* auth jobs in flight + 1 */
-	bool auth_pending;			/* input paused for a check */
-	bool rate_noted;			/* rate limit logged */
-	bool dead;				/* freed by the reaper */
-	bool hs_queued;				/* waits for handshake credit */
+	unsigned refs;	   /* auth jobs in flight + 1 */
+	bool auth_pending; /* input paused for a check */
+	bool rate_noted;   /* rate limit logged */
+	bool dead;	   /* freed by the reaper */
+	bool hs_queued;	   /* waits for handshake credit */
 	const char *close_reason;
 };
 
@@ -173,7 +173,7 @@ void session_handshake_timer(evutil_socket_t fd, short what, void *arg);
 
 struct cmd_entry {
 	enum msg_type type;
-	unsigned states;		/* STATE_BIT()s where allowed */
+	unsigned states; /* STATE_BIT()s where allowed */
 	/* Step 4, may be NULL: MSG_CODE_NONE, or rate_limited / busy. */
 	enum msg_code (*rate)(struct session *);
 	/* Step 6 and the work itself. */
@@ -271,7 +271,7 @@ void authpool_free(struct authpool *p);
 
 struct ipstate {
 	LIST_ENTRY(ipstate) entry;
-	uint8_t addr[16];		/* IPv4 mapped into IPv6 */
+	uint8_t addr[16]; /* IPv4 mapped into IPv6 */
 	unsigned conns;
 	unsigned fails;
 	uint64_t fail_start_ms;
@@ -315,47 +315,47 @@ struct server {
 	struct event_base *base;
 	struct config cfg;
 	struct evconnlistener *listener;
-	struct event *listener_retry;	/* re-enables accept after EMFILE */
+	struct event *listener_retry; /* re-enables accept after EMFILE */
 	struct event *sig_term, *sig_int, *sig_hup, *sig_usr1;
-	struct event *reaper;		/* frees dead sessions */
-	struct event *heartbeat;	/* measures loop stalls */
+	struct event *reaper;	 /* frees dead sessions */
+	struct event *heartbeat; /* measures loop stalls */
 	struct event *shutdown_timer;
 	struct sc_keypair key;
 	char fingerprint[KEYS_FINGERPRINT_LEN + 1];
-	char hello[256];		/* the msg2 payload */
+	char hello[256]; /* the msg2 payload */
 	size_t hello_len;
 	struct users *users;
-	struct pwhash dummy_hash;	/* for unknown users */
+	struct pwhash dummy_hash; /* for unknown users */
 	struct authpool *auth;
 
 	TAILQ_HEAD(, session) sessions;
 	TAILQ_HEAD(, session) dead;
-	TAILQ_HEAD(, session) hs_queue;	/* waiting for handshake credit */
+	TAILQ_HEAD(, session) hs_queue; /* waiting for handshake credit */
 	struct event *hs_timer;		/* refills the credit each pass */
 	unsigned hs_credit;
 	unsigned n_sessions;
 	LIST_HEAD(, ipstate) ips[SERVER_IP_BUCKETS];
 
-	struct roster_user **online;	/* sorted by name */
+	struct roster_user **online; /* sorted by name */
 	size_t n_online, online_cap;
-	const char **names;		/* scratch for users arrays */
+	const char **names; /* scratch for users arrays */
 
 	uint64_t last_msg_id;
-	uint8_t *rbuf;			/* decrypted plaintext scratch, wiped
-					 * after each request */
-	char *wbuf;			/* encoded message scratch */
+	uint8_t *rbuf; /* decrypted plaintext scratch, wiped
+			* after each request */
+	char *wbuf;    /* encoded message scratch */
 
-	uint64_t heartbeat_us;		/* monotonic time of last beat */
-	uint64_t stall_max_us;		/* largest lateness seen */
+	uint64_t heartbeat_us; /* monotonic time of last beat */
+	uint64_t stall_max_us; /* largest lateness seen */
 	uint64_t accept_errors;
-	bool accept_paused;		/* after EMFILE; retried by timer */
-	uint64_t status_ms;		/* last STATUS= sent */
+	bool accept_paused; /* after EMFILE; retried by timer */
+	uint64_t status_ms; /* last STATUS= sent */
 	bool status_dirty;
 	bool stopping;
 };
 
 /* The display name of this server program and version. */
-#define SERVER_SOFTWARE	SERVER_NAME "/" SC_VERSION
+#define SERVER_SOFTWARE SERVER_NAME "/" SC_VERSION
 
 /* Re-enables a listener paused after an accept error. */
 void server_listener_retry(struct server *srv);

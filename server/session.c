@@ -18,9 +18,9 @@
 #include "frame.h"
 #include "server.h"
 
-#define SESSION_BYE_FLUSH_MS	2000	/* time to flush after bye */
+#define SESSION_BYE_FLUSH_MS 2000 /* time to flush after bye */
 
-static void	session_process(struct session *);
+static void session_process(struct session *);
 
 /* Formats a peer address as "1.2.3.4:5" or "[::1]:5". */
 static void
@@ -92,8 +92,9 @@ session_timer(evutil_socket_t fd, short what, void *arg)
 	case SESSION_CLOSING:
 	default:
 		if (now >= s->deadline_ms) {
-			session_kill(s, s->close_reason != NULL ?
-			    s->close_reason : "closing");
+			session_kill(s,
+			    s->close_reason != NULL ? s->close_reason :
+						      "closing");
 			return;
 		}
 		deadline = s->deadline_ms;
@@ -131,8 +132,9 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (s->dead)
 		return;
 	if (what & BEV_EVENT_EOF) {
-		session_kill(s, s->state == SESSION_CLOSING ?
-		    s->close_reason : "closed by peer");
+		session_kill(s,
+		    s->state == SESSION_CLOSING ? s->close_reason :
+						  "closed by peer");
 	} else if (what & BEV_EVENT_ERROR) {
 		log_info("socket error %s: %s", s->addr,
 		    strerror(EVUTIL_SOCKET_ERROR()));
@@ -220,7 +222,7 @@ handshake_credit(struct session *s)
 	size_t len;
 
 	if (frame_peek(bufferevent_get_input(s->bev), &len) != 1)
-		return true;	/* nothing to do yet, or an error to report */
+		return true; /* nothing to do yet, or an error to report */
 	if (srv->hs_credit > 0 && !s->hs_queued) {
 		srv->hs_credit--;
 		arm_handshake_timer(srv);
@@ -244,8 +246,8 @@ session_handshake_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	srv->hs_credit = SERVER_HANDSHAKE_BURST;
-	while (srv->hs_credit > 0 && (s = TAILQ_FIRST(&srv->hs_queue)) !=
-	    NULL) {
+	while (
+	    srv->hs_credit > 0 && (s = TAILQ_FIRST(&srv->hs_queue)) != NULL) {
 		TAILQ_REMOVE(&srv->hs_queue, s, hs_entry);
 		s->hs_queued = false;
 		session_process(s);
@@ -275,7 +277,8 @@ session_process(struct session *s)
 			break;
 		if (rc < 0) {
 			what = s->state == SESSION_HANDSHAKE ?
-			    "handshake failed" : "protocol error";
+			    "handshake failed" :
+			    "protocol error";
 			log_info("%s %s: %s", what, s->addr, sc_strerror(rc));
 			session_kill(s, what);
 			break;
@@ -320,7 +323,8 @@ session_send(struct session *s, const void *pt, size_t len)
 	if (queued + SC_FRAME_HEADER_LEN + len + SC_NOISE_TAG_LEN >
 	    s->srv->cfg.output_cap) {
 		log_warn("slow reader %s%s%s: %zu bytes queued, cap %zu, "
-		    "disconnecting", s->addr, s->user != NULL ? " user " : "",
+			 "disconnecting",
+		    s->addr, s->user != NULL ? " user " : "",
 		    s->user != NULL ? s->user->name : "", queued,
 		    s->srv->cfg.output_cap);
 		session_kill(s, "slow reader");
@@ -361,7 +365,7 @@ session_bye(struct session *s, const char *reason)
 	if (s->state != SESSION_HANDSHAKE &&
 	    msg_encode(&bye, MSG_S2C, buf, sizeof buf, &len) == 0 &&
 	    session_send(s, buf, len) != 0)
-		return;		/* died sending it */
+		return; /* died sending it */
 	if (s->state == SESSION_HANDSHAKE) {
 		session_kill(s, reason);
 		return;

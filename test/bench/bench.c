@@ -21,86 +21,119 @@
 #include "bench.h"
 #include "noise.h"
 
-struct bench_opts	bench_opts;
+struct bench_opts bench_opts;
 
 static const char *volatile phase = "start";
-static char	deadline_tail[128];
+static char deadline_tail[128];
 
 enum {
-	OPT_HOST = 256, OPT_PORT, OPT_PROTO, OPT_RECEIVERS, OPT_SENDERS,
-	OPT_WINDOW, OPT_RATE, OPT_SESSIONS, OPT_CONCURRENCY, OPT_LOGINS,
-	OPT_THREADS, OPT_SETUP, OPT_PREFIX, OPT_STORM_PREFIX, OPT_PASSWORD,
-	OPT_SOURCES, OPT_PID, OPT_LOG, OPT_DURATION, OPT_WARMUP, OPT_DEADLINE,
-	OPT_JSON, OPT_QUICKACK, OPT_IDLE_USERS, OPT_HELP,
+	OPT_HOST = 256,
+	OPT_PORT,
+	OPT_PROTO,
+	OPT_RECEIVERS,
+	OPT_SENDERS,
+	OPT_WINDOW,
+	OPT_RATE,
+	OPT_SESSIONS,
+	OPT_CONCURRENCY,
+	OPT_LOGINS,
+	OPT_THREADS,
+	OPT_SETUP,
+	OPT_PREFIX,
+	OPT_STORM_PREFIX,
+	OPT_PASSWORD,
+	OPT_SOURCES,
+	OPT_PID,
+	OPT_LOG,
+	OPT_DURATION,
+	OPT_WARMUP,
+	OPT_DEADLINE,
+	OPT_JSON,
+	OPT_QUICKACK,
+	OPT_IDLE_USERS,
+	OPT_HELP,
 };
 
-static const struct option long_options[] = {
-	{ "host",		required_argument, NULL, OPT_HOST },
-	{ "port",		required_argument, NULL, OPT_PORT },
-	{ "proto",		required_argument, NULL, OPT_PROTO },
-	{ "receivers",		required_argument, NULL, OPT_RECEIVERS },
-	{ "senders",		required_argument, NULL, OPT_SENDERS },
-	{ "window",		required_argument, NULL, OPT_WINDOW },
-	{ "rate",		required_argument, NULL, OPT_RATE },
-	{ "sessions",		required_argument, NULL, OPT_SESSIONS },
-	{ "idle-users",		required_argument, NULL, OPT_IDLE_USERS },
-	{ "concurrency",	required_argument, NULL, OPT_CONCURRENCY },
-	{ "logins",		required_argument, NULL, OPT_LOGINS },
-	{ "threads",		required_argument, NULL, OPT_THREADS },
-	{ "setup-concurrency",	required_argument, NULL, OPT_SETUP },
-	{ "user-prefix",	required_argument, NULL, OPT_PREFIX },
-	{ "storm-prefix",	required_argument, NULL, OPT_STORM_PREFIX },
-	{ "password",		required_argument, NULL, OPT_PASSWORD },
-	{ "sources",		required_argument, NULL, OPT_SOURCES },
-	{ "server-pid",		required_argument, NULL, OPT_PID },
-	{ "server-log",		required_argument, NULL, OPT_LOG },
-	{ "duration",		required_argument, NULL, OPT_DURATION },
-	{ "warmup",		required_argument, NULL, OPT_WARMUP },
-	{ "deadline",		required_argument, NULL, OPT_DEADLINE },
-	{ "json",		no_argument,       NULL, OPT_JSON },
-	{ "quickack",		no_argument,       NULL, OPT_QUICKACK },
-	{ "help",		no_argument,       NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 }
-};
+static const struct option long_options[] = { { "host", required_argument, NULL,
+						  OPT_HOST },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "proto", required_argument, NULL, OPT_PROTO },
+	{ "receivers", required_argument, NULL, OPT_RECEIVERS },
+	{ "senders", required_argument, NULL, OPT_SENDERS },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "sessions", required_argument, NULL, OPT_SESSIONS },
+	{ "idle-users", required_argument, NULL, OPT_IDLE_USERS },
+	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+	{ "logins", required_argument, NULL, OPT_LOGINS },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "setup-concurrency", required_argument, NULL, OPT_SETUP },
+	{ "user-prefix", required_argument, NULL, OPT_PREFIX },
+	{ "storm-prefix", required_argument, NULL, OPT_STORM_PREFIX },
+	{ "password", required_argument, NULL, OPT_PASSWORD },
+	{ "sources", required_argument, NULL, OPT_SOURCES },
+	{ "server-pid", required_argument, NULL, OPT_PID },
+	{ "server-log", required_argument, NULL, OPT_LOG },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "quickack", no_argument, NULL, OPT_QUICKACK },
+	{ "help", no_argument, NULL, OPT_HELP }, { NULL, 0, NULL, 0 } };
 
 /* Prints the usage text to f. */
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: " BENCH_NAME " SCENARIO [options]\n"
-"       " BENCH_NAME " make-users --count N [--iterations I] --out FILE\n"
-"                        [--user-prefix P] [--password PW] [--append]\n"
-"\n"
-"Scenarios: fanout, latency, idle, handshakes, login-storm, x25519.\n"
-"\n"
-"  --host ADDR            server address (127.0.0.1)\n"
-"  --port N               server port (65432; 6667 with --proto irc)\n"
-"  --proto P              securechat or irc (fanout, latency, idle)\n"
-"  --receivers N          logged-in receivers (fanout, latency, storm: 50)\n"
-"  --senders S            senders (2)\n"
-"  --window W             unacknowledged messages per sender (64)\n"
-"  --rate R               offered messages/s (latency, storm: 200)\n"
-"  --sessions N           idle sessions (idle: 500)\n"
-"  --idle-users K         idle: sessions log in as K distinct users (0: one\n"
-"                         user each; presence then costs N^2); IRC idle\n"
-"                         sessions register without joining a channel\n"
-"  --concurrency C        parallel handshake loops (handshakes: 64)\n"
-"  --threads T            event loops for handshakes (1)\n"
-"  --logins L             concurrent logins (login-storm: 10)\n"
-"  --setup-concurrency K  connections being set up at once (256; irc 8,\n"
-"                         as ngIRCd listens with a backlog of 10)\n"
-"  --user-prefix P        users are P0..Pn (bench)\n"
-"  --storm-prefix P       login-storm users, real hashes (storm)\n"
-"  --password PW          every user's password (password123)\n"
-"  --sources K            bind to 127.0.0.1..127.0.0.K round robin (1)\n"
-"  --server-pid PID       server to read RSS from and send SIGUSR1 to\n"
-"  --server-log FILE      server log with the SIGUSR1 stats line\n"
-"  --duration SEC         measured run (10)\n"
-"  --warmup SEC           excluded from the steady window (2)\n"
-"  --deadline SEC         hard limit for the whole run (duration + 30)\n"
-"  --json                 print one JSON object instead of text\n"
-"  --quickack             set TCP_QUICKACK after every read\n");
+	    "usage: " BENCH_NAME " SCENARIO [options]\n"
+	    "       " BENCH_NAME
+	    " make-users --count N [--iterations I] --out FILE\n"
+	    "                        [--user-prefix P] [--password PW] "
+	    "[--append]\n"
+	    "\n"
+	    "Scenarios: fanout, latency, idle, handshakes, login-storm, "
+	    "x25519.\n"
+	    "\n"
+	    "  --host ADDR            server address (127.0.0.1)\n"
+	    "  --port N               server port (65432; 6667 with --proto "
+	    "irc)\n"
+	    "  --proto P              securechat or irc (fanout, latency, "
+	    "idle)\n"
+	    "  --receivers N          logged-in receivers (fanout, latency, "
+	    "storm: 50)\n"
+	    "  --senders S            senders (2)\n"
+	    "  --window W             unacknowledged messages per sender (64)\n"
+	    "  --rate R               offered messages/s (latency, storm: "
+	    "200)\n"
+	    "  --sessions N           idle sessions (idle: 500)\n"
+	    "  --idle-users K         idle: sessions log in as K distinct "
+	    "users (0: one\n"
+	    "                         user each; presence then costs N^2); IRC "
+	    "idle\n"
+	    "                         sessions register without joining a "
+	    "channel\n"
+	    "  --concurrency C        parallel handshake loops (handshakes: "
+	    "64)\n"
+	    "  --threads T            event loops for handshakes (1)\n"
+	    "  --logins L             concurrent logins (login-storm: 10)\n"
+	    "  --setup-concurrency K  connections being set up at once (256; "
+	    "irc 8,\n"
+	    "                         as ngIRCd listens with a backlog of 10)\n"
+	    "  --user-prefix P        users are P0..Pn (bench)\n"
+	    "  --storm-prefix P       login-storm users, real hashes (storm)\n"
+	    "  --password PW          every user's password (password123)\n"
+	    "  --sources K            bind to 127.0.0.1..127.0.0.K round robin "
+	    "(1)\n"
+	    "  --server-pid PID       server to read RSS from and send SIGUSR1 "
+	    "to\n"
+	    "  --server-log FILE      server log with the SIGUSR1 stats line\n"
+	    "  --duration SEC         measured run (10)\n"
+	    "  --warmup SEC           excluded from the steady window (2)\n"
+	    "  --deadline SEC         hard limit for the whole run (duration + "
+	    "30)\n"
+	    "  --json                 print one JSON object instead of text\n"
+	    "  --quickack             set TCP_QUICKACK after every read\n");
 }
 
 /* "securechat-bench: <message>" and a newline on stderr. */
@@ -175,8 +208,10 @@ arm_deadline(double sec)
 	struct itimerval it;
 	struct sigaction sa;
 
-	snprintf(deadline_tail, sizeof deadline_tail, " (%.0f s); giving up; "
-	    "--deadline allows more\n", sec);
+	snprintf(deadline_tail, sizeof deadline_tail,
+	    " (%.0f s); giving up; "
+	    "--deadline allows more\n",
+	    sec);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = deadline_handler;
 	sigemptyset(&sa.sa_mask);
@@ -298,44 +333,44 @@ parse_options(int argc, char **argv)
 				usage_error("--proto: securechat or irc");
 			break;
 		case OPT_RECEIVERS:
-			bench_opts.receivers = parse_uint("receivers", optarg,
-			    1, 1000000);
+			bench_opts.receivers =
+			    parse_uint("receivers", optarg, 1, 1000000);
 			break;
 		case OPT_SENDERS:
-			bench_opts.senders = parse_uint("senders", optarg, 1,
-			    10000);
+			bench_opts.senders =
+			    parse_uint("senders", optarg, 1, 10000);
 			break;
 		case OPT_WINDOW:
-			bench_opts.window = parse_uint("window", optarg, 1,
-			    1000000);
+			bench_opts.window =
+			    parse_uint("window", optarg, 1, 1000000);
 			break;
 		case OPT_RATE:
-			bench_opts.rate = parse_double("rate", optarg, 0.1,
-			    1e8);
+			bench_opts.rate =
+			    parse_double("rate", optarg, 0.1, 1e8);
 			break;
 		case OPT_SESSIONS:
-			bench_opts.sessions = parse_uint("sessions", optarg, 1,
-			    10000000);
+			bench_opts.sessions =
+			    parse_uint("sessions", optarg, 1, 10000000);
 			break;
 		case OPT_IDLE_USERS:
-			bench_opts.idle_users = parse_uint("idle-users",
-			    optarg, 0, 10000000);
+			bench_opts.idle_users =
+			    parse_uint("idle-users", optarg, 0, 10000000);
 			break;
 		case OPT_CONCURRENCY:
-			bench_opts.concurrency = parse_uint("concurrency",
-			    optarg, 1, 1000000);
+			bench_opts.concurrency =
+			    parse_uint("concurrency", optarg, 1, 1000000);
 			break;
 		case OPT_LOGINS:
-			bench_opts.logins = parse_uint("logins", optarg, 1,
-			    1000000);
+			bench_opts.logins =
+			    parse_uint("logins", optarg, 1, 1000000);
 			break;
 		case OPT_THREADS:
-			bench_opts.threads = parse_uint("threads", optarg, 1,
-			    BENCH_MAX_THREADS);
+			bench_opts.threads =
+			    parse_uint("threads", optarg, 1, BENCH_MAX_THREADS);
 			break;
 		case OPT_SETUP:
-			bench_opts.setup_concurrency = parse_uint(
-			    "setup-concurrency", optarg, 1, 1000000);
+			bench_opts.setup_concurrency =
+			    parse_uint("setup-concurrency", optarg, 1, 1000000);
 			break;
 		case OPT_PREFIX:
 			bench_opts.user_prefix = optarg;
@@ -347,8 +382,8 @@ parse_options(int argc, char **argv)
 			bench_opts.password = optarg;
 			break;
 		case OPT_SOURCES:
-			bench_opts.sources = parse_uint("sources", optarg, 1,
-			    254);
+			bench_opts.sources =
+			    parse_uint("sources", optarg, 1, 254);
 			break;
 		case OPT_PID:
 			bench_opts.server_pid = (pid_t)parse_uint("server-pid",
@@ -358,16 +393,16 @@ parse_options(int argc, char **argv)
 			bench_opts.server_log = optarg;
 			break;
 		case OPT_DURATION:
-			bench_opts.duration = parse_double("duration", optarg,
-			    0.5, 86400);
+			bench_opts.duration =
+			    parse_double("duration", optarg, 0.5, 86400);
 			break;
 		case OPT_WARMUP:
-			bench_opts.warmup = parse_double("warmup", optarg, 0,
-			    86400);
+			bench_opts.warmup =
+			    parse_double("warmup", optarg, 0, 86400);
 			break;
 		case OPT_DEADLINE:
-			bench_opts.deadline = parse_double("deadline", optarg,
-			    1, 7 * 86400);
+			bench_opts.deadline =
+			    parse_double("deadline", optarg, 1, 7 * 86400);
 			break;
 		case OPT_JSON:
 			bench_opts.json = true;
@@ -398,7 +433,8 @@ check_options(void)
 		bench_opts.port = bench_opts.proto == BENCH_IRC ? 6667 : 65432;
 	if (bench_opts.setup_concurrency == 0)
 		bench_opts.setup_concurrency = bench_opts.proto == BENCH_IRC ?
-		    BENCH_SETUP_IRC : BENCH_SETUP_SECURECHAT;
+		    BENCH_SETUP_IRC :
+		    BENCH_SETUP_SECURECHAT;
 	if (bench_opts.warmup >= bench_opts.duration &&
 	    strcmp(s, "idle") != 0 && strcmp(s, "x25519") != 0)
 		usage_error("--warmup must be shorter than --duration");
@@ -417,7 +453,7 @@ check_options(void)
 		usage_error("--storm-prefix: 1 to %d of [A-Za-z0-9_.-]",
 		    SC_USER_MAX_LEN - 8);
 	if (!text_password_valid(bench_opts.password,
-	    strlen(bench_opts.password)))
+		strlen(bench_opts.password)))
 		usage_error("--password: 1 to 1024 bytes of UTF-8");
 	if (strcmp(s, "login-storm") == 0 &&
 	    strcmp(bench_opts.user_prefix, bench_opts.storm_prefix) == 0)
@@ -436,8 +472,9 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-		    strcmp(argv[1], "-h") == 0)) {
+		if (argc >= 2 &&
+		    (strcmp(argv[1], "--help") == 0 ||
+			strcmp(argv[1], "-h") == 0)) {
 			usage(stdout);
 			return BENCH_EXIT_OK;
 		}
@@ -457,8 +494,7 @@ main(int argc, char **argv)
 	raise_nofile();
 	arm_deadline(bench_opts.deadline);
 
-	if (strcmp(argv[1], "fanout") == 0 ||
-	    strcmp(argv[1], "latency") == 0 ||
+	if (strcmp(argv[1], "fanout") == 0 || strcmp(argv[1], "latency") == 0 ||
 	    strcmp(argv[1], "login-storm") == 0)
 		rc = chat_run();
 	else if (strcmp(argv[1], "idle") == 0)

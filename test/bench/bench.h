@@ -30,28 +30,28 @@
 #include "testlib.h"
 #include "text.h"
 
-#define BENCH_NAME		"securechat-bench"
-#define BENCH_TEXT_LEN		64	/* bytes of say / PRIVMSG text */
-#define BENCH_READ_CHUNK	65536	/* bytes reserved per read(2) */
-#define BENCH_GRACE_SEC		30	/* hard deadline beyond --duration */
-#define BENCH_SETTLE_MS		500	/* after setup, before sending */
-#define BENCH_IDLE_SETTLE_MS	1000	/* idle: before the second RSS */
-#define BENCH_DRAIN_MS		5000	/* after sending, for stragglers */
-#define BENCH_LOGIN_RETRY_MS	50	/* after a busy reply */
-#define BENCH_LOGIN_BUSY_MS	10000	/* then busy is a failure */
-#define BENCH_IRC_LINE_MAX	8192	/* longer IRC lines close the conn */
-#define BENCH_IRC_CHANNEL	"#bench"
-#define BENCH_MAX_THREADS	64
-#define BENCH_STATS_WAIT_MS	3000	/* for the daemon's stats line */
+#define BENCH_NAME	     "securechat-bench"
+#define BENCH_TEXT_LEN	     64	   /* bytes of say / PRIVMSG text */
+#define BENCH_READ_CHUNK     65536 /* bytes reserved per read(2) */
+#define BENCH_GRACE_SEC	     30	   /* hard deadline beyond --duration */
+#define BENCH_SETTLE_MS	     500   /* after setup, before sending */
+#define BENCH_IDLE_SETTLE_MS 1000  /* idle: before the second RSS */
+#define BENCH_DRAIN_MS	     5000  /* after sending, for stragglers */
+#define BENCH_LOGIN_RETRY_MS 50	   /* after a busy reply */
+#define BENCH_LOGIN_BUSY_MS  10000 /* then busy is a failure */
+#define BENCH_IRC_LINE_MAX   8192  /* longer IRC lines close the conn */
+#define BENCH_IRC_CHANNEL    "#bench"
+#define BENCH_MAX_THREADS    64
+#define BENCH_STATS_WAIT_MS  3000 /* for the daemon's stats line */
 /* Connections being set up at once; ngIRCd listens with a backlog of 10. */
-#define BENCH_SETUP_SECURECHAT	256
-#define BENCH_SETUP_IRC		8
-#define BENCH_HS_FAIL_LIMIT	10000	/* failed handshakes, none done */
+#define BENCH_SETUP_SECURECHAT 256
+#define BENCH_SETUP_IRC	       8
+#define BENCH_HS_FAIL_LIMIT    10000 /* failed handshakes, none done */
 
-#define BENCH_EXIT_OK		0
-#define BENCH_EXIT_FAIL		1	/* a run failed: connect, login... */
-#define BENCH_EXIT_DEADLINE	2	/* the hard deadline was hit */
-#define BENCH_EXIT_USAGE	64
+#define BENCH_EXIT_OK	    0
+#define BENCH_EXIT_FAIL	    1 /* a run failed: connect, login... */
+#define BENCH_EXIT_DEADLINE 2 /* the hard deadline was hit */
+#define BENCH_EXIT_USAGE    64
 
 enum bench_proto {
 	BENCH_SECURECHAT,
@@ -69,8 +69,8 @@ struct bench_opts {
 	unsigned window;
 	double rate;
 	unsigned sessions;
-	unsigned idle_users;		/* idle: distinct users, 0 = all */
-	bool irc_no_join;		/* irc: ready at 001 (idle) */
+	unsigned idle_users; /* idle: distinct users, 0 = all */
+	bool irc_no_join;    /* irc: ready at 001 (idle) */
 	unsigned concurrency;
 	unsigned logins;
 	unsigned threads;
@@ -87,7 +87,7 @@ struct bench_opts {
 	bool json;
 	bool quickack;
 
-	struct sockaddr_storage addr;	/* host:port resolved */
+	struct sockaddr_storage addr; /* host:port resolved */
 	socklen_t addr_len;
 };
 
@@ -102,26 +102,25 @@ void bench_set_phase(const char *phase);
 uint64_t bench_cpu_ns(void);
 
 /* Prints a formatted error line to stderr, prefixed with the tool name. */
-void bench_warn(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+void bench_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- conn.c ------------------------------------------------------------ */
 
 enum conn_state {
-	CONN_IDLE = 0,		/* no socket */
+	CONN_IDLE = 0, /* no socket */
 	CONN_CONNECTING,
-	CONN_HANDSHAKE,		/* securechat: Noise XX in progress */
-	CONN_LOGIN,		/* securechat: login sent */
-	CONN_PING,		/* securechat: ping sent after the handshake */
-	CONN_WELCOME,		/* irc: NICK/USER sent, waiting for 001 */
-	CONN_JOIN,		/* irc: JOIN sent, waiting for 366 */
-	CONN_READY,		/* logged in (and joined), or handshake done */
+	CONN_HANDSHAKE, /* securechat: Noise XX in progress */
+	CONN_LOGIN,	/* securechat: login sent */
+	CONN_PING,	/* securechat: ping sent after the handshake */
+	CONN_WELCOME,	/* irc: NICK/USER sent, waiting for 001 */
+	CONN_JOIN,	/* irc: JOIN sent, waiting for 366 */
+	CONN_READY,	/* logged in (and joined), or handshake done */
 };
 
 /* What a connection is opened for. */
 enum conn_goal {
-	CONN_GOAL_LOGIN,	/* securechat login / irc registration + JOIN */
-	CONN_GOAL_HANDSHAKE,	/* securechat handshake then one ping/pong */
+	CONN_GOAL_LOGIN,     /* securechat login / irc registration + JOIN */
+	CONN_GOAL_HANDSHAKE, /* securechat handshake then one ping/pong */
 };
 
 struct conn;
@@ -146,42 +145,42 @@ struct conn_hooks {
 struct worker {
 	struct event_base *base;
 	const struct conn_hooks *hooks;
-	void *arg;			/* the scenario's state */
-	TAILQ_HEAD(, conn) dirty;	/* output queued, not yet written */
-	struct sc_keypair key;		/* device key of every connection */
-	uint8_t *buf;			/* one plaintext, SC_MSG_MAX_LEN */
-	unsigned next_source;		/* --sources round robin */
+	void *arg;		  /* the scenario's state */
+	TAILQ_HEAD(, conn) dirty; /* output queued, not yet written */
+	struct sc_keypair key;	  /* device key of every connection */
+	uint8_t *buf;		  /* one plaintext, SC_MSG_MAX_LEN */
+	unsigned next_source;	  /* --sources round robin */
 	volatile bool stop;
 
 	/* Counters kept by conn.c. */
-	uint64_t login_busy;		/* busy replies, retried */
-	uint64_t login_ok_too_big;	/* internal error instead of login_ok */
-	uint64_t irc_pings;		/* PING answered */
+	uint64_t login_busy;	   /* busy replies, retried */
+	uint64_t login_ok_too_big; /* internal error instead of login_ok */
+	uint64_t irc_pings;	   /* PING answered */
 };
 
 struct conn {
 	struct worker *w;
 	int fd;
-	unsigned gen;			/* bumped on every close */
+	unsigned gen; /* bumped on every close */
 	struct event *rev, *wev, *timer;
 	struct evbuffer *in, *out;
 	struct channel ch;
 	bool ch_live;
 	enum conn_state state;
 	enum conn_goal goal;
-	const char *prefix;		/* user name prefix */
-	unsigned user;			/* user number */
-	bool dirty;			/* on the worker's dirty list */
-	bool flushing;			/* its flush hook is running */
+	const char *prefix; /* user name prefix */
+	unsigned user;	    /* user number */
+	bool dirty;	    /* on the worker's dirty list */
+	bool flushing;	    /* its flush hook is running */
 	TAILQ_ENTRY(conn) dirty_entry;
 
-	int role;			/* the scenario's */
-	unsigned index;			/* the scenario's */
-	void *arg;			/* the scenario's */
+	int role;	/* the scenario's */
+	unsigned index; /* the scenario's */
+	void *arg;	/* the scenario's */
 
-	uint64_t t_open;		/* ns: conn_open */
-	uint64_t t_login;		/* ns: login / NICK sent */
-	uint64_t t_ready;		/* ns: goal reached */
+	uint64_t t_open;  /* ns: conn_open */
+	uint64_t t_login; /* ns: login / NICK sent */
+	uint64_t t_ready; /* ns: goal reached */
 };
 
 /* Sets up a loop with its device key. Returns 0 or SC_ERR_IO. */

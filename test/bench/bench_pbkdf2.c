@@ -30,14 +30,14 @@
 #include "pbkdf2.h"
 #include "sha256.h"
 
-#define BENCH_PASSWORD		"password123"
-#define BENCH_SALT		"abcdefghijklmnop"
-#define BENCH_ITERATIONS	SC_PBKDF2_DEFAULT_ITERATIONS
-#define BENCH_ITERATIONS_STR	"600000"
-#define BENCH_DK_LEN		32
-#define BENCH_DEFAULT_RUNS	9
-#define BENCH_MAX_RUNS		1000
-#define BENCH_OUTPUT_MAX	4096
+#define BENCH_PASSWORD	     "password123"
+#define BENCH_SALT	     "abcdefghijklmnop"
+#define BENCH_ITERATIONS     SC_PBKDF2_DEFAULT_ITERATIONS
+#define BENCH_ITERATIONS_STR "600000"
+#define BENCH_DK_LEN	     32
+#define BENCH_DEFAULT_RUNS   9
+#define BENCH_MAX_RUNS	     1000
+#define BENCH_OUTPUT_MAX     4096
 
 /*
  * PBKDF2-HMAC-SHA256(BENCH_PASSWORD, BENCH_SALT, 600000, 32), computed
@@ -52,9 +52,9 @@ extern char **environ;
 
 /* Median, minimum and maximum of a set of runs, in milliseconds. */
 struct timing {
-	double	median;
-	double	min;
-	double	max;
+	double median;
+	double min;
+	double max;
 };
 
 /* Prints how to run this and exits. */
@@ -69,7 +69,7 @@ usage(void)
 static int
 cmp_double(const void *a, const void *b)
 {
-	double	x = *(const double *)a, y = *(const double *)b;
+	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
 }
@@ -78,7 +78,7 @@ cmp_double(const void *a, const void *b)
 static struct timing
 summarise(double *ms, size_t n)
 {
-	struct timing	t;
+	struct timing t;
 
 	qsort(ms, n, sizeof *ms, cmp_double);
 	t.min = ms[0];
@@ -91,12 +91,13 @@ summarise(double *ms, size_t n)
 static bool
 ours_once(double *ms)
 {
-	uint8_t	dk[BENCH_DK_LEN], want[BENCH_DK_LEN];
-	size_t	len;
-	double	t0;
+	uint8_t dk[BENCH_DK_LEN], want[BENCH_DK_LEN];
+	size_t len;
+	double t0;
 
 	if (sodium_hex2bin(want, sizeof want, bench_dk_hex,
-	    strlen(bench_dk_hex), NULL, &len, NULL) != 0 || len != sizeof want)
+		strlen(bench_dk_hex), NULL, &len, NULL) != 0 ||
+	    len != sizeof want)
 		return false;
 	t0 = clock_mono_s();
 	pbkdf2_hmac_sha256((const uint8_t *)BENCH_PASSWORD,
@@ -110,8 +111,8 @@ ours_once(double *ms)
 static bool
 time_ours(size_t n, struct timing *t)
 {
-	double	ms[BENCH_MAX_RUNS];
-	size_t	i;
+	double ms[BENCH_MAX_RUNS];
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (!ours_once(&ms[i]))
@@ -130,13 +131,13 @@ static bool
 run_capture(char *const argv[], char *const envp[], char *out, size_t cap,
     double *ms)
 {
-	posix_spawn_file_actions_t	 fa;
-	pid_t				 pid;
-	size_t				 used = 0;
-	ssize_t				 r;
-	char				 discard[256];
-	int				 fds[2], status, error;
-	double				 t0;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	size_t used = 0;
+	ssize_t r;
+	char discard[256];
+	int fds[2], status, error;
+	double t0;
 
 	if (pipe(fds) != 0)
 		return false;
@@ -181,7 +182,7 @@ run_capture(char *const argv[], char *const envp[], char *out, size_t cap,
 static void
 normalise_hex(char *s)
 {
-	char	*w = s;
+	char *w = s;
 
 	for (; *s != '\0'; s++) {
 		if (*s == ':' || isspace((unsigned char)*s))
@@ -196,20 +197,16 @@ normalise_hex(char *s)
  * check, each output must be the known key. False if any run failed.
  */
 static bool
-time_openssl(const char *openssl, const char *iter_opt, bool check,
-    size_t n, struct timing *t)
+time_openssl(const char *openssl, const char *iter_opt, bool check, size_t n,
+    struct timing *t)
 {
-	char	*argv[] = {
-		(char *)openssl, "kdf", "-keylen", "32",
-		"-kdfopt", "digest:SHA256",
-		"-kdfopt", "pass:" BENCH_PASSWORD,
-		"-kdfopt", "salt:" BENCH_SALT,
-		"-kdfopt", (char *)iter_opt,
-		"PBKDF2", NULL
-	};
-	char	 out[BENCH_OUTPUT_MAX];
-	double	 ms[BENCH_MAX_RUNS], warm;
-	size_t	 i;
+	char *argv[] = { (char *)openssl, "kdf", "-keylen", "32", "-kdfopt",
+		"digest:SHA256", "-kdfopt", "pass:" BENCH_PASSWORD, "-kdfopt",
+		"salt:" BENCH_SALT, "-kdfopt", (char *)iter_opt, "PBKDF2",
+		NULL };
+	char out[BENCH_OUTPUT_MAX];
+	double ms[BENCH_MAX_RUNS], warm;
+	size_t i;
 
 	/* One untimed run to fill the page cache. */
 	if (!run_capture(argv, environ, out, sizeof out, &warm))
@@ -219,8 +216,10 @@ time_openssl(const char *openssl, const char *iter_opt, bool check,
 			return false;
 		normalise_hex(out);
 		if (check && strcmp(out, bench_dk_hex) != 0) {
-			fprintf(stderr, "bench_pbkdf2: openssl printed %s, "
-			    "want %s\n", out, bench_dk_hex);
+			fprintf(stderr,
+			    "bench_pbkdf2: openssl printed %s, "
+			    "want %s\n",
+			    out, bench_dk_hex);
 			return false;
 		}
 	}
@@ -235,11 +234,11 @@ time_openssl(const char *openssl, const char *iter_opt, bool check,
 static bool
 time_portable(size_t n, struct timing *t)
 {
-	char	**envp;
-	char	 *argv[5], runs[32], out[BENCH_OUTPUT_MAX];
-	size_t	  count = 0, i, j = 0;
-	double	  ms;
-	bool	  ok;
+	char **envp;
+	char *argv[5], runs[32], out[BENCH_OUTPUT_MAX];
+	size_t count = 0, i, j = 0;
+	double ms;
+	bool ok;
 
 	for (i = 0; environ[i] != NULL; i++)
 		count++;
@@ -260,8 +259,8 @@ time_portable(size_t n, struct timing *t)
 	argv[3] = runs;
 	argv[4] = NULL;
 	ok = run_capture(argv, envp, out, sizeof out, &ms) &&
-	    sscanf(out, "portable %lf %lf %lf", &t->median, &t->min,
-	    &t->max) == 3;
+	    sscanf(out, "portable %lf %lf %lf", &t->median, &t->min, &t->max) ==
+		3;
 	free(envp);
 	return ok;
 }
@@ -278,14 +277,14 @@ report(const char *what, const struct timing *t)
 int
 main(int argc, char **argv)
 {
-	struct timing	 ours, portable, ossl, ossl_start;
-	const char	*openssl = "openssl", *impl;
-	char		 label[64], *end;
-	unsigned long	 v;
-	size_t		 runs = BENCH_DEFAULT_RUNS;
-	double		 ms, net;
-	bool		 quiet = false, have_portable = false;
-	int		 ch;
+	struct timing ours, portable, ossl, ossl_start;
+	const char *openssl = "openssl", *impl;
+	char label[64], *end;
+	unsigned long v;
+	size_t runs = BENCH_DEFAULT_RUNS;
+	double ms, net;
+	bool quiet = false, have_portable = false;
+	int ch;
 
 	while ((ch = getopt(argc, argv, "n:o:q")) != -1) {
 		switch (ch) {
@@ -315,8 +314,10 @@ main(int argc, char **argv)
 
 	/* Check before timing; this also warms up. */
 	if (!ours_once(&ms)) {
-		fprintf(stderr, "bench_pbkdf2: %s: wrong key for the known "
-		    "vector\n", impl);
+		fprintf(stderr,
+		    "bench_pbkdf2: %s: wrong key for the known "
+		    "vector\n",
+		    impl);
 		return 1;
 	}
 	if (!time_ours(runs, &ours)) {
@@ -330,7 +331,8 @@ main(int argc, char **argv)
 	}
 
 	printf("PBKDF2-HMAC-SHA256, %s iterations, %d-byte key, "
-	    "median of %zu runs\n", BENCH_ITERATIONS_STR, BENCH_DK_LEN, runs);
+	       "median of %zu runs\n",
+	    BENCH_ITERATIONS_STR, BENCH_DK_LEN, runs);
 	printf("sha256 implementation in use: %s\n", impl);
 	printf("self-check: ok (%s matches the known vector)\n", impl);
 	snprintf(label, sizeof label, "ours (%s):", impl);
@@ -345,10 +347,10 @@ main(int argc, char **argv)
 	}
 
 	if (!time_openssl(openssl, "iter:" BENCH_ITERATIONS_STR, true, runs,
-	    &ossl) ||
+		&ossl) ||
 	    !time_openssl(openssl, "iter:1", false, runs, &ossl_start)) {
 		printf("openssl kdf: could not run or wrong output; "
-		    "no comparison\n");
+		       "no comparison\n");
 		return 1;
 	}
 	report("openssl kdf (whole process):", &ossl);
@@ -360,7 +362,7 @@ main(int argc, char **argv)
 	    ours.median / ossl.median, ours.median / net);
 	if (have_portable)
 		printf("ratio ours (portable) / openssl: %.2f whole, "
-		    "%.2f net\n", portable.median / ossl.median,
-		    portable.median / net);
+		       "%.2f net\n",
+		    portable.median / ossl.median, portable.median / net);
 	return 0;
 }

@@ -21,14 +21,14 @@
 #include "bench.h"
 #include "msg.h"
 
-#define SAY_PREFIX		"{\"type\":\"say\","
-#define PRESENCE_PREFIX		"{\"type\":\"presence\""
-#define TEXT_MEMBER		"\"text\":\""
-#define SAY_REQUEST_HEAD	"{\"type\":\"say\",\"text\":\""
-#define SAY_REQUEST_TAIL	"\"}"
-#define PRIVMSG_HEAD		"PRIVMSG " BENCH_IRC_CHANNEL " :"
-#define STORM_RECHECK_MS	100
-#define DRAIN_CHECK_MS		50
+#define SAY_PREFIX	 "{\"type\":\"say\","
+#define PRESENCE_PREFIX	 "{\"type\":\"presence\""
+#define TEXT_MEMBER	 "\"text\":\""
+#define SAY_REQUEST_HEAD "{\"type\":\"say\",\"text\":\""
+#define SAY_REQUEST_TAIL "\"}"
+#define PRIVMSG_HEAD	 "PRIVMSG " BENCH_IRC_CHANNEL " :"
+#define STORM_RECHECK_MS 100
+#define DRAIN_CHECK_MS	 50
 
 enum chat_mode {
 	MODE_FANOUT,
@@ -52,15 +52,15 @@ enum chat_phase {
 
 struct sender {
 	struct conn c;
-	uint64_t sent;		/* next sequence number */
-	uint64_t acked;		/* received by receiver 0 */
-	uint64_t refused;	/* answered with an error */
+	uint64_t sent;	  /* next sequence number */
+	uint64_t acked;	  /* received by receiver 0 */
+	uint64_t refused; /* answered with an error */
 };
 
 struct receiver {
 	struct conn c;
-	uint64_t *next;		/* per sender: next sequence expected */
-	uint64_t *gaps;		/* per sender: skipped, not seen since */
+	uint64_t *next; /* per sender: next sequence expected */
+	uint64_t *gaps; /* per sender: skipped, not seen since */
 	uint64_t received;
 	uint64_t dups;
 	uint64_t reorders;
@@ -96,9 +96,9 @@ struct chat {
 	long log_before, log_after;
 };
 
-static struct chat	chat;
+static struct chat chat;
 
-static void	end_run(void);
+static void end_run(void);
 
 /* True when p[0..len) starts with s. */
 static bool
@@ -221,8 +221,7 @@ get_u64(const uint8_t **pp, const uint8_t *end, char sep, uint64_t *v)
 
 /* Recovers sender, sequence and send time from a text. */
 static bool
-parse_text(const uint8_t *p, size_t len, uint64_t *s, uint64_t *q,
-    uint64_t *t)
+parse_text(const uint8_t *p, size_t len, uint64_t *s, uint64_t *q, uint64_t *t)
 {
 	const uint8_t *end = p + len;
 
@@ -339,8 +338,7 @@ count_error(struct conn *c, const char *code, bool refused)
 {
 	chat.errors++;
 	if (chat.first_error[0] == '\0')
-		snprintf(chat.first_error, sizeof chat.first_error, "%s",
-		    code);
+		snprintf(chat.first_error, sizeof chat.first_error, "%s", code);
 	if (refused && c->role == ROLE_SENDER) {
 		((struct sender *)c->arg)->refused++;
 		/* A refused message frees its window slot too. */
@@ -364,13 +362,13 @@ sc_other(struct conn *c, const uint8_t *p, size_t len)
 	}
 	if (ev.type == MSG_SAY && c->role == ROLE_RECEIVER) {
 		if (parse_text((const uint8_t *)ev.text.s, ev.text.len, &s, &q,
-		    &t))
+			&t))
 			deliver(c->arg, s, q, t);
 		else
 			chat.unparsed++;
 	} else if (ev.type == MSG_ERROR)
-		count_error(c, ev.code_name.s, ev.ref.s != NULL &&
-		    (strcmp(ev.ref.s, "say") == 0));
+		count_error(c, ev.code_name.s,
+		    ev.ref.s != NULL && (strcmp(ev.ref.s, "say") == 0));
 	msg_clear(&ev);
 }
 
@@ -389,7 +387,7 @@ sc_message(struct conn *c, const uint8_t *p, size_t len)
 		if (text != NULL) {
 			text += strlen(TEXT_MEMBER);
 			if (parse_text(text, len - (size_t)(text - p), &s, &q,
-			    &t)) {
+				&t)) {
 				deliver(c->arg, s, q, t);
 				return;
 			}
@@ -412,8 +410,8 @@ irc_message(struct conn *c, const uint8_t *p, size_t len)
 		if (c->role != ROLE_RECEIVER)
 			return;
 		text = memmem(cmd + 9, (size_t)(end - cmd - 9), " :", 2);
-		if (text != NULL && parse_text(text + 2,
-		    (size_t)(end - text - 2), &s, &q, &t))
+		if (text != NULL &&
+		    parse_text(text + 2, (size_t)(end - text - 2), &s, &q, &t))
 			deliver(c->arg, s, q, t);
 		else
 			chat.unparsed++;
@@ -487,8 +485,7 @@ tick_timer(evutil_socket_t fd, short what, void *arg)
 static void
 check_storm(void)
 {
-	if (chat.storm_done || chat.storm_ok + chat.storm_failed <
-	    chat.n_storm)
+	if (chat.storm_done || chat.storm_ok + chat.storm_failed < chat.n_storm)
 		return;
 	chat.storm_done = true;
 	chat.storm_end = clock_mono_ns();
@@ -519,7 +516,7 @@ storm_timer(evutil_socket_t fd, short what, void *arg)
 		chat.storm[i].role = ROLE_STORM;
 		chat.storm[i].index = i;
 		if (conn_open(&chat.storm[i], &chat.w, CONN_GOAL_LOGIN,
-		    bench_opts.storm_prefix, i, why, sizeof why) != 0) {
+			bench_opts.storm_prefix, i, why, sizeof why) != 0) {
 			chat.storm_failed++;
 			if (chat.storm_error[0] == '\0')
 				snprintf(chat.storm_error,
@@ -552,12 +549,13 @@ open_more(void)
 	char why[256];
 	unsigned i;
 
-	while (chat.opened < chat.total && chat.opened - chat.ready <
-	    bench_opts.setup_concurrency && chat.phase == PHASE_SETUP) {
+	while (chat.opened < chat.total &&
+	    chat.opened - chat.ready < bench_opts.setup_concurrency &&
+	    chat.phase == PHASE_SETUP) {
 		i = chat.opened;
 		c = i < chat.n_rx ? &chat.rx[i].c : &chat.tx[i - chat.n_rx].c;
 		if (conn_open(c, &chat.w, CONN_GOAL_LOGIN,
-		    bench_opts.user_prefix, i, why, sizeof why) != 0) {
+			bench_opts.user_prefix, i, why, sizeof why) != 0) {
 			abort_run("%s%u: %s", bench_opts.user_prefix, i, why);
 			return;
 		}
@@ -619,8 +617,8 @@ phase_timer(evutil_socket_t fd, short what, void *arg)
 		break;
 	case PHASE_RUN:
 		if (chat.mode == MODE_STORM && !chat.storm_done) {
-			arm(chat.phase_ev, (uint64_t)STORM_RECHECK_MS *
-			    1000000u);
+			arm(chat.phase_ev,
+			    (uint64_t)STORM_RECHECK_MS * 1000000u);
 			break;
 		}
 		end_run();
@@ -631,8 +629,7 @@ phase_timer(evutil_socket_t fd, short what, void *arg)
 			chat.t_done = now;
 			chat.w.stop = true;
 		} else
-			arm(chat.phase_ev, (uint64_t)DRAIN_CHECK_MS *
-			    1000000u);
+			arm(chat.phase_ev, (uint64_t)DRAIN_CHECK_MS * 1000000u);
 		break;
 	default:
 		break;
@@ -664,8 +661,10 @@ chat_lost_hook(struct conn *c, const char *reason)
 {
 	char who[64];
 
-	snprintf(who, sizeof who, "%s%u", c->role == ROLE_STORM ?
-	    bench_opts.storm_prefix : bench_opts.user_prefix, c->user);
+	snprintf(who, sizeof who, "%s%u",
+	    c->role == ROLE_STORM ? bench_opts.storm_prefix :
+				    bench_opts.user_prefix,
+	    c->user);
 	if (c->role == ROLE_STORM) {
 		chat.storm_failed++;
 		if (chat.storm_error[0] == '\0')
@@ -685,15 +684,13 @@ chat_lost_hook(struct conn *c, const char *reason)
 		    reason);
 	chat.status = BENCH_EXIT_FAIL;
 	/* Without receiver 0 or a sender the windows cannot move. */
-	if (chat.phase != PHASE_DONE && (c->role == ROLE_SENDER ||
-	    c->index == 0))
+	if (chat.phase != PHASE_DONE &&
+	    (c->role == ROLE_SENDER || c->index == 0))
 		abort_run("%s", chat.error);
 }
 
-static const struct conn_hooks chat_hooks = {
-	chat_ready_hook, chat_message_hook, chat_flush_hook, chat_lost_hook,
-	NULL
-};
+static const struct conn_hooks chat_hooks = { chat_ready_hook,
+	chat_message_hook, chat_flush_hook, chat_lost_hook, NULL };
 
 /* ---- setup and results ------------------------------------------------- */
 
@@ -726,8 +723,8 @@ chat_alloc(void)
 	}
 	if (chat.mode == MODE_STORM) {
 		chat.n_storm = bench_opts.logins;
-		if ((chat.storm = calloc(chat.n_storm,
-		    sizeof *chat.storm)) == NULL)
+		if ((chat.storm = calloc(chat.n_storm, sizeof *chat.storm)) ==
+		    NULL)
 			goto oom;
 	}
 	hist_init(&chat.lat);
@@ -792,14 +789,17 @@ report_deliveries(void)
 	report_uint("server_errors", chat.errors);
 	if (refused > 0)
 		report_note("the server refused %llu messages: raise its "
-		    "rate_burst and rate_per_sec for a throughput run",
+			    "rate_burst and rate_per_sec for a throughput run",
 		    (unsigned long long)refused);
 	if (chat.first_error[0] != '\0')
 		report_str("first_server_error", chat.first_error);
 	report_note("expected = (messages sent - messages refused with an "
-	    "error) x receivers; lost = expected - distinct deliveries after "
-	    "a drain of up to %d ms", BENCH_DRAIN_MS);
-	report_note("per receiver and sender: a sequence number below the "
+		    "error) x receivers; lost = expected - distinct deliveries "
+		    "after "
+		    "a drain of up to %d ms",
+	    BENCH_DRAIN_MS);
+	report_note(
+	    "per receiver and sender: a sequence number below the "
 	    "next expected one fills an earlier gap (reordered) or, with no "
 	    "gap open, is a duplicate");
 }
@@ -809,14 +809,14 @@ static void
 chat_report(void)
 {
 	double steady = bench_opts.duration - bench_opts.warmup;
-	double run_s = chat.t_stop > chat.t0 ? (double)(chat.t_stop -
-	    chat.t0) / 1e9 : 0;
+	double run_s =
+	    chat.t_stop > chat.t0 ? (double)(chat.t_stop - chat.t0) / 1e9 : 0;
 	double q, s;
 	long rss;
 
 	report_str("scenario", bench_opts.scenario);
-	report_str("proto", bench_opts.proto == BENCH_IRC ? "irc" :
-	    "securechat");
+	report_str("proto",
+	    bench_opts.proto == BENCH_IRC ? "irc" : "securechat");
 	report_uint("receivers", chat.n_rx);
 	report_uint("senders", chat.n_tx);
 	report_uint("window", bench_opts.window);
@@ -824,26 +824,27 @@ chat_report(void)
 		report_num("rate_offered_per_sec", bench_opts.rate);
 	report_num("duration_s", bench_opts.duration);
 	report_num("warmup_s", bench_opts.warmup);
-	report_num("setup_s", chat.t0 != 0 ? (double)chat.t_setup / 1e9 :
-	    NAN);
+	report_num("setup_s", chat.t0 != 0 ? (double)chat.t_setup / 1e9 : NAN);
 	report_deliveries();
 	if (chat.mode == MODE_FANOUT) {
-		report_num("deliveries_per_sec", (double)chat.steady_deliveries
-		    / steady);
-		report_num("messages_per_sec", (double)chat.steady_deliveries
-		    / steady / chat.n_rx);
+		report_num("deliveries_per_sec",
+		    (double)chat.steady_deliveries / steady);
+		report_num("messages_per_sec",
+		    (double)chat.steady_deliveries / steady / chat.n_rx);
 		report_note("deliveries_per_sec: messages received by the %u "
-		    "receivers between warmup and the end of sending, per "
-		    "second; messages_per_sec = that / receivers", chat.n_rx);
+			    "receivers between warmup and the end of sending, "
+			    "per "
+			    "second; messages_per_sec = that / receivers",
+		    chat.n_rx);
 	} else {
 		report_uint("messages_offered", chat.offered);
 		report_uint("skipped_by_window", chat.skipped);
-		report_num("schedule_lag_max_us", (double)chat.lag_max_ns /
-		    1e3);
+		report_num("schedule_lag_max_us",
+		    (double)chat.lag_max_ns / 1e3);
 	}
 	hist_report(&chat.lat, "latency");
 	report_note("latency: receive time - send time carried in the text, "
-	    "same clock, messages sent after warmup, every receiver");
+		    "same clock, messages sent after warmup, every receiver");
 	if (chat.mode == MODE_STORM) {
 		hist_report(&chat.lat_quiet, "quiet_latency");
 		hist_report(&chat.lat_storm, "storm_latency");
@@ -856,38 +857,50 @@ chat_report(void)
 		report_uint("login_busy_replies", chat.w.login_busy);
 		if (chat.storm_error[0] != '\0')
 			report_str("first_login_failure", chat.storm_error);
-		report_num("logins_per_sec", chat.storm_ok > 0 &&
-		    chat.storm_last_ok > chat.storm_first_login ?
-		    chat.storm_ok / ((double)(chat.storm_last_ok -
-		    chat.storm_first_login) / 1e9) : NAN);
-		report_num("storm_s", chat.storm_done ? (double)(chat.storm_end
-		    - chat.storm_start) / 1e9 : NAN);
-		report_note("logins_per_sec = successful logins / (last "
+		report_num("logins_per_sec",
+		    chat.storm_ok > 0 &&
+			    chat.storm_last_ok > chat.storm_first_login ?
+			chat.storm_ok /
+			    ((double)(chat.storm_last_ok -
+				 chat.storm_first_login) /
+				1e9) :
+			NAN);
+		report_num("storm_s",
+		    chat.storm_done ?
+			(double)(chat.storm_end - chat.storm_start) / 1e9 :
+			NAN);
+		report_note(
+		    "logins_per_sec = successful logins / (last "
 		    "login_ok - first login sent); quiet window: sent between "
 		    "warmup and the storm; storm window: sent between the "
 		    "first storm connect and the last login answer");
-		report_num("server_stall_before_storm_ms", chat.log_before >= 0
-		    && bench_opts.server_log != NULL ? target_stall_ms(
-		    bench_opts.server_log, chat.log_before) : NAN);
+		report_num("server_stall_before_storm_ms",
+		    chat.log_before >= 0 && bench_opts.server_log != NULL ?
+			target_stall_ms(bench_opts.server_log,
+			    chat.log_before) :
+			NAN);
 		if (bench_opts.server_log != NULL && chat.log_after >= 0)
-			report_num("server_stall_max_ms", target_stall_ms(
-			    bench_opts.server_log, chat.log_after));
+			report_num("server_stall_max_ms",
+			    target_stall_ms(bench_opts.server_log,
+				chat.log_after));
 		else
 			report_num("server_stall_max_ms", NAN);
-		report_note("server stall: the daemon's largest event-loop "
+		report_note(
+		    "server stall: the daemon's largest event-loop "
 		    "stall since it started (SIGUSR1 stats line), before the "
 		    "storm and at the end");
 	}
 	report_uint("login_ok_too_big", chat.w.login_ok_too_big);
-	report_num("bench_cpu_pct", run_s > 0 && chat.t0 != 0 ?
-	    (double)(chat.cpu_stop - chat.cpu0) / 1e7 / run_s : NAN);
+	report_num("bench_cpu_pct",
+	    run_s > 0 && chat.t0 != 0 ?
+		(double)(chat.cpu_stop - chat.cpu0) / 1e7 / run_s :
+		NAN);
 	if ((rss = testlib_rss_kib(bench_opts.server_pid)) >= 0)
 		report_uint("server_rss_kib", (uint64_t)rss);
 	report_uint("connections_lost", chat.lost_after_ready);
-	report_str("status", chat.status == BENCH_EXIT_OK ? "ok" :
-	    chat.error);
+	report_str("status", chat.status == BENCH_EXIT_OK ? "ok" : chat.error);
 	report_note("acknowledged = received by receiver 0 (both protocols); "
-	    "a sender keeps at most %u messages unacknowledged",
+		    "a sender keeps at most %u messages unacknowledged",
 	    bench_opts.window);
 }
 

@@ -23,17 +23,17 @@
 #include "bench.h"
 #include "msg.h"
 
-#define CLIENT_HELLO	"{\"proto\":1,\"client\":\"" BENCH_NAME "/" \
-			SC_VERSION "\"}"
-#define PING_REQUEST	"{\"type\":\"ping\"}"
-#define REASON_MAX	256
+#define CLIENT_HELLO                                                           \
+	"{\"proto\":1,\"client\":\"" BENCH_NAME "/" SC_VERSION "\"}"
+#define PING_REQUEST "{\"type\":\"ping\"}"
+#define REASON_MAX   256
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT	24
+#define IP_BIND_ADDRESS_NO_PORT 24
 #endif
 
-static void	read_cb(evutil_socket_t, short, void *);
-static void	write_cb(evutil_socket_t, short, void *);
+static void read_cb(evutil_socket_t, short, void *);
+static void write_cb(evutil_socket_t, short, void *);
 
 /* True when p[0..len) starts with the string s. */
 static bool
@@ -208,8 +208,8 @@ conn_open(struct conn *c, struct worker *w, enum conn_goal goal,
 		    sizeof one);
 		memset(&src, 0, sizeof src);
 		src.sin_family = AF_INET;
-		src.sin_addr.s_addr = htonl(INADDR_LOOPBACK +
-		    w->next_source++ % bench_opts.sources);
+		src.sin_addr.s_addr = htonl(
+		    INADDR_LOOPBACK + w->next_source++ % bench_opts.sources);
 		if (bind(fd, (struct sockaddr *)&src, sizeof src) != 0) {
 			snprintf(why, whylen, "bind: %s", strerror(errno));
 			close(fd);
@@ -217,7 +217,8 @@ conn_open(struct conn *c, struct worker *w, enum conn_goal goal,
 		}
 	}
 	if (connect(fd, (struct sockaddr *)&bench_opts.addr,
-	    bench_opts.addr_len) != 0 && errno != EINPROGRESS) {
+		bench_opts.addr_len) != 0 &&
+	    errno != EINPROGRESS) {
 		snprintf(why, whylen, "connect: %s", strerror(errno));
 		close(fd);
 		return SC_ERR_IO;
@@ -390,8 +391,8 @@ setup_error(struct conn *c, const uint8_t *p, size_t len)
 	else if (ev.type != MSG_ERROR) {
 		/* not an answer to login or ping: ignored */
 	} else if (c->state == CONN_LOGIN && ev.code == MSG_CODE_BUSY &&
-	    clock_mono_ns() - c->t_login < (uint64_t)BENCH_LOGIN_BUSY_MS *
-	    1000000u) {
+	    clock_mono_ns() - c->t_login <
+		(uint64_t)BENCH_LOGIN_BUSY_MS * 1000000u) {
 		c->w->login_busy++;
 		schedule_retry(c);
 	} else if (c->state == CONN_LOGIN && ev.code == MSG_CODE_INTERNAL &&
@@ -403,8 +404,8 @@ setup_error(struct conn *c, const uint8_t *p, size_t len)
 		become_ready(c);
 		return;
 	} else
-		fail(c, "%s refused: %s", c->state == CONN_LOGIN ? "login" :
-		    "ping", ev.code_name.s);
+		fail(c, "%s refused: %s",
+		    c->state == CONN_LOGIN ? "login" : "ping", ev.code_name.s);
 	msg_clear(&ev);
 }
 
@@ -419,11 +420,11 @@ sc_message(struct conn *c, const uint8_t *p, size_t len)
 			c->w->hooks->message(c, p, len);
 		return;
 	}
-	if (c->state == CONN_LOGIN && has_prefix(p, len,
-	    "{\"type\":\"login_ok\""))
+	if (c->state == CONN_LOGIN &&
+	    has_prefix(p, len, "{\"type\":\"login_ok\""))
 		become_ready(c);
-	else if (c->state == CONN_PING && has_prefix(p, len,
-	    "{\"type\":\"pong\""))
+	else if (c->state == CONN_PING &&
+	    has_prefix(p, len, "{\"type\":\"pong\""))
 		become_ready(c);
 	else if (has_prefix(p, len, "{\"type\":\"error\"") ||
 	    has_prefix(p, len, "{\"type\":\"bye\""))
@@ -441,23 +442,25 @@ sc_process(struct conn *c)
 	int rc;
 
 	for (;;) {
-		rc = channel_read(&c->ch, c->in, c->out, w->buf,
-		    SC_MSG_MAX_LEN, &len);
+		rc = channel_read(&c->ch, c->in, c->out, w->buf, SC_MSG_MAX_LEN,
+		    &len);
 		if (rc == CHANNEL_AGAIN)
 			break;
 		if (rc < 0) {
-			fail(c, "%s: %s", c->state == CONN_HANDSHAKE ?
-			    "handshake" : "channel", sc_strerror(rc));
+			fail(c, "%s: %s",
+			    c->state == CONN_HANDSHAKE ? "handshake" :
+							 "channel",
+			    sc_strerror(rc));
 			return;
 		}
 		if (rc == CHANNEL_READY) {
 			if (evbuffer_get_length(c->out) > 0)
-				conn_mark_dirty(c);	/* msg3 */
+				conn_mark_dirty(c); /* msg3 */
 			handshake_done(c);
 		} else if (rc == CHANNEL_MESSAGE)
 			sc_message(c, w->buf, len);
 		if (c->gen != gen)
-			return;		/* closed meanwhile */
+			return; /* closed meanwhile */
 	}
 	if (evbuffer_get_length(c->out) > 0)
 		conn_mark_dirty(c);
@@ -476,8 +479,8 @@ irc_printf(struct conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof buf || conn_send(c, buf,
-	    (size_t)n) != 0)
+	if (n < 0 || (size_t)n >= sizeof buf ||
+	    conn_send(c, buf, (size_t)n) != 0)
 		fail(c, "irc: cannot queue a line");
 }
 
@@ -574,7 +577,7 @@ irc_process(struct conn *c)
 			n--;
 		irc_line(c, data + off, n);
 		if (c->gen != gen)
-			return;		/* closed: the buffer is gone */
+			return; /* closed: the buffer is gone */
 		off = end + 1;
 	}
 	evbuffer_drain(c->in, off);

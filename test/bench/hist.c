@@ -10,11 +10,11 @@
 
 #include "bench.h"
 
-#define SUB_BITS	10
-#define SUB_COUNT	(1u << SUB_BITS)		/* 1024 */
-#define LINEAR_LIMIT	(2u * SUB_COUNT)		/* 2048 us */
-#define MAX_SHIFT	(64 - SUB_BITS - 1)
-#define BUCKETS		(LINEAR_LIMIT + MAX_SHIFT * SUB_COUNT)
+#define SUB_BITS     10
+#define SUB_COUNT    (1u << SUB_BITS) /* 1024 */
+#define LINEAR_LIMIT (2u * SUB_COUNT) /* 2048 us */
+#define MAX_SHIFT    (64 - SUB_BITS - 1)
+#define BUCKETS	     (LINEAR_LIMIT + MAX_SHIFT * SUB_COUNT)
 
 /* The bucket of v. */
 static size_t
@@ -25,7 +25,7 @@ bucket_of(uint64_t v)
 	if (v < LINEAR_LIMIT)
 		return (size_t)v;
 	msb = 63 - (unsigned)__builtin_clzll(v);
-	shift = msb - SUB_BITS;			/* >= 1 */
+	shift = msb - SUB_BITS; /* >= 1 */
 	return LINEAR_LIMIT + (size_t)(shift - 1) * SUB_COUNT +
 	    (size_t)((v >> shift) - SUB_COUNT);
 }
@@ -120,7 +120,9 @@ hist_report(const struct hist *h, const char *prefix)
 		const char *name;
 		double q;
 	} qs[] = {
-		{ "p50_us", 0.50 }, { "p90_us", 0.90 }, { "p99_us", 0.99 },
+		{ "p50_us", 0.50 },
+		{ "p90_us", 0.90 },
+		{ "p99_us", 0.99 },
 		{ "p99_9_us", 0.999 },
 	};
 	char key[128];

@@ -27,9 +27,9 @@
 
 #include "bench.h"
 
-#define X25519_BOUND_SEC	1.0	/* measuring time in handshakes */
-#define X25519_CHECK_EVERY	64	/* operations between clock reads */
-#define REOPEN_RETRY_MS		10
+#define X25519_BOUND_SEC   1.0 /* measuring time in handshakes */
+#define X25519_CHECK_EVERY 64  /* operations between clock reads */
+#define REOPEN_RETRY_MS	   10
 
 struct hs_loop {
 	struct worker w;
@@ -37,7 +37,7 @@ struct hs_loop {
 	bool threaded;
 	struct conn *conns;
 	unsigned n;
-	struct conn **reopen;		/* closed, to open again */
+	struct conn **reopen; /* closed, to open again */
 	unsigned n_reopen;
 	struct event *stop_ev, *retry_ev;
 	uint64_t t0, t_steady, t_end;
@@ -47,9 +47,9 @@ struct hs_loop {
 };
 
 struct x25519_bound {
-	double base_us;			/* one crypto_scalarmult_base */
-	double dh_us;			/* one crypto_scalarmult */
-	double per_sec;			/* handshakes/s on one core */
+	double base_us; /* one crypto_scalarmult_base */
+	double dh_us;	/* one crypto_scalarmult */
+	double per_sec; /* handshakes/s on one core */
 };
 
 /* Times op kind (base or DH) for seconds; microseconds per operation. */
@@ -72,13 +72,13 @@ time_op(bool base, double seconds)
 				bad |= crypto_scalarmult_base(out, sk);
 			else
 				bad |= crypto_scalarmult(out, sk, pk);
-			sk[i % sizeof sk] ^= out[0];	/* no folding */
+			sk[i % sizeof sk] ^= out[0]; /* no folding */
 		}
 		n += X25519_CHECK_EVERY;
 	} while (clock_mono_ns() < stop);
 	sodium_memzero(sk, sizeof sk);
 	if (bad != 0)
-		return NAN;	/* all-zero DH: impossible with a real pk */
+		return NAN; /* all-zero DH: impossible with a real pk */
 	return (double)(clock_mono_ns() - start) / 1e3 / (double)n;
 }
 
@@ -98,7 +98,8 @@ report_bound(const struct x25519_bound *b)
 	report_num("x25519_base_us", b->base_us);
 	report_num("x25519_dh_us", b->dh_us);
 	report_num("x25519_bound_per_sec", b->per_sec);
-	report_note("x25519 bound: handshakes/s one core could do if the "
+	report_note(
+	    "x25519 bound: handshakes/s one core could do if the "
 	    "responder's X25519 work (1 scalarmult_base for e, 3 scalarmult "
 	    "for ee, es, se) were all it did");
 }
@@ -110,7 +111,7 @@ reopen(struct hs_loop *l, struct conn *c)
 	char why[256];
 
 	if (conn_open(c, &l->w, CONN_GOAL_HANDSHAKE, bench_opts.user_prefix,
-	    c->index, why, sizeof why) == 0)
+		c->index, why, sizeof why) == 0)
 		return;
 	l->failed++;
 	if (l->error[0] == '\0')
@@ -205,9 +206,8 @@ stop_timer(evutil_socket_t fd, short what, void *arg)
 	l->w.stop = true;
 }
 
-static const struct conn_hooks hs_hooks = {
-	hs_ready_hook, hs_message_hook, NULL, hs_lost_hook, hs_after_hook
-};
+static const struct conn_hooks hs_hooks = { hs_ready_hook, hs_message_hook,
+	NULL, hs_lost_hook, hs_after_hook };
 
 /* One loop's whole run (a thread's body for all but the first). */
 static void *
@@ -221,8 +221,9 @@ hs_loop_main(void *arg)
 	l->t_steady = l->t0 + (uint64_t)(bench_opts.warmup * 1e9);
 	l->t_end = l->t0 + (uint64_t)(bench_opts.duration * 1e9);
 	tv.tv_sec = (time_t)bench_opts.duration;
-	tv.tv_usec = (suseconds_t)((bench_opts.duration - floor(
-	    bench_opts.duration)) * 1e6);
+	tv.tv_usec =
+	    (suseconds_t)((bench_opts.duration - floor(bench_opts.duration)) *
+		1e6);
 	evtimer_add(l->stop_ev, &tv);
 	for (i = 0; i < l->n; i++) {
 		l->conns[i].index = i;
@@ -307,7 +308,7 @@ hs_run(void)
 	t0 = clock_mono_ns();
 	for (t = 1; t < nt; t++) {
 		if ((rc = pthread_create(&loops[t].thread, NULL, hs_loop_main,
-		    &loops[t])) != 0) {
+			 &loops[t])) != 0) {
 			bench_warn("pthread_create: %s", strerror(rc));
 			return BENCH_EXIT_FAIL;
 		}
@@ -342,16 +343,18 @@ hs_run(void)
 	hist_report(&lat, "handshake");
 	report_bound(&bound);
 	report_num("bound_ratio", rate / bound.per_sec);
-	report_num("bench_cpu_pct", (double)(bench_cpu_ns() - cpu0) / 1e7 /
-	    wall);
+	report_num("bench_cpu_pct",
+	    (double)(bench_cpu_ns() - cpu0) / 1e7 / wall);
 	report_note("handshakes_per_sec: connect + Noise XX + ping/pong "
-	    "completed inside the steady window, per second; bound_ratio = "
-	    "that / x25519 bound; bench_cpu_pct near %u00 means the "
-	    "generator was the limit (raise --threads)", nt);
+		    "completed inside the steady window, per second; "
+		    "bound_ratio = "
+		    "that / x25519 bound; bench_cpu_pct near %u00 means the "
+		    "generator was the limit (raise --threads)",
+	    nt);
 	if (done == 0) {
 		status = BENCH_EXIT_FAIL;
-		bench_warn("no handshake completed%s%s", error != NULL ?
-		    ": " : "", error != NULL ? error : "");
+		bench_warn("no handshake completed%s%s",
+		    error != NULL ? ": " : "", error != NULL ? error : "");
 	}
 	report_str("status", status == BENCH_EXIT_OK ? "ok" : "failed");
 	report_print(bench_opts.json);

@@ -39,7 +39,7 @@ struct idle {
 	unsigned alive_end;
 };
 
-static struct idle	idle;
+static struct idle idle;
 
 /* Arms the phase timer to fire after ms. */
 static void
@@ -54,8 +54,9 @@ arm_ms(unsigned ms)
 static void
 check_setup_done(void)
 {
-	if (idle.phase != IDLE_SETUP || idle.opened != idle.ready +
-	    idle.failed || (idle.opened < idle.n && !idle.stop_opening))
+	if (idle.phase != IDLE_SETUP ||
+	    idle.opened != idle.ready + idle.failed ||
+	    (idle.opened < idle.n && !idle.stop_opening))
 		return;
 	idle.t_ready = clock_mono_ns();
 	idle.phase = IDLE_SETTLE;
@@ -79,16 +80,20 @@ open_more(void)
 	char why[256], who[64];
 	unsigned i;
 
-	while (!idle.stop_opening && idle.opened < idle.n && idle.opened -
-	    idle.ready - idle.failed < bench_opts.setup_concurrency) {
+	while (!idle.stop_opening && idle.opened < idle.n &&
+	    idle.opened - idle.ready - idle.failed <
+		bench_opts.setup_concurrency) {
 		i = idle.opened;
 		idle.conns[i].index = i;
 		/* SecureChat: K distinct users (several sessions each);
 		 * IRC nicks must differ, and those sessions join nothing. */
 		if (conn_open(&idle.conns[i], &idle.w, CONN_GOAL_LOGIN,
-		    bench_opts.user_prefix, bench_opts.proto != BENCH_IRC &&
-		    bench_opts.idle_users > 0 ? i % bench_opts.idle_users : i,
-		    why, sizeof why) != 0) {
+			bench_opts.user_prefix,
+			bench_opts.proto != BENCH_IRC &&
+				bench_opts.idle_users > 0 ?
+			    i % bench_opts.idle_users :
+			    i,
+			why, sizeof why) != 0) {
 			snprintf(who, sizeof who, "%s%u",
 			    bench_opts.user_prefix, i);
 			stop_opening(who, why);
@@ -169,9 +174,8 @@ idle_timer(evutil_socket_t fd, short what, void *arg)
 	idle.w.stop = true;
 }
 
-static const struct conn_hooks idle_hooks = {
-	idle_ready_hook, idle_message_hook, NULL, idle_lost_hook, NULL
-};
+static const struct conn_hooks idle_hooks = { idle_ready_hook,
+	idle_message_hook, NULL, idle_lost_hook, NULL };
 
 /* Reports the run. */
 static void
@@ -180,36 +184,40 @@ idle_report(void)
 	double setup_s = (double)(idle.t_ready - idle.t_start) / 1e9;
 
 	report_str("scenario", "idle");
-	report_str("proto", bench_opts.proto == BENCH_IRC ? "irc" :
-	    "securechat");
+	report_str("proto",
+	    bench_opts.proto == BENCH_IRC ? "irc" : "securechat");
 	report_uint("sessions_requested", idle.n);
 	report_uint("sessions_reached", idle.ready);
 	if (idle.stop_opening)
 		report_str("stopped_because", idle.why);
 	report_num("setup_s", setup_s);
-	report_num("sessions_per_sec_setup", setup_s > 0 ? idle.ready /
-	    setup_s : 0);
+	report_num("sessions_per_sec_setup",
+	    setup_s > 0 ? idle.ready / setup_s : 0);
 	report_uint("sources", bench_opts.sources);
 	if (idle.rss_before >= 0 && idle.rss_after >= 0) {
 		report_uint("server_rss_before_kib", (uint64_t)idle.rss_before);
 		report_uint("server_rss_after_kib", (uint64_t)idle.rss_after);
-		report_num("server_kib_per_session", idle.ready > 0 ?
-		    (double)(idle.rss_after - idle.rss_before) / idle.ready :
-		    0);
+		report_num("server_kib_per_session",
+		    idle.ready > 0 ?
+			(double)(idle.rss_after - idle.rss_before) /
+			    idle.ready :
+			0);
 		if (idle.rss_end >= 0)
 			report_uint("server_rss_end_kib",
 			    (uint64_t)idle.rss_end);
 		if (idle.rss_after < idle.rss_before)
 			report_note("the server's RSS shrank: memory from "
-			    "earlier runs was still resident; run idle "
-			    "against a freshly started server");
+				    "earlier runs was still resident; run idle "
+				    "against a freshly started server");
 	} else
 		report_str("server_kib_per_session", NULL);
 	if (idle.self_before >= 0 && idle.self_after >= 0) {
 		report_uint("bench_rss_kib", (uint64_t)idle.self_after);
-		report_num("bench_kib_per_session", idle.ready > 0 ?
-		    (double)(idle.self_after - idle.self_before) / idle.ready :
-		    0);
+		report_num("bench_kib_per_session",
+		    idle.ready > 0 ?
+			(double)(idle.self_after - idle.self_before) /
+			    idle.ready :
+			0);
 	}
 	report_uint("sessions_alive_at_end", idle.alive_end);
 	report_uint("sessions_lost", idle.lost_after);
@@ -218,8 +226,10 @@ idle_report(void)
 	report_uint("login_ok_too_big", idle.w.login_ok_too_big);
 	report_uint("irc_pings_answered", idle.w.irc_pings);
 	report_note("server_kib_per_session = (VmRSS of --server-pid %d ms "
-	    "after the last login - VmRSS before the first connection) / "
-	    "sessions reached", BENCH_IDLE_SETTLE_MS);
+		    "after the last login - VmRSS before the first connection) "
+		    "/ "
+		    "sessions reached",
+	    BENCH_IDLE_SETTLE_MS);
 }
 
 /* Runs the idle scenario. */
@@ -241,8 +251,7 @@ idle_run(void)
 		free(idle.conns);
 		return BENCH_EXIT_FAIL;
 	}
-	if ((idle.timer = evtimer_new(idle.w.base, idle_timer, NULL)) ==
-	    NULL) {
+	if ((idle.timer = evtimer_new(idle.w.base, idle_timer, NULL)) == NULL) {
 		bench_warn("out of memory");
 		abort();
 	}

@@ -23,33 +23,35 @@ struct mkusers_job {
 	uint32_t iterations;
 	unsigned count;
 	char (*hashes)[SC_PWHASH_MAX_LEN];
-	unsigned next;			/* atomic: next index to hash */
-	int rc;				/* atomic: first failure */
+	unsigned next; /* atomic: next index to hash */
+	int rc;	       /* atomic: first failure */
 };
 
-static const struct option mkusers_options[] = {
-	{ "count",		required_argument, NULL, 'n' },
-	{ "iterations",		required_argument, NULL, 'i' },
-	{ "out",		required_argument, NULL, 'o' },
-	{ "user-prefix",	required_argument, NULL, 'p' },
-	{ "password",		required_argument, NULL, 'P' },
-	{ "start",		required_argument, NULL, 's' },
-	{ "threads",		required_argument, NULL, 't' },
-	{ "append",		no_argument,       NULL, 'a' },
-	{ NULL, 0, NULL, 0 }
-};
+static const struct option mkusers_options[] = { { "count", required_argument,
+						     NULL, 'n' },
+	{ "iterations", required_argument, NULL, 'i' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "user-prefix", required_argument, NULL, 'p' },
+	{ "password", required_argument, NULL, 'P' },
+	{ "start", required_argument, NULL, 's' },
+	{ "threads", required_argument, NULL, 't' },
+	{ "append", no_argument, NULL, 'a' }, { NULL, 0, NULL, 0 } };
 
 /* Prints the subcommand's usage. */
 static void
 mkusers_usage(void)
 {
 	fprintf(stderr,
-"usage: " BENCH_NAME " make-users --count N --out FILE [--iterations I]\n"
-"           [--user-prefix P] [--password PW] [--start K] [--threads T]\n"
-"           [--append]\n"
-"  writes users P<K>..P<K+N-1> (default prefix bench, start 0) with\n"
-"  password PW (password123) hashed with I PBKDF2 iterations (600000);\n"
-"  --append merges into FILE instead of replacing it\n");
+	    "usage: " BENCH_NAME
+	    " make-users --count N --out FILE [--iterations I]\n"
+	    "           [--user-prefix P] [--password PW] [--start K] "
+	    "[--threads T]\n"
+	    "           [--append]\n"
+	    "  writes users P<K>..P<K+N-1> (default prefix bench, start 0) "
+	    "with\n"
+	    "  password PW (password123) hashed with I PBKDF2 iterations "
+	    "(600000);\n"
+	    "  --append merges into FILE instead of replacing it\n");
 }
 
 /* A thread: hashes indexes until none are left. */
@@ -125,8 +127,8 @@ mkusers_main(int argc, char **argv)
 	job.password = "password123";
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	nthreads = ncpu > 0 ? (unsigned long)ncpu : 1;
-	while ((ch = getopt_long(argc, argv, "", mkusers_options,
-	    NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "", mkusers_options, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			if (number(optarg, 10000000, &count) != 0 || count == 0)
@@ -134,7 +136,8 @@ mkusers_main(int argc, char **argv)
 			break;
 		case 'i':
 			if (number(optarg, SC_PBKDF2_MAX_ITERATIONS,
-			    &iterations) != 0 || iterations == 0)
+				&iterations) != 0 ||
+			    iterations == 0)
 				goto usage;
 			break;
 		case 'o':
@@ -193,8 +196,8 @@ mkusers_main(int argc, char **argv)
 	}
 	for (i = 0; i < job.count; i++) {
 		snprintf(name, sizeof name, "%s%lu", prefix, start + i);
-		if ((rc = users_set(u, name, job.hashes[i], err,
-		    sizeof err)) != 0) {
+		if ((rc = users_set(u, name, job.hashes[i], err, sizeof err)) !=
+		    0) {
 			bench_warn("make-users: user %s: %s", name,
 			    rc == SC_ERR_INVALID ? "invalid name" : err);
 			users_unlock(lockfd);
@@ -206,9 +209,9 @@ mkusers_main(int argc, char **argv)
 		goto fail;
 	}
 	printf("%s: %u users %s%lu..%s%lu (%lu iterations) in %.1f s, "
-	    "%zu users in the file\n", out, job.count, prefix, start, prefix,
-	    start + count - 1, iterations,
-	    (double)(clock_mono_ns() - t0) / 1e9, users_count(u));
+	       "%zu users in the file\n",
+	    out, job.count, prefix, start, prefix, start + count - 1,
+	    iterations, (double)(clock_mono_ns() - t0) / 1e9, users_count(u));
 	users_free(u);
 	free(job.hashes);
 	return BENCH_EXIT_OK;

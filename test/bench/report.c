@@ -13,8 +13,8 @@
 
 #include "bench.h"
 
-static json_t	*results;
-static json_t	*notes;
+static json_t *results;
+static json_t *notes;
 
 /* Creates the containers on first use. */
 static void
@@ -55,8 +55,8 @@ void
 report_str(const char *key, const char *v)
 {
 	start();
-	json_object_set_new(results, key, v != NULL ? json_string(v) :
-	    json_null());
+	json_object_set_new(results, key,
+	    v != NULL ? json_string(v) : json_null());
 }
 
 /* Adds an explanatory sentence. */
@@ -105,16 +105,16 @@ report_print(bool json)
 	start();
 	if (json) {
 		json_object_set(results, "notes", notes);
-		s = json_dumps(results, JSON_PRESERVE_ORDER | JSON_COMPACT |
-		    JSON_REAL_PRECISION(12));
+		s = json_dumps(results,
+		    JSON_PRESERVE_ORDER | JSON_COMPACT |
+			JSON_REAL_PRECISION(12));
 		if (s != NULL)
 			printf("%s\n", s);
 		free(s);
 	} else {
-		json_object_foreach(results, key, v)
-			print_value(key, v);
+		json_object_foreach(results, key, v) print_value(key, v);
 		json_array_foreach(notes, i, v)
-			printf("# %s\n", json_string_value(v));
+		    printf("# %s\n", json_string_value(v));
 	}
 	fflush(stdout);
 	json_decref(results);

@@ -14,9 +14,9 @@
 
 #include "bench.h"
 
-#define STATS_TAG	"stats:"
-#define STALL_TAG	"largest loop stall "
-#define POLL_US		20000
+#define STATS_TAG "stats:"
+#define STALL_TAG "largest loop stall "
+#define POLL_US	  20000
 
 /* The log's current size. */
 long
@@ -67,8 +67,8 @@ scan_log(const char *path, long offset)
 double
 target_stall_ms(const char *path, long offset)
 {
-	uint64_t deadline = clock_mono_ns() +
-	    (uint64_t)BENCH_STATS_WAIT_MS * 1000000u;
+	uint64_t deadline =
+	    clock_mono_ns() + (uint64_t)BENCH_STATS_WAIT_MS * 1000000u;
 	double ms;
 
 	if (path == NULL || offset < 0)

@@ -20,8 +20,8 @@ static struct tserver ts;
 static int
 setup(void **state)
 {
-	static const char *const users[] = { "testuser", "anotheruser",
-	    "carol", "dave", NULL };
+	static const char *const users[] = { "testuser", "anotheruser", "carol",
+		"dave", NULL };
 
 	(void)state;
 	tserver_start(&ts, users, NULL);
@@ -101,10 +101,12 @@ test_auth_failed(void **state)
 
 	(void)state;
 	c = tclient_connect(ts.port);
-	tclient_send(c, "{\"type\":\"login\",\"user\":\"testuser\","
+	tclient_send(c,
+	    "{\"type\":\"login\",\"user\":\"testuser\","
 	    "\"password\":\"wrong\"}");
 	tclient_expect_error(c, "auth_failed", "login");
-	tclient_send(c, "{\"type\":\"login\",\"user\":\"nobody\","
+	tclient_send(c,
+	    "{\"type\":\"login\",\"user\":\"nobody\","
 	    "\"password\":\"password123\"}");
 	tclient_expect_error(c, "auth_failed", "login");
 	/* Still usable: the right password works. */
@@ -123,7 +125,8 @@ test_three_failures(void **state)
 	(void)state;
 	c = tclient_connect(ts.port);
 	for (i = 0; i < 3; i++) {
-		tclient_send(c, "{\"type\":\"login\",\"user\":\"carol\","
+		tclient_send(c,
+		    "{\"type\":\"login\",\"user\":\"carol\","
 		    "\"password\":\"nope\"}");
 		tclient_expect_error(c, "auth_failed", "login");
 	}
@@ -191,7 +194,8 @@ test_action(void **state)
 	b = tclient_login_new(ts.port, "anotheruser");
 	json_decref(tclient_expect(a, "presence"));
 
-	tclient_send(a, "{\"type\":\"say\",\"text\":\"waves\","
+	tclient_send(a,
+	    "{\"type\":\"say\",\"text\":\"waves\","
 	    "\"action\":true}");
 	j = tclient_expect(b, "say");
 	assert_true(json_is_true(json_object_get(j, "action")));
@@ -199,21 +203,24 @@ test_action(void **state)
 	json_decref(j);
 	json_decref(tclient_expect(a, "say"));
 
-	tclient_send(a, "{\"type\":\"say\",\"text\":\"plain\","
+	tclient_send(a,
+	    "{\"type\":\"say\",\"text\":\"plain\","
 	    "\"action\":false}");
 	j = tclient_expect(b, "say");
 	assert_null(json_object_get(j, "action"));
 	json_decref(j);
 	json_decref(tclient_expect(a, "say"));
 
-	tclient_send(a, "{\"type\":\"msg\",\"to\":\"anotheruser\","
+	tclient_send(a,
+	    "{\"type\":\"msg\",\"to\":\"anotheruser\","
 	    "\"text\":\"nods\",\"action\":true}");
 	j = tclient_expect(b, "msg");
 	assert_true(json_is_true(json_object_get(j, "action")));
 	json_decref(j);
 	json_decref(tclient_expect(a, "msg"));
 
-	tclient_send(a, "{\"type\":\"say\",\"text\":\"x\","
+	tclient_send(a,
+	    "{\"type\":\"say\",\"text\":\"x\","
 	    "\"action\":\"yes\"}");
 	tclient_expect_error(a, "bad_request", "say");
 	assert_true(tclient_quiet(b, 200));
@@ -239,7 +246,8 @@ test_private_message(void **state)
 	json_decref(tclient_expect(a2, "presence"));
 	json_decref(tclient_expect(b, "presence"));
 
-	tclient_send(b, "{\"type\":\"msg\",\"to\":\"testuser\","
+	tclient_send(b,
+	    "{\"type\":\"msg\",\"to\":\"testuser\","
 	    "\"text\":\"psst\"}");
 	j = tclient_expect(a1, "msg");
 	assert_string_equal(jstr(j, "from"), "anotheruser");
@@ -247,11 +255,12 @@ test_private_message(void **state)
 	assert_string_equal(jstr(j, "text"), "psst");
 	json_decref(j);
 	json_decref(tclient_expect(a2, "msg"));
-	json_decref(tclient_expect(b, "msg"));	/* the echo */
-	assert_true(tclient_quiet(d, 200));	/* not for dave */
+	json_decref(tclient_expect(b, "msg")); /* the echo */
+	assert_true(tclient_quiet(d, 200));    /* not for dave */
 
 	/* To oneself: once per session. */
-	tclient_send(a1, "{\"type\":\"msg\",\"to\":\"testuser\","
+	tclient_send(a1,
+	    "{\"type\":\"msg\",\"to\":\"testuser\","
 	    "\"text\":\"note\"}");
 	json_decref(tclient_expect(a1, "msg"));
 	json_decref(tclient_expect(a2, "msg"));
@@ -351,7 +360,8 @@ test_already_logged_in(void **state)
 
 	(void)state;
 	c = tclient_login_new(ts.port, "carol");
-	tclient_send(c, "{\"type\":\"login\",\"user\":\"carol\","
+	tclient_send(c,
+	    "{\"type\":\"login\",\"user\":\"carol\","
 	    "\"password\":\"password123\"}");
 	tclient_expect_error(c, "already_logged_in", "login");
 	/* State before members and content. */
@@ -369,7 +379,8 @@ test_pipelined_login(void **state)
 
 	(void)state;
 	c = tclient_connect(ts.port);
-	tclient_send(c, "{\"type\":\"login\",\"user\":\"dave\","
+	tclient_send(c,
+	    "{\"type\":\"login\",\"user\":\"dave\","
 	    "\"password\":\"password123\"}");
 	tclient_send(c, "{\"type\":\"list\"}");
 	tclient_send(c, "{\"type\":\"say\",\"text\":\"first\"}");

@@ -37,17 +37,16 @@
 #endif
 
 /* Short timeouts: handshake 0.5 s, login 0.7 s, idle 0.8 s. */
-#define SHORT_TIMEOUTS \
+#define SHORT_TIMEOUTS                                                         \
 	"\"handshake_timeout\":0.5,\"login_timeout\":0.7,\"idle_timeout\":0.8"
-#define RUN_TIMEOUT_MS	15000	/* a securechatd that should exit at once */
-#define MAX_ARGS	32
-#define SAY_TEXT_LEN	4000
-#define SLOW_MAX_SAYS	5000	/* about 20 MB of broadcast */
+#define RUN_TIMEOUT_MS 15000 /* a securechatd that should exit at once */
+#define MAX_ARGS       32
+#define SAY_TEXT_LEN   4000
+#define SLOW_MAX_SAYS  5000 /* about 20 MB of broadcast */
 
-#define RSS_LIMIT_KB	(100 * 1024)	/* sanitizers included */
+#define RSS_LIMIT_KB (100 * 1024) /* sanitizers included */
 
-static const char *const default_users[] = { "testuser", "anotheruser",
-    NULL };
+static const char *const default_users[] = { "testuser", "anotheruser", NULL };
 
 /* The server (or bare data folder) of the running test. */
 static struct tserver ts;
@@ -86,7 +85,8 @@ assert_alive(const char *when)
 		fail_msg("securechatd died of signal %d %s (see %s/stderr.txt)",
 		    WTERMSIG(status), when, ts.dir);
 	fail_msg("securechatd exited with status %d %s (see "
-	    "%s/stderr.txt)", WEXITSTATUS(status), when, ts.dir);
+		 "%s/stderr.txt)",
+	    WEXITSTATUS(status), when, ts.dir);
 }
 
 /* Pings over c; no pong means the server died or hung. */
@@ -104,8 +104,9 @@ ping_ok(struct tclient *c, const char *when)
 		t0 = clock_mono_ms();
 		do {
 			memset(&si, 0, sizeof si);
-			if (waitid(P_PID, (id_t)ts.pid, &si, WEXITED | WNOHANG |
-			    WNOWAIT) != 0 || si.si_pid != 0)
+			if (waitid(P_PID, (id_t)ts.pid, &si,
+				WEXITED | WNOHANG | WNOWAIT) != 0 ||
+			    si.si_pid != 0)
 				break;
 			testlib_sleep_ms(20);
 		} while (testlib_ms_since(t0) < 5000);
@@ -292,7 +293,8 @@ static json_t *
 expect_skip_presence(struct tclient *c, const char *type)
 {
 	return tclient_check_type(recv_skip_presence(c, HARNESS_TIMEOUT_MS,
-	    NULL), type);
+				      NULL),
+	    type);
 }
 
 /* Reads what is available on fd into *buf (grown); false at EOF. */
@@ -367,7 +369,7 @@ run_daemon(const char *const *args, char **out, char **err)
 			if (pfd[i].fd < 0 || pfd[i].revents == 0)
 				continue;
 			if (!read_into(pfd[i].fd, &bufs[i], &lens[i],
-			    &caps[i])) {
+				&caps[i])) {
 				close(pfd[i].fd);
 				pfd[i].fd = -1;
 				open_fds--;
@@ -507,7 +509,8 @@ test_handshake_timeout_trickle(void **state)
 		    testlib_ms_since(t0));
 	if (el < 300 || el > 1500)
 		fail_msg("closed after %lld ms (%zu bytes), expected about "
-		    "500", el, sent);
+			 "500",
+		    el, sent);
 	assert_true(sent >= 3);
 	assert_true(tserver_log_wait(&ts, "handshake timeout", 2000));
 	tclient_free(c);
@@ -574,8 +577,8 @@ test_idle_timeout(void **state)
 				fail_msg("closed without bye");
 			if (j != NULL) {
 				assert_string_equal(jstr(j, "type"), "bye");
-				assert_non_null(strstr(jstr(j, "reason"),
-				    "idle"));
+				assert_non_null(
+				    strstr(jstr(j, "reason"), "idle"));
 				bye_at = testlib_ms_since(t0);
 				json_decref(j);
 			}
@@ -618,7 +621,8 @@ test_slow_reader(void **state)
 	bool dropped = false;
 
 	(void)state;
-	tserver_start_default(&ts, "\"output_cap\":200000,"
+	tserver_start_default(&ts,
+	    "\"output_cap\":200000,"
 	    "\"rate_burst\":100000,\"rate_per_sec\":100000");
 	/* Never reads; the kernel absorbs a few MB before the cap bites. */
 	slow = tclient_login_new(ts.port, "anotheruser");
@@ -650,12 +654,13 @@ test_slow_reader(void **state)
 		}
 	}
 	if (!dropped)
-		fail_msg("no slow reader drop after %d messages of %d bytes",
-		    i, SAY_TEXT_LEN);
+		fail_msg("no slow reader drop after %d messages of %d bytes", i,
+		    SAY_TEXT_LEN);
 	if ((kb = testlib_rss_kib(ts.pid)) > max_kb)
 		max_kb = kb;
 	print_message("slow reader dropped after about %d messages, max RSS "
-	    "%ld kB\n", i - extra, max_kb);
+		      "%ld kB\n",
+	    i - extra, max_kb);
 	if (max_kb <= 0 || max_kb > RSS_LIMIT_KB)
 		fail_msg("server RSS %ld kB (limit %d kB)", max_kb,
 		    RSS_LIMIT_KB);
@@ -702,12 +707,12 @@ test_max_per_ip(void **state)
 		c[i] = tclient_connect(ts.port);
 	if (!refused_at_once())
 		fail_msg("a 4th connection from 127.0.0.1 was accepted");
-	assert_true(tserver_log_wait(&ts, "refused 127.0.0.1: max_per_ip",
-	    2000));
+	assert_true(
+	    tserver_log_wait(&ts, "refused 127.0.0.1: max_per_ip", 2000));
 	/* A refusal must not lower the count of the 3 still open. */
 	if (!refused_at_once())
 		fail_msg("after one refusal, a 4th connection from 127.0.0.1 "
-		    "was accepted: the per-IP count drifted");
+			 "was accepted: the per-IP count drifted");
 
 	/* One goes: room for one more, and only one. */
 	snprintf(needle, sizeof needle, "disconnect 127.0.0.1:%u ",
@@ -763,8 +768,8 @@ test_max_connections(void **state)
 	assert_true(b[2] >= 0);
 	assert_true(fd_wait_closed(b[2], 1000, NULL));
 	close(b[2]);
-	assert_true(tserver_log_wait(&ts, "refused 127.0.0.2: max_connections",
-	    2000));
+	assert_true(
+	    tserver_log_wait(&ts, "refused 127.0.0.2: max_connections", 2000));
 
 	/* The two from 127.0.0.2 leave; the server carries on. */
 	close(b[0]);
@@ -816,14 +821,15 @@ static void
 test_sighup_reload(void **state)
 {
 	static const char *const three[] = { "testuser", "anotheruser",
-	    "newuser", NULL };
+		"newuser", NULL };
 	struct tclient *c, *n, *t;
 
 	(void)state;
 	tserver_start_default(&ts, NULL);
 	notify_drain();
 	c = tclient_connect(ts.port);
-	tclient_send(c, "{\"type\":\"login\",\"user\":\"newuser\","
+	tclient_send(c,
+	    "{\"type\":\"login\",\"user\":\"newuser\","
 	    "\"password\":\"password123\"}");
 	tclient_expect_error(c, "auth_failed", "login");
 	tclient_free(c);
@@ -897,8 +903,7 @@ test_sigterm(void **state)
 		testlib_sleep_ms(10);
 	el = testlib_ms_since(t0);
 	if (p != ts.pid)
-		fail_msg("securechatd still running %lld ms after SIGTERM",
-		    el);
+		fail_msg("securechatd still running %lld ms after SIGTERM", el);
 	ts.pid = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fail_msg("exit status %#x after SIGTERM", status);
@@ -946,7 +951,7 @@ static void
 test_log_contents(void **state)
 {
 	static const char *const secrets[] = { HARNESS_PASSWORD,
-	    "Wr0ng-Distinct1ve-Pa55", "xyzzy-distinctive-text-8163", NULL };
+		"Wr0ng-Distinct1ve-Pa55", "xyzzy-distinctive-text-8163", NULL };
 	char needle[128], old[160], errpath[160];
 	struct tclient *c;
 	unsigned p1, p2;
@@ -957,28 +962,33 @@ test_log_contents(void **state)
 	tserver_start_default(&ts, NULL);
 	c = tclient_connect(ts.port);
 	p1 = local_port(c->fd);
-	tclient_send(c, "{\"type\":\"login\",\"user\":\"testuser\","
+	tclient_send(c,
+	    "{\"type\":\"login\",\"user\":\"testuser\","
 	    "\"password\":\"Wr0ng-Distinct1ve-Pa55\"}");
 	tclient_expect_error(c, "auth_failed", "login");
 	json_decref(tclient_login(c, "testuser"));
-	tclient_send(c, "{\"type\":\"say\",\"text\":"
+	tclient_send(c,
+	    "{\"type\":\"say\",\"text\":"
 	    "\"xyzzy-distinctive-text-8163\"}");
 	j = tclient_expect(c, "say");
 	json_decref(j);
 	tclient_free(c);
 
-	snprintf(needle, sizeof needle, "disconnect 127.0.0.1:%u user "
-	    "testuser", p1);
+	snprintf(needle, sizeof needle,
+	    "disconnect 127.0.0.1:%u user "
+	    "testuser",
+	    p1);
 	assert_true(tserver_log_wait(&ts, needle, 3000));
 	snprintf(needle, sizeof needle, " connect 127.0.0.1:%u ", p1);
 	assert_true(tserver_log_has(&ts, needle));
 	snprintf(needle, sizeof needle, "handshake 127.0.0.1:%u ", p1);
 	assert_true(tserver_log_has(&ts, needle));
-	snprintf(needle, sizeof needle, "login failed 127.0.0.1:%u user "
-	    "testuser", p1);
-	assert_true(tserver_log_has(&ts, needle));
-	snprintf(needle, sizeof needle, "login 127.0.0.1:%u user testuser",
+	snprintf(needle, sizeof needle,
+	    "login failed 127.0.0.1:%u user "
+	    "testuser",
 	    p1);
+	assert_true(tserver_log_has(&ts, needle));
+	snprintf(needle, sizeof needle, "login 127.0.0.1:%u user testuser", p1);
 	assert_true(tserver_log_has(&ts, needle));
 	snprintf(errpath, sizeof errpath, "%s/stderr.txt", ts.dir);
 	for (i = 0; secrets[i] != NULL; i++) {
@@ -999,8 +1009,7 @@ test_log_contents(void **state)
 	snprintf(needle, sizeof needle, " connect 127.0.0.1:%u ", p2);
 	assert_true(tserver_log_wait(&ts, needle, 3000));
 	assert_false(file_has(old, needle));
-	snprintf(needle, sizeof needle, "login 127.0.0.1:%u user testuser",
-	    p1);
+	snprintf(needle, sizeof needle, "login 127.0.0.1:%u user testuser", p1);
 	assert_true(file_has(old, needle));
 	assert_false(tserver_log_has(&ts, needle));
 	stop_ok();
@@ -1009,8 +1018,8 @@ test_log_contents(void **state)
 /* ---- secrets in memory ------------------------------------------------- */
 
 /* A display name the server keeps in memory while it runs. */
-#define WIPE_MARKER	"wipe-marker-5c1e9b"
-#define WIPE_PASSWORD	"Wr0ng-Wiped-Pa55"
+#define WIPE_MARKER   "wipe-marker-5c1e9b"
+#define WIPE_PASSWORD "Wr0ng-Wiped-Pa55"
 
 /*
  * Fails the test if the running server's memory holds the login request
@@ -1030,13 +1039,15 @@ assert_request_wiped(const char *password, const char *when)
 	    &scanned);
 	if (rc == -1 || scanned == 0) {
 		print_message("cannot read securechatd's memory (%s): "
-		    "skipped\n", strerror(errno));
+			      "skipped\n",
+		    strerror(errno));
 		stop_ok();
 		skip();
 	}
 	if (rc != 1)
 		fail_msg("the memory scan missed the server name (%zu bytes "
-		    "read)", scanned);
+			 "read)",
+		    scanned);
 	snprintf(needle, sizeof needle, "\"password\":\"%s\"", password);
 	rc = testlib_mem_find(ts.pid, needle, strlen(needle), &scanned);
 	assert_int_not_equal(rc, -1);
@@ -1054,7 +1065,8 @@ test_login_plaintext_wiped(void **state)
 	(void)state;
 	tserver_start_default(&ts, "\"server_name\":\"" WIPE_MARKER "\"");
 	c = tclient_connect(ts.port);
-	tclient_send(c, "{\"type\":\"login\",\"user\":\"testuser\","
+	tclient_send(c,
+	    "{\"type\":\"login\",\"user\":\"testuser\","
 	    "\"password\":\"" WIPE_PASSWORD "\"}");
 	tclient_expect_error(c, "auth_failed", "login");
 	assert_request_wiped(WIPE_PASSWORD, "after a failed login");
@@ -1115,8 +1127,8 @@ test_server_key(void **state)
 struct cmdline_case {
 	const char *args[8];
 	int status;
-	const char *out;	/* stdout contains it (NULL: empty) */
-	const char *err;	/* the one stderr line contains it */
+	const char *out; /* stdout contains it (NULL: empty) */
+	const char *err; /* the one stderr line contains it */
 };
 
 /* Runs one case and checks status, stdout and the single stderr line. */
@@ -1226,8 +1238,8 @@ test_cmdline_config(void **state)
 			    "bad.json" },
 			{ { "--config", unknown, "--check-config" }, 2, NULL,
 			    "bogus_setting" },
-			{ { "--config", wrong_type, "--check-config" }, 2,
-			    NULL, "port" },
+			{ { "--config", wrong_type, "--check-config" }, 2, NULL,
+			    "port" },
 			{ { "--config", range, "--check-config" }, 2, NULL,
 			    "output_cap" },
 			{ { "--config", frac, "--check-config" }, 2, NULL,
@@ -1236,12 +1248,14 @@ test_cmdline_config(void **state)
 			    "missing.json" },
 			{ { "--config", ts.config, "--check-config" }, 0,
 			    good_out, NULL },
-			{ { "--config", ts.config, "--check-config" }, 0,
-			    "OK", NULL },
+			{ { "--config", ts.config, "--check-config" }, 0, "OK",
+			    NULL },
 			{ { "--config", ts.config, "--port", port_b,
-			    "--check-config" }, 0, over_out, NULL },
+			      "--check-config" },
+			    0, over_out, NULL },
 			{ { "--config", ts.config, "--users", bad_users,
-			    "--check-config" }, 2, NULL, "testuser" },
+			      "--check-config" },
+			    2, NULL, "testuser" },
 		};
 		size_t i;
 
@@ -1361,13 +1375,11 @@ main(void)
 		cmocka_unit_test_teardown(test_sigterm, teardown),
 		cmocka_unit_test_teardown(test_notify_status, teardown),
 		cmocka_unit_test_teardown(test_log_contents, teardown),
-		cmocka_unit_test_teardown(test_login_plaintext_wiped,
-		    teardown),
+		cmocka_unit_test_teardown(test_login_plaintext_wiped, teardown),
 		cmocka_unit_test_teardown(test_server_key, teardown),
 		cmocka_unit_test_teardown(test_cmdline_flags, teardown),
 		cmocka_unit_test_teardown(test_cmdline_config, teardown),
-		cmocka_unit_test_teardown(test_flag_overrides_config,
-		    teardown),
+		cmocka_unit_test_teardown(test_flag_overrides_config, teardown),
 		cmocka_unit_test_teardown(test_ipv6, teardown),
 	};
 

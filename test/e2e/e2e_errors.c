@@ -33,15 +33,15 @@
 #include "pwhash.h"
 
 /* A bound for "closed at once": well below the handshake timeout. */
-#define CLOSE_AT_ONCE_MS	1000
+#define CLOSE_AT_ONCE_MS 1000
 /* The main group's handshake timeout, in seconds. */
-#define MAIN_HANDSHAKE_TIMEOUT	2
+#define MAIN_HANDSHAKE_TIMEOUT 2
 /* Target duration of one password check in the slow-hash groups. */
-#define SLOW_CHECK_MS		400
-#define VERY_SLOW_CHECK_MS	1000
+#define SLOW_CHECK_MS	   400
+#define VERY_SLOW_CHECK_MS 1000
 
-#define CLIENT_HELLO	"{\"proto\":1,\"client\":\"e2e_errors/1\"}"
-#define E_ACUTE		"\xc3\xa9"	/* U+00E9, two bytes */
+#define CLIENT_HELLO "{\"proto\":1,\"client\":\"e2e_errors/1\"}"
+#define E_ACUTE	     "\xc3\xa9" /* U+00E9, two bytes */
 
 static struct tserver ts;
 
@@ -129,8 +129,8 @@ expect_err(struct tclient *c, const char *code, const char *ref,
 		fail_msg("%s: error without a message: %s", what, dump);
 	if (ref == NULL && r != NULL)
 		fail_msg("%s: expected no ref: %s", what, dump);
-	if (ref != NULL && (!json_is_string(r) ||
-	    strcmp(json_string_value(r), ref) != 0))
+	if (ref != NULL &&
+	    (!json_is_string(r) || strcmp(json_string_value(r), ref) != 0))
 		fail_msg("%s: expected ref \"%s\": %s", what, ref, dump);
 	free(dump);
 	json_decref(j);
@@ -295,10 +295,12 @@ raw_msg1(struct tclient *c, struct noise_handshake *hs, const char *payload,
 	size_t mlen;
 
 	assert_int_equal(noise_handshake_init(hs, CHANNEL_PROTOCOL, true,
-	    (const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE), &c->key, NULL),
+			     (const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE),
+			     &c->key, NULL),
 	    0);
 	assert_int_equal(noise_handshake_write(hs, (const uint8_t *)payload,
-	    plen, m, sizeof m, &mlen), 0);
+			     plen, m, sizeof m, &mlen),
+	    0);
 	assert_int_equal(frame_write(c->out, m, mlen), 0);
 	tclient_send_out(c);
 }
@@ -310,10 +312,11 @@ raw_msg2(struct tclient *c, struct noise_handshake *hs)
 	uint8_t m[1024], pl[1024];
 	size_t mlen, plen;
 
-	assert_int_equal(read_frame(c, m, sizeof m, &mlen,
-	    HARNESS_TIMEOUT_MS), 1);
+	assert_int_equal(read_frame(c, m, sizeof m, &mlen, HARNESS_TIMEOUT_MS),
+	    1);
 	assert_int_equal(noise_handshake_read(hs, m, mlen, pl, sizeof pl,
-	    &plen), 0);
+			     &plen),
+	    0);
 	assert_int_equal(msg_hello_check(pl, plen, true, NULL), 0);
 }
 
@@ -326,7 +329,8 @@ raw_msg3(struct tclient *c, struct noise_handshake *hs, const char *payload,
 	size_t mlen;
 
 	assert_int_equal(noise_handshake_write(hs, (const uint8_t *)payload,
-	    plen, m, sizeof m, &mlen), 0);
+			     plen, m, sizeof m, &mlen),
+	    0);
 	assert_int_equal(frame_write(c->out, m, mlen), 0);
 	tclient_send_out(c);
 }
@@ -382,8 +386,8 @@ padded_ping(size_t len, int id)
 static bool
 log_line_wait(const char *a, const char *b, int timeout_ms)
 {
-	uint64_t deadline = clock_mono_ms() +
-	    timeout_ms * (HARNESS_TIMEOUT_MS / 5000);
+	uint64_t deadline =
+	    clock_mono_ms() + timeout_ms * (HARNESS_TIMEOUT_MS / 5000);
 	char line[4096];
 	bool found;
 	FILE *f;
@@ -410,8 +414,7 @@ addr_needle(struct tclient *c, const char *prefix, char *buf, size_t len)
 	struct sockaddr_in sin;
 	socklen_t slen = sizeof sin;
 
-	assert_int_equal(getsockname(c->fd, (struct sockaddr *)&sin, &slen),
-	    0);
+	assert_int_equal(getsockname(c->fd, (struct sockaddr *)&sin, &slen), 0);
 	snprintf(buf, len, "%s127.0.0.1:%u ", prefix, ntohs(sin.sin_port));
 }
 
@@ -488,13 +491,14 @@ teardown(void **state)
 static int
 main_setup(void **state)
 {
-	static const char *const users[] = { "testuser", "anotheruser",
-	    NULL };
+	static const char *const users[] = { "testuser", "anotheruser", NULL };
 	char extra[128];
 
 	(void)state;
-	snprintf(extra, sizeof extra, "\"ip_fail_limit\":100000,"
-	    "\"handshake_timeout\":%d", MAIN_HANDSHAKE_TIMEOUT);
+	snprintf(extra, sizeof extra,
+	    "\"ip_fail_limit\":100000,"
+	    "\"handshake_timeout\":%d",
+	    MAIN_HANDSHAKE_TIMEOUT);
 	tserver_start(&ts, users, extra);
 	return 0;
 }
@@ -550,8 +554,8 @@ static const struct pt_case step1_cases[] = {
 	    0 },
 	{ "duplicate in an array",
 	    "{\"type\":\"ping\",\"a\":[1,{\"b\":1,\"b\":2}]}", 0 },
-	{ "duplicate \\u0074ype",
-	    "{\"type\":\"ping\",\"\\u0074ype\":\"ping\"}", 0 },
+	{ "duplicate \\u0074ype", "{\"type\":\"ping\",\"\\u0074ype\":\"ping\"}",
+	    0 },
 	{ "duplicate nested escaped",
 	    "{\"type\":\"ping\",\"a\":{\"\\u00e9\":1,\"" E_ACUTE "\":2}}", 0 },
 	{ "duplicate id", "{\"type\":\"ping\",\"id\":1,\"id\":1}", 0 },
@@ -560,8 +564,10 @@ static const struct pt_case step1_cases[] = {
 	{ "\\u0000 in type", "{\"type\":\"ping\\u0000\"}", 0 },
 	{ "\\u0000 in a key", "{\"type\":\"ping\",\"\\u0000\":1}", 0 },
 	{ "\\u0000 nested", "{\"type\":\"ping\",\"a\":[[\"\\u0000\"]]}", 0 },
-	{ "\\u0000 in a password", "{\"type\":\"login\",\"user\":\"testuser\","
-	    "\"password\":\"a\\u0000\"}", 0 },
+	{ "\\u0000 in a password",
+	    "{\"type\":\"login\",\"user\":\"testuser\","
+	    "\"password\":\"a\\u0000\"}",
+	    0 },
 	/* Lone surrogates anywhere. */
 	{ "lone \\ud800", "{\"type\":\"ping\",\"x\":\"\\ud800\"}", 0 },
 	{ "lone \\udc00", "{\"type\":\"ping\",\"x\":\"\\udc00\"}", 0 },
@@ -570,8 +576,10 @@ static const struct pt_case step1_cases[] = {
 	{ "low then high", "{\"type\":\"ping\",\"x\":\"\\udc00\\ud800\"}", 0 },
 	{ "lone surrogate in type", "{\"type\":\"\\ud800\"}", 0 },
 	{ "lone surrogate in a key", "{\"type\":\"ping\",\"\\udfff\":1}", 0 },
-	{ "lone surrogate nested", "{\"type\":\"ping\",\"a\":{\"b\":"
-	    "[\"\\ud83d\"]}}", 0 },
+	{ "lone surrogate nested",
+	    "{\"type\":\"ping\",\"a\":{\"b\":"
+	    "[\"\\ud83d\"]}}",
+	    0 },
 };
 
 /* Nests depth levels: {"type":"ping","a":[[...]]} with depth - 1
@@ -654,8 +662,8 @@ test_depth(void **state)
 	for (objects = 0; objects < 2; objects++) {
 		s = nested(32, objects);
 		tclient_send(c, s);
-		j = expect_type(c, "pong", objects ? "objects, depth 32" :
-		    "arrays, depth 32");
+		j = expect_type(c, "pong",
+		    objects ? "objects, depth 32" : "arrays, depth 32");
 		assert_int_equal(json_integer_value(json_object_get(j, "id")),
 		    5);
 		json_decref(j);
@@ -663,8 +671,8 @@ test_depth(void **state)
 
 		s = nested(33, objects);
 		tclient_send(c, s);
-		expect_err(c, "bad_request", NULL, objects ?
-		    "objects, depth 33" : "arrays, depth 33");
+		expect_err(c, "bad_request", NULL,
+		    objects ? "objects, depth 33" : "arrays, depth 33");
 		ping_pong(c, "depth 33");
 		free(s);
 	}
@@ -780,10 +788,11 @@ test_state_order(void **state)
 		{ "{\"type\":\"login\",\"user\":\"\",\"password\":\"\"}",
 		    "already_logged_in", "login" },
 		{ "{\"type\":\"login\",\"user\":\"testuser\","
-		    "\"password\":\"password123\"}", "already_logged_in",
-		    "login" },
+		  "\"password\":\"password123\"}",
+		    "already_logged_in", "login" },
 		{ "{\"type\":\"login\",\"user\":\"anotheruser\","
-		    "\"password\":\"wrong\"}", "already_logged_in", "login" },
+		  "\"password\":\"wrong\"}",
+		    "already_logged_in", "login" },
 		{ "{\"type\":\"login\",\"x\":1,\"x\":2}", "bad_request", NULL },
 	};
 	struct tclient *c;
@@ -811,16 +820,19 @@ test_members(void **state)
 		{ "{\"type\":\"login\",\"user\":null,\"password\":\"x\"}",
 		    "bad_request", "login" },
 		{ "{\"type\":\"login\",\"user\":[\"testuser\"],"
-		    "\"password\":\"x\"}", "bad_request", "login" },
+		  "\"password\":\"x\"}",
+		    "bad_request", "login" },
 		{ "{\"type\":\"login\",\"user\":\"testuser\",\"password\":5}",
 		    "bad_request", "login" },
 		{ "{\"type\":\"login\",\"user\":\"testuser\","
-		    "\"password\":true}", "bad_request", "login" },
+		  "\"password\":true}",
+		    "bad_request", "login" },
 		{ "{\"type\":\"login\",\"user\":\"testuser\","
-		    "\"password\":{\"p\":\"password123\"}}", "bad_request",
-		    "login" },
+		  "\"password\":{\"p\":\"password123\"}}",
+		    "bad_request", "login" },
 		{ "{\"type\":\"login\",\"User\":\"testuser\","
-		    "\"password\":\"password123\"}", "bad_request", "login" },
+		  "\"password\":\"password123\"}",
+		    "bad_request", "login" },
 		/* Step 3 before step 5: bad members and bad content. */
 		{ "{\"type\":\"login\",\"user\":\"a b\"}", "bad_request",
 		    "login" },
@@ -895,7 +907,7 @@ test_ping_ids(void **state)
 	};
 	static const struct {
 		const char *json;
-		long long id;		/* -1: no id in the pong */
+		long long id; /* -1: no id in the pong */
 	} good[] = {
 		{ "{\"type\":\"ping\",\"id\":0}", 0 },
 		{ "{\"type\":\"ping\",\"id\":9007199254740991}",
@@ -964,7 +976,8 @@ test_big_numbers(void **state)
 	tclient_send(c, "{\"type\":\"ping\",\"id\":1,\"x\":1e400}");
 	j = expect_type(c, "pong", "ping with x 1e400");
 	json_decref(j);
-	tclient_send(c, "{\"type\":\"ping\",\"id\":1,"
+	tclient_send(c,
+	    "{\"type\":\"ping\",\"id\":1,"
 	    "\"x\":123456789012345678901234567890}");
 	j = expect_type(c, "pong", "ping with a 30-digit x");
 	json_decref(j);
@@ -977,7 +990,7 @@ static void
 test_text_content(void **state)
 {
 	static const struct {
-		const char *body;	/* JSON string content */
+		const char *body; /* JSON string content */
 		const char *code;
 	} bad[] = {
 		{ "", "bad_request" },
@@ -994,11 +1007,19 @@ test_text_content(void **state)
 		{ "\\u009f", "bad_request" },
 	};
 	static const char *const good[] = {
-		"\\t", "\\n", "a\\tb\\nc", "\\u00a0", "\\u2028",
+		"\\t",
+		"\\n",
+		"a\\tb\\nc",
+		"\\u00a0",
+		"\\u2028",
 		"\\ud83d\\ude00",
 	};
 	static const char *const good_dec[] = {
-		"\t", "\n", "a\tb\nc", "\xc2\xa0", "\xe2\x80\xa8",
+		"\t",
+		"\n",
+		"a\tb\nc",
+		"\xc2\xa0",
+		"\xe2\x80\xa8",
 		"\xf0\x9f\x98\x80",
 	};
 	struct tclient *c;
@@ -1126,12 +1147,15 @@ test_login_content(void **state)
 	/* A fully \u-escaped login fits the pre-login frame limit. */
 	c = tclient_connect(ts.port);
 	s = repeat("\\u0070", SC_PASSWORD_MAX_LEN);
-	send_login(c, "\\u0074\\u0065\\u0073\\u0074\\u0075\\u0073\\u0065"
-	    "\\u0072", s);
+	send_login(c,
+	    "\\u0074\\u0065\\u0073\\u0074\\u0075\\u0073\\u0065"
+	    "\\u0072",
+	    s);
 	free(s);
 	expect_err(c, "auth_failed", "login", "escaped 1024-byte password");
 	/* Escapes decode: the right password, fully escaped, logs in. */
-	send_login(c, "testuser", "\\u0070\\u0061\\u0073\\u0073\\u0077\\u006f"
+	send_login(c, "testuser",
+	    "\\u0070\\u0061\\u0073\\u0073\\u0077\\u006f"
 	    "\\u0072\\u0064\\u0031\\u0032\\u0033");
 	json_decref(expect_type(c, "login_ok", "escaped password"));
 	tclient_free(c);
@@ -1400,7 +1424,8 @@ test_garbage_before_handshake(void **state)
 		assert_int_equal(tclient_send_raw(c, junk, sizeof junk), 0);
 		if (!closed_silently(c, CLOSE_AT_ONCE_MS))
 			fail_msg("garbage with length %u: not closed at once "
-			    "without a reply", lens[i]);
+				 "without a reply",
+			    lens[i]);
 		tclient_free(c);
 	}
 	/* Plain text, as a confused client might send. */
@@ -1548,11 +1573,20 @@ static void
 test_bad_msg3(void **state)
 {
 	static const char *const bad[] = {
-		"", "[]", "not json", "\"x\"", "1", "{", "{\"a\":1,\"a\":2}",
-		"{\"a\":\"\\ud800\"}", "{\"a\":\"\\u0000\"}", "{} x",
+		"",
+		"[]",
+		"not json",
+		"\"x\"",
+		"1",
+		"{",
+		"{\"a\":1,\"a\":2}",
+		"{\"a\":\"\\ud800\"}",
+		"{\"a\":\"\\u0000\"}",
+		"{} x",
 	};
 	static const char *const good[] = {
-		"{}", "{\"anything\":[1,2,{\"x\":null}]}",
+		"{}",
+		"{\"anything\":[1,2,{\"x\":null}]}",
 	};
 	struct noise_handshake hs;
 	struct tclient *c;
@@ -1614,7 +1648,7 @@ test_tampered_frames(void **state)
 		/* A flipped bit in the ciphertext, then in the tag. */
 		for (bit = 0; bit < 2; bit++) {
 			c = logged ? tclient_login_new(ts.port, "testuser") :
-			    tclient_connect(ts.port);
+				     tclient_connect(ts.port);
 			f = seal_frame(c, "{\"type\":\"ping\",\"id\":1}", &len);
 			f[bit ? len - 1 : 4] ^= 0x10;
 			assert_int_equal(tclient_send_raw(c, f, len), 0);
@@ -1625,7 +1659,7 @@ test_tampered_frames(void **state)
 
 		/* A replayed frame: the first gets its pong. */
 		c = logged ? tclient_login_new(ts.port, "testuser") :
-		    tclient_connect(ts.port);
+			     tclient_connect(ts.port);
 		f = seal_frame(c, "{\"type\":\"ping\",\"id\":2}", &len);
 		assert_int_equal(tclient_send_raw(c, f, len), 0);
 		json_decref(tclient_expect(c, "pong"));
@@ -1636,7 +1670,7 @@ test_tampered_frames(void **state)
 
 		/* Reordered: the second frame sent first. */
 		c = logged ? tclient_login_new(ts.port, "testuser") :
-		    tclient_connect(ts.port);
+			     tclient_connect(ts.port);
 		{
 			uint8_t *g;
 			size_t glen;
@@ -1653,7 +1687,7 @@ test_tampered_frames(void **state)
 
 		/* A frame shorter than a tag. */
 		c = logged ? tclient_login_new(ts.port, "testuser") :
-		    tclient_connect(ts.port);
+			     tclient_connect(ts.port);
 		assert_int_equal(tclient_send_raw(c, "\x00\x05hello", 7), 0);
 		assert_true(tclient_wait_closed(c, CLOSE_AT_ONCE_MS));
 		tclient_free(c);
@@ -1682,7 +1716,8 @@ test_handshake_timeout(void **state)
 	assert_int_equal(tclient_send_raw(b, "\x00", 1), 0);
 	assert_true(closed_silently(a, MAIN_HANDSHAKE_TIMEOUT * 1000 + 2000));
 	assert_true(closed_silently(b, 1000));
-	assert_true(testlib_ms_since(t0) >= MAIN_HANDSHAKE_TIMEOUT * 1000 - 200);
+	assert_true(
+	    testlib_ms_since(t0) >= MAIN_HANDSHAKE_TIMEOUT * 1000 - 200);
 	tclient_free(a);
 	tclient_free(b);
 }
@@ -1714,8 +1749,9 @@ slow_setup(void **state)
 {
 	(void)state;
 	tserver_start(&ts, slow_users, "\"workers\":1,\"auth_queue\":1");
-	reload_users(slow_users, iterations_for_ms(slow_users,
-	    SLOW_CHECK_MS * (HARNESS_TIMEOUT_MS / 5000)));
+	reload_users(slow_users,
+	    iterations_for_ms(slow_users,
+		SLOW_CHECK_MS * (HARNESS_TIMEOUT_MS / 5000)));
 	return 0;
 }
 
@@ -1754,9 +1790,9 @@ test_busy(void **state)
 	c2 = tclient_connect(ts.port);
 	c3 = tclient_connect(ts.port);
 	send_login(c1, "testuser", HARNESS_PASSWORD);
-	sleep_ms(50);			/* the worker takes it */
+	sleep_ms(50); /* the worker takes it */
 	send_login(c2, "anotheruser", HARNESS_PASSWORD);
-	sleep_ms(30);			/* it waits in the queue */
+	sleep_ms(30); /* it waits in the queue */
 	send_login(c3, "testuser", HARNESS_PASSWORD);
 	expect_err(c3, "busy", "login", "third login");
 	/* Step 4 before 5: bad content is busy too; step 3 first. */
@@ -1795,9 +1831,9 @@ test_disconnect_in_flight(void **state)
 	addr_needle(c1, "login ", l1, sizeof l1);
 	addr_needle(c2, "login failed ", l2, sizeof l2);
 	send_login(c1, "testuser", HARNESS_PASSWORD);
-	sleep_ms(50);			/* running */
+	sleep_ms(50); /* running */
 	send_login(c2, "testuser", "wrong");
-	sleep_ms(30);			/* queued */
+	sleep_ms(30); /* queued */
 	tclient_free(c1);
 	tclient_free(c2);
 	/* The log shows both going away while their checks were pending. */
@@ -1829,7 +1865,8 @@ static int
 throttle_setup(void **state)
 {
 	(void)state;
-	tserver_start_default(&ts, "\"ip_fail_limit\":3,"
+	tserver_start_default(&ts,
+	    "\"ip_fail_limit\":3,"
 	    "\"ip_fail_window\":60,\"max_login_failures\":100");
 	return 0;
 }
@@ -1877,7 +1914,8 @@ timing_setup(void **state)
 	static const char *const users[] = { "testuser", NULL };
 
 	(void)state;
-	tserver_start(&ts, users, "\"max_login_failures\":100,"
+	tserver_start(&ts, users,
+	    "\"max_login_failures\":100,"
 	    "\"ip_fail_limit\":100000");
 	reload_users(users, SC_PBKDF2_DEFAULT_ITERATIONS);
 	return 0;
@@ -1942,10 +1980,12 @@ test_auth_failed_same(void **state)
 	mw = median3(wrong[0], wrong[1], wrong[2]);
 	mu = median3(unknown[0], unknown[1], unknown[2]);
 	print_message("auth_failed medians: wrong password %lld ms, "
-	    "unknown user %lld ms\n", mw, mu);
+		      "unknown user %lld ms\n",
+	    mw, mu);
 	if (mu * 2 < mw || mw * 2 < mu)
 		fail_msg("auth_failed times differ: wrong password %lld ms, "
-		    "unknown user %lld ms", mw, mu);
+			 "unknown user %lld ms",
+		    mw, mu);
 	tclient_free(c);
 }
 
@@ -2040,8 +2080,8 @@ main(void)
 
 	if (noise_global_init() != 0)
 		return 1;
-	failed += cmocka_run_group_tests_name("errors", main_tests,
-	    main_setup, teardown);
+	failed += cmocka_run_group_tests_name("errors", main_tests, main_setup,
+	    teardown);
 	/*
 	 * The two groups that race a check in a worker against the loop
 	 * depend on thread scheduling, which valgrind serialises: its run
@@ -2050,10 +2090,10 @@ main(void)
 	 */
 	no_races = getenv("SC_E2E_NO_RACES") != NULL;
 	if (!no_races)
-		failed += cmocka_run_group_tests_name("login queue",
-		    slow_tests, slow_setup, teardown);
-	failed += cmocka_run_group_tests_name("login throttle",
-	    throttle_tests, throttle_setup, teardown);
+		failed += cmocka_run_group_tests_name("login queue", slow_tests,
+		    slow_setup, teardown);
+	failed += cmocka_run_group_tests_name("login throttle", throttle_tests,
+	    throttle_setup, teardown);
 	failed += cmocka_run_group_tests_name("auth_failed timing",
 	    timing_tests, timing_setup, teardown);
 	if (!no_races)

@@ -26,8 +26,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: hold_users PORT PREFIX N\n");
 		return 2;
 	}
-	if (noise_global_init() != 0 || (c = calloc((size_t)n,
-	    sizeof *c)) == NULL)
+	if (noise_global_init() != 0 ||
+	    (c = calloc((size_t)n, sizeof *c)) == NULL)
 		return 1;
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof name, "%s%d", argv[2], i);

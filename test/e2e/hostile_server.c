@@ -25,19 +25,20 @@
 /* Each attack is sent as one plaintext after login. */
 static const char *const attacks[] = {
 	"{\"type\":\"login_ok\",\"user\":\"victim\",\"users\":[\"victim\","
-	    "\"evil\\u001b[31mRED\",\"\\u202eevil-rlo\",\"osc\\u001b]0;x\\u0007\"]}",
+	"\"evil\\u001b[31mRED\",\"\\u202eevil-rlo\",\"osc\\u001b]0;x\\u0007\"]"
+	"}",
 	"{\"type\":\"say\",\"id\":1,\"ts\":1700000000000,\"from\":"
-	    "\"mallory\\u001b[5m\",\"text\":\"\\u001b[2J\\u001b[HCLEARED? "
-	    "\\u001b]0;pwned-title\\u0007 \\u001b]52;c;cHduZWQ=\\u0007 "
-	    "bell\\u0007 c1:\\u009b31m bidi:\\u202eabc\\u202c end\"}",
+	"\"mallory\\u001b[5m\",\"text\":\"\\u001b[2J\\u001b[HCLEARED? "
+	"\\u001b]0;pwned-title\\u0007 \\u001b]52;c;cHduZWQ=\\u0007 "
+	"bell\\u0007 c1:\\u009b31m bidi:\\u202eabc\\u202c end\"}",
 	"{\"type\":\"msg\",\"id\":2,\"ts\":1700000000000,\"from\":\"mallory\","
-	    "\"to\":\"victim\",\"text\":\"back\\bspace\\rcarriage \\u001bP"
-	    "dcs\\u001b\\\\ done\"}",
+	"\"to\":\"victim\",\"text\":\"back\\bspace\\rcarriage \\u001bP"
+	"dcs\\u001b\\\\ done\"}",
 	"{\"type\":\"notice\",\"text\":\"notice \\u001b[?1049h alt screen\"}",
 	"{\"type\":\"error\",\"code\":\"weird\\u001b[1m\",\"message\":"
-	    "\"server says \\u001b[41m HACKED\"}",
+	"\"server says \\u001b[41m HACKED\"}",
 	"{\"type\":\"presence\",\"user\":\"late\\u001b[7mcomer\","
-	    "\"online\":true}",
+	"\"online\":true}",
 };
 
 /* Serves one connection until it closes. */
@@ -63,10 +64,9 @@ serve(int fd, const struct sc_keypair *key)
 			break;
 		if (rc == CHANNEL_MESSAGE && len > 8 &&
 		    memmem(buf, len, "\"login\"", 7) != NULL) {
-			for (i = 0; i < sizeof attacks / sizeof attacks[0];
-			    i++)
+			for (i = 0; i < sizeof attacks / sizeof attacks[0]; i++)
 				if (channel_write(&ch, out, attacks[i],
-				    strlen(attacks[i])) != 0)
+					strlen(attacks[i])) != 0)
 					goto out;
 		}
 		while (evbuffer_get_length(out) > 0)

@@ -39,33 +39,33 @@
 #include "harness.h"
 
 #if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED	1
+#define SANITIZED 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define SANITIZED	1
+#define SANITIZED 1
 #endif
 #endif
 #ifndef SANITIZED
-#define SANITIZED	0
+#define SANITIZED 0
 #endif
 
-#define ROB_HELLO	"{\"proto\":1,\"client\":\"robustness/1\"}"
-#define PRELOGIN_MAX	SC_PRELOGIN_MAX_FRAME	/* the server's, sc_limits.h */
-#define CLOSE_SOON_MS	(SANITIZED ? 2000 : 1000)
-#define LATE_MARGIN_MS	(SANITIZED ? 3000 : 1500)
-#define EARLY_SLACK_MS	100	/* accept may precede our clock read */
+#define ROB_HELLO      "{\"proto\":1,\"client\":\"robustness/1\"}"
+#define PRELOGIN_MAX   SC_PRELOGIN_MAX_FRAME /* the server's, sc_limits.h */
+#define CLOSE_SOON_MS  (SANITIZED ? 2000 : 1000)
+#define LATE_MARGIN_MS (SANITIZED ? 3000 : 1500)
+#define EARLY_SLACK_MS 100 /* accept may precede our clock read */
 
 /* slowloris */
-#define LORIS_CONNS	1000
-#define LORIS_TIMEOUT_MS	2000
-#define LORIS_MAX_RTT_MS	200
-#define TRICKLE_CONNS	4
-#define TRICKLE_TIMEOUT_MS	3000
+#define LORIS_CONNS	   1000
+#define LORIS_TIMEOUT_MS   2000
+#define LORIS_MAX_RTT_MS   200
+#define TRICKLE_CONNS	   4
+#define TRICKLE_TIMEOUT_MS 3000
 
 /* flood */
-#define FLOOD_PINGS	200
-#define FLOOD_MS	2000
-#define FLOOD_QUEUE	(256 * 1024)	/* bytes of says kept queued */
+#define FLOOD_PINGS 200
+#define FLOOD_MS    2000
+#define FLOOD_QUEUE (256 * 1024) /* bytes of says kept queued */
 /*
  * Absolute slack on "twice the quiet median": loopback round trips are
  * tens of microseconds, where scheduling noise alone doubles them, and a
@@ -73,31 +73,30 @@
  * waits for it. Every frame costs about 4 times more under the
  * sanitizers (35,000 against 150,000 refused says a second here).
  */
-#define FLOOD_SLACK_US	(SANITIZED ? 8000 : 1000)
+#define FLOOD_SLACK_US (SANITIZED ? 8000 : 1000)
 
 /* slow reader */
-#define SLOW_CAP	262144
-#define SLOW_SAYS	4000
-#define SLOW_TEXT_LEN	3000
-#define SLOW_WINDOW	64		/* says sent but not yet echoed */
+#define SLOW_CAP      262144
+#define SLOW_SAYS     4000
+#define SLOW_TEXT_LEN 3000
+#define SLOW_WINDOW   64 /* says sent but not yet echoed */
 /* Under the sanitizers, the quarantine of freed memory comes on top. */
-#define ASAN_QUARANTINE_MB	32
-#define SLOW_RSS_GROWTH_KB \
-	((48 + (SANITIZED ? ASAN_QUARANTINE_MB : 0)) * 1024)
-#define SLOW_RSS_LIMIT_KB	((SANITIZED ? 160 : 64) * 1024)
+#define ASAN_QUARANTINE_MB 32
+#define SLOW_RSS_GROWTH_KB ((48 + (SANITIZED ? ASAN_QUARANTINE_MB : 0)) * 1024)
+#define SLOW_RSS_LIMIT_KB  ((SANITIZED ? 160 : 64) * 1024)
 
 /* malformed requests */
-#define FUZZ_COUNT	10000
-#define FUZZ_BATCH	200
-#define FUZZ_WINDOW	128		/* requests in flight */
-#define FUZZ_STALL_MS	(SANITIZED ? 20000 : 10000)
+#define FUZZ_COUNT    10000
+#define FUZZ_BATCH    200
+#define FUZZ_WINDOW   128 /* requests in flight */
+#define FUZZ_STALL_MS (SANITIZED ? 20000 : 10000)
 
 /* file descriptors */
-#define FD_LIMIT	64
-#define FD_CONNS	160
+#define FD_LIMIT 64
+#define FD_CONNS 160
 
 static const char *const three_users[] = { "testuser", "anotheruser",
-    "slowuser", NULL };
+	"slowuser", NULL };
 
 /* The server of the running test. */
 static struct tserver ts;
@@ -147,7 +146,8 @@ stop_ok(void)
 	memset(&ts, 0, sizeof ts);
 	if (rc != 0)
 		fail_msg("securechatd exited with %d on SIGTERM (a crash, a "
-		    "hang or a sanitizer report)", rc);
+			 "hang or a sanitizer report)",
+		    rc);
 }
 
 /* Fails the test if the server has exited (or died of a signal). */
@@ -180,8 +180,8 @@ log_count(const char *a, const char *b)
 		if ((end = strchr(line, '\n')) == NULL)
 			break;
 		*end = '\0';
-		if (strstr(line, a) != NULL && (b == NULL ||
-		    strstr(line, b) != NULL))
+		if (strstr(line, a) != NULL &&
+		    (b == NULL || strstr(line, b) != NULL))
 			n++;
 	}
 	free(buf);
@@ -249,8 +249,8 @@ raise_nofile(rlim_t need)
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
 		print_message("RLIMIT_NOFILE hard limit %llu < %llu: "
-		    "skipped\n", (unsigned long long)rl.rlim_max,
-		    (unsigned long long)need);
+			      "skipped\n",
+		    (unsigned long long)rl.rlim_max, (unsigned long long)need);
 		skip();
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
@@ -283,8 +283,7 @@ send_some(int fd, const void *p, size_t len)
 	while (done < len) {
 		if (poll(&pfd, 1, 3000) != 1)
 			break;
-		n = send(fd, b + done, len - done, MSG_NOSIGNAL |
-		    MSG_DONTWAIT);
+		n = send(fd, b + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n <= 0)
@@ -589,8 +588,8 @@ shown(const uint8_t *p, size_t len)
 		}
 	}
 	if (i < len)
-		o += (size_t)snprintf(out + o, sizeof out - o,
-		    "...(%zu bytes)", len);
+		o += (size_t)snprintf(out + o, sizeof out - o, "...(%zu bytes)",
+		    len);
 	out[o] = '\0';
 	return out;
 }
@@ -623,8 +622,8 @@ raw_until_msg3(struct tclient *c)
 	raw_msg1(c);
 	tclient_send_out(c);
 	for (;;) {
-		rc = channel_read(&c->ch, c->in, c->out, c->buf,
-		    SC_MSG_MAX_LEN, &len);
+		rc = channel_read(&c->ch, c->in, c->out, c->buf, SC_MSG_MAX_LEN,
+		    &len);
 		if (rc == CHANNEL_READY)
 			return;
 		if (rc < 0)
@@ -681,7 +680,8 @@ test_slowloris(void **state)
 
 	(void)state;
 	raise_nofile(2 * LORIS_CONNS + 200);
-	tserver_start_default(&ts, "\"handshake_timeout\":2,"
+	tserver_start_default(&ts,
+	    "\"handshake_timeout\":2,"
 	    "\"max_connections\":5000,\"max_per_ip\":5000");
 
 	/* Announce a 66-byte msg1 (a key and a 34-byte hello), send 5. */
@@ -700,10 +700,11 @@ test_slowloris(void **state)
 		opened[i] = clock_mono_ms();
 		if (i % 2 == 1)
 			assert_int_equal(tclient_send_raw(conns[i], partial,
-			    sizeof partial), 0);
+					     sizeof partial),
+			    0);
 	}
-	print_message("opened %d stalled connections in %lld ms\n",
-	    LORIS_CONNS, testlib_ms_since(t_open));
+	print_message("opened %d stalled connections in %lld ms\n", LORIS_CONNS,
+	    testlib_ms_since(t_open));
 
 	/* A normal user logs in and chats meanwhile. */
 	a = NULL;
@@ -718,8 +719,7 @@ test_slowloris(void **state)
 	pfds = calloc(LORIS_CONNS, sizeof *pfds);
 	assert_non_null(pfds);
 	n_open = LORIS_CONNS;
-	deadline = opened[LORIS_CONNS - 1] + LORIS_TIMEOUT_MS +
-	    LATE_MARGIN_MS;
+	deadline = opened[LORIS_CONNS - 1] + LORIS_TIMEOUT_MS + LATE_MARGIN_MS;
 	while (n_open > 0 && clock_mono_ms() < deadline) {
 		/* Which stalled connections did the server close? */
 		for (i = 0, nfds = 0; i < LORIS_CONNS; i++) {
@@ -767,9 +767,11 @@ test_slowloris(void **state)
 		for (i = 0; i < LORIS_CONNS && closed_at[i] != 0; i++)
 			;
 		fail_msg("%zu of %d stalled connections still open %d ms "
-		    "after the handshake timeout (first: #%zu, opened %lld "
-		    "ms after the start)", n_open, LORIS_CONNS,
-		    LATE_MARGIN_MS, i, (long long)(opened[i] - t_open));
+			 "after the handshake timeout (first: #%zu, opened "
+			 "%lld "
+			 "ms after the start)",
+		    n_open, LORIS_CONNS, LATE_MARGIN_MS, i,
+		    (long long)(opened[i] - t_open));
 	}
 	for (i = 0; i < LORIS_CONNS; i++) {
 		if (got[i] != 0)
@@ -786,21 +788,23 @@ test_slowloris(void **state)
 			last_close = closed_at[i];
 	}
 	print_message("closed after %lld..%lld ms (timeout %d ms), over "
-	    "%lld ms; %d chat rounds, %d says, round trips median %lld us, "
-	    "max %lld us\n", min_dt, max_dt, LORIS_TIMEOUT_MS,
+		      "%lld ms; %d chat rounds, %d says, round trips median "
+		      "%lld us, "
+		      "max %lld us\n",
+	    min_dt, max_dt, LORIS_TIMEOUT_MS,
 	    (long long)(last_close - first_close), rounds, says,
-	    median(rtts, n_rtt),
-	    maximum(rtts, n_rtt));
+	    median(rtts, n_rtt), maximum(rtts, n_rtt));
 	if (min_dt < LORIS_TIMEOUT_MS - EARLY_SLACK_MS)
 		fail_msg("a stalled connection was closed after %lld ms, "
-		    "before the %d ms timeout", min_dt, LORIS_TIMEOUT_MS);
+			 "before the %d ms timeout",
+		    min_dt, LORIS_TIMEOUT_MS);
 	if (max_dt > LORIS_TIMEOUT_MS + LATE_MARGIN_MS)
 		fail_msg("a stalled connection was closed after %lld ms",
 		    max_dt);
 	if (maximum(rtts, n_rtt) > LORIS_MAX_RTT_MS * 1000LL)
 		fail_msg("a chat round trip took %lld us during the "
-		    "slowloris (limit %d ms)", maximum(rtts, n_rtt),
-		    LORIS_MAX_RTT_MS);
+			 "slowloris (limit %d ms)",
+		    maximum(rtts, n_rtt), LORIS_MAX_RTT_MS);
 	assert_true(rounds >= 10 && says >= 5);
 
 	k = log_count("handshake timeout", NULL);
@@ -850,10 +854,10 @@ test_trickle(void **state)
 		opened[i] = next_byte[i] = clock_mono_ms();
 		closed_at[i] = 0;
 		sent[i] = got[i] = 0;
-		testlib_sleep_ms(250);	/* staggered */
+		testlib_sleep_ms(250); /* staggered */
 	}
-	deadline = opened[TRICKLE_CONNS - 1] + TRICKLE_TIMEOUT_MS +
-	    LATE_MARGIN_MS;
+	deadline =
+	    opened[TRICKLE_CONNS - 1] + TRICKLE_TIMEOUT_MS + LATE_MARGIN_MS;
 	while (n_open > 0 && (now = clock_mono_ms()) < deadline) {
 		for (i = 0; i < TRICKLE_CONNS; i++) {
 			if (closed_at[i] != 0)
@@ -876,16 +880,17 @@ test_trickle(void **state)
 	for (i = 0; i < TRICKLE_CONNS; i++) {
 		if (closed_at[i] == 0)
 			fail_msg("trickling connection %d still open after "
-			    "%lld ms and %zu bytes", i,
-			    testlib_ms_since(opened[i]), sent[i]);
+				 "%lld ms and %zu bytes",
+			    i, testlib_ms_since(opened[i]), sent[i]);
 		dt = (long long)(closed_at[i] - opened[i]);
 		print_message("trickle %d: closed after %lld ms, %zu of %zu "
-		    "bytes sent\n", i, dt, sent[i], msg1_len);
+			      "bytes sent\n",
+		    i, dt, sent[i], msg1_len);
 		if (dt < TRICKLE_TIMEOUT_MS - EARLY_SLACK_MS ||
 		    dt > TRICKLE_TIMEOUT_MS + LATE_MARGIN_MS)
 			fail_msg("trickling connection %d closed after %lld "
-			    "ms, expected about %d", i, dt,
-			    TRICKLE_TIMEOUT_MS);
+				 "ms, expected about %d",
+			    i, dt, TRICKLE_TIMEOUT_MS);
 		if (sent[i] < 2 || sent[i] >= msg1_len)
 			fail_msg("trickling connection %d sent %zu bytes", i,
 			    sent[i]);
@@ -893,8 +898,7 @@ test_trickle(void **state)
 			fail_msg("the server answered a partial msg1");
 		tclient_free(c[i]);
 	}
-	assert_int_equal(log_count("handshake timeout", NULL),
-	    TRICKLE_CONNS);
+	assert_int_equal(log_count("handshake timeout", NULL), TRICKLE_CONNS);
 	(void)ping_rtt(a, pings, NULL);
 	tclient_free(a);
 	stop_ok();
@@ -905,10 +909,10 @@ test_trickle(void **state)
 /* A client sending says as fast as its socket takes them. */
 struct flooder {
 	struct tclient *c;
-	size_t sent;		/* says queued */
-	size_t echoed;		/* says accepted (our echo) */
-	size_t limited;		/* rate_limited errors */
-	size_t other;		/* anything else */
+	size_t sent;	/* says queued */
+	size_t echoed;	/* says accepted (our echo) */
+	size_t limited; /* rate_limited errors */
+	size_t other;	/* anything else */
 };
 
 /* Queues more says, writes what the socket takes, reads the replies. */
@@ -923,7 +927,8 @@ flood_pump(struct flooder *f)
 
 	while (evbuffer_get_length(c->out) < FLOOD_QUEUE) {
 		assert_int_equal(channel_write(&c->ch, c->out, say,
-		    sizeof say - 1), 0);
+				     sizeof say - 1),
+		    0);
 		f->sent++;
 	}
 	if (evbuffer_write(c->out, c->fd) < 0 && errno != EAGAIN)
@@ -933,8 +938,8 @@ flood_pump(struct flooder *f)
 		;
 	if (n == 0)
 		fail_msg("the server closed the flooder");
-	while ((rc = channel_read(&c->ch, c->in, c->out, c->buf,
-	    SC_MSG_MAX_LEN, &len)) == CHANNEL_MESSAGE) {
+	while ((rc = channel_read(&c->ch, c->in, c->out, c->buf, SC_MSG_MAX_LEN,
+		    &len)) == CHANNEL_MESSAGE) {
 		j = json_loadb((const char *)c->buf, len, 0, NULL);
 		assert_non_null(j);
 		if (strcmp(jstr(j, "type"), "say") == 0)
@@ -983,8 +988,8 @@ test_flood(void **state)
 	/* The flood: top up the flooder before every ping of b. */
 	set_nonblock(f.c->fd, true);
 	t0 = clock_mono_ms();
-	while ((elapsed = testlib_ms_since(t0)) < FLOOD_MS ||
-	    nf < FLOOD_PINGS) {
+	while (
+	    (elapsed = testlib_ms_since(t0)) < FLOOD_MS || nf < FLOOD_PINGS) {
 		if (nf == sizeof flood / sizeof flood[0])
 			break;
 		flood_pump(&f);
@@ -1000,9 +1005,11 @@ test_flood(void **state)
 	mq = median(quiet, nq);
 	mf = median(flood, nf);
 	print_message("flood: %zu says sent in %lld ms, %zu accepted, %zu "
-	    "rate_limited so far; ping median quiet %lld us, flood %lld us "
-	    "(max %lld us, %zu pings), b saw %d says\n", f.sent, elapsed,
-	    f.echoed, f.limited, mq, mf, maximum(flood, nf), nf, skipped);
+		      "rate_limited so far; ping median quiet %lld us, flood "
+		      "%lld us "
+		      "(max %lld us, %zu pings), b saw %d says\n",
+	    f.sent, elapsed, f.echoed, f.limited, mq, mf, maximum(flood, nf),
+	    nf, skipped);
 	assert_int_equal(f.other, 0);
 	if (f.limited == 0)
 		fail_msg("the flooder got no rate_limited");
@@ -1014,8 +1021,8 @@ test_flood(void **state)
 	/* Twice the quiet median, plus the slack (see FLOOD_SLACK_US). */
 	if (mf > 2 * mq + FLOOD_SLACK_US)
 		fail_msg("ping median %lld us during the flood, %lld us "
-		    "quiet: more than twice (+%d us)", mf, mq,
-		    FLOOD_SLACK_US);
+			 "quiet: more than twice (+%d us)",
+		    mf, mq, FLOOD_SLACK_US);
 
 	/* The flooder is still connected once its backlog is answered. */
 	tclient_send(f.c, "{\"type\":\"ping\",\"id\":424242}");
@@ -1023,7 +1030,7 @@ test_flood(void **state)
 		j = tclient_recv(f.c, 4 * HARNESS_TIMEOUT_MS, NULL);
 		if (j == NULL)
 			fail_msg("the flooder was disconnected or never got "
-			    "its pong");
+				 "its pong");
 		if (strcmp(jstr(j, "type"), "pong") == 0) {
 			json_decref(j);
 			break;
@@ -1041,10 +1048,10 @@ test_flood(void **state)
 /* What the slow-reader test's reading clients have seen. */
 struct stream_side {
 	struct tclient *c;
-	size_t says;			/* says received, in order */
-	json_int_t *ids;		/* id of each */
-	json_int_t *tss;		/* ts of each */
-	int presence_off;		/* slowuser went offline */
+	size_t says;	  /* says received, in order */
+	json_int_t *ids;  /* id of each */
+	json_int_t *tss;  /* ts of each */
+	int presence_off; /* slowuser went offline */
 };
 
 /* Handles every whole message buffered at side s. */
@@ -1057,7 +1064,7 @@ stream_take(struct stream_side *s, const char *who, size_t total)
 	int rc;
 
 	while ((rc = channel_read(&s->c->ch, s->c->in, s->c->out, s->c->buf,
-	    SC_MSG_MAX_LEN, &len)) == CHANNEL_MESSAGE) {
+		    SC_MSG_MAX_LEN, &len)) == CHANNEL_MESSAGE) {
 		j = json_loadb((const char *)s->c->buf, len,
 		    JSON_REJECT_DUPLICATES, NULL);
 		assert_non_null(j);
@@ -1077,7 +1084,8 @@ stream_take(struct stream_side *s, const char *who, size_t total)
 		if (strncmp(jstr(j, "text"), want, strlen(want)) != 0 ||
 		    strlen(jstr(j, "text")) != SLOW_TEXT_LEN)
 			fail_msg("%s: say %zu out of order or altered: "
-			    "\"%.20s\"", who, s->says, jstr(j, "text"));
+				 "\"%.20s\"",
+			    who, s->says, jstr(j, "text"));
 		if (strcmp(jstr(j, "from"), "testuser") != 0)
 			fail_msg("%s: say from %s", who, jstr(j, "from"));
 		s->ids[s->says] = json_integer_value(json_object_get(j, "id"));
@@ -1127,7 +1135,8 @@ test_slow_reader(void **state)
 	char cap[32];
 
 	(void)state;
-	tserver_start(&ts, three_users, "\"output_cap\":262144,"
+	tserver_start(&ts, three_users,
+	    "\"output_cap\":262144,"
 	    "\"rate_burst\":1000000,\"rate_per_sec\":1000000");
 	slow = tclient_login_new(ts.port, "slowuser");
 	/*
@@ -1154,7 +1163,8 @@ test_slow_reader(void **state)
 	while (snd.says < SLOW_SAYS || rcv.says < SLOW_SAYS) {
 		if (testlib_ms_since(t0) > 60000)
 			fail_msg("stream stuck: %zu sent, %zu echoed, %zu "
-			    "received", sent, snd.says, rcv.says);
+				 "received",
+			    sent, snd.says, rcv.says);
 		while (sent < SLOW_SAYS && sent - snd.says < SLOW_WINDOW) {
 			memcpy(text, "seq ", 4);
 			snprintf(text + 4, 8, "%06zu", sent);
@@ -1162,7 +1172,8 @@ test_slow_reader(void **state)
 			snprintf(req, sizeof req,
 			    "{\"type\":\"say\",\"text\":\"%s\"}", text);
 			assert_int_equal(channel_write(&snd.c->ch, snd.c->out,
-			    req, strlen(req)), 0);
+					     req, strlen(req)),
+			    0);
 			sent++;
 			if (sent % 100 == 0 &&
 			    (kb = testlib_rss_kib(ts.pid)) > max_kb)
@@ -1173,8 +1184,8 @@ test_slow_reader(void **state)
 		    errno != EAGAIN)
 			fail_msg("sender: %s", strerror(errno));
 		pfd[0].fd = snd.c->fd;
-		pfd[0].events = POLLIN | (evbuffer_get_length(snd.c->out) ?
-		    POLLOUT : 0);
+		pfd[0].events =
+		    POLLIN | (evbuffer_get_length(snd.c->out) ? POLLOUT : 0);
 		pfd[1].fd = rcv.c->fd;
 		pfd[1].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = 0;
@@ -1189,40 +1200,43 @@ test_slow_reader(void **state)
 	set_nonblock(snd.c->fd, false);
 	set_nonblock(rcv.c->fd, false);
 	print_message("slow reader: %d says of %d bytes in %lld ms, "
-	    "non-reader dropped after about %lld; server RSS %ld kB before, "
-	    "max %ld kB\n", SLOW_SAYS, SLOW_TEXT_LEN, testlib_ms_since(t0),
-	    dropped_at, base_kb, max_kb);
+		      "non-reader dropped after about %lld; server RSS %ld kB "
+		      "before, "
+		      "max %ld kB\n",
+	    SLOW_SAYS, SLOW_TEXT_LEN, testlib_ms_since(t0), dropped_at, base_kb,
+	    max_kb);
 
 	/* Every message reached the reader as the sender saw it. */
 	for (i = 0; i < SLOW_SAYS; i++) {
 		if (rcv.ids[i] != snd.ids[i] || rcv.tss[i] != snd.tss[i])
 			fail_msg("say %zu: the reader got id %lld ts %lld, the "
-			    "sender id %lld ts %lld", i, (long long)rcv.ids[i],
-			    (long long)rcv.tss[i], (long long)snd.ids[i],
-			    (long long)snd.tss[i]);
+				 "sender id %lld ts %lld",
+			    i, (long long)rcv.ids[i], (long long)rcv.tss[i],
+			    (long long)snd.ids[i], (long long)snd.tss[i]);
 	}
 	/* The non-reader was dropped at the cap, once. */
 	snprintf(cap, sizeof cap, "cap %d", SLOW_CAP);
 	if (!log_line_wait("slow reader", "slowuser", 3000))
 		fail_msg("no slow reader line for slowuser after %d says of "
-		    "%d bytes", SLOW_SAYS, SLOW_TEXT_LEN);
+			 "%d bytes",
+		    SLOW_SAYS, SLOW_TEXT_LEN);
 	assert_int_equal(log_count("slow reader", cap), 1);
 	assert_int_equal(rcv.presence_off, 1);
 	assert_int_equal(snd.presence_off, 1);
 	set_nonblock(slow->fd, false);
 	if (!wait_eof(slow->fd, 10000, &slow_got))
-		fail_msg("the non-reader still open after %zu bytes",
-		    slow_got);
-	pct = (int)(100.0 * (double)slow_got / ((double)SLOW_SAYS *
-	    SLOW_TEXT_LEN));
+		fail_msg("the non-reader still open after %zu bytes", slow_got);
+	pct = (int)(100.0 * (double)slow_got /
+	    ((double)SLOW_SAYS * SLOW_TEXT_LEN));
 	print_message("the non-reader got %zu bytes (%d%% of the stream) "
-	    "before the close\n", slow_got, pct);
+		      "before the close\n",
+	    slow_got, pct);
 	assert_true(pct < 90);
 	if (max_kb <= 0 || max_kb > SLOW_RSS_LIMIT_KB ||
 	    max_kb - base_kb > SLOW_RSS_GROWTH_KB)
 		fail_msg("server RSS %ld kB (from %ld kB; limits %d kB, "
-		    "growth %d kB)", max_kb, base_kb, SLOW_RSS_LIMIT_KB,
-		    SLOW_RSS_GROWTH_KB);
+			 "growth %d kB)",
+		    max_kb, base_kb, SLOW_RSS_LIMIT_KB, SLOW_RSS_GROWTH_KB);
 	assert_true(server_connections() == 2);
 
 	tclient_free(slow);
@@ -1243,7 +1257,7 @@ struct junk_conn {
 	struct tclient *c;
 	uint64_t opened, sent_at, closed_at;
 	size_t len, got;
-	bool prompt;		/* closed at once, else at the timeout */
+	bool prompt; /* closed at once, else at the timeout */
 	char what[64];
 };
 
@@ -1281,8 +1295,8 @@ junk_poll(struct junk_conn *jc, size_t n)
 static void
 junk_wait(struct junk_conn *jc, size_t n, int timeout_ms)
 {
-	uint64_t deadline = clock_mono_ms() + timeout_ms + LATE_MARGIN_MS +
-	    CLOSE_SOON_MS;
+	uint64_t deadline =
+	    clock_mono_ms() + timeout_ms + LATE_MARGIN_MS + CLOSE_SOON_MS;
 	long long dt;
 	size_t i, n_prompt = 0;
 
@@ -1300,19 +1314,21 @@ junk_wait(struct junk_conn *jc, size_t n, int timeout_ms)
 			dt = (long long)(jc[i].closed_at - jc[i].sent_at);
 			if (dt > CLOSE_SOON_MS)
 				fail_msg("%s: closed %lld ms after the bytes, "
-				    "not at once", jc[i].what, dt);
+					 "not at once",
+				    jc[i].what, dt);
 		} else {
 			dt = (long long)(jc[i].closed_at - jc[i].opened);
 			if (dt < timeout_ms - EARLY_SLACK_MS ||
 			    dt > timeout_ms + LATE_MARGIN_MS)
 				fail_msg("%s: closed after %lld ms, expected "
-				    "the %d ms handshake timeout", jc[i].what,
-				    dt, timeout_ms);
+					 "the %d ms handshake timeout",
+				    jc[i].what, dt, timeout_ms);
 		}
 	}
 	owned_free();
 	print_message("%zu connections: %zu closed at once, %zu at the "
-	    "handshake timeout, none answered\n", n, n_prompt, n - n_prompt);
+		      "handshake timeout, none answered\n",
+	    n, n_prompt, n - n_prompt);
 }
 
 /*
@@ -1324,8 +1340,8 @@ junk_wait(struct junk_conn *jc, size_t n, int timeout_ms)
 static void
 test_garbage_before_handshake(void **state)
 {
-	static const size_t sizes[] = { 1, 2, 3, 33, 34, 100, 1000, 8194,
-	    65537, 100000 };
+	static const size_t sizes[] = { 1, 2, 3, 33, 34, 100, 1000, 8194, 65537,
+		100000 };
 	static struct junk_conn jc[128];
 	static uint8_t junk[100000];
 	struct rng r;
@@ -1338,12 +1354,14 @@ test_garbage_before_handshake(void **state)
 	for (s = 1; s <= 6; s++) {
 		rng_seed(&r, s);
 		for (i = 0; i <= sizeof sizes / sizeof sizes[0]; i++) {
-			len = i < sizeof sizes / sizeof sizes[0] ? sizes[i] :
+			len = i < sizeof sizes / sizeof sizes[0] ?
+			    sizes[i] :
 			    1 + rng_below(&r, sizeof junk);
 			rng_fill(&r, junk, len);
 			/* Seeds 4-6: a length the server accepts. */
 			if (s >= 4 && len >= 3) {
-				size_t l = len - 2 < PRELOGIN_MAX ? len - 2 :
+				size_t l = len - 2 < PRELOGIN_MAX ?
+				    len - 2 :
 				    1 + rng_below(&r, PRELOGIN_MAX);
 
 				if (s == 5 && l > 1)
@@ -1356,8 +1374,8 @@ test_garbage_before_handshake(void **state)
 			jc[n].opened = clock_mono_ms();
 			jc[n].len = send_some(jc[n].c->fd, junk, len);
 			jc[n].sent_at = clock_mono_ms();
-			jc[n].prompt = junk_prompt(junk, jc[n].len,
-			    PRELOGIN_MAX);
+			jc[n].prompt =
+			    junk_prompt(junk, jc[n].len, PRELOGIN_MAX);
 			snprintf(jc[n].what, sizeof jc[n].what,
 			    "seed %zu, %zu random bytes (%zu sent)", s, len,
 			    jc[n].len);
@@ -1378,8 +1396,8 @@ test_garbage_before_handshake(void **state)
 static void
 test_garbage_during_handshake(void **state)
 {
-	static const size_t framed[] = { 1, 15, 47, 48, 63, 64, 65, 100,
-	    1000, PRELOGIN_MAX };
+	static const size_t framed[] = { 1, 15, 47, 48, 63, 64, 65, 100, 1000,
+		PRELOGIN_MAX };
 	static const size_t raw[] = { 1, 2, 100, 5000, 100000 };
 	static struct junk_conn jc[64];
 	static uint8_t junk[100000 + 2];
@@ -1392,8 +1410,9 @@ test_garbage_during_handshake(void **state)
 	memset(jc, 0, sizeof jc);
 	tserver_start_default(&ts, "\"handshake_timeout\":1.5");
 	rng_seed(&r, 77);
-	for (i = 0; i < sizeof framed / sizeof framed[0] + sizeof raw /
-	    sizeof raw[0] + 4; i++) {
+	for (i = 0; i <
+	     sizeof framed / sizeof framed[0] + sizeof raw / sizeof raw[0] + 4;
+	     i++) {
 		assert_true(n < sizeof jc / sizeof jc[0]);
 		jc[n].c = own(tclient_connect_raw(ts.port));
 		jc[n].opened = clock_mono_ms();
@@ -1413,7 +1432,7 @@ test_garbage_during_handshake(void **state)
 			snprintf(jc[n].what, sizeof jc[n].what,
 			    "a %zu-byte junk frame for msg3", len - 2);
 		} else if (i < sizeof framed / sizeof framed[0] +
-		    sizeof raw / sizeof raw[0]) {
+			sizeof raw / sizeof raw[0]) {
 			len = raw[i - sizeof framed / sizeof framed[0]];
 			rng_fill(&r, junk, len);
 			snprintf(jc[n].what, sizeof jc[n].what,
@@ -1433,8 +1452,8 @@ test_garbage_during_handshake(void **state)
 		jc[n].len = send_some(jc[n].c->fd, junk, len);
 		jc[n].sent_at = clock_mono_ms();
 		jc[n].prompt = junk_prompt(junk, len, PRELOGIN_MAX) ||
-		    i >= sizeof framed / sizeof framed[0] + sizeof raw /
-		    sizeof raw[0];
+		    i >= sizeof framed / sizeof framed[0] +
+			    sizeof raw / sizeof raw[0];
 		n++;
 		(void)junk_poll(jc, n);
 	}
@@ -1452,8 +1471,8 @@ test_garbage_during_handshake(void **state)
 static void
 test_garbage_after_handshake(void **state)
 {
-	static const size_t lens[] = { 1, 15, 16, 17, 100, 1000, 8192,
-	    8193, 65535 };
+	static const size_t lens[] = { 1, 15, 16, 17, 100, 1000, 8192, 8193,
+		65535 };
 	static struct junk_conn jc[64];
 	static uint8_t junk[65535 + 2];
 	struct rng r;
@@ -1469,10 +1488,11 @@ test_garbage_after_handshake(void **state)
 	rng_seed(&r, 99);
 	for (i = 0; i < 2 * (sizeof lens / sizeof lens[0] + 3); i++) {
 		logged = i % 2 == 1;
-		len = i / 2 < sizeof lens / sizeof lens[0] ? lens[i / 2] :
+		len = i / 2 < sizeof lens / sizeof lens[0] ?
+		    lens[i / 2] :
 		    1 + rng_below(&r, 65535);
 		jc[n].c = own(logged ? tclient_login_new(ts.port, "testuser") :
-		    tclient_connect(ts.port));
+				       tclient_connect(ts.port));
 		jc[n].opened = clock_mono_ms();
 		rng_fill(&r, junk + 2, len);
 		junk[0] = (uint8_t)(len >> 8);
@@ -1480,8 +1500,10 @@ test_garbage_after_handshake(void **state)
 		jc[n].len = send_some(jc[n].c->fd, junk, len + 2);
 		jc[n].sent_at = clock_mono_ms();
 		jc[n].prompt = true;
-		snprintf(jc[n].what, sizeof jc[n].what, "a %zu-byte junk "
-		    "frame %s login", len, logged ? "after" : "before");
+		snprintf(jc[n].what, sizeof jc[n].what,
+		    "a %zu-byte junk "
+		    "frame %s login",
+		    len, logged ? "after" : "before");
 		n++;
 		(void)junk_poll(jc, n);
 	}
@@ -1509,9 +1531,9 @@ test_garbage_after_handshake(void **state)
 			if (strcmp(jstr(j, "type"), "pong") != 0 ||
 			    json_integer_value(json_object_get(j, "id")) != 1)
 				fail_msg("after a junk frame: %s id %lld",
-				    jstr(j, "type"), (long long)
-				    json_integer_value(json_object_get(j,
-				    "id")));
+				    jstr(j, "type"),
+				    (long long)json_integer_value(
+					json_object_get(j, "id")));
 			pongs++;
 			json_decref(j);
 		}
@@ -1538,12 +1560,21 @@ test_garbage_after_handshake(void **state)
 static void
 test_truncated_frames(void **state)
 {
-	enum { PRE_HALF, PRE_SHORT, MID_SHORT, AUTH_SHORT, LOGGED_HALF,
-	    LOGGED_SHORT, LOGGED_MAX, LOGGED_CUT, N_KINDS };
+	enum {
+		PRE_HALF,
+		PRE_SHORT,
+		MID_SHORT,
+		AUTH_SHORT,
+		LOGGED_HALF,
+		LOGGED_SHORT,
+		LOGGED_MAX,
+		LOGGED_CUT,
+		N_KINDS
+	};
 	static const char *const names[N_KINDS] = { "half a header",
-	    "part of msg1", "part of msg3", "part of a frame before login",
-	    "half a header after login", "a header only after login",
-	    "1000 bytes of a 65535-byte frame", "half of a valid frame" };
+		"part of msg1", "part of msg3", "part of a frame before login",
+		"half a header after login", "a header only after login",
+		"1000 bytes of a 65535-byte frame", "half of a valid frame" };
 	struct tclient *watch;
 	uint8_t body[1002];
 	size_t n = 0, flen;
@@ -1595,13 +1626,15 @@ test_truncated_frames(void **state)
 				break;
 			case LOGGED_SHORT:
 				assert_int_equal(tclient_send_raw(c, "\x00\x64",
-				    2), 0);
+						     2),
+				    0);
 				break;
 			case LOGGED_MAX:
 				body[0] = 0xff;
 				body[1] = 0xff;
 				assert_int_equal(tclient_send_raw(c, body,
-				    sizeof body), 0);
+						     sizeof body),
+				    0);
 				break;
 			default:
 				pad = malloc(3001);
@@ -1610,7 +1643,8 @@ test_truncated_frames(void **state)
 				memcpy(pad, "{\"type\":\"ping\"}", 15);
 				f = seal(c, pad, 3000, &flen);
 				assert_int_equal(tclient_send_raw(c, f,
-				    flen / 2), 0);
+						     flen / 2),
+				    0);
 				free(f);
 				free(pad);
 				break;
@@ -1626,14 +1660,16 @@ test_truncated_frames(void **state)
 	k = server_connections_wait(1, 5000);
 	if (k != 1)
 		fail_msg("%d connections still counted after %zu truncated "
-		    "ones closed", k, n);
+			 "ones closed",
+		    k, n);
 	after = log_count("closed by peer", NULL);
 	if (after - before != (int)n)
 		fail_msg("%d \"closed by peer\" lines for %zu connections",
 		    after - before, n);
 	kb1 = testlib_rss_kib(ts.pid);
 	print_message("%zu truncated frames (%s ... %s) freed; RSS %ld -> "
-	    "%ld kB\n", n, names[0], names[N_KINDS - 1], kb0, kb1);
+		      "%ld kB\n",
+	    n, names[0], names[N_KINDS - 1], kb0, kb1);
 	(void)ping_rtt(watch, 1, NULL);
 	tclient_free(watch);
 	chat_works("after truncated frames");
@@ -1643,14 +1679,14 @@ test_truncated_frames(void **state)
 /* ---- the spec's answer to any plaintext -------------------------------- */
 
 enum want_kind {
-	WANT_ERROR,		/* error code, with ref or without */
-	WANT_PONG,		/* pong, with id or without */
-	WANT_PONG_OR_BAD,	/* "id":-0 somewhere: pong or bad_request */
-	WANT_SAY,		/* our say back */
-	WANT_MSG,		/* our msg to ourselves back */
-	WANT_USERS,		/* users: just testuser */
-	WANT_ANY,		/* still beyond jansson: any answer */
-	WANT_SKIP,		/* a valid quit: not sent */
+	WANT_ERROR,	  /* error code, with ref or without */
+	WANT_PONG,	  /* pong, with id or without */
+	WANT_PONG_OR_BAD, /* "id":-0 somewhere: pong or bad_request */
+	WANT_SAY,	  /* our say back */
+	WANT_MSG,	  /* our msg to ourselves back */
+	WANT_USERS,	  /* users: just testuser */
+	WANT_ANY,	  /* still beyond jansson: any answer */
+	WANT_SKIP,	  /* a valid quit: not sent */
 };
 
 struct want {
@@ -1660,17 +1696,17 @@ struct want {
 	char ref[SC_REF_MAX_LEN + 1];
 	bool has_id;
 	json_int_t id;
-	char *text;		/* say, msg: malloc'd */
+	char *text; /* say, msg: malloc'd */
 	size_t text_len;
-	bool tamed;		/* had numbers beyond jansson */
+	bool tamed; /* had numbers beyond jansson */
 };
 
 static const char *const want_names[] = { "error ", "pong",
-    "pong or bad_request", "say", "msg", "users", "anything", "-" };
+	"pong or bad_request", "say", "msg", "users", "anything", "-" };
 
 static const char *const error_codes[] = { "bad_request", "auth_required",
-    "auth_failed", "already_logged_in", "busy", "rate_limited",
-    "not_online", "too_long", "internal" };
+	"auth_failed", "already_logged_in", "busy", "rate_limited",
+	"not_online", "too_long", "internal" };
 
 /* Nesting depth of j (the top-level container is 1; scalars 0). */
 static int
@@ -1682,13 +1718,9 @@ depth(json_t *j)
 	int d, m = 0;
 
 	if (json_is_object(j)) {
-		json_object_foreach(j, key, v)
-			if ((d = depth(v)) > m)
-				m = d;
+		json_object_foreach(j, key, v) if ((d = depth(v)) > m) m = d;
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			if ((d = depth(v)) > m)
-				m = d;
+		json_array_foreach(j, i, v) if ((d = depth(v)) > m) m = d;
 	} else
 		return 0;
 	return m + 1;
@@ -1722,7 +1754,7 @@ static bool
 user_rule(const char *s, size_t len)
 {
 	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789_.-";
+				      "abcdefghijklmnopqrstuvwxyz0123456789_.-";
 	size_t i;
 
 	if (len == 0 || len > SC_USER_MAX_LEN)
@@ -1842,8 +1874,9 @@ tame_numbers(const uint8_t *pt, size_t len, size_t *outlen, bool *invalid)
 				big = errno == ERANGE;
 			}
 		}
-		if (big && i + n < len && strchr("0123456789.eE+-",
-		    pt[i + n]) != NULL && pt[i + n] != '\0')
+		if (big && i + n < len &&
+		    strchr("0123456789.eE+-", pt[i + n]) != NULL &&
+		    pt[i + n] != '\0')
 			*invalid = true;
 		if (big)
 			buf_adds(&b, "0.5");
@@ -1873,10 +1906,9 @@ predict_json(const uint8_t *pt, size_t len, struct want *w, bool tamed)
 	bool invalid;
 
 	memset(w, 0, sizeof *w);
-	root = json_loadb((const char *)pt, len, JSON_REJECT_DUPLICATES,
-	    &err);
-	if (root == NULL && json_error_code(&err) ==
-	    json_error_numeric_overflow && !tamed) {
+	root = json_loadb((const char *)pt, len, JSON_REJECT_DUPLICATES, &err);
+	if (root == NULL &&
+	    json_error_code(&err) == json_error_numeric_overflow && !tamed) {
 		/* Maybe valid JSON beyond jansson's numbers: ask again. */
 		tame = tame_numbers(pt, len, &tlen, &invalid);
 		if (invalid)
@@ -1933,8 +1965,8 @@ predict_json(const uint8_t *pt, size_t len, struct want *w, bool tamed)
 		/* too_long first, then a bad name or text, then the
 		 * target. */
 		rule = text_rule(json_string_value(v), json_string_length(v));
-		if (t[0] == 'm' && (rule == NULL ||
-		    strcmp(rule, "too_long") != 0) &&
+		if (t[0] == 'm' &&
+		    (rule == NULL || strcmp(rule, "too_long") != 0) &&
 		    !user_rule(json_string_value(to), json_string_length(to)))
 			rule = "bad_request";
 		if (rule == NULL && t[0] == 'm' &&
@@ -2006,14 +2038,15 @@ check_reply(json_t *j, const struct want *w, const uint8_t *pt, size_t len,
 	case WANT_ERROR:
 		ok = valid_error(j) && strcmp(jstr(j, "code"), w->code) == 0 &&
 		    (w->has_ref ? jstr_is(j, "ref", w->ref, strlen(w->ref)) :
-		    ref == NULL);
+				  ref == NULL);
 		break;
 	case WANT_PONG:
 	case WANT_PONG_OR_BAD:
 		id = json_object_get(j, "id");
-		ok = strcmp(type, "pong") == 0 && (w->has_id ?
-		    json_is_integer(id) && json_integer_value(id) == w->id :
-		    id == NULL);
+		ok = strcmp(type, "pong") == 0 &&
+		    (w->has_id ? json_is_integer(id) &&
+				json_integer_value(id) == w->id :
+				 id == NULL);
 		if (w->kind == WANT_PONG_OR_BAD && !ok)
 			ok = valid_error(j) &&
 			    strcmp(jstr(j, "code"), "bad_request") == 0 &&
@@ -2026,7 +2059,7 @@ check_reply(json_t *j, const struct want *w, const uint8_t *pt, size_t len,
 		    jstr_is(j, "text", w->text, w->text_len) &&
 		    strcmp(jstr(j, "from"), "testuser") == 0 &&
 		    (w->kind == WANT_SAY ||
-		    strcmp(jstr(j, "to"), "testuser") == 0) &&
+			strcmp(jstr(j, "to"), "testuser") == 0) &&
 		    json_is_integer(id) && json_integer_value(id) > *last_id &&
 		    json_is_integer(json_object_get(j, "ts"));
 		if (ok)
@@ -2048,14 +2081,18 @@ check_reply(json_t *j, const struct want *w, const uint8_t *pt, size_t len,
 	}
 	if (!ok) {
 		if (wrong_answers++ == 0)
-			snprintf(first_wrong, sizeof first_wrong, "request %zu "
-			    "\"%s\": %s", n, shown(pt, len), dump);
+			snprintf(first_wrong, sizeof first_wrong,
+			    "request %zu "
+			    "\"%s\": %s",
+			    n, shown(pt, len), dump);
 		if (wrong_answers <= 10)
 			print_message("WRONG ANSWER to request %zu \"%s\": %s "
-			    "(expected %s%s%s%s)\n", n, shown(pt, len), dump,
-			    want_names[w->kind], w->kind == WANT_ERROR ?
-			    w->code : "", w->kind != WANT_ERROR ? "" :
-			    w->has_ref ? " ref " : " without ref",
+				      "(expected %s%s%s%s)\n",
+			    n, shown(pt, len), dump, want_names[w->kind],
+			    w->kind == WANT_ERROR ? w->code : "",
+			    w->kind != WANT_ERROR ? "" :
+				w->has_ref	  ? " ref " :
+						    " without ref",
 			    w->kind == WANT_ERROR && w->has_ref ? w->ref : "");
 	}
 	free(dump);
@@ -2088,19 +2125,22 @@ pipeline(struct tclient *c, struct req *reqs, size_t n, json_int_t *last_id,
 		while (next_send < n && next_send - next_reply < FUZZ_WINDOW &&
 		    evbuffer_get_length(c->out) < 1024 * 1024) {
 			assert_int_equal(channel_write(&c->ch, c->out,
-			    reqs[next_send].pt, reqs[next_send].len), 0);
+					     reqs[next_send].pt,
+					     reqs[next_send].len),
+			    0);
 			next_send++;
 		}
 		pfd.fd = c->fd;
-		pfd.events = POLLIN | (evbuffer_get_length(c->out) > 0 ?
-		    POLLOUT : 0);
+		pfd.events =
+		    POLLIN | (evbuffer_get_length(c->out) > 0 ? POLLOUT : 0);
 		pfd.revents = 0;
 		(void)poll(&pfd, 1, 100);
 		if ((pfd.revents & POLLOUT) &&
 		    evbuffer_write(c->out, c->fd) < 0 && errno != EAGAIN) {
 			assert_alive("during the pipeline");
 			fail_msg("request %zu \"%s\": the server closed the "
-			    "connection (%s)", base + next_reply,
+				 "connection (%s)",
+			    base + next_reply,
 			    shown(reqs[next_reply].pt, reqs[next_reply].len),
 			    strerror(errno));
 		}
@@ -2111,7 +2151,7 @@ pipeline(struct tclient *c, struct req *reqs, size_t n, json_int_t *last_id,
 			nr = -2;
 		}
 		while ((rc = channel_read(&c->ch, c->in, c->out, c->buf,
-		    SC_MSG_MAX_LEN, &len)) == CHANNEL_MESSAGE) {
+			    SC_MSG_MAX_LEN, &len)) == CHANNEL_MESSAGE) {
 			j = json_loadb((const char *)c->buf, len,
 			    JSON_REJECT_DUPLICATES, NULL);
 			if (j == NULL)
@@ -2120,9 +2160,8 @@ pipeline(struct tclient *c, struct req *reqs, size_t n, json_int_t *last_id,
 			if (next_reply >= next_send)
 				fail_msg("an answer to nothing: %s",
 				    shown(c->buf, len));
-			check_reply(j, &reqs[next_reply].w,
-			    reqs[next_reply].pt, reqs[next_reply].len, last_id,
-			    base + next_reply);
+			check_reply(j, &reqs[next_reply].w, reqs[next_reply].pt,
+			    reqs[next_reply].len, last_id, base + next_reply);
 			counts[reqs[next_reply].w.kind]++;
 			next_reply++;
 			progress = clock_mono_ms();
@@ -2134,14 +2173,16 @@ pipeline(struct tclient *c, struct req *reqs, size_t n, json_int_t *last_id,
 		if (nr == -2 && next_reply < n) {
 			assert_alive("during the pipeline");
 			fail_msg("request %zu \"%s\": the server closed the "
-			    "connection", base + next_reply,
+				 "connection",
+			    base + next_reply,
 			    shown(reqs[next_reply].pt, reqs[next_reply].len));
 		}
 		if (testlib_ms_since(progress) > FUZZ_STALL_MS) {
 			assert_alive("during the pipeline");
 			fail_msg("request %zu \"%s\": no answer in %d ms",
-			    base + next_reply, shown(reqs[next_reply].pt,
-			    reqs[next_reply].len), FUZZ_STALL_MS);
+			    base + next_reply,
+			    shown(reqs[next_reply].pt, reqs[next_reply].len),
+			    FUZZ_STALL_MS);
 		}
 	}
 	set_nonblock(c->fd, false);
@@ -2209,52 +2250,56 @@ test_max_frames(void **state)
 	(void)send_some(c->fd, junk, sizeof junk);
 	if (!wait_eof(c->fd, CLOSE_SOON_MS, &got) || got != 0)
 		fail_msg("a 65535-byte frame before login: not refused at "
-		    "once (%zu bytes back)", got);
+			 "once (%zu bytes back)",
+		    got);
 	tclient_free(c);
 
 	c = tclient_login_new(ts.port, "testuser");
 	for (i = 0; i < 40; i++) {
 		buf_reset(&b);
 		switch (i % 10) {
-		case 0:		/* a ping with a string to fill it */
-			buf_printf(&b, "{\"type\":\"ping\",\"id\":%zu,"
-			    "\"pad\":\"", i);
+		case 0: /* a ping with a string to fill it */
+			buf_printf(&b,
+			    "{\"type\":\"ping\",\"id\":%zu,"
+			    "\"pad\":\"",
+			    i);
 			buf_fill(&b, 'p', SC_MSG_MAX_LEN - b.len - 2);
 			buf_adds(&b, "\"}");
 			break;
-		case 1:		/* a longest text and a filler member */
+		case 1: /* a longest text and a filler member */
 			buf_adds(&b, "{\"type\":\"say\",\"text\":\"");
 			buf_fill(&b, 't', SC_TEXT_MAX_LEN - 12);
 			buf_printf(&b, "%012zu\",\"pad\":\"", i);
 			buf_fill(&b, 'q', SC_MSG_MAX_LEN - b.len - 2);
 			buf_adds(&b, "\"}");
 			break;
-		case 2:		/* a text far too long */
+		case 2: /* a text far too long */
 			buf_adds(&b, "{\"type\":\"say\",\"text\":\"");
 			buf_fill(&b, 'L', SC_MSG_MAX_LEN - b.len - 2);
 			buf_adds(&b, "\"}");
 			break;
-		case 3:		/* escaped, to decode shorter */
-			buf_adds(&b, "{\"type\":\"msg\",\"to\":\"testuser\","
+		case 3: /* escaped, to decode shorter */
+			buf_adds(&b,
+			    "{\"type\":\"msg\",\"to\":\"testuser\","
 			    "\"text\":\"");
-			while (b.len + 6 + 2 <= SC_MSG_MAX_LEN &&
-			    b.len < 6 * 600)
+			while (
+			    b.len + 6 + 2 <= SC_MSG_MAX_LEN && b.len < 6 * 600)
 				buf_adds(&b, "\\u00e9");
 			buf_adds(&b, "\"");
 			pad_to(&b, SC_MSG_MAX_LEN - 1);
 			buf_adds(&b, "}");
 			break;
-		case 4:		/* not JSON: the string never ends */
+		case 4: /* not JSON: the string never ends */
 			buf_adds(&b, "{\"type\":\"ping\",\"pad\":\"");
 			buf_fill(&b, 'u', SC_MSG_MAX_LEN - b.len);
 			break;
-		case 5:		/* an unknown type, long and short */
+		case 5: /* an unknown type, long and short */
 			buf_adds(&b, "{\"type\":\"");
 			buf_fill(&b, 'T', i % 20 == 5 ? 40 : 12);
 			buf_adds(&b, "\"}");
 			pad_to(&b, SC_MSG_MAX_LEN);
 			break;
-		case 6:		/* 33 levels, then blanks */
+		case 6: /* 33 levels, then blanks */
 			buf_adds(&b, "{\"type\":\"ping\",\"a\":");
 			for (d = 0; d < 32; d++)
 				buf_adds(&b, "[");
@@ -2263,21 +2308,21 @@ test_max_frames(void **state)
 			buf_adds(&b, "}");
 			pad_to(&b, SC_MSG_MAX_LEN);
 			break;
-		case 7:		/* an array */
+		case 7: /* an array */
 			buf_adds(&b, "[{\"type\":\"ping\"}");
 			while (b.len + 5 < SC_MSG_MAX_LEN)
 				buf_adds(&b, ",1234");
 			pad_to(&b, SC_MSG_MAX_LEN - 1);
 			buf_adds(&b, "]");
 			break;
-		case 8:		/* thousands of members */
+		case 8: /* thousands of members */
 			buf_adds(&b, "{\"type\":\"list\"");
 			for (d = 0; b.len + 24 < SC_MSG_MAX_LEN; d++)
 				buf_printf(&b, ",\"m%d\":%d", d, d);
 			buf_adds(&b, "}");
 			pad_to(&b, SC_MSG_MAX_LEN);
 			break;
-		default:	/* a duplicate at the very end */
+		default: /* a duplicate at the very end */
 			buf_adds(&b, "{\"type\":\"ping\",\"k\":\"");
 			buf_fill(&b, 'd', SC_MSG_MAX_LEN - b.len - 20);
 			buf_adds(&b, "\",\"k\":1}");
@@ -2302,9 +2347,9 @@ test_max_frames(void **state)
 	pipeline(c, reqs, n, &last_id, counts, 0);
 	assert_no_wrong_answers();
 	print_message("%zu frames of 65535 bytes: %zu pongs, %zu says, %zu "
-	    "msgs, %zu users, %zu errors\n", n, counts[WANT_PONG],
-	    counts[WANT_SAY], counts[WANT_MSG], counts[WANT_USERS],
-	    counts[WANT_ERROR]);
+		      "msgs, %zu users, %zu errors\n",
+	    n, counts[WANT_PONG], counts[WANT_SAY], counts[WANT_MSG],
+	    counts[WANT_USERS], counts[WANT_ERROR]);
 	reqs_free(reqs, n);
 
 	/* A tampered maximal frame closes the connection. */
@@ -2318,7 +2363,8 @@ test_max_frames(void **state)
 	got = 0;
 	if (!wait_eof(c->fd, CLOSE_SOON_MS, &got) || got != 0)
 		fail_msg("a tampered 65535-byte frame: not closed at once "
-		    "(%zu bytes back)", got);
+			 "(%zu bytes back)",
+		    got);
 	free(f);
 	free(b.p);
 	tclient_free(c);
@@ -2339,24 +2385,80 @@ static const char *const templates[] = {
 	"{\"type\":\"list\"}",
 	"{\"type\":\"login\",\"user\":\"testuser\",\"password\":\"x\"}",
 	" { \"text\" : \"x\" , \"type\" : \"say\" , \"extra\" : "
-	    "[1,2.5,{\"k\":null},true] } ",
+	"[1,2.5,{\"k\":null},true] } ",
 	"{\"id\":7,\"type\":\"ping\",\"nested\":{\"a\":[{\"b\":{}}]}}",
 	"{\"type\":\"quit\"}",
 };
 
 static const char *const tokens[] = {
-	"{", "}", "[", "]", ":", ",", " ", "\n", "\"type\"", "\"say\"",
-	"\"ping\"", "\"msg\"", "\"list\"", "\"login\"", "\"quit\"",
-	"\"pong\"", "\"error\"", "\"text\"", "\"to\"", "\"id\"", "\"user\"",
-	"\"password\"", "\"testuser\"", "\"x\"", "\"\"", "0", "-0", "1", "-1",
-	"1.5", "1e3", "-0.0", "9007199254740992", "99999999999999999999",
-	"1e999", "-1e999", "true", "false", "null", "\"\\u0000\"",
-	"\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\ud83d\\ude00\"",
-	"\"\\u0085\"", "\"\\u007f\"", "\"\\t\"", "\"\x01\"", "\"\xff\"",
-	"\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xc2\x85\"", "\"\x7f\"",
-	"\"type\":\"say\"", "\"type\":\"ping\"", "\"text\":\"hi\"",
-	"\"\\u0074ype\"", "\"typ\\u0065\"", "\"\\\"\"", "\"\\\\\"", "\"\\x\"",
-	"\xef\xbb\xbf", "/*", "'", "NaN", "Infinity", "01", ".5", "+1",
+	"{",
+	"}",
+	"[",
+	"]",
+	":",
+	",",
+	" ",
+	"\n",
+	"\"type\"",
+	"\"say\"",
+	"\"ping\"",
+	"\"msg\"",
+	"\"list\"",
+	"\"login\"",
+	"\"quit\"",
+	"\"pong\"",
+	"\"error\"",
+	"\"text\"",
+	"\"to\"",
+	"\"id\"",
+	"\"user\"",
+	"\"password\"",
+	"\"testuser\"",
+	"\"x\"",
+	"\"\"",
+	"0",
+	"-0",
+	"1",
+	"-1",
+	"1.5",
+	"1e3",
+	"-0.0",
+	"9007199254740992",
+	"99999999999999999999",
+	"1e999",
+	"-1e999",
+	"true",
+	"false",
+	"null",
+	"\"\\u0000\"",
+	"\"\\ud800\"",
+	"\"\\udc00\\ud800\"",
+	"\"\\ud83d\\ude00\"",
+	"\"\\u0085\"",
+	"\"\\u007f\"",
+	"\"\\t\"",
+	"\"\x01\"",
+	"\"\xff\"",
+	"\"\xc0\xaf\"",
+	"\"\xed\xa0\x80\"",
+	"\"\xc2\x85\"",
+	"\"\x7f\"",
+	"\"type\":\"say\"",
+	"\"type\":\"ping\"",
+	"\"text\":\"hi\"",
+	"\"\\u0074ype\"",
+	"\"typ\\u0065\"",
+	"\"\\\"\"",
+	"\"\\\\\"",
+	"\"\\x\"",
+	"\xef\xbb\xbf",
+	"/*",
+	"'",
+	"NaN",
+	"Infinity",
+	"01",
+	".5",
+	"+1",
 };
 
 /* Types, ids, duplicates and numbers at their edges. */
@@ -2381,25 +2483,39 @@ static const char *const edges[] = {
 	"{\"type\":\"ping\",\"a\":{\"b\":1,\"b\":1}}",
 	"{\"type\":\"ping\",\"a\":[{\"c\":[],\"c\":[]}]}",
 	"{\"type\":\"ping\",\"type\":\"ping\"}",
-	"{\"type\":1}", "{\"type\":null}", "{\"type\":[\"say\"]}",
-	"{\"Type\":\"ping\"}", "{\"type\":\"PING\"}",
-	"{\"type\":\"ping \"}", "{\"type\":\"\"}",
+	"{\"type\":1}",
+	"{\"type\":null}",
+	"{\"type\":[\"say\"]}",
+	"{\"Type\":\"ping\"}",
+	"{\"type\":\"PING\"}",
+	"{\"type\":\"ping \"}",
+	"{\"type\":\"\"}",
 	"{\"type\":\"p\\u0069ng\"}",
 	"{\"type\":\"say\",\"text\":\"\\u0000\"}",
 	"{\"type\":\"say\",\"text\":\"\\udfff\"}",
 	"{\"type\":\"say\",\"text\":\"\"}",
 	"{\"type\":\"say\",\"text\":1}",
-	"{\"type\":\"say\"}", "{\"type\":\"msg\",\"text\":\"x\"}",
+	"{\"type\":\"say\"}",
+	"{\"type\":\"msg\",\"text\":\"x\"}",
 	"{\"type\":\"msg\",\"to\":\"\",\"text\":\"x\"}",
 	"{\"type\":\"msg\",\"to\":\"nobody\",\"text\":\"x\"}",
 	"{\"type\":\"list\",\"users\":[1,2,3]}",
 	"{\"type\":\"login\"}",
-	"{\"type\":\"pong\"}", "{\"type\":\"error\"}",
-	"{\"type\":\"bye\"}", "{\"type\":\"users\"}",
-	"{\"type\":\"login_ok\"}", "{\"type\":\"presence\"}",
+	"{\"type\":\"pong\"}",
+	"{\"type\":\"error\"}",
+	"{\"type\":\"bye\"}",
+	"{\"type\":\"users\"}",
+	"{\"type\":\"login_ok\"}",
+	"{\"type\":\"presence\"}",
 	"{\"type\":\"notice\"}",
-	"[]", "\"ping\"", "42", "null", "{}", "{\"type\":\"ping\"} x",
-	"{\"type\":\"ping\"}{}", "\xef\xbb\xbf{\"type\":\"ping\"}",
+	"[]",
+	"\"ping\"",
+	"42",
+	"null",
+	"{}",
+	"{\"type\":\"ping\"} x",
+	"{\"type\":\"ping\"}{}",
+	"\xef\xbb\xbf{\"type\":\"ping\"}",
 	"\t\r\n {\"type\":\"ping\"} \t\r\n",
 };
 
@@ -2414,21 +2530,21 @@ mutate(struct rng *r, struct buf *b)
 	struct buf out = { 0 };
 
 	switch (rng_below(r, 8)) {
-	case 0:		/* flip a bit */
+	case 0: /* flip a bit */
 		if (b->len > 0)
-			b->p[rng_below(r, b->len)] ^= (uint8_t)(1u <<
-			    rng_below(r, 8));
+			b->p[rng_below(r, b->len)] ^=
+			    (uint8_t)(1u << rng_below(r, 8));
 		return;
-	case 1:		/* a random byte */
+	case 1: /* a random byte */
 		if (b->len > 0)
 			b->p[rng_below(r, b->len)] = (uint8_t)rng_next(r);
 		return;
-	case 2:		/* a syntax byte */
+	case 2: /* a syntax byte */
 		if (b->len > 0)
 			b->p[rng_below(r, b->len)] =
 			    (uint8_t)syntax[rng_below(r, sizeof syntax - 1)];
 		return;
-	case 3:		/* delete a range */
+	case 3: /* delete a range */
 		if (b->len == 0)
 			return;
 		at = rng_below(r, b->len);
@@ -2436,15 +2552,15 @@ mutate(struct rng *r, struct buf *b)
 		memmove(b->p + at, b->p + at + n, b->len - at - n);
 		b->len -= n;
 		return;
-	case 4:		/* truncate */
+	case 4: /* truncate */
 		b->len = rng_below(r, b->len + 1);
 		return;
-	default:	/* insert a token, a copy of a range, or junk */
+	default: /* insert a token, a copy of a range, or junk */
 		buf_add(&out, b->p, at);
 		k = rng_below(r, 3);
 		if (k == 0) {
-			tok = tokens[rng_below(r, sizeof tokens /
-			    sizeof tokens[0])];
+			tok = tokens[rng_below(r,
+			    sizeof tokens / sizeof tokens[0])];
 			buf_adds(&out, tok);
 		} else if (k == 1 && b->len > 0) {
 			n = rng_below(r, b->len);
@@ -2468,22 +2584,22 @@ static void
 add_text(struct rng *r, struct buf *b, size_t n, bool bad)
 {
 	static const char *const pieces[] = { "a", "Z", " ", "\\n", "\\t",
-	    "\xc3\xa9", "\\u00e9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
-	    "\\ud83d\\ude00", "\\\"", "\\\\", "\\/" };
-	static const char *const poison[] = { "\\u0001", "\\u001f",
-	    "\\u007f", "\x7f", "\\u0080", "\xc2\x9f", "\\r", "\\b", "\\u0000",
-	    "\\ud800", "\xc0\x80", "\xed\xb0\x80", "\xf4\x90\x80\x80",
-	    "\xe2\x82", "\x80", "\xff", "\x1b" };
+		"\xc3\xa9", "\\u00e9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+		"\\ud83d\\ude00", "\\\"", "\\\\", "\\/" };
+	static const char *const poison[] = { "\\u0001", "\\u001f", "\\u007f",
+		"\x7f", "\\u0080", "\xc2\x9f", "\\r", "\\b", "\\u0000",
+		"\\ud800", "\xc0\x80", "\xed\xb0\x80", "\xf4\x90\x80\x80",
+		"\xe2\x82", "\x80", "\xff", "\x1b" };
 	size_t start = b->len;
 
 	buf_adds(b, "\"");
 	while (b->len - start < n)
-		buf_adds(b, pieces[rng_below(r, sizeof pieces /
-		    sizeof pieces[0])]);
+		buf_adds(b,
+		    pieces[rng_below(r, sizeof pieces / sizeof pieces[0])]);
 	if (bad) {
 		/* Somewhere inside: back off a few pieces' worth. */
-		buf_adds(b, poison[rng_below(r, sizeof poison /
-		    sizeof poison[0])]);
+		buf_adds(b,
+		    poison[rng_below(r, sizeof poison / sizeof poison[0])]);
 		buf_adds(b, "tail");
 	}
 	buf_adds(b, "\"");
@@ -2512,14 +2628,16 @@ gen_plaintext(struct rng *r, struct buf *b)
 			buf_adds(b, "{");
 		n = 1 + rng_below(r, 24);
 		for (i = 0; i < n; i++)
-			buf_adds(b, tokens[rng_below(r, sizeof tokens /
-			    sizeof tokens[0])]);
+			buf_adds(b,
+			    tokens[rng_below(r,
+				sizeof tokens / sizeof tokens[0])]);
 		if (rng_chance(r, 60))
 			buf_adds(b, "}");
 	} else if (k < 65) {
 		/* A valid request, mutated one to four times. */
-		buf_adds(b, templates[rng_below(r, sizeof templates /
-		    sizeof templates[0])]);
+		buf_adds(b,
+		    templates[rng_below(r,
+			sizeof templates / sizeof templates[0])]);
 		n = 1 + rng_below(r, 4);
 		for (i = 0; i < n; i++)
 			mutate(r, b);
@@ -2543,13 +2661,14 @@ gen_plaintext(struct rng *r, struct buf *b)
 	} else if (k < 81) {
 		/* Texts around the length limit, sometimes huge. */
 		n = rng_chance(r, 10) ? 4096 + rng_below(r, 40000) :
-		    4080 + rng_below(r, 30);
+					4080 + rng_below(r, 30);
 		if (rng_chance(r, 50)) {
 			buf_adds(b, "{\"type\":\"say\",\"text\":");
 		} else {
 			buf_adds(b, "{\"type\":\"msg\",\"to\":");
-			buf_adds(b, rng_chance(r, 80) ? "\"testuser\"" :
-			    "\"bad name!\"");
+			buf_adds(b,
+			    rng_chance(r, 80) ? "\"testuser\"" :
+						"\"bad name!\"");
 			buf_adds(b, ",\"text\":");
 		}
 		add_text(r, b, n, rng_chance(r, 20));
@@ -2565,8 +2684,10 @@ gen_plaintext(struct rng *r, struct buf *b)
 		if (k == 0)
 			add_text(r, b, 3, true);
 		else
-			buf_adds(b, k == 1 ? "\"say\"" : k == 2 ? "\"msg\"" :
-			    "\"ping\"");
+			buf_adds(b,
+			    k == 1     ? "\"say\"" :
+				k == 2 ? "\"msg\"" :
+					 "\"ping\"");
 		buf_adds(b, ",\"to\":");
 		add_text(r, b, rng_below(r, 12), rng_chance(r, 30));
 		buf_adds(b, ",");
@@ -2576,8 +2697,8 @@ gen_plaintext(struct rng *r, struct buf *b)
 		buf_adds(b, "}");
 	} else {
 		/* Types, ids, duplicates and numbers at their edges. */
-		buf_adds(b, edges[rng_below(r, sizeof edges /
-		    sizeof edges[0])]);
+		buf_adds(b,
+		    edges[rng_below(r, sizeof edges / sizeof edges[0])]);
 		if (rng_chance(r, 30)) {
 			/* An unknown type of 31 to 34 bytes. */
 			buf_reset(b);
@@ -2610,7 +2731,8 @@ test_malformed_plaintexts(void **state)
 	uint64_t t0;
 
 	(void)state;
-	tserver_start_default(&ts, "\"rate_burst\":1000000,"
+	tserver_start_default(&ts,
+	    "\"rate_burst\":1000000,"
 	    "\"rate_per_sec\":1000000");
 	c = tclient_login_new(ts.port, "testuser");
 	rng_seed(&r, 20240607);
@@ -2637,13 +2759,14 @@ test_malformed_plaintexts(void **state)
 		done += n;
 	}
 	free(b.p);
-	print_message("%zu malformed plaintexts in %lld ms: %zu errors, %zu "
+	print_message(
+	    "%zu malformed plaintexts in %lld ms: %zu errors, %zu "
 	    "pongs, %zu pong-or-errors (-0), %zu says, %zu msgs, %zu users "
 	    "(%zu with numbers beyond jansson, %zu unpredictable); %zu valid "
-	    "quits not sent\n", done, testlib_ms_since(t0), counts[WANT_ERROR],
-	    counts[WANT_PONG], counts[WANT_PONG_OR_BAD], counts[WANT_SAY],
-	    counts[WANT_MSG], counts[WANT_USERS], tamed, counts[WANT_ANY],
-	    skipped);
+	    "quits not sent\n",
+	    done, testlib_ms_since(t0), counts[WANT_ERROR], counts[WANT_PONG],
+	    counts[WANT_PONG_OR_BAD], counts[WANT_SAY], counts[WANT_MSG],
+	    counts[WANT_USERS], tamed, counts[WANT_ANY], skipped);
 	/* Every answer was right, and the mix reached every kind. */
 	assert_no_wrong_answers();
 	assert_true(counts[WANT_ERROR] > FUZZ_COUNT / 2);
@@ -2688,18 +2811,19 @@ test_fd_exhaustion(void **state)
 			break;
 		(void)own(c);
 		n++;
-		if (n % 20 == 0 && log_line_wait("accept:",
-		    "refusing new connections", 200))
+		if (n % 20 == 0 &&
+		    log_line_wait("accept:", "refusing new connections", 200))
 			break;
 	}
 	if (!log_line_wait("accept:", "refusing new connections", 3000))
 		fail_msg("%zu connections with RLIMIT_NOFILE %d and no "
-		    "accept error in the log", n, FD_LIMIT);
+			 "accept error in the log",
+		    n, FD_LIMIT);
 	assert_true(log_count("accept:", "Too many open files") > 0);
 	accepted = log_count(" connect 127.0.0.1:", NULL);
 	print_message("RLIMIT_NOFILE %d: %d of %zu connections accepted, "
-	    "then \"accept: ... refusing new connections\"\n", FD_LIMIT,
-	    accepted, n);
+		      "then \"accept: ... refusing new connections\"\n",
+	    FD_LIMIT, accepted, n);
 	assert_true(accepted > 0 && (size_t)accepted < n);
 
 	/* Meanwhile a new client gets no handshake. */
@@ -2723,11 +2847,11 @@ test_fd_exhaustion(void **state)
 		rc = tclient_handshake(c);
 		tclient_free(c);
 		fail_msg("no \"accepting connections again\" in the log %lld "
-		    "ms after all %zu connections closed (%d accept error "
-		    "lines; the server counts %d connections; a new "
-		    "client's handshake got: %s)", testlib_ms_since(t0), n,
-		    errors, server_connections(), rc == 0 ? "ok" :
-		    sc_strerror(rc));
+			 "ms after all %zu connections closed (%d accept error "
+			 "lines; the server counts %d connections; a new "
+			 "client's handshake got: %s)",
+		    testlib_ms_since(t0), n, errors, server_connections(),
+		    rc == 0 ? "ok" : sc_strerror(rc));
 	}
 	print_message("accepting again %lld ms after the close\n",
 	    testlib_ms_since(t0));
@@ -2778,8 +2902,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_teardown(test_truncated_frames, teardown),
 		cmocka_unit_test_teardown(test_max_frames, teardown),
-		cmocka_unit_test_teardown(test_malformed_plaintexts,
-		    teardown),
+		cmocka_unit_test_teardown(test_malformed_plaintexts, teardown),
 		cmocka_unit_test_teardown(test_fd_exhaustion, teardown),
 	};
 

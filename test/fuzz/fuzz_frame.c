@@ -15,25 +15,32 @@
 #include "fuzz_util.h"
 
 enum read_mode {
-	READ_PEEK,		/* frame_peek, frame_body, frame_drain */
-	READ_COPY,		/* frame_read */
-	READ_ALTERNATE,		/* one, then the other */
-	READ_COPY_THEN_PEEK,	/* frame_read; peek and drain if too long */
+	READ_PEEK,	     /* frame_peek, frame_body, frame_drain */
+	READ_COPY,	     /* frame_read */
+	READ_ALTERNATE,	     /* one, then the other */
+	READ_COPY_THEN_PEEK, /* frame_read; peek and drain if too long */
 };
 
 /* frame_read buffer sizes bits 5-7 choose from. */
 static const size_t read_caps[] = {
-	SC_FRAME_MAX_LEN, 1, 2, 16, 255, 256, 4096, SC_FRAME_MAX_LEN - 1,
+	SC_FRAME_MAX_LEN,
+	1,
+	2,
+	16,
+	255,
+	256,
+	4096,
+	SC_FRAME_MAX_LEN - 1,
 };
 
 /* The bytes a reader has seen so far and what it consumed of them. */
 struct shadow {
 	const uint8_t *wire;
-	size_t fed;		/* appended to the evbuffer */
-	size_t used;		/* consumed as frames */
+	size_t fed;  /* appended to the evbuffer */
+	size_t used; /* consumed as frames */
 	struct evbuffer *in;
-	struct evbuffer *out;	/* the frames written back */
-	uint8_t *copy;		/* frame_read's buffer */
+	struct evbuffer *out; /* the frames written back */
+	uint8_t *copy;	      /* frame_read's buffer */
 };
 
 /* The body length the shadow's next header says, or -1 when unbuffered. */
@@ -76,8 +83,8 @@ check_none(const struct shadow *s, int rc)
 	long next = shadow_next_len(s);
 
 	if (rc == 0) {
-		if (next > 0 && s->fed - s->used >=
-		    SC_FRAME_HEADER_LEN + (size_t)next)
+		if (next > 0 &&
+		    s->fed - s->used >= SC_FRAME_HEADER_LEN + (size_t)next)
 			abort();
 		if (next == 0)
 			abort();
@@ -204,7 +211,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				rc = read_copy(&s, cap, false);
 				break;
 			case READ_ALTERNATE:
-				rc = round++ % 2 == 0 ? read_peek(&s) :
+				rc = round++ % 2 == 0 ?
+				    read_peek(&s) :
 				    read_copy(&s, cap, false);
 				break;
 			case READ_COPY_THEN_PEEK:
@@ -221,8 +229,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Writing the frames back gives exactly the bytes consumed. */
 	if (evbuffer_get_length(s.out) != s.used)
 		abort();
-	if (s.used > 0 && memcmp(evbuffer_pullup(s.out, -1), s.wire,
-	    s.used) != 0)
+	if (s.used > 0 &&
+	    memcmp(evbuffer_pullup(s.out, -1), s.wire, s.used) != 0)
 		abort();
 
 	free(s.copy);

@@ -17,11 +17,11 @@
 #include "utf8.h"
 
 /* The sender and time of the events the round trip encodes. */
-#define FUZZ_FROM	"alice"
-#define FUZZ_EVENT_ID	42
-#define FUZZ_EVENT_TS	1700000000000LL
+#define FUZZ_FROM     "alice"
+#define FUZZ_EVENT_ID 42
+#define FUZZ_EVENT_TS 1700000000000LL
 
-static char *enc;	/* SC_MSG_MAX_LEN bytes for the encoders */
+static char *enc; /* SC_MSG_MAX_LEN bytes for the encoders */
 
 /* Aborts unless a[0..alen) and b[0..blen) are the same bytes. */
 static void
@@ -45,7 +45,8 @@ same_members(const struct msg_row *row, const struct msg *a,
 
 	if (a->type != b->type || a->code != b->code)
 		abort();
-	MSG_FOREACH_MEMBER(row, mb) {
+	MSG_FOREACH_MEMBER(row, mb)
+	{
 		switch (mb->kind) {
 		case MSG_K_INT:
 			ia = (const void *)((const char *)a + mb->off);
@@ -65,10 +66,10 @@ same_members(const struct msg_row *row, const struct msg *a,
 			if (la->set != lb->set || la->n != lb->n)
 				abort();
 			for (i = 0; i < la->n; i++)
-				same_bytes(la->v[i], strlen(la->v[i]),
-				    lb->v[i], strlen(lb->v[i]));
+				same_bytes(la->v[i], strlen(la->v[i]), lb->v[i],
+				    strlen(lb->v[i]));
 			break;
-		default:	/* the string kinds */
+		default: /* the string kinds */
 			sa = (const void *)((const char *)a + mb->off);
 			sb = (const void *)((const char *)b + mb->off);
 			if ((sa->s == NULL) != (sb->s == NULL))
@@ -91,7 +92,8 @@ round_trip_request(const struct msg *req)
 	if (msg_encode(req, MSG_C2S, enc, SC_MSG_MAX_LEN, &len) != 0)
 		abort();
 	if (msg_request_parse(&again, (const uint8_t *)enc, len) !=
-	    MSG_CODE_NONE || msg_request_members(&again) != MSG_CODE_NONE ||
+		MSG_CODE_NONE ||
+	    msg_request_members(&again) != MSG_CODE_NONE ||
 	    msg_request_content(&again) != MSG_CODE_NONE)
 		abort();
 	same_members(msg_row_find(req->type, MSG_C2S), req, &again);
@@ -194,12 +196,13 @@ check_hello(const uint8_t *data, size_t size)
 	int with, without;
 
 	with = msg_hello_check(data, size, true, &h);
-	if (with == 0 && (strlen(h.client) > MSG_HELLO_FIELD_MAX ||
-	    strlen(h.server) > MSG_HELLO_FIELD_MAX ||
-	    strlen(h.name) > MSG_HELLO_FIELD_MAX ||
-	    !utf8_valid(h.client, strlen(h.client)) ||
-	    !utf8_valid(h.server, strlen(h.server)) ||
-	    !utf8_valid(h.name, strlen(h.name))))
+	if (with == 0 &&
+	    (strlen(h.client) > MSG_HELLO_FIELD_MAX ||
+		strlen(h.server) > MSG_HELLO_FIELD_MAX ||
+		strlen(h.name) > MSG_HELLO_FIELD_MAX ||
+		!utf8_valid(h.client, strlen(h.client)) ||
+		!utf8_valid(h.server, strlen(h.server)) ||
+		!utf8_valid(h.name, strlen(h.name))))
 		abort();
 	without = msg_hello_check(data, size, false, NULL);
 	if (with == 0 && without != 0)

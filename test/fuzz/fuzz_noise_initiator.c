@@ -24,12 +24,12 @@
 #include "frame.h"
 #include "fuzz_util.h"
 
-#define CTL_SCRIPTED	0x01
-#define CTL_REFUSE	0x02
-#define CTL_CHUNKS_SHIFT	2
+#define CTL_SCRIPTED	 0x01
+#define CTL_REFUSE	 0x02
+#define CTL_CHUNKS_SHIFT 2
 
 /* Room for a frame body and the tag of a plaintext that is too long. */
-#define WIRE_CAP	(SC_FRAME_MAX_LEN + SC_NOISE_TAG_LEN)
+#define WIRE_CAP (SC_FRAME_MAX_LEN + SC_NOISE_TAG_LEN)
 
 /* What the key check was asked, and what it answers. */
 struct peer_check {
@@ -38,9 +38,9 @@ struct peer_check {
 	uint8_t key[SC_NOISE_KEY_LEN];
 };
 
-static uint8_t *plain;		/* the channel's plaintext buffer */
-static uint8_t *wire;		/* a handshake or transport message */
-static uint8_t *payload;	/* what the real responder decrypts */
+static uint8_t *plain;	 /* the channel's plaintext buffer */
+static uint8_t *wire;	 /* a handshake or transport message */
+static uint8_t *payload; /* what the real responder decrypts */
 static struct sc_keypair server_key, client_key, server_e;
 
 /* The client's key check: records the key, answers as told. */
@@ -91,7 +91,7 @@ check_ready(struct channel *ch, const struct peer_check *pc,
 	    memcmp(channel_remote_static(ch), pc->key, SC_NOISE_KEY_LEN) != 0)
 		abort();
 	if (channel_write(ch, tx, FUZZ_MSG3_PAYLOAD,
-	    strlen(FUZZ_MSG3_PAYLOAD)) != 0)
+		strlen(FUZZ_MSG3_PAYLOAD)) != 0)
 		abort();
 }
 
@@ -107,8 +107,8 @@ run_raw(struct fuzz_input *in, uint8_t ctl)
 	int rc = 0;
 
 	pc.refuse = ctl & CTL_REFUSE;
-	fuzz_chunks_take(&chunks, in, (ctl >> CTL_CHUNKS_SHIFT) &
-	    FUZZ_MAX_CHUNK_SIZES);
+	fuzz_chunks_take(&chunks, in,
+	    (ctl >> CTL_CHUNKS_SHIFT) & FUZZ_MAX_CHUNK_SIZES);
 	if ((rx = evbuffer_new()) == NULL || (tx = evbuffer_new()) == NULL)
 		abort();
 	initiator_new(&ch, &pc, tx);
@@ -119,7 +119,7 @@ run_raw(struct fuzz_input *in, uint8_t ctl)
 		in->data += n;
 		in->left -= n;
 		while ((rc = channel_read(&ch, rx, tx, plain, SC_MSG_MAX_LEN,
-		    &len)) > 0) {
+			    &len)) > 0) {
 			switch (rc) {
 			case CHANNEL_READY:
 				check_ready(&ch, &pc, tx);
@@ -175,8 +175,8 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 		abort();
 	initiator_new(&ch, &pc, tx);
 	if (noise_handshake_init(&rsp, CHANNEL_PROTOCOL, false,
-	    (const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE), &server_key,
-	    NULL) != 0)
+		(const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE), &server_key,
+		NULL) != 0)
 		abort();
 	noise_handshake_set_ephemeral(&rsp, &server_e);
 
@@ -185,7 +185,8 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 	    evbuffer_get_length(tx) != 0)
 		abort();
 	if (noise_handshake_read(&rsp, wire, wlen, payload, SC_FRAME_MAX_LEN,
-	    &plen) != 0 || plen != strlen(FUZZ_CLIENT_HELLO) ||
+		&plen) != 0 ||
+	    plen != strlen(FUZZ_CLIENT_HELLO) ||
 	    memcmp(payload, FUZZ_CLIENT_HELLO, plen) != 0)
 		abort();
 
@@ -193,7 +194,8 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 	if (!fuzz_take_record(in, &rec, &reclen))
 		goto out;
 	if (noise_handshake_write(&rsp, rec, reclen, wire, SC_FRAME_MAX_LEN,
-	    &wlen) != 0 || !send_frame(rx, wlen))
+		&wlen) != 0 ||
+	    !send_frame(rx, wlen))
 		goto out;
 	if (msg_hello_check(rec, reclen, true, &hello) != 0)
 		want = SC_ERR_PAYLOAD;
@@ -204,8 +206,9 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 	rc = channel_read(&ch, rx, tx, plain, SC_MSG_MAX_LEN, &len);
 	if (rc != want)
 		abort();
-	if (want != SC_ERR_PAYLOAD && (!pc.called ||
-	    memcmp(pc.key, server_key.public, SC_NOISE_KEY_LEN) != 0))
+	if (want != SC_ERR_PAYLOAD &&
+	    (!pc.called ||
+		memcmp(pc.key, server_key.public, SC_NOISE_KEY_LEN) != 0))
 		abort();
 	if (rc != CHANNEL_READY) {
 		if (ch.state != CHANNEL_CLOSED || evbuffer_get_length(tx) != 0)
@@ -222,12 +225,13 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 	    evbuffer_get_length(tx) != 0)
 		abort();
 	if (noise_handshake_read(&rsp, wire, wlen, payload, SC_FRAME_MAX_LEN,
-	    &plen) != 0 || plen != strlen(FUZZ_MSG3_PAYLOAD) ||
+		&plen) != 0 ||
+	    plen != strlen(FUZZ_MSG3_PAYLOAD) ||
 	    memcmp(payload, FUZZ_MSG3_PAYLOAD, plen) != 0 ||
 	    memcmp(noise_handshake_remote_static(&rsp), client_key.public,
-	    SC_NOISE_KEY_LEN) != 0 ||
+		SC_NOISE_KEY_LEN) != 0 ||
 	    memcmp(ch.handshake_hash, noise_handshake_hash(&rsp),
-	    SC_NOISE_HASH_LEN) != 0)
+		SC_NOISE_HASH_LEN) != 0)
 		abort();
 	if (noise_handshake_split(&rsp, &s2c, &c2s) != 0)
 		abort();
@@ -254,8 +258,9 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 		if (channel_write(&ch, tx, plain, len) != 0)
 			abort();
 		if (frame_read(tx, wire, SC_FRAME_MAX_LEN, &wlen) != 1 ||
-		    noise_cipher_decrypt(&c2s, NULL, 0, wire, wlen,
-		    payload) != 0 || wlen - SC_NOISE_TAG_LEN != reclen ||
+		    noise_cipher_decrypt(&c2s, NULL, 0, wire, wlen, payload) !=
+			0 ||
+		    wlen - SC_NOISE_TAG_LEN != reclen ||
 		    (reclen > 0 && memcmp(payload, rec, reclen) != 0))
 			abort();
 	}

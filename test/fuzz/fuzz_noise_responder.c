@@ -25,16 +25,16 @@
 #include "frame.h"
 #include "fuzz_util.h"
 
-#define CTL_SCRIPTED	0x01
-#define CTL_LOGIN	0x02
-#define CTL_CHUNKS_SHIFT	2
+#define CTL_SCRIPTED	 0x01
+#define CTL_LOGIN	 0x02
+#define CTL_CHUNKS_SHIFT 2
 
 /* Room for a frame body and the tag of a plaintext that is too long. */
-#define WIRE_CAP	(SC_FRAME_MAX_LEN + SC_NOISE_TAG_LEN)
+#define WIRE_CAP (SC_FRAME_MAX_LEN + SC_NOISE_TAG_LEN)
 
-static uint8_t *plain;		/* the channel's plaintext buffer */
-static uint8_t *wire;		/* a handshake or transport message */
-static uint8_t *payload;	/* what the real initiator decrypts */
+static uint8_t *plain;	 /* the channel's plaintext buffer */
+static uint8_t *wire;	 /* a handshake or transport message */
+static uint8_t *payload; /* what the real initiator decrypts */
 static struct sc_keypair server_key, client_key, client_e;
 
 /* The server's checks of one request, in its order. */
@@ -77,7 +77,7 @@ check_ready(struct channel *ch, struct evbuffer *out, bool login)
 	if (login)
 		channel_set_max_frame(ch, SC_FRAME_MAX_LEN);
 	if (channel_write(ch, out, FUZZ_MSG3_PAYLOAD,
-	    strlen(FUZZ_MSG3_PAYLOAD)) != 0)
+		strlen(FUZZ_MSG3_PAYLOAD)) != 0)
 		abort();
 }
 
@@ -91,8 +91,8 @@ run_raw(struct fuzz_input *in, uint8_t ctl)
 	size_t n, len;
 	int rc = 0;
 
-	fuzz_chunks_take(&chunks, in, (ctl >> CTL_CHUNKS_SHIFT) &
-	    FUZZ_MAX_CHUNK_SIZES);
+	fuzz_chunks_take(&chunks, in,
+	    (ctl >> CTL_CHUNKS_SHIFT) & FUZZ_MAX_CHUNK_SIZES);
 	if ((rx = evbuffer_new()) == NULL || (tx = evbuffer_new()) == NULL)
 		abort();
 	responder_new(&ch);
@@ -103,7 +103,7 @@ run_raw(struct fuzz_input *in, uint8_t ctl)
 		in->data += n;
 		in->left -= n;
 		while ((rc = channel_read(&ch, rx, tx, plain, SC_MSG_MAX_LEN,
-		    &len)) > 0) {
+			    &len)) > 0) {
 			switch (rc) {
 			case CHANNEL_PROGRESS:
 				if (evbuffer_get_length(tx) == 0)
@@ -168,8 +168,8 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 		abort();
 	responder_new(&ch);
 	if (noise_handshake_init(&ini, CHANNEL_PROTOCOL, true,
-	    (const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE), &client_key,
-	    NULL) != 0)
+		(const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE), &client_key,
+		NULL) != 0)
 		abort();
 	noise_handshake_set_ephemeral(&ini, &client_e);
 
@@ -177,7 +177,8 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 	if (!fuzz_take_record(in, &rec, &reclen))
 		goto out;
 	if (noise_handshake_write(&ini, rec, reclen, wire, SC_FRAME_MAX_LEN,
-	    &wlen) != 0 || !send_frame(rx, wlen))
+		&wlen) != 0 ||
+	    !send_frame(rx, wlen))
 		goto out;
 	ok = msg_hello_check(rec, reclen, true, &hello) == 0;
 	rc = channel_read(&ch, rx, tx, plain, SC_MSG_MAX_LEN, &len);
@@ -191,19 +192,20 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 	    evbuffer_get_length(tx) != 0)
 		abort();
 	if (noise_handshake_read(&ini, wire, wlen, payload, SC_FRAME_MAX_LEN,
-	    &plen) != 0)
+		&plen) != 0)
 		abort();
 	if (plen != strlen(FUZZ_SERVER_HELLO) ||
 	    memcmp(payload, FUZZ_SERVER_HELLO, plen) != 0 ||
 	    memcmp(noise_handshake_remote_static(&ini), server_key.public,
-	    SC_NOISE_KEY_LEN) != 0)
+		SC_NOISE_KEY_LEN) != 0)
 		abort();
 
 	/* -> s, se, with the fuzzer's msg3 payload */
 	if (!fuzz_take_record(in, &rec, &reclen))
 		goto out;
 	if (noise_handshake_write(&ini, rec, reclen, wire, SC_FRAME_MAX_LEN,
-	    &wlen) != 0 || !send_frame(rx, wlen))
+		&wlen) != 0 ||
+	    !send_frame(rx, wlen))
 		goto out;
 	ok = msg_hello_check(rec, reclen, false, NULL) == 0;
 	rc = channel_read(&ch, rx, tx, plain, SC_MSG_MAX_LEN, &len);
@@ -213,9 +215,9 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 		goto out;
 	if (strcmp(channel_peer_hello(&ch)->client, hello.client) != 0 ||
 	    memcmp(channel_remote_static(&ch), client_key.public,
-	    SC_NOISE_KEY_LEN) != 0 ||
+		SC_NOISE_KEY_LEN) != 0 ||
 	    memcmp(ch.handshake_hash, noise_handshake_hash(&ini),
-	    SC_NOISE_HASH_LEN) != 0)
+		SC_NOISE_HASH_LEN) != 0)
 		abort();
 	if (noise_handshake_split(&ini, &c2s, &s2c) != 0)
 		abort();
@@ -247,8 +249,9 @@ run_scripted(struct fuzz_input *in, uint8_t ctl)
 		if (channel_write(&ch, tx, plain, len) != 0)
 			abort();
 		if (frame_read(tx, wire, SC_FRAME_MAX_LEN, &wlen) != 1 ||
-		    noise_cipher_decrypt(&s2c, NULL, 0, wire, wlen,
-		    payload) != 0 || wlen - SC_NOISE_TAG_LEN != reclen ||
+		    noise_cipher_decrypt(&s2c, NULL, 0, wire, wlen, payload) !=
+			0 ||
+		    wlen - SC_NOISE_TAG_LEN != reclen ||
 		    (reclen > 0 && memcmp(payload, rec, reclen) != 0))
 			abort();
 	}

@@ -18,13 +18,13 @@
 #include "users.h"
 
 /* Longest hash string tried: twice the limit, to reach the length check. */
-#define FUZZ_HASH_MAX		(2 * SC_PWHASH_MAX_LEN)
+#define FUZZ_HASH_MAX (2 * SC_PWHASH_MAX_LEN)
 
 /* Hashes cheap enough to verify on every input. */
-#define FUZZ_VERIFY_MAX_ITERATIONS	100
-#define FUZZ_VERIFY_MAX_SCRYPT_N	16
-#define FUZZ_VERIFY_MAX_SCRYPT_R	8
-#define FUZZ_VERIFY_MAX_SCRYPT_P	4
+#define FUZZ_VERIFY_MAX_ITERATIONS 100
+#define FUZZ_VERIFY_MAX_SCRYPT_N   16
+#define FUZZ_VERIFY_MAX_SCRYPT_R   8
+#define FUZZ_VERIFY_MAX_SCRYPT_P   4
 
 static int users_fd = -1;
 static char users_path[PATH_MAX];
@@ -101,8 +101,8 @@ check_hash_string(const uint8_t *data, size_t size)
 	size_t len, pwlen;
 	int rc, rc2;
 
-	len = strnlen((const char *)data, size < FUZZ_HASH_MAX ?
-	    size : FUZZ_HASH_MAX);
+	len = strnlen((const char *)data,
+	    size < FUZZ_HASH_MAX ? size : FUZZ_HASH_MAX);
 	memcpy(s, data, len);
 	s[len] = '\0';
 	password = len < size ? (const char *)data + len + 1 : "";
@@ -119,7 +119,7 @@ check_hash_string(const uint8_t *data, size_t size)
 	if (h.salt_len == 0 || h.salt_len > SC_SALT_MAX_LEN ||
 	    strlen(h.salt) != h.salt_len ||
 	    (h.digest_len != SC_PBKDF2_DK_LEN &&
-	    h.digest_len != SC_SCRYPT_DK_LEN))
+		h.digest_len != SC_SCRYPT_DK_LEN))
 		abort();
 	if (!cheap(&h))
 		return;

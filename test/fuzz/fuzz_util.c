@@ -11,7 +11,7 @@
 #include "noise.h"
 
 /* Any fixed value: the stream only has to be the same on every run. */
-#define RNG_SEED	0x5ecc4a7f0220ULL
+#define RNG_SEED 0x5ecc4a7f0220ULL
 
 static uint64_t rng_state = RNG_SEED;
 

@@ -17,22 +17,22 @@
 #include "keys.h"
 
 /* The fixed keys: each secret is 32 copies of its tag byte. */
-#define FUZZ_KEY_SERVER		0x53	/* responder static */
-#define FUZZ_KEY_CLIENT		0x43	/* initiator static */
-#define FUZZ_KEY_CLIENT_E	0x65	/* the real initiator's ephemeral */
-#define FUZZ_KEY_SERVER_E	0x45	/* the real responder's ephemeral */
+#define FUZZ_KEY_SERVER	  0x53 /* responder static */
+#define FUZZ_KEY_CLIENT	  0x43 /* initiator static */
+#define FUZZ_KEY_CLIENT_E 0x65 /* the real initiator's ephemeral */
+#define FUZZ_KEY_SERVER_E 0x45 /* the real responder's ephemeral */
 
 /* The hellos the channels under test send. */
-#define FUZZ_CLIENT_HELLO	"{\"proto\":1,\"client\":\"fuzz/1\"}"
-#define FUZZ_SERVER_HELLO \
+#define FUZZ_CLIENT_HELLO "{\"proto\":1,\"client\":\"fuzz/1\"}"
+#define FUZZ_SERVER_HELLO                                                      \
 	"{\"proto\":1,\"server\":\"fuzzd/1\",\"name\":\"Fuzz\"}"
-#define FUZZ_MSG3_PAYLOAD	"{}"	/* what channel.c's initiator sends */
+#define FUZZ_MSG3_PAYLOAD "{}" /* what channel.c's initiator sends */
 
 /* Most chunk-size bytes an input may start with. */
-#define FUZZ_MAX_CHUNK_SIZES	7
+#define FUZZ_MAX_CHUNK_SIZES 7
 
 /* A record header: 2-byte big-endian length, as a frame header. */
-#define FUZZ_RECORD_HEADER_LEN	2
+#define FUZZ_RECORD_HEADER_LEN 2
 
 /* Where the next piece of an input comes from. */
 struct fuzz_input {
@@ -77,8 +77,7 @@ size_t fuzz_chunks_next(struct fuzz_chunks *c, size_t left);
  * many bytes (or all that is left when fewer). Returns false when in has
  * no header left.
  */
-bool fuzz_take_record(struct fuzz_input *in, const uint8_t **rec,
-    size_t *len);
+bool fuzz_take_record(struct fuzz_input *in, const uint8_t **rec, size_t *len);
 
 /* Appends a record header and rec[0..len) to out (corpus generator). */
 void fuzz_add_record(struct evbuffer *out, const void *rec, size_t len);

@@ -29,21 +29,20 @@
 #include "pbkdf2.h"
 #include "pwhash.h"
 
-#define CTL_SCRIPTED	0x01
-#define CTL_FLAG	0x02	/* login (responder), refuse (initiator) */
-#define CTL_CHUNKS_SHIFT	2
+#define CTL_SCRIPTED	 0x01
+#define CTL_FLAG	 0x02 /* login (responder), refuse (initiator) */
+#define CTL_CHUNKS_SHIFT 2
 
 /* The password and salt of the tiny hashes made here. */
-#define TINY_PASSWORD	"pw"
-#define TINY_SALT	"fuzzsaltfuzzsalt"
+#define TINY_PASSWORD "pw"
+#define TINY_SALT     "fuzzsaltfuzzsalt"
 
 static const char *corpus_dir;
 static const char *source_dir;
 
 /* Writes data[0..len) to corpus_dir/target/name. */
 static void
-write_seed(const char *target, const char *name, const void *data,
-    size_t len)
+write_seed(const char *target, const char *name, const void *data, size_t len)
 {
 	char path[PATH_MAX];
 	FILE *f;
@@ -117,18 +116,18 @@ frame_seeds(void)
 	add_frame(b, "{\"type\":\"list\"}", 15);
 	write_buf("fuzz_frame", "copy-two", b);
 
-	evbuffer_add(b, "\x0e", 1);	/* alternate, 3 chunk sizes */
+	evbuffer_add(b, "\x0e", 1); /* alternate, 3 chunk sizes */
 	evbuffer_add(b, sizes, sizeof sizes);
 	for (i = 0; i < 6; i++)
 		add_frame(b, "0123456789abcdef", 1 + i * 3);
 	write_buf("fuzz_frame", "alternate-chunked", b);
 
-	evbuffer_add(b, "\x63", 1);	/* copy then peek, 16-byte buffer */
+	evbuffer_add(b, "\x63", 1); /* copy then peek, 16-byte buffer */
 	add_frame(b, "0123456789abcdefXYZ", 19);
 	add_frame(b, "short", 5);
 	write_buf("fuzz_frame", "copy-too-long", b);
 
-	evbuffer_add(b, "\x21", 1);	/* copy, 1-byte buffer */
+	evbuffer_add(b, "\x21", 1); /* copy, 1-byte buffer */
 	add_frame(b, "x", 1);
 	add_frame(b, "yz", 2);
 	write_buf("fuzz_frame", "copy-cap-one", b);
@@ -136,11 +135,11 @@ frame_seeds(void)
 	evbuffer_add(b, "\x00\x00\x00", 3);
 	write_buf("fuzz_frame", "empty-frame", b);
 
-	evbuffer_add(b, "\x04\x00\x00\x64", 4);	/* one 1-byte chunk */
+	evbuffer_add(b, "\x04\x00\x00\x64", 4); /* one 1-byte chunk */
 	evbuffer_add(b, "truncated", 9);
 	write_buf("fuzz_frame", "truncated", b);
 
-	evbuffer_add(b, "\x00\xff", 2);	/* a lone header byte */
+	evbuffer_add(b, "\x00\xff", 2); /* a lone header byte */
 	write_buf("fuzz_frame", "half-header", b);
 
 	if ((big = calloc(1, SC_FRAME_MAX_LEN)) == NULL)
@@ -165,63 +164,82 @@ msg_seeds(void)
 		const char *json;
 	} seeds[] = {
 		/* requests */
-		{ "req-login", "{\"type\":\"login\",\"user\":\"alice\","
+		{ "req-login",
+		    "{\"type\":\"login\",\"user\":\"alice\","
 		    "\"password\":\"secret\"}" },
-		{ "req-login-unicode", "{\"type\":\"login\","
+		{ "req-login-unicode",
+		    "{\"type\":\"login\","
 		    "\"user\":\"b.o-b_1\","
 		    "\"password\":\"p\\u00e4ss \\ud83d\\udd11\"}" },
 		{ "req-say", "{\"type\":\"say\",\"text\":\"hello, world\"}" },
-		{ "req-say-escapes", "{\"type\":\"say\",\"text\":"
+		{ "req-say-escapes",
+		    "{\"type\":\"say\",\"text\":"
 		    "\"tab\\there\\nline \\\"q\\\" \\\\ \\u00e9 \\u20ac\"}" },
 		{ "req-say-c1", "{\"type\":\"say\",\"text\":\"\\u0085\"}" },
 		{ "req-say-del", "{\"type\":\"say\",\"text\":\"\\u007f\"}" },
 		{ "req-say-empty", "{\"type\":\"say\",\"text\":\"\"}" },
-		{ "req-msg", "{\"type\":\"msg\",\"to\":\"bob\","
+		{ "req-msg",
+		    "{\"type\":\"msg\",\"to\":\"bob\","
 		    "\"text\":\"hi bob\"}" },
-		{ "req-msg-bad-to", "{\"type\":\"msg\",\"to\":\"b b\","
+		{ "req-msg-bad-to",
+		    "{\"type\":\"msg\",\"to\":\"b b\","
 		    "\"text\":\"x\"}" },
 		{ "req-list", "{\"type\":\"list\"}" },
 		{ "req-ping", "{\"type\":\"ping\"}" },
-		{ "req-ping-id", "{\"type\":\"ping\","
+		{ "req-ping-id",
+		    "{\"type\":\"ping\","
 		    "\"id\":9007199254740991}" },
-		{ "req-ping-big", "{\"type\":\"ping\","
+		{ "req-ping-big",
+		    "{\"type\":\"ping\","
 		    "\"id\":9007199254740992}" },
 		{ "req-ping-neg0", "{\"type\":\"ping\",\"id\":-0}" },
 		{ "req-ping-real", "{\"type\":\"ping\",\"id\":1.0}" },
 		{ "req-ping-exp", "{\"type\":\"ping\",\"id\":1e3}" },
-		{ "req-ping-huge", "{\"type\":\"ping\",\"id\":"
+		{ "req-ping-huge",
+		    "{\"type\":\"ping\",\"id\":"
 		    "123456789012345678901234567890}" },
 		{ "req-quit", "{\"type\":\"quit\",\"extra\":[1,2,{}]}" },
 		{ "req-unknown", "{\"type\":\"dance\"}" },
 		{ "req-server-type", "{\"type\":\"pong\"}" },
-		{ "req-dup", "{\"type\":\"say\",\"type\":\"say\","
+		{ "req-dup",
+		    "{\"type\":\"say\",\"type\":\"say\","
 		    "\"text\":\"x\"}" },
-		{ "req-deep", "{\"type\":\"list\",\"a\":[[[[[[[[[[[[[[[[[[[["
+		{ "req-deep",
+		    "{\"type\":\"list\",\"a\":[[[[[[[[[[[[[[[[[[[["
 		    "[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}" },
 		{ "req-nul", "{\"type\":\"say\",\"text\":\"a\\u0000b\"}" },
-		{ "req-lone-surrogate", "{\"type\":\"say\",\"text\":"
+		{ "req-lone-surrogate",
+		    "{\"type\":\"say\",\"text\":"
 		    "\"\\ud800\"}" },
 		{ "req-not-object", "[\"type\",\"say\"]" },
 		{ "req-trailing", "{\"type\":\"list\"} {}" },
-		{ "bad-utf8", "{\"type\":\"say\",\"text\":\""
+		{ "bad-utf8",
+		    "{\"type\":\"say\",\"text\":\""
 		    "\xc0\xaf\xed\xa0\x80"
 		    "\xf4\x90\x80\x80\"}" },
 		/* events */
-		{ "ev-login-ok", "{\"type\":\"login_ok\",\"user\":\"alice\","
+		{ "ev-login-ok",
+		    "{\"type\":\"login_ok\",\"user\":\"alice\","
 		    "\"users\":[\"alice\",\"bob\"]}" },
-		{ "ev-say", "{\"type\":\"say\",\"id\":1,\"ts\":1700000000000,"
+		{ "ev-say",
+		    "{\"type\":\"say\",\"id\":1,\"ts\":1700000000000,"
 		    "\"from\":\"bob\",\"text\":\"hi\"}" },
-		{ "ev-msg", "{\"type\":\"msg\",\"id\":2,\"ts\":-1,"
+		{ "ev-msg",
+		    "{\"type\":\"msg\",\"id\":2,\"ts\":-1,"
 		    "\"from\":\"bob\",\"to\":\"alice\",\"text\":\"psst\"}" },
-		{ "ev-presence", "{\"type\":\"presence\",\"user\":\"carol\","
+		{ "ev-presence",
+		    "{\"type\":\"presence\",\"user\":\"carol\","
 		    "\"online\":false}" },
 		{ "ev-users", "{\"type\":\"users\",\"users\":[]}" },
 		{ "ev-pong", "{\"type\":\"pong\",\"id\":0}" },
-		{ "ev-notice", "{\"type\":\"notice\","
+		{ "ev-notice",
+		    "{\"type\":\"notice\","
 		    "\"text\":\"maintenance\"}" },
-		{ "ev-error", "{\"type\":\"error\",\"code\":\"rate_limited\","
+		{ "ev-error",
+		    "{\"type\":\"error\",\"code\":\"rate_limited\","
 		    "\"message\":\"slow down\",\"ref\":\"say\"}" },
-		{ "ev-error-unknown", "{\"type\":\"error\","
+		{ "ev-error-unknown",
+		    "{\"type\":\"error\","
 		    "\"code\":\"new_code\","
 		    "\"message\":\"?\"}" },
 		{ "ev-bye", "{\"type\":\"bye\",\"reason\":\"shutdown\"}" },
@@ -230,7 +248,8 @@ msg_seeds(void)
 		{ "hello-server", FUZZ_SERVER_HELLO },
 		{ "hello-proto2", "{\"proto\":2}" },
 		{ "hello-proto-real", "{\"proto\":1.0}" },
-		{ "hello-long-name", "{\"proto\":1,\"name\":\"\xc3\xa9\xc3\xa9"
+		{ "hello-long-name",
+		    "{\"proto\":1,\"name\":\"\xc3\xa9\xc3\xa9"
 		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
@@ -291,10 +310,10 @@ tiny_hash(char *out, size_t cap, bool scrypt, unsigned n, unsigned r,
 	size_t dklen = scrypt ? SC_SCRYPT_DK_LEN : SC_PBKDF2_DK_LEN;
 
 	if (scrypt) {
-		if (crypto_pwhash_scryptsalsa208sha256_ll(
-		    (const uint8_t *)TINY_PASSWORD, strlen(TINY_PASSWORD),
-		    (const uint8_t *)TINY_SALT, strlen(TINY_SALT), n, r, p,
-		    dk, dklen) != 0)
+		if (crypto_pwhash_scryptsalsa208sha256_ll((const uint8_t *)
+							      TINY_PASSWORD,
+			strlen(TINY_PASSWORD), (const uint8_t *)TINY_SALT,
+			strlen(TINY_SALT), n, r, p, dk, dklen) != 0)
 			abort();
 		sodium_bin2hex(hex, sizeof hex, dk, dklen);
 		snprintf(out, cap, "scrypt:%u:%u:%u$%s$%s", n, r, p, TINY_SALT,
@@ -306,8 +325,8 @@ tiny_hash(char *out, size_t cap, bool scrypt, unsigned n, unsigned r,
 		sodium_bin2hex(hex, sizeof hex, dk, dklen);
 		snprintf(out, cap, "pbkdf2:sha256:%u$%s$%s", n, TINY_SALT, hex);
 	}
-	if (pwhash_verify_string(out, TINY_PASSWORD,
-	    strlen(TINY_PASSWORD)) != 0)
+	if (pwhash_verify_string(out, TINY_PASSWORD, strlen(TINY_PASSWORD)) !=
+	    0)
 		abort();
 }
 
@@ -326,7 +345,8 @@ users_seeds(void)
 		{ "users-not-string", "{\"a\":1}" },
 		{ "users-bad-hash", "{\"a\":\"pbkdf2:sha256:1$s$zz\"}" },
 		{ "hash-no-iterations", "pbkdf2:sha256$salt$00" },
-		{ "hash-leading-zero", "pbkdf2:sha256:01$salt$"
+		{ "hash-leading-zero",
+		    "pbkdf2:sha256:01$salt$"
 		    "00000000000000000000000000000000"
 		    "00000000000000000000000000000000" },
 		{ "hash-scrypt-n3", "scrypt:3:1:1$salt$00" },
@@ -356,12 +376,13 @@ users_seeds(void)
 	hashes = json_object_get(root, "hashes");
 	if ((users = json_object()) == NULL)
 		abort();
-	json_array_foreach(hashes, i, h) {
+	json_array_foreach(hashes, i, h)
+	{
 		hash = json_string_value(json_object_get(h, "hash"));
 		pwhex = json_string_value(json_object_get(h, "password_hex"));
 		if (hash == NULL || pwhex == NULL ||
 		    sodium_hex2bin(pw, sizeof pw, pwhex, strlen(pwhex), NULL,
-		    &pwlen, NULL) != 0)
+			&pwlen, NULL) != 0)
 			abort();
 		snprintf(name, sizeof name, "hash-werkzeug-%02zu", i);
 		write_hash_seed(name, hash, (const char *)pw, pwlen);
@@ -386,8 +407,8 @@ users_seeds(void)
 		snprintf(name, sizeof name, "hash-tiny-%zu-wrong", i);
 		write_hash_seed(name, tiny[i], "PW", 2);
 	}
-	if ((users = json_pack("{s:s, s:s, s:s}", "alice", tiny[0],
-	    "bob.b", tiny[2], "c_3-d", tiny[1])) == NULL)
+	if ((users = json_pack("{s:s, s:s, s:s}", "alice", tiny[0], "bob.b",
+		 tiny[2], "c_3-d", tiny[1])) == NULL)
 		abort();
 	text = json_dumps(users, JSON_INDENT(2));
 	write_str("fuzz_users", "users-tiny", text);
@@ -417,8 +438,8 @@ static const char *const events[] = {
 	"{\"type\":\"bye\",\"reason\":\"quit\"}",
 };
 
-#define N_REQUESTS	(sizeof requests / sizeof requests[0])
-#define N_EVENTS	(sizeof events / sizeof events[0])
+#define N_REQUESTS (sizeof requests / sizeof requests[0])
+#define N_EVENTS   (sizeof events / sizeof events[0])
 
 /* Writes ctl, the chunk-size bytes and the recorded wire bytes. */
 static void
@@ -477,24 +498,23 @@ record_client(const char *hello, size_t n, struct evbuffer *wire)
 	cfg.hello_len = strlen(FUZZ_SERVER_HELLO);
 	if (channel_init(&ch, &cfg) != 0 ||
 	    noise_handshake_init(&ini, CHANNEL_PROTOCOL, true,
-	    (const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE), &client_key,
-	    NULL) != 0)
+		(const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE), &client_key,
+		NULL) != 0)
 		abort();
 	noise_handshake_set_ephemeral(&ini, &client_e);
 
 	if (noise_handshake_write(&ini, (const uint8_t *)hello, strlen(hello),
-	    msg, sizeof msg, &len) != 0)
+		msg, sizeof msg, &len) != 0)
 		abort();
 	add_frame(wire, msg, len);
 	add_frame(rx, msg, len);
-	if (channel_read(&ch, rx, tx, pl, sizeof pl, &plen) !=
-	    CHANNEL_PROGRESS)
-		goto out;	/* a refused hello: msg1 only */
+	if (channel_read(&ch, rx, tx, pl, sizeof pl, &plen) != CHANNEL_PROGRESS)
+		goto out; /* a refused hello: msg1 only */
 	if (frame_read(tx, msg, sizeof msg, &len) != 1 ||
 	    noise_handshake_read(&ini, msg, len, pl, sizeof pl, &plen) != 0)
 		abort();
 	if (noise_handshake_write(&ini, (const uint8_t *)FUZZ_MSG3_PAYLOAD,
-	    strlen(FUZZ_MSG3_PAYLOAD), msg, sizeof msg, &len) != 0)
+		strlen(FUZZ_MSG3_PAYLOAD), msg, sizeof msg, &len) != 0)
 		abort();
 	add_frame(wire, msg, len);
 	add_frame(rx, msg, len);
@@ -504,7 +524,7 @@ record_client(const char *hello, size_t n, struct evbuffer *wire)
 	for (i = 0; i < n; i++) {
 		len = strlen(requests[i]);
 		if (noise_cipher_encrypt(&c2s, NULL, 0,
-		    (const uint8_t *)requests[i], len, msg) != 0)
+			(const uint8_t *)requests[i], len, msg) != 0)
 			abort();
 		add_frame(wire, msg, len + SC_NOISE_TAG_LEN);
 	}
@@ -542,8 +562,8 @@ record_server(const char *hello, size_t n, struct evbuffer *wire)
 	cfg.hello_len = strlen(FUZZ_CLIENT_HELLO);
 	if (channel_init(&ch, &cfg) != 0 || channel_start(&ch, tx) != 0 ||
 	    noise_handshake_init(&rsp, CHANNEL_PROTOCOL, false,
-	    (const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE), &server_key,
-	    NULL) != 0)
+		(const uint8_t *)SC_PROLOGUE, strlen(SC_PROLOGUE), &server_key,
+		NULL) != 0)
 		abort();
 	noise_handshake_set_ephemeral(&rsp, &server_e);
 
@@ -551,7 +571,7 @@ record_server(const char *hello, size_t n, struct evbuffer *wire)
 	    noise_handshake_read(&rsp, msg, len, pl, sizeof pl, &plen) != 0)
 		abort();
 	if (noise_handshake_write(&rsp, (const uint8_t *)hello, strlen(hello),
-	    msg, sizeof msg, &len) != 0)
+		msg, sizeof msg, &len) != 0)
 		abort();
 	add_frame(wire, msg, len);
 	add_frame(rx, msg, len);
@@ -564,7 +584,7 @@ record_server(const char *hello, size_t n, struct evbuffer *wire)
 	for (i = 0; i < n; i++) {
 		len = strlen(events[i]);
 		if (noise_cipher_encrypt(&s2c, NULL, 0,
-		    (const uint8_t *)events[i], len, msg) != 0)
+			(const uint8_t *)events[i], len, msg) != 0)
 			abort();
 		add_frame(wire, msg, len + SC_NOISE_TAG_LEN);
 	}
@@ -596,7 +616,7 @@ responder_seeds(void)
 	record_client("{\"proto\":1}", 1, wire);
 	write_raw(t, "raw-minimal-hello", 0, NULL, 0, wire);
 	evbuffer_drain(wire, evbuffer_get_length(wire));
-	record_client("{\"proto\":2}", 0, wire);	/* refused: msg1 only */
+	record_client("{\"proto\":2}", 0, wire); /* refused: msg1 only */
 	write_raw(t, "raw-bad-proto", 0, NULL, 0, wire);
 	evbuffer_free(wire);
 

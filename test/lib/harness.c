@@ -33,10 +33,9 @@
 #endif
 
 #define CLIENT_HELLO	"{\"proto\":1,\"client\":\"harness/1\"}"
-#define HARNESS_STOP_MS	10000	/* from SIGTERM to SIGKILL */
+#define HARNESS_STOP_MS 10000 /* from SIGTERM to SIGKILL */
 
-static const char *const default_users[] = { "testuser", "anotheruser",
-    NULL };
+static const char *const default_users[] = { "testuser", "anotheruser", NULL };
 
 /* The bounded wait of every harness call, scaled for slow runs. */
 int
@@ -50,8 +49,8 @@ harness_timeout_ms(void)
 
 /* Writes a users file: every name with password pw. */
 void
-tserver_write_users(const char *path, const char *const *names,
-    const char *pw, unsigned iterations)
+tserver_write_users(const char *path, const char *const *names, const char *pw,
+    unsigned iterations)
 {
 	char hash[SC_PWHASH_MAX_LEN];
 	json_t *root = json_object();
@@ -59,7 +58,8 @@ tserver_write_users(const char *path, const char *const *names,
 
 	for (i = 0; names[i] != NULL; i++) {
 		assert_int_equal(pwhash_create(pw, strlen(pw), iterations, hash,
-		    sizeof hash), 0);
+				     sizeof hash),
+		    0);
 		json_object_set_new(root, names[i], json_string(hash));
 	}
 	assert_int_equal(json_dump_file(root, path, JSON_INDENT(2)), 0);
@@ -82,7 +82,7 @@ exec_server(const char *config)
 	if (wrapper != NULL && *wrapper != '\0' &&
 	    (copy = strdup(wrapper)) != NULL) {
 		for (tok = strtok_r(copy, " ", &save); tok != NULL && n < 58;
-		    tok = strtok_r(NULL, " ", &save))
+		     tok = strtok_r(NULL, " ", &save))
 			argv[n++] = tok;
 	}
 	argv[n++] = (char *)SC_SECURECHATD_PATH;
@@ -115,7 +115,8 @@ tserver_prepare(struct tserver *ts, const char *const *users)
 	assert_true(strlen(ts->notify) < sizeof sun.sun_path);
 	memcpy(sun.sun_path, ts->notify, strlen(ts->notify) + 1);
 	assert_int_equal(bind(ts->notify_fd, (struct sockaddr *)&sun,
-	    sizeof sun), 0);
+			     sizeof sun),
+	    0);
 }
 
 /* Writes the config file of ts's folder. */
@@ -126,10 +127,12 @@ tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
 	char buf[2048];
 	int n;
 
-	n = snprintf(buf, sizeof buf, "{\"listen\":\"%s\",\"port\":%u,"
+	n = snprintf(buf, sizeof buf,
+	    "{\"listen\":\"%s\",\"port\":%u,"
 	    "\"users\":\"%s\",\"key\":\"%s\",\"log_dir\":\"%s\","
-	    "\"log_level\":\"debug\"%s%s}\n", listen, port, ts->users, ts->key,
-	    ts->dir, extra_config != NULL ? "," : "",
+	    "\"log_level\":\"debug\"%s%s}\n",
+	    listen, port, ts->users, ts->key, ts->dir,
+	    extra_config != NULL ? "," : "",
 	    extra_config != NULL ? extra_config : "");
 	assert_true(n > 0 && (size_t)n < sizeof buf);
 	assert_int_equal(testlib_write_file(ts->config, buf, (size_t)n, 0600),
@@ -383,8 +386,8 @@ tclient_send_out(struct tclient *c)
 {
 	size_t len = evbuffer_get_length(c->out);
 
-	assert_int_equal(tclient_send_raw(c, evbuffer_pullup(c->out, -1),
-	    len), 0);
+	assert_int_equal(tclient_send_raw(c, evbuffer_pullup(c->out, -1), len),
+	    0);
 	evbuffer_drain(c->out, len);
 }
 
@@ -553,8 +556,10 @@ tclient_login(struct tclient *c, const char *user)
 	char buf[256];
 	json_t *j;
 
-	snprintf(buf, sizeof buf, "{\"type\":\"login\",\"user\":\"%s\","
-	    "\"password\":\"%s\"}", user, HARNESS_PASSWORD);
+	snprintf(buf, sizeof buf,
+	    "{\"type\":\"login\",\"user\":\"%s\","
+	    "\"password\":\"%s\"}",
+	    user, HARNESS_PASSWORD);
 	tclient_send(c, buf);
 	j = tclient_expect(c, "login_ok");
 	assert_string_equal(jstr(j, "user"), user);

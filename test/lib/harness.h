@@ -25,22 +25,22 @@
 #include "testlib.h"
 
 /* 5 s, times $SC_TIMEOUT_SCALE (for slow runs: valgrind). */
-#define HARNESS_TIMEOUT_MS	harness_timeout_ms()
+#define HARNESS_TIMEOUT_MS harness_timeout_ms()
 int harness_timeout_ms(void);
-#define HARNESS_PASSWORD	"password123"
+#define HARNESS_PASSWORD "password123"
 /* Iterations of the test users' hashes: cheap, but real PBKDF2. */
-#define HARNESS_ITERATIONS	1000
+#define HARNESS_ITERATIONS 1000
 
 struct tserver {
 	pid_t pid;
 	unsigned port;
-	char dir[64];			/* temporary data folder */
-	char users[128];		/* its users.json */
-	char config[128];		/* its config.json */
-	char log[128];			/* its securechatd.log */
-	char key[128];			/* its server.key */
-	char notify[128];		/* NOTIFY_SOCKET path */
-	int notify_fd;			/* our end of it */
+	char dir[64];	  /* temporary data folder */
+	char users[128];  /* its users.json */
+	char config[128]; /* its config.json */
+	char log[128];	  /* its securechatd.log */
+	char key[128];	  /* its server.key */
+	char notify[128]; /* NOTIFY_SOCKET path */
+	int notify_fd;	  /* our end of it */
 	char fingerprint[KEYS_FINGERPRINT_LEN + 1];
 };
 
@@ -55,8 +55,8 @@ void tserver_prepare(struct tserver *ts, const char *const *users);
 /* Writes ts's config file: listen, port (also set in ts), the folder's
  * paths, log level debug, and extra_config (JSON members without braces,
  * may be NULL). */
-void tserver_write_config(struct tserver *ts, const char *listen,
-    unsigned port, const char *extra_config);
+void tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
+    const char *extra_config);
 
 /*
  * tserver_prepare(), tserver_write_config() on 127.0.0.1 and a free port,
@@ -137,8 +137,7 @@ json_t *tclient_expect(struct tclient *c, const char *type);
 json_t *tclient_check_type(json_t *j, const char *type);
 
 /* Receives an error and checks code and ref (NULL: no ref allowed). */
-void tclient_expect_error(struct tclient *c, const char *code,
-    const char *ref);
+void tclient_expect_error(struct tclient *c, const char *code, const char *ref);
 
 /* True when nothing arrives within timeout_ms (connection still open). */
 bool tclient_quiet(struct tclient *c, int timeout_ms);

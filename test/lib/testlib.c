@@ -26,11 +26,11 @@
 #include "testlib.h"
 #include "xmalloc.h"
 
-#define SLURP_CHUNK	65536		/* bytes read at a time */
-#define MEM_CHUNK	(1024 * 1024)	/* bytes of memory read at a time */
+#define SLURP_CHUNK 65536	  /* bytes read at a time */
+#define MEM_CHUNK   (1024 * 1024) /* bytes of memory read at a time */
 /* Larger mappings are reserved address space (sanitizer shadow), not
  * data: reading them would take hours. */
-#define MEM_MAPPING_MAX	(1024ULL * 1024 * 1024)
+#define MEM_MAPPING_MAX (1024ULL * 1024 * 1024)
 
 /* Makes /tmp/<name>-XXXXXX. */
 int
@@ -47,8 +47,7 @@ testlib_mkdtemp(char *dir, size_t size, const char *name)
 
 /* nftw callback removing one entry (children come first). */
 static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
@@ -60,8 +59,7 @@ remove_entry(const char *path, const struct stat *st, int flag,
 int
 testlib_rmtree(const char *path)
 {
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 :
-	    -1;
+	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
 /* Reads a whole file (also /proc files, whose size says nothing). */
@@ -102,8 +100,7 @@ testlib_slurp(const char *path, size_t *len)
 
 /* Replaces path with data, mode set with fchmod (the umask aside). */
 int
-testlib_write_file(const char *path, const void *data, size_t len,
-    mode_t mode)
+testlib_write_file(const char *path, const void *data, size_t len, mode_t mode)
 {
 	const char *p = data;
 	ssize_t n;
@@ -365,7 +362,7 @@ testlib_free_port(int family)
 	if (bind(fd, (struct sockaddr *)&ss, len) == 0 &&
 	    getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
 		port = family == AF_INET ? ntohs(in->sin_port) :
-		    ntohs(in6->sin6_port);
+					   ntohs(in6->sin6_port);
 	close(fd);
 	return port;
 }

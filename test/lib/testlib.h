@@ -62,8 +62,7 @@ uint8_t *testlib_unhex_alloc(const char *hex, size_t *len);
  * *root. NULL, saying why on stderr, when the file does not parse or has
  * no such array.
  */
-json_t *testlib_json_array(const char *path, const char *name,
-    json_t **root);
+json_t *testlib_json_array(const char *path, const char *name, json_t **root);
 
 /* The string member name of obj (owned by obj), or NULL, saying so on
  * stderr, when obj has no such string. */

@@ -20,7 +20,7 @@
 void
 fixture_client(struct client *c)
 {
-	assert_true(sodium_init() >= 0);	/* the password's sodium_malloc */
+	assert_true(sodium_init() >= 0); /* the password's sodium_malloc */
 	memset(c, 0, sizeof *c);
 	c->base = event_base_new();
 	assert_non_null(c->base);

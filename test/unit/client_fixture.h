@@ -28,9 +28,9 @@ uint64_t fixture_count(const struct client *c);
 
 /* What is written on one fd while it is captured. */
 struct capture {
-	int fd;			/* STDOUT_FILENO or STDERR_FILENO */
-	int saved;		/* the fd it was */
-	FILE *file;		/* where it goes meanwhile */
+	int fd;	    /* STDOUT_FILENO or STDERR_FILENO */
+	int saved;  /* the fd it was */
+	FILE *file; /* where it goes meanwhile */
 };
 
 /* Sends what is written on fd (1 or 2) to a file until the end. */

@@ -15,7 +15,6 @@ void fixture_load(struct editor *e, const char *s, size_t pos);
 
 /* Fails the test unless e holds exactly s, NUL-terminated, with the
  * cursor at byte cursor. */
-void fixture_assert_line(const struct editor *e, const char *s,
-    size_t cursor);
+void fixture_assert_line(const struct editor *e, const char *s, size_t cursor);
 
 #endif /* SC_EDITOR_FIXTURE_H */

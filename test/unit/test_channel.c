@@ -17,8 +17,8 @@
 #include "channel.h"
 #include "frame.h"
 
-#define CLIENT_HELLO	"{\"proto\":1,\"client\":\"test/1\"}"
-#define SERVER_HELLO	"{\"proto\":1,\"server\":\"testd/1\",\"name\":\"Test\"}"
+#define CLIENT_HELLO "{\"proto\":1,\"client\":\"test/1\"}"
+#define SERVER_HELLO "{\"proto\":1,\"server\":\"testd/1\",\"name\":\"Test\"}"
 
 struct pair {
 	struct sc_keypair ckey, skey;
@@ -26,8 +26,8 @@ struct pair {
 	struct evbuffer *c2s, *s2c;
 	uint8_t *buf;
 	size_t len;
-	int refuse;		/* check_peer answer */
-	uint8_t seen[32];	/* key check_peer saw */
+	int refuse;	  /* check_peer answer */
+	uint8_t seen[32]; /* key check_peer saw */
 };
 
 /* The client's key check. */
@@ -141,10 +141,13 @@ raw_client_msg2(struct pair *p, struct noise_handshake *hs,
 	size_t mlen, plen, flen;
 
 	assert_int_equal(noise_handshake_init(hs, CHANNEL_PROTOCOL, true,
-	    (const uint8_t *)prologue, strlen(prologue), &p->ckey, NULL), 0);
+			     (const uint8_t *)prologue, strlen(prologue),
+			     &p->ckey, NULL),
+	    0);
 	assert_int_equal(noise_handshake_write(hs,
-	    (const uint8_t *)CLIENT_HELLO, strlen(CLIENT_HELLO), m, sizeof m,
-	    &mlen), 0);
+			     (const uint8_t *)CLIENT_HELLO,
+			     strlen(CLIENT_HELLO), m, sizeof m, &mlen),
+	    0);
 	assert_int_equal(frame_write(p->c2s, m, mlen), 0);
 	assert_int_equal(sread(p), CHANNEL_PROGRESS);
 	assert_int_equal(frame_read(p->s2c, m, sizeof m, &flen), 1);
@@ -154,14 +157,14 @@ raw_client_msg2(struct pair *p, struct noise_handshake *hs,
 /* Sends msg3 carrying payload from the raw client in hs; returns what
  * the server's read of it gives. */
 static int
-raw_client_msg3(struct pair *p, struct noise_handshake *hs,
-    const char *payload)
+raw_client_msg3(struct pair *p, struct noise_handshake *hs, const char *payload)
 {
 	uint8_t m[512];
 	size_t mlen;
 
 	assert_int_equal(noise_handshake_write(hs, (const uint8_t *)payload,
-	    strlen(payload), m, sizeof m, &mlen), 0);
+			     strlen(payload), m, sizeof m, &mlen),
+	    0);
 	assert_int_equal(frame_write(p->c2s, m, mlen), 0);
 	return sread(p);
 }
@@ -177,10 +180,12 @@ test_handshake_and_transport(void **state)
 	(void)state;
 	handshake(p);
 	for (i = 0; i < 100; i++) {
-		assert_int_equal(channel_write(&p->c, p->c2s, "{\"type\":\"ping\"}",
-		    15), 0);
-		assert_int_equal(channel_write(&p->s, p->s2c, "{\"type\":\"pong\"}",
-		    15), 0);
+		assert_int_equal(channel_write(&p->c, p->c2s,
+				     "{\"type\":\"ping\"}", 15),
+		    0);
+		assert_int_equal(channel_write(&p->s, p->s2c,
+				     "{\"type\":\"pong\"}", 15),
+		    0);
 	}
 	for (i = 0; i < 100; i++) {
 		assert_int_equal(sread(p), CHANNEL_MESSAGE);
@@ -478,7 +483,8 @@ test_max_frame(void **state)
 	/* A transport plaintext larger than the caller's buffer. */
 	assert_int_equal(channel_write(&p->c, p->c2s, p->buf, 50), 0);
 	assert_int_equal(channel_read(&p->s, p->c2s, p->s2c, p->buf, 49,
-	    &p->len), SC_ERR_TOO_LONG);
+			     &p->len),
+	    SC_ERR_TOO_LONG);
 	pair_free(p);
 }
 

@@ -14,16 +14,16 @@
 
 #include "clock.h"
 
-#define READS		200000	/* reads per monotonicity check */
-#define AGREE_ROUNDS	1000
-#define SLEEP_MS	20
-#define SLEEP_SLACK_MS	5000	/* a loaded machine may oversleep */
+#define READS	       200000 /* reads per monotonicity check */
+#define AGREE_ROUNDS   1000
+#define SLEEP_MS       20
+#define SLEEP_SLACK_MS 5000 /* a loaded machine may oversleep */
 
 /* One monotonic reading and what one of its units is in nanoseconds. */
 struct unit {
-	const char	*name;
-	uint64_t	(*read)(void);
-	uint64_t	 ns;
+	const char *name;
+	uint64_t (*read)(void);
+	uint64_t ns;
 };
 
 static const struct unit units[] = {
@@ -36,8 +36,8 @@ static const struct unit units[] = {
 static void
 test_monotonic(void **state)
 {
-	uint64_t	prev, now;
-	size_t		u, i;
+	uint64_t prev, now;
+	size_t u, i;
 
 	(void)state;
 	for (u = 0; u < sizeof units / sizeof units[0]; u++) {
@@ -57,9 +57,9 @@ test_monotonic(void **state)
 static void
 test_units_agree(void **state)
 {
-	uint64_t	before, v, after;
-	double		s;
-	size_t		u, i;
+	uint64_t before, v, after;
+	double s;
+	size_t u, i;
 
 	(void)state;
 	for (i = 0; i < AGREE_ROUNDS; i++) {
@@ -67,8 +67,7 @@ test_units_agree(void **state)
 			before = clock_mono_ns();
 			v = units[u].read();
 			after = clock_mono_ns();
-			if (v < before / units[u].ns ||
-			    v > after / units[u].ns)
+			if (v < before / units[u].ns || v > after / units[u].ns)
 				fail_msg("mono %s %llu outside [%llu, %llu] ns",
 				    units[u].name, (unsigned long long)v,
 				    (unsigned long long)before,
@@ -87,8 +86,8 @@ test_units_agree(void **state)
 static void
 test_now_ms(void **state)
 {
-	uint64_t	ms;
-	time_t		t0, t1;
+	uint64_t ms;
+	time_t t0, t1;
 
 	(void)state;
 	t0 = time(NULL);
@@ -102,7 +101,7 @@ test_now_ms(void **state)
 static void
 test_sleep(void **state)
 {
-	uint64_t	t0, t1;
+	uint64_t t0, t1;
 
 	(void)state;
 	t0 = clock_mono_ms();

@@ -19,7 +19,7 @@
 #include "client_fixture.h"
 #include "xmalloc.h"
 
-#define KNOWN_FLAGS	(CMD_NEEDS_LOGIN | CMD_SECRET)
+#define KNOWN_FLAGS (CMD_NEEDS_LOGIN | CMD_SECRET)
 
 /* Runs a line typed by the user. */
 static void
@@ -69,7 +69,7 @@ test_table(void **state)
 		len = strlen(e->name);
 		assert_true(len >= 2);
 		assert_int_equal(e->name[0], '/');
-		assert_int_not_equal(e->name[1], '/');	/* "//" says */
+		assert_int_not_equal(e->name[1], '/'); /* "//" says */
 		assert_null(strchr(e->name, ' '));
 		assert_non_null(e->usage);
 		assert_non_null(e->help);
@@ -80,7 +80,8 @@ test_table(void **state)
 		if (e->flags & CMD_SECRET)
 			assert_true(words(e->usage) >= 1);
 		if (i > 0)
-			assert_true(strcmp(cmd_table[i - 1]->name, e->name) < 0);
+			assert_true(
+			    strcmp(cmd_table[i - 1]->name, e->name) < 0);
 		assert_ptr_equal(cmd_find(e->name, len), e);
 		assert_null(cmd_find(e->name, len - 1));
 	}
@@ -174,7 +175,7 @@ test_usage_batch(void **state)
 	    "securechat: usage: /login <user> <password>\n"
 	    "securechat: unknown command /frob (try /help)\n");
 	free(err);
-	assert_int_equal(fixture_count(&c), 0);	/* nothing in the log */
+	assert_int_equal(fixture_count(&c), 0); /* nothing in the log */
 	fixture_free(&c);
 }
 
@@ -188,7 +189,8 @@ test_unknown(void **state)
 	(void)state;
 	fixture_client(&c);
 	c.state = CONN_LOGGED_IN;
-	assert_error(&c, "/frobnicate", "unknown command /frobnicate "
+	assert_error(&c, "/frobnicate",
+	    "unknown command /frobnicate "
 	    "(try /help)");
 	assert_error(&c, "/LOGIN x", "unknown command /LOGIN (try /help)");
 	assert_error(&c, "/log", "unknown command /log (try /help)");
@@ -199,7 +201,8 @@ test_unknown(void **state)
 	assert_int_equal(strlen(fixture_last(&c)->text),
 	    strlen("unknown command  (try /help)") + 40);
 	/* Escapes typed in a command name are shown as pictures. */
-	assert_error(&c, "/a\x1b[2J", "unknown command /a\xe2\x90\x9b[2J "
+	assert_error(&c, "/a\x1b[2J",
+	    "unknown command /a\xe2\x90\x9b[2J "
 	    "(try /help)");
 	fixture_free(&c);
 }
@@ -229,7 +232,8 @@ test_state(void **state)
 	}
 	/* Logged in: the content rules, before anything is sent. */
 	c.state = CONN_LOGGED_IN;
-	assert_error(&c, "a\x01z", "message not sent: it is empty or holds "
+	assert_error(&c, "a\x01z",
+	    "message not sent: it is empty or holds "
 	    "control characters");
 	assert_error(&c, "/msg b@d hi", "bad user name");
 	assert_error(&c, "/login alice pw", "already logged in");
@@ -250,12 +254,14 @@ test_too_long(void **state)
 	line = xmalloc(sizeof msg + SC_TEXT_MAX_LEN + 1);
 	memset(line, 'x', SC_TEXT_MAX_LEN + 1);
 	line[SC_TEXT_MAX_LEN + 1] = '\0';
-	assert_error(&c, line, "message too long: 4097 bytes, the limit is "
+	assert_error(&c, line,
+	    "message too long: 4097 bytes, the limit is "
 	    "4096 (nothing was sent)");
 	memcpy(line, msg, sizeof msg - 1);
 	memset(line + sizeof msg - 1, 'x', SC_TEXT_MAX_LEN + 1);
 	line[sizeof msg - 1 + SC_TEXT_MAX_LEN + 1] = '\0';
-	assert_error(&c, line, "message too long: 4097 bytes, the limit is "
+	assert_error(&c, line,
+	    "message too long: 4097 bytes, the limit is "
 	    "4096 (nothing was sent)");
 	free(line);
 	fixture_free(&c);
@@ -302,14 +308,18 @@ test_help(void **state)
 		assert_non_null(strstr(l->text, cmd_table[i]->help));
 	}
 	/* The help texts start in one column. */
-	assert_string_equal(help_line(&c, first, "/login"), "/login <user> "
+	assert_string_equal(help_line(&c, first, "/login"),
+	    "/login <user> "
 	    "[password]  log in (asks for the password)");
-	assert_string_equal(help_line(&c, first, "/msg"), "/msg <user> "
+	assert_string_equal(help_line(&c, first, "/msg"),
+	    "/msg <user> "
 	    "<text>        private message");
-	assert_string_equal(help_line(&c, first, "/quit"), "/quit         "
+	assert_string_equal(help_line(&c, first, "/quit"),
+	    "/quit         "
 	    "            leave");
 	l = scrollback_get(&c.sb, first + cmd_table_len);
-	assert_string_equal(l->text, "//text                    say text "
+	assert_string_equal(l->text,
+	    "//text                    say text "
 	    "that starts with /");
 	snprintf(want, sizeof want, "%s", "keys: PgUp/PgDn scroll");
 	l = scrollback_get(&c.sb, first + cmd_table_len + 1);
@@ -358,8 +368,8 @@ test_history_secret(void **state)
 		strcat(line, " SECRET");
 		kept = cmd_history_line(line, strlen(line));
 		assert_null(strstr(kept, "SECRET"));
-		assert_int_equal(strlen(kept), strlen(line) -
-		    strlen(" SECRET"));
+		assert_int_equal(strlen(kept),
+		    strlen(line) - strlen(" SECRET"));
 		free(kept);
 		assert_ptr_equal(cmd_of_line(line, strlen(line)), e);
 	}

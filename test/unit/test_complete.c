@@ -19,11 +19,15 @@
 #include "editor_fixture.h"
 #include "model.h"
 
-#define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
+#define NITEMS(a) (sizeof(a) / sizeof(a)[0])
 
 /* Fixture: sorted names, two sharing "/l", one alone on "/q". */
 static const char *const commands[] = {
-	"/echo", "/lint", "/lodge", "/mop", "/quiz",
+	"/echo",
+	"/lint",
+	"/lodge",
+	"/mop",
+	"/quiz",
 };
 static const char *const names[] = { "alfred", "alice", "bob" };
 
@@ -51,7 +55,7 @@ test_commands(void **state)
 	assert_true(tab(&c, &e));
 	fixture_assert_line(&e, "/lodge ", 7);
 	assert_true(tab(&c, &e));
-	fixture_assert_line(&e, "/lint ", 6);	/* wraps around */
+	fixture_assert_line(&e, "/lint ", 6); /* wraps around */
 	complete_reset(&c);
 	assert_false(c.active);
 	/* After the cycle: the word before the cursor is empty. */
@@ -101,8 +105,8 @@ test_commands_bare(void **state)
 	(void)state;
 	complete_init(&c);
 	fixture_load(&e, "/lo", 3);
-	assert_true(complete_tab(&c, &e, bare, NITEMS(bare), names,
-	    NITEMS(names)));
+	assert_true(
+	    complete_tab(&c, &e, bare, NITEMS(bare), names, NITEMS(names)));
 	fixture_assert_line(&e, "/lodge ", 7);
 	complete_reset(&c);
 	fixture_load(&e, "/l", 2);
@@ -124,14 +128,14 @@ test_nicks(void **state)
 	(void)state;
 	complete_init(&c);
 	fixture_load(&e, "al", 2);
-	assert_true(complete_tab(&c, &e, commands, NITEMS(commands), one,
-	    NITEMS(one)));
+	assert_true(
+	    complete_tab(&c, &e, commands, NITEMS(commands), one, NITEMS(one)));
 	fixture_assert_line(&e, "alice: ", 7);
 	complete_reset(&c);
 
 	fixture_load(&e, "hi al", 5);
-	assert_true(complete_tab(&c, &e, commands, NITEMS(commands), one,
-	    NITEMS(one)));
+	assert_true(
+	    complete_tab(&c, &e, commands, NITEMS(commands), one, NITEMS(one)));
 	fixture_assert_line(&e, "hi alice ", 9);
 	complete_reset(&c);
 
@@ -210,8 +214,7 @@ test_no_match(void **state)
 	assert_false(tab(&c, &e));
 	fixture_assert_line(&e, "hi ", 3);
 	fixture_load(&e, "al", 2);
-	assert_false(complete_tab(&c, &e, commands, NITEMS(commands), NULL,
-	    0));
+	assert_false(complete_tab(&c, &e, commands, NITEMS(commands), NULL, 0));
 	fixture_assert_line(&e, "al", 2);
 	/* Empty names never match, and do not stop a cycle. */
 	assert_true(complete_tab(&c, &e, NULL, 0, blank, NITEMS(blank)));

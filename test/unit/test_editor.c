@@ -17,11 +17,11 @@
 #include "editor_fixture.h"
 #include "model.h"
 
-#define E_ACUTE_PRE	"\xc3\xa9"		/* U+00E9, 2 bytes */
-#define ZHONG		"\xe4\xb8\xad"		/* U+4E2D, 3 bytes */
-#define SMILE		"\xf0\x9f\x98\x80"	/* U+1F600, 4 bytes */
-#define ACUTE		"\xcc\x81"		/* U+0301, combining */
-#define DOT_BELOW	"\xcc\xa3"		/* U+0323, combining */
+#define E_ACUTE_PRE "\xc3\xa9"	       /* U+00E9, 2 bytes */
+#define ZHONG	    "\xe4\xb8\xad"     /* U+4E2D, 3 bytes */
+#define SMILE	    "\xf0\x9f\x98\x80" /* U+1F600, 4 bytes */
+#define ACUTE	    "\xcc\x81"	       /* U+0301, combining */
+#define DOT_BELOW   "\xcc\xa3"	       /* U+0323, combining */
 
 /* Asserts that every byte from the end of the text on is zero. */
 static void
@@ -141,8 +141,8 @@ static void
 test_combining(void **state)
 {
 	static struct editor e;
-	const char *line = "xe" ACUTE "y";	/* x é y: 5 bytes */
-	const char *two = "a" ACUTE DOT_BELOW "b";	/* 6 bytes */
+	const char *line = "xe" ACUTE "y";	   /* x é y: 5 bytes */
+	const char *two = "a" ACUTE DOT_BELOW "b"; /* 6 bytes */
 
 	(void)state;
 	fixture_load(&e, line, 5);
@@ -316,7 +316,7 @@ test_set_wipe(void **state)
 	fixture_assert_line(&e, "pw", 2);
 	assert_tail_zero(&e);
 	e.masked = true;
-	memset(e.buf + 3, 'x', 100);	/* leftovers anywhere */
+	memset(e.buf + 3, 'x', 100); /* leftovers anywhere */
 	editor_wipe(&e);
 	fixture_assert_line(&e, "", 0);
 	for (i = 0; i < sizeof e.buf; i++)
@@ -363,7 +363,7 @@ test_history_walk(void **state)
 	/* Leaving the draft again saves the new one. */
 	assert_int_equal(editor_insert(&e, "ft", 2), 0);
 	assert_true(history_prev(&h, &e));
-	editor_set(&e, "edited", 6);	/* edits to an entry are dropped */
+	editor_set(&e, "edited", 6); /* edits to an entry are dropped */
 	assert_true(history_prev(&h, &e));
 	assert_true(history_next(&h, &e));
 	fixture_assert_line(&e, "thr" E_ACUTE_PRE "e", 6);

@@ -20,23 +20,23 @@
 #include "sc_limits.h"
 #include "utf8.h"
 
-#define BIG		512	/* an output cap that never cuts the rows */
-#define RANDOM_ROUNDS	20000
+#define BIG	      512 /* an output cap that never cuts the rows */
+#define RANDOM_ROUNDS 20000
 
-#define LOG	ESCAPE_UTF8		/* what log lines use */
-#define QUOTED	ESCAPE_QUOTED		/* what users.c and securechatctl use */
-#define BOTH	(ESCAPE_UTF8 | ESCAPE_QUOTED)
+#define LOG    ESCAPE_UTF8   /* what log lines use */
+#define QUOTED ESCAPE_QUOTED /* what users.c and securechatctl use */
+#define BOTH   (ESCAPE_UTF8 | ESCAPE_QUOTED)
 
 /* One escape_bytes() call: input (len bytes; 0 means strlen), flags,
  * output cap, and the output and cut flag it must give. */
 struct bytes_case {
-	const char	*name;
-	const char	*in;
-	size_t		 len;
-	unsigned int	 flags;
-	size_t		 cap;
-	const char	*out;
-	bool		 cut;
+	const char *name;
+	const char *in;
+	size_t len;
+	unsigned int flags;
+	size_t cap;
+	const char *out;
+	bool cut;
 };
 
 static const struct bytes_case bytes_cases[] = {
@@ -45,21 +45,23 @@ static const struct bytes_case bytes_cases[] = {
 	{ "newline", "a\nb", 0, LOG, BIG, "a\\x0ab", false },
 	{ "ANSI colour", "\x1b[31mred\x1b[0m", 0, LOG, BIG,
 	    "\\x1b[31mred\\x1b[0m", false },
-	{ "cr lf tab", "cr\rlf\ntab\t", 0, LOG, BIG,
-	    "cr\\x0dlf\\x0atab\\x09", false },
+	{ "cr lf tab", "cr\rlf\ntab\t", 0, LOG, BIG, "cr\\x0dlf\\x0atab\\x09",
+	    false },
 	{ "DEL", "del\x7f", 0, LOG, BIG, "del\\x7f", false },
 	{ "backslash doubled", "back\\slash", 0, LOG, BIG, "back\\\\slash",
 	    false },
 	{ "bell", "bell\a", 0, LOG, BIG, "bell\\x07", false },
 	{ "UTF-8 kept", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91", 0, LOG,
 	    BIG, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91", false },
-	{ "C1 CSI", "csi\xc2\x9b" "31m", 0, LOG, BIG, "csi\\xc2\\x9b31m",
-	    false },
+	{ "C1 CSI",
+	    "csi\xc2\x9b"
+	    "31m",
+	    0, LOG, BIG, "csi\\xc2\\x9b31m", false },
 	{ "C1 first", "\xc2\x80", 0, LOG, BIG, "\\xc2\\x80", false },
 	{ "C1 NEL", "\xc2\x85", 0, LOG, BIG, "\\xc2\\x85", false },
 	{ "NBSP kept", "nbsp\xc2\xa0", 0, LOG, BIG, "nbsp\xc2\xa0", false },
-	{ "U+10FFFF kept", "\xf4\x8f\xbf\xbf", 0, LOG, BIG,
-	    "\xf4\x8f\xbf\xbf", false },
+	{ "U+10FFFF kept", "\xf4\x8f\xbf\xbf", 0, LOG, BIG, "\xf4\x8f\xbf\xbf",
+	    false },
 	{ "quote kept", "say \"hi\"", 0, LOG, BIG, "say \"hi\"", false },
 	{ "empty", "", 0, LOG, BIG, "", false },
 	{ "NUL inside", "a\0b", 3, LOG, BIG, "a\\x00b", false },
@@ -69,22 +71,24 @@ static const struct bytes_case bytes_cases[] = {
 	{ "lone continuation", "lone\x9b", 0, LOG, BIG, "lone\\x9b", false },
 	{ "truncated 3-byte", "cut\xe2\x82", 0, LOG, BIG, "cut\\xe2\\x82",
 	    false },
-	{ "truncated 4-byte", "\xf0\x9f\x94", 0, LOG, BIG,
-	    "\\xf0\\x9f\\x94", false },
+	{ "truncated 4-byte", "\xf0\x9f\x94", 0, LOG, BIG, "\\xf0\\x9f\\x94",
+	    false },
 	{ "truncated, then good", "\xe2\x82\xe2\x82\xac", 0, LOG, BIG,
 	    "\\xe2\\x82\xe2\x82\xac", false },
 	{ "overlong slash", "\xc0\xaf", 0, LOG, BIG, "\\xc0\\xaf", false },
-	{ "overlong 3-byte", "\xe0\x80\xaf", 0, LOG, BIG,
-	    "\\xe0\\x80\\xaf", false },
+	{ "overlong 3-byte", "\xe0\x80\xaf", 0, LOG, BIG, "\\xe0\\x80\\xaf",
+	    false },
 	{ "overlong 4-byte", "\xf0\x80\x80\xaf", 0, LOG, BIG,
 	    "\\xf0\\x80\\x80\\xaf", false },
-	{ "surrogate", "\xed\xa0\x80", 0, LOG, BIG, "\\xed\\xa0\\x80",
-	    false },
+	{ "surrogate", "\xed\xa0\x80", 0, LOG, BIG, "\\xed\\xa0\\x80", false },
 	{ "above U+10FFFF", "\xf4\x90\x80\x80", 0, LOG, BIG,
 	    "\\xf4\\x90\\x80\\x80", false },
-	{ "F5 lead", "\xf5\x80\x80\x80", 0, LOG, BIG,
-	    "\\xf5\\x80\\x80\\x80", false },
-	{ "lead then ASCII", "\xc3" "A", 0, LOG, BIG, "\\xc3A", false },
+	{ "F5 lead", "\xf5\x80\x80\x80", 0, LOG, BIG, "\\xf5\\x80\\x80\\x80",
+	    false },
+	{ "lead then ASCII",
+	    "\xc3"
+	    "A",
+	    0, LOG, BIG, "\\xc3A", false },
 
 	/* Quoted, ASCII only: users.c and securechatctl.c. */
 	{ "quoted plain", "alice", 0, QUOTED, BIG, "alice", false },
@@ -92,7 +96,10 @@ static const struct bytes_case bytes_cases[] = {
 	{ "quoted backslash", "a\\b", 0, QUOTED, BIG, "a\\x5cb", false },
 	{ "quoted UTF-8", "\xc3\xa9t\xc3\xa9", 0, QUOTED, BIG,
 	    "\\xc3\\xa9t\\xc3\\xa9", false },
-	{ "quoted escape", "a\x1b" "b", 0, QUOTED, BIG, "a\\x1bb", false },
+	{ "quoted escape",
+	    "a\x1b"
+	    "b",
+	    0, QUOTED, BIG, "a\\x1bb", false },
 	{ "quoted tab", "a\tb", 0, QUOTED, BIG, "a\\x09b", false },
 	{ "quoted bad byte", "\xff", 0, QUOTED, BIG, "\\xff", false },
 
@@ -111,28 +118,31 @@ static const struct bytes_case bytes_cases[] = {
 	{ "escape just fits", "a\n", 0, LOG, 5, "a\\x0a", false },
 	{ "double backslash does not fit", "a\\", 0, LOG, 2, "a", true },
 	{ "character does not fit", "a\xe2\x82\xac", 0, LOG, 3, "a", true },
-	{ "character just fits", "a\xe2\x82\xac", 0, LOG, 4,
-	    "a\xe2\x82\xac", false },
-	{ "stops at the first misfit", "\n" "ab", 0, LOG, 3, "", true },
+	{ "character just fits", "a\xe2\x82\xac", 0, LOG, 4, "a\xe2\x82\xac",
+	    false },
+	{ "stops at the first misfit",
+	    "\n"
+	    "ab",
+	    0, LOG, 3, "", true },
 };
 
 /* One escape_shown() call and its NUL-terminated result. */
 struct shown_case {
-	const char	*name;
-	const char	*in;
-	size_t		 max;
-	unsigned int	 flags;
-	size_t		 size;
-	const char	*out;
+	const char *name;
+	const char *in;
+	size_t max;
+	unsigned int flags;
+	size_t size;
+	const char *out;
 };
 
-#define A10	"aaaaaaaaaa"
-#define A40	A10 A10 A10 A10
-#define E5	"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-#define X5	"\\xc3\\xa9\\xc3\\xa9\\xc3\\xa9\\xc3\\xa9\\xc3\\xa9"
-#define E20	E5 E5 E5 E5
-#define X20	X5 X5 X5 X5
-#define SHOWN	ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)
+#define A10   "aaaaaaaaaa"
+#define A40   A10 A10 A10 A10
+#define E5    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+#define X5    "\\xc3\\xa9\\xc3\\xa9\\xc3\\xa9\\xc3\\xa9\\xc3\\xa9"
+#define E20   E5 E5 E5 E5
+#define X20   X5 X5 X5 X5
+#define SHOWN ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)
 
 static const struct shown_case shown_cases[] = {
 	{ "short", "alice", 40, QUOTED, SHOWN, "alice" },
@@ -161,9 +171,9 @@ static const struct shown_case shown_cases[] = {
 static void
 reference_quoted(const char *name, size_t len, char *out, size_t size)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 c;
-	size_t			 i, j = 0;
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+	size_t i, j = 0;
 
 	for (i = 0; i < len && i < SC_SHOWN_NAME_MAX; i++) {
 		c = (unsigned char)name[i];
@@ -201,8 +211,8 @@ hex_value(char c)
 static size_t
 unescape(const char *s, size_t len, char *out)
 {
-	size_t	i = 0, j = 0;
-	int	hi, lo;
+	size_t i = 0, j = 0;
+	int hi, lo;
 
 	while (i < len) {
 		if (s[i] != '\\') {
@@ -230,8 +240,8 @@ unescape(const char *s, size_t len, char *out)
 static void
 assert_inert(const char *out, size_t len, unsigned int flags)
 {
-	uint32_t	cp;
-	size_t		i, n;
+	uint32_t cp;
+	size_t i, n;
 
 	assert_true(utf8_valid(out, len));
 	for (i = 0; i < len; i += n) {
@@ -249,10 +259,10 @@ assert_inert(const char *out, size_t len, unsigned int flags)
 static void
 test_bytes_table(void **state)
 {
-	const struct bytes_case	*c;
-	char			 out[BIG + 1];
-	size_t			 i, len, n;
-	bool			 cut;
+	const struct bytes_case *c;
+	char out[BIG + 1];
+	size_t i, len, n;
+	bool cut;
 
 	(void)state;
 	for (i = 0; i < sizeof bytes_cases / sizeof bytes_cases[0]; i++) {
@@ -276,10 +286,10 @@ test_bytes_table(void **state)
 static void
 test_shown_table(void **state)
 {
-	const struct shown_case	*c;
-	char			 out[BIG + 1];
-	const char		*r;
-	size_t			 i;
+	const struct shown_case *c;
+	char out[BIG + 1];
+	const char *r;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof shown_cases / sizeof shown_cases[0]; i++) {
@@ -304,15 +314,15 @@ test_shown_table(void **state)
 static void
 test_random(void **state)
 {
-	static const unsigned int	 flag_sets[] = { 0, LOG, QUOTED, BOTH };
-	char				 in[SC_SHOWN_NAME_MAX + 8];
-	char				 out[ESCAPE_SHOWN_SIZE(sizeof in)];
-	char				 back[sizeof in];
-	char				 want[ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)];
-	char				 got[sizeof want];
-	uint32_t			 seed = 12345;
-	size_t				 round, len, i, n, f;
-	bool				 cut;
+	static const unsigned int flag_sets[] = { 0, LOG, QUOTED, BOTH };
+	char in[SC_SHOWN_NAME_MAX + 8];
+	char out[ESCAPE_SHOWN_SIZE(sizeof in)];
+	char back[sizeof in];
+	char want[ESCAPE_SHOWN_SIZE(SC_SHOWN_NAME_MAX)];
+	char got[sizeof want];
+	uint32_t seed = 12345;
+	size_t round, len, i, n, f;
+	bool cut;
 
 	(void)state;
 	for (round = 0; round < RANDOM_ROUNDS; round++) {
@@ -320,12 +330,13 @@ test_random(void **state)
 		for (i = 0; i < len; i++) {
 			seed = seed * 1103515245u + 12345u;
 			/* Mostly the interesting bytes. */
-			in[i] = (char)(round % 3 == 0 ? 'a' + (seed >> 16) % 26 :
-			    (seed >> 16) & 0xff);
+			in[i] =
+			    (char)(round % 3 == 0 ? 'a' + (seed >> 16) % 26 :
+						    (seed >> 16) & 0xff);
 		}
 		for (f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
-			n = escape_bytes(out, sizeof out, in, len,
-			    flag_sets[f], &cut);
+			n = escape_bytes(out, sizeof out, in, len, flag_sets[f],
+			    &cut);
 			assert_false(cut);
 			assert_inert(out, n, flag_sets[f]);
 			assert_int_equal(unescape(out, n, back), len);

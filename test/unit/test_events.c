@@ -21,12 +21,12 @@
 #include "client_fixture.h"
 #include "xmalloc.h"
 
-#define TS		1700000000000LL	/* 2023-11-14 22:13:20 UTC */
-#define TS_STAMP	"[22:13] "	/* with TZ=UTC */
-#define ESC_PICTURE	"\xe2\x90\x9b"	/* U+241B */
-#define LF_PICTURE	"\xe2\x90\x8a"	/* U+240A */
+#define TS	    1700000000000LL /* 2023-11-14 22:13:20 UTC */
+#define TS_STAMP    "[22:13] "	    /* with TZ=UTC */
+#define ESC_PICTURE "\xe2\x90\x9b"  /* U+241B */
+#define LF_PICTURE  "\xe2\x90\x8a"  /* U+240A */
 
-static char	buf[SC_MSG_MAX_LEN];
+static char buf[SC_MSG_MAX_LEN];
 
 /* Feeds one plaintext to the client. */
 static void
@@ -56,45 +56,56 @@ static void
 feed_login_ok(struct client *c, const char *user, const char *const *users,
     size_t n)
 {
-	feed_event(c, (struct msg){ .type = MSG_LOGIN_OK,
-	    .user = MSG_STR(user), .users = MSG_LIST(users, n) });
+	feed_event(c,
+	    (struct msg){ .type = MSG_LOGIN_OK,
+		.user = MSG_STR(user),
+		.users = MSG_LIST(users, n) });
 }
 
 static void
 feed_say(struct client *c, const char *from, const char *text)
 {
-	feed_event(c, (struct msg){ .type = MSG_SAY, .id = MSG_INT(1),
-	    .ts = MSG_INT(TS), .from = MSG_STR(from), .text = MSG_STR(text) });
+	feed_event(c,
+	    (struct msg){ .type = MSG_SAY,
+		.id = MSG_INT(1),
+		.ts = MSG_INT(TS),
+		.from = MSG_STR(from),
+		.text = MSG_STR(text) });
 }
 
 static void
-feed_msg(struct client *c, const char *from, const char *to,
-    const char *text)
+feed_msg(struct client *c, const char *from, const char *to, const char *text)
 {
-	feed_event(c, (struct msg){ .type = MSG_MSG, .id = MSG_INT(2),
-	    .ts = MSG_INT(TS), .from = MSG_STR(from), .to = MSG_STR(to),
-	    .text = MSG_STR(text) });
+	feed_event(c,
+	    (struct msg){ .type = MSG_MSG,
+		.id = MSG_INT(2),
+		.ts = MSG_INT(TS),
+		.from = MSG_STR(from),
+		.to = MSG_STR(to),
+		.text = MSG_STR(text) });
 }
 
 static void
 feed_presence(struct client *c, const char *user, bool online)
 {
-	feed_event(c, (struct msg){ .type = MSG_PRESENCE,
-	    .user = MSG_STR(user), .online = MSG_BOOL(online) });
+	feed_event(c,
+	    (struct msg){ .type = MSG_PRESENCE,
+		.user = MSG_STR(user),
+		.online = MSG_BOOL(online) });
 }
 
 static void
 feed_users(struct client *c, const char *const *users, size_t n)
 {
-	feed_event(c, (struct msg){ .type = MSG_USERS,
-	    .users = MSG_LIST(users, n) });
+	feed_event(c,
+	    (struct msg){ .type = MSG_USERS, .users = MSG_LIST(users, n) });
 }
 
 static void
 feed_notice(struct client *c, const char *text)
 {
-	feed_event(c, (struct msg){ .type = MSG_NOTICE,
-	    .text = MSG_STR(text) });
+	feed_event(c,
+	    (struct msg){ .type = MSG_NOTICE, .text = MSG_STR(text) });
 }
 
 static void
@@ -103,15 +114,16 @@ feed_error(struct client *c, enum msg_code code, const char *ref)
 	size_t len;
 
 	assert_int_equal(msg_encode_error(buf, sizeof buf, &len, code, NULL,
-	    ref), 0);
+			     ref),
+	    0);
 	feed(c, buf, len);
 }
 
 static void
 feed_bye(struct client *c, const char *reason)
 {
-	feed_event(c, (struct msg){ .type = MSG_BYE,
-	    .reason = MSG_STR(reason) });
+	feed_event(c,
+	    (struct msg){ .type = MSG_BYE, .reason = MSG_STR(reason) });
 }
 
 static void
@@ -180,19 +192,28 @@ test_log_and_state(void **state)
 	feed_msg(&c, "alice", "bob", "psst");
 	assert_last(&c, LINE_PRIVATE, "*alice -> bob* ", "alice", "psst");
 	/* /me: "* bob waves", also in private. */
-	feed_event(&c, (struct msg){ .type = MSG_SAY, .id = MSG_INT(3),
-	    .ts = MSG_INT(TS), .from = MSG_STR("bob"), .text = MSG_STR("waves"),
-	    .action = MSG_BOOL(true) });
+	feed_event(&c,
+	    (struct msg){ .type = MSG_SAY,
+		.id = MSG_INT(3),
+		.ts = MSG_INT(TS),
+		.from = MSG_STR("bob"),
+		.text = MSG_STR("waves"),
+		.action = MSG_BOOL(true) });
 	assert_last(&c, LINE_CHAT, "* bob ", "bob", "waves");
-	feed_event(&c, (struct msg){ .type = MSG_MSG, .id = MSG_INT(4),
-	    .ts = MSG_INT(TS), .from = MSG_STR("bob"), .to = MSG_STR("alice"),
-	    .text = MSG_STR("nods"), .action = MSG_BOOL(true) });
+	feed_event(&c,
+	    (struct msg){ .type = MSG_MSG,
+		.id = MSG_INT(4),
+		.ts = MSG_INT(TS),
+		.from = MSG_STR("bob"),
+		.to = MSG_STR("alice"),
+		.text = MSG_STR("nods"),
+		.action = MSG_BOOL(true) });
 	assert_last(&c, LINE_PRIVATE, "*bob -> alice* * bob ", "bob", "nods");
 
 	feed_presence(&c, "carol", true);
 	assert_online(&c, three, 3);
 	assert_last(&c, LINE_INFO, "-- ", "carol", "carol is online");
-	feed_presence(&c, "carol", true);		/* no duplicate */
+	feed_presence(&c, "carol", true); /* no duplicate */
 	assert_online(&c, three, 3);
 	feed_presence(&c, "bob", false);
 	assert_online(&c, two, 2);
@@ -207,7 +228,7 @@ test_log_and_state(void **state)
 	n = fixture_count(&c);
 	feed_pong(&c);
 	assert_int_equal(c.pings_unanswered, 0);
-	assert_int_equal(fixture_count(&c), n);	/* nothing shown */
+	assert_int_equal(fixture_count(&c), n); /* nothing shown */
 
 	feed_notice(&c, "the server is shutting down");
 	assert_last(&c, LINE_NOTICE, "-!- ", NULL,
@@ -216,7 +237,8 @@ test_log_and_state(void **state)
 	assert_last(&c, LINE_ERROR, "!!! ", NULL, "that user is not online");
 	assert_int_equal(c.state, CONN_LOGGED_IN);
 	/* A code we do not know: the server's own words. */
-	feed_raw(&c, "{\"type\":\"error\",\"code\":\"new_code\","
+	feed_raw(&c,
+	    "{\"type\":\"error\",\"code\":\"new_code\","
 	    "\"message\":\"in the server's words\"}");
 	assert_last(&c, LINE_ERROR, "!!! ", NULL, "in the server's words");
 	feed_bye(&c, "quit");
@@ -248,7 +270,7 @@ test_login_refused(void **state)
 	assert_int_equal(c.state, CONN_LOGGING_IN);
 	feed_error(&c, MSG_CODE_BUSY, "login");
 	assert_int_equal(c.state, CONN_OPEN);
-	assert_non_null(c.password);		/* busy: try again later */
+	assert_non_null(c.password); /* busy: try again later */
 	c.state = CONN_LOGGING_IN;
 	feed_error(&c, MSG_CODE_AUTH_FAILED, "login");
 	assert_int_equal(c.state, CONN_OPEN);
@@ -307,15 +329,19 @@ test_hostile(void **state)
 
 	(void)state;
 	fixture_client(&c);
-	feed_raw(&c, "{\"type\":\"login_ok\",\"user\":\"v\\u001b[1m\","
+	feed_raw(&c,
+	    "{\"type\":\"login_ok\",\"user\":\"v\\u001b[1m\","
 	    "\"users\":[\"evil\\u001b[31m\",\"\\u202eabc\"]}");
-	assert_last(&c, LINE_INFO, "-- ", NULL, "logged in as v" ESC_PICTURE
-	    "[1m; 2 users online");
-	feed_raw(&c, "{\"type\":\"say\",\"id\":1,\"ts\":1,\"from\":"
+	assert_last(&c, LINE_INFO, "-- ", NULL,
+	    "logged in as v" ESC_PICTURE "[1m; 2 users online");
+	feed_raw(&c,
+	    "{\"type\":\"say\",\"id\":1,\"ts\":1,\"from\":"
 	    "\"m\\u001b[5m\",\"text\":\"\\u001b[2J c1:\\u009b bidi:\\u202e\"}");
-	assert_last(&c, LINE_CHAT, "<m" ESC_PICTURE "[5m> ", "m" ESC_PICTURE
-	    "[5m", ESC_PICTURE "[2J c1:\xef\xbf\xbd bidi:\xef\xbf\xbd");
-	feed_raw(&c, "{\"type\":\"presence\",\"user\":\"x\\u001b\","
+	assert_last(&c, LINE_CHAT, "<m" ESC_PICTURE "[5m> ",
+	    "m" ESC_PICTURE "[5m",
+	    ESC_PICTURE "[2J c1:\xef\xbf\xbd bidi:\xef\xbf\xbd");
+	feed_raw(&c,
+	    "{\"type\":\"presence\",\"user\":\"x\\u001b\","
 	    "\"online\":true}");
 	assert_last(&c, LINE_INFO, "-- ", "x" ESC_PICTURE,
 	    "x" ESC_PICTURE " is online");
@@ -325,13 +351,16 @@ test_hostile(void **state)
 
 	c.batch = true;
 	fixture_capture_start(&cap, STDOUT_FILENO);
-	feed_raw(&c, "{\"type\":\"msg\",\"id\":2,\"ts\":1,\"from\":\"a\","
+	feed_raw(&c,
+	    "{\"type\":\"msg\",\"id\":2,\"ts\":1,\"from\":\"a\","
 	    "\"to\":\"b\\u001b\",\"text\":\"back\\bspace\\rcr\\nlf\"}");
 	feed_raw(&c, "{\"type\":\"users\",\"users\":[\"e\\u001b[0m\"]}");
 	out = fixture_capture_end(&cap);
 	assert_null(strchr(out, '\x1b'));
-	assert_non_null(strstr(out, "*a -> b" ESC_PICTURE "* back\xe2\x90\x88"
-	    "space\xe2\x90\x8d" "cr" LF_PICTURE "lf\n"));
+	assert_non_null(strstr(out,
+	    "*a -> b" ESC_PICTURE "* back\xe2\x90\x88"
+	    "space\xe2\x90\x8d"
+	    "cr" LF_PICTURE "lf\n"));
 	assert_non_null(strstr(out, "-- online: e" ESC_PICTURE "[0m\n"));
 	free(out);
 	fixture_free(&c);
@@ -402,7 +431,7 @@ test_batch_text(void **state)
 	    "securechat: the server is shutting down\n"
 	    "securechat: that user is not online\n"
 	    "securechat: the server says goodbye: server shutting down\n");
-	assert_int_equal(fixture_count(&c), 0);	/* no log in batch mode */
+	assert_int_equal(fixture_count(&c), 0); /* no log in batch mode */
 	free(out);
 	free(err);
 	fixture_free(&c);

@@ -27,7 +27,8 @@ test_roundtrip(void **state)
 {
 	static const size_t sizes[] = { 1, 2, 255, 256, 4096, 65534, 65535 };
 	struct evbuffer *b = evbuffer_new();
-	uint8_t *data = malloc(SC_FRAME_MAX_LEN), *back = malloc(SC_FRAME_MAX_LEN);
+	uint8_t *data = malloc(SC_FRAME_MAX_LEN),
+		*back = malloc(SC_FRAME_MAX_LEN);
 	uint8_t hdr[2];
 	size_t i, j, len;
 
@@ -41,7 +42,8 @@ test_roundtrip(void **state)
 		/* Big-endian length. */
 		assert_int_equal(hdr[0], sizes[i] >> 8);
 		assert_int_equal(hdr[1], sizes[i] & 0xff);
-		assert_int_equal(frame_read(b, back, SC_FRAME_MAX_LEN, &len), 1);
+		assert_int_equal(frame_read(b, back, SC_FRAME_MAX_LEN, &len),
+		    1);
 		assert_int_equal(len, sizes[i]);
 		assert_memory_equal(back, data, len);
 		assert_int_equal(evbuffer_get_length(b), 0);

@@ -26,76 +26,76 @@
 #include "fsutil.h"
 #include "testlib.h"
 
-#define NEW_TEXT	"new contents\n"
-#define OLD_TEXT	"old contents, longer than the new ones\n"
-#define BIG_LEN		4096	/* written under a 1024-byte RLIMIT_FSIZE */
-#define SMALL_FSIZE	1024
+#define NEW_TEXT    "new contents\n"
+#define OLD_TEXT    "old contents, longer than the new ones\n"
+#define BIG_LEN	    4096 /* written under a 1024-byte RLIMIT_FSIZE */
+#define SMALL_FSIZE 1024
 
 /* A temporary directory per test and a file path in it. */
 struct fixture {
-	char	dir[64];
-	char	path[128];
+	char dir[64];
+	char path[128];
 };
 
 /* What is at the path before a write. */
 enum before {
 	BEFORE_NOTHING,
-	BEFORE_FILE,		/* OLD_TEXT, mode old_mode */
-	BEFORE_FOLDER,		/* an empty folder */
-	BEFORE_NO_FOLDER,	/* path is in a folder that does not exist */
-	BEFORE_FILE_PARENT,	/* path is below a regular file */
-	BEFORE_EMPTY_PATH,	/* path is "" */
+	BEFORE_FILE,	    /* OLD_TEXT, mode old_mode */
+	BEFORE_FOLDER,	    /* an empty folder */
+	BEFORE_NO_FOLDER,   /* path is in a folder that does not exist */
+	BEFORE_FILE_PARENT, /* path is below a regular file */
+	BEFORE_EMPTY_PATH,  /* path is "" */
 };
 
 /* What should be at the path after it. */
 enum after {
-	AFTER_NEW,		/* the new contents, mode want_mode */
-	AFTER_OLD,		/* OLD_TEXT, mode old_mode */
-	AFTER_FOLDER,		/* still the folder */
-	AFTER_NOTHING,		/* nothing */
+	AFTER_NEW,     /* the new contents, mode want_mode */
+	AFTER_OLD,     /* OLD_TEXT, mode old_mode */
+	AFTER_FOLDER,  /* still the folder */
+	AFTER_NOTHING, /* nothing */
 };
 
 /* One call of fsutil_write_atomic and what it must do. */
 struct write_case {
-	const char		*name;
-	enum before		 before;
-	mode_t			 old_mode;
-	mode_t			 mode;
-	unsigned int		 flags;
-	bool			 big;		/* BIG_LEN bytes, FSIZE limited */
-	int			 rc;
-	int			 err;		/* errno on failure */
-	enum fsutil_step	 step;
-	enum after		 after;
-	mode_t			 want_mode;
+	const char *name;
+	enum before before;
+	mode_t old_mode;
+	mode_t mode;
+	unsigned int flags;
+	bool big; /* BIG_LEN bytes, FSIZE limited */
+	int rc;
+	int err; /* errno on failure */
+	enum fsutil_step step;
+	enum after after;
+	mode_t want_mode;
 };
 
 static const struct write_case write_cases[] = {
-	{ "new file", BEFORE_NOTHING, 0, 0600, 0, false,
-	    0, 0, FSUTIL_STEP_NONE, AFTER_NEW, 0600 },
-	{ "new file 0640 (no umask)", BEFORE_NOTHING, 0, 0640, 0, false,
-	    0, 0, FSUTIL_STEP_NONE, AFTER_NEW, 0640 },
-	{ "replace, mode given", BEFORE_FILE, 0644, 0600, 0, false,
-	    0, 0, FSUTIL_STEP_NONE, AFTER_NEW, 0600 },
+	{ "new file", BEFORE_NOTHING, 0, 0600, 0, false, 0, 0, FSUTIL_STEP_NONE,
+	    AFTER_NEW, 0600 },
+	{ "new file 0640 (no umask)", BEFORE_NOTHING, 0, 0640, 0, false, 0, 0,
+	    FSUTIL_STEP_NONE, AFTER_NEW, 0640 },
+	{ "replace, mode given", BEFORE_FILE, 0644, 0600, 0, false, 0, 0,
+	    FSUTIL_STEP_NONE, AFTER_NEW, 0600 },
 	{ "replace, mode kept", BEFORE_FILE, 0640, 0600, FSUTIL_KEEP_MODE,
 	    false, 0, 0, FSUTIL_STEP_NONE, AFTER_NEW, 0640 },
 	{ "keep mode of nothing", BEFORE_NOTHING, 0, 0600, FSUTIL_KEEP_MODE,
 	    false, 0, 0, FSUTIL_STEP_NONE, AFTER_NEW, 0600 },
-	{ "exclusive, new", BEFORE_NOTHING, 0, 0600, FSUTIL_EXCLUSIVE, false,
-	    0, 0, FSUTIL_STEP_NONE, AFTER_NEW, 0600 },
+	{ "exclusive, new", BEFORE_NOTHING, 0, 0600, FSUTIL_EXCLUSIVE, false, 0,
+	    0, FSUTIL_STEP_NONE, AFTER_NEW, 0600 },
 	{ "exclusive, existing", BEFORE_FILE, 0644, 0600, FSUTIL_EXCLUSIVE,
 	    false, SC_ERR_IO, EEXIST, FSUTIL_STEP_PLACE, AFTER_OLD, 0644 },
-	{ "target is a folder", BEFORE_FOLDER, 0, 0600, 0, false,
-	    SC_ERR_IO, EISDIR, FSUTIL_STEP_PLACE, AFTER_FOLDER, 0 },
-	{ "folder missing", BEFORE_NO_FOLDER, 0, 0600, 0, false,
-	    SC_ERR_IO, ENOENT, FSUTIL_STEP_CREATE, AFTER_NOTHING, 0 },
-	{ "below a file", BEFORE_FILE_PARENT, 0, 0600, 0, false,
-	    SC_ERR_IO, ENOTDIR, FSUTIL_STEP_CREATE, AFTER_NOTHING, 0 },
+	{ "target is a folder", BEFORE_FOLDER, 0, 0600, 0, false, SC_ERR_IO,
+	    EISDIR, FSUTIL_STEP_PLACE, AFTER_FOLDER, 0 },
+	{ "folder missing", BEFORE_NO_FOLDER, 0, 0600, 0, false, SC_ERR_IO,
+	    ENOENT, FSUTIL_STEP_CREATE, AFTER_NOTHING, 0 },
+	{ "below a file", BEFORE_FILE_PARENT, 0, 0600, 0, false, SC_ERR_IO,
+	    ENOTDIR, FSUTIL_STEP_CREATE, AFTER_NOTHING, 0 },
 	{ "below a file, keep mode", BEFORE_FILE_PARENT, 0, 0600,
-	    FSUTIL_KEEP_MODE, false,
-	    SC_ERR_IO, ENOTDIR, FSUTIL_STEP_STAT, AFTER_NOTHING, 0 },
-	{ "empty path", BEFORE_EMPTY_PATH, 0, 0600, 0, false,
-	    SC_ERR_IO, EINVAL, FSUTIL_STEP_CREATE, AFTER_NOTHING, 0 },
+	    FSUTIL_KEEP_MODE, false, SC_ERR_IO, ENOTDIR, FSUTIL_STEP_STAT,
+	    AFTER_NOTHING, 0 },
+	{ "empty path", BEFORE_EMPTY_PATH, 0, 0600, 0, false, SC_ERR_IO, EINVAL,
+	    FSUTIL_STEP_CREATE, AFTER_NOTHING, 0 },
 	{ "write fails, old kept", BEFORE_FILE, 0640, 0600, FSUTIL_KEEP_MODE,
 	    true, SC_ERR_IO, EFBIG, FSUTIL_STEP_WRITE, AFTER_OLD, 0640 },
 	{ "write fails, nothing there", BEFORE_NOTHING, 0, 0600, 0, true,
@@ -106,7 +106,7 @@ static const struct write_case write_cases[] = {
 static int
 setup(void **state)
 {
-	struct fixture	*f;
+	struct fixture *f;
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return -1;
@@ -123,7 +123,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
+	struct fixture *f = *state;
 
 	testlib_rmtree(f->dir);
 	free(f);
@@ -134,8 +134,8 @@ teardown(void **state)
 static void
 assert_contents(const char *path, const char *want, size_t len)
 {
-	char	*buf;
-	size_t	 n;
+	char *buf;
+	size_t n;
 
 	buf = testlib_slurp(path, &n);
 	assert_non_null(buf);
@@ -149,9 +149,9 @@ static int
 write_limited(const char *path, const char *data, size_t len, mode_t mode,
     unsigned int flags, enum fsutil_step *step, bool big)
 {
-	struct rlimit	 saved, small;
-	void		(*old)(int) = SIG_DFL;
-	int		 rc, err;
+	struct rlimit saved, small;
+	void (*old)(int) = SIG_DFL;
+	int rc, err;
 
 	if (big) {
 		old = signal(SIGXFSZ, SIG_IGN);
@@ -175,16 +175,16 @@ write_limited(const char *path, const char *data, size_t len, mode_t mode,
 static void
 test_write_table(void **state)
 {
-	const struct write_case	*c;
-	struct fixture		*f = *state;
-	enum fsutil_step	 step;
-	struct stat		 st;
-	char			 path[192], dir[128], *big;
-	const char		*data;
-	size_t			 i, len;
-	mode_t			 old_umask;
-	bool			 temporary;
-	int			 rc, err, entries;
+	const struct write_case *c;
+	struct fixture *f = *state;
+	enum fsutil_step step;
+	struct stat st;
+	char path[192], dir[128], *big;
+	const char *data;
+	size_t i, len;
+	mode_t old_umask;
+	bool temporary;
+	int rc, err, entries;
 
 	big = malloc(BIG_LEN);
 	assert_non_null(big);
@@ -201,7 +201,8 @@ test_write_table(void **state)
 			break;
 		case BEFORE_FILE:
 			assert_int_equal(testlib_write_file(path, OLD_TEXT,
-			    strlen(OLD_TEXT), c->old_mode), 0);
+					     strlen(OLD_TEXT), c->old_mode),
+			    0);
 			entries = 1;
 			break;
 		case BEFORE_FOLDER:
@@ -215,7 +216,8 @@ test_write_table(void **state)
 		case BEFORE_FILE_PARENT:
 			snprintf(path, sizeof path, "%s/file", dir);
 			assert_int_equal(testlib_write_file(path, "x",
-			    strlen("x"), 0600), 0);
+					     strlen("x"), 0600),
+			    0);
 			snprintf(path, sizeof path, "%s/file/data.json", dir);
 			entries = 1;
 			break;
@@ -226,7 +228,7 @@ test_write_table(void **state)
 
 		data = c->big ? big : NEW_TEXT;
 		len = c->big ? BIG_LEN : strlen(NEW_TEXT);
-		step = (enum fsutil_step)-1;
+		step = (enum fsutil_step) - 1;
 		rc = write_limited(path, data, len, c->mode, c->flags, &step,
 		    c->big);
 		err = errno;
@@ -276,13 +278,13 @@ test_write_table(void **state)
 static void
 test_write_empty(void **state)
 {
-	struct fixture	*f = *state;
-	struct stat	 st;
+	struct fixture *f = *state;
+	struct stat st;
 
-	assert_int_equal(testlib_write_file(f->path, OLD_TEXT,
-	    strlen(OLD_TEXT), 0600), 0);
-	assert_int_equal(fsutil_write_atomic(f->path, "", 0, 0600, 0, NULL),
+	assert_int_equal(testlib_write_file(f->path, OLD_TEXT, strlen(OLD_TEXT),
+			     0600),
 	    0);
+	assert_int_equal(fsutil_write_atomic(f->path, "", 0, 0600, 0, NULL), 0);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_size, 0);
 	assert_int_equal(fsutil_write_atomic(NULL, "x", 1, 0600, 0, NULL),
@@ -295,11 +297,11 @@ test_write_empty(void **state)
 static void
 test_remove_stale(void **state)
 {
-	static const char	*stale[] = {
+	static const char *stale[] = {
 		"data.json.tmp-0123456789abcdef",
 		"data.json.tmp-ffffffffffffffff",
 	};
-	static const char	*kept[] = {
+	static const char *kept[] = {
 		"data.json.tmp-0123456789ABCDEF",
 		"data.json.tmp-0123456789abcde",
 		"data.json.tmp-0123456789abcdef0",
@@ -308,30 +310,33 @@ test_remove_stale(void **state)
 		"other.json.tmp-0123456789abcdef",
 		"data.json.bak",
 	};
-	struct fixture	*f = *state;
-	char		 path[192];
-	size_t		 i;
-	int		 n;
+	struct fixture *f = *state;
+	char path[192];
+	size_t i;
+	int n;
 
 	for (i = 0; i < sizeof stale / sizeof stale[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", f->dir, stale[i]);
 		assert_int_equal(testlib_write_file(path, "{\"half",
-		    strlen("{\"half"), 0600), 0);
+				     strlen("{\"half"), 0600),
+		    0);
 	}
 	for (i = 0; i < sizeof kept / sizeof kept[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", f->dir, kept[i]);
 		assert_int_equal(testlib_write_file(path, "keep",
-		    strlen("keep"), 0600), 0);
+				     strlen("keep"), 0600),
+		    0);
 	}
-	n = (int)(sizeof stale / sizeof stale[0] + sizeof kept /
-	    sizeof kept[0]);
+	n = (int)(sizeof stale / sizeof stale[0] +
+	    sizeof kept / sizeof kept[0]);
 
-	assert_int_equal(fsutil_write_atomic(f->path, "{}", 2, 0600, 0,
-	    NULL), 0);
+	assert_int_equal(fsutil_write_atomic(f->path, "{}", 2, 0600, 0, NULL),
+	    0);
 	assert_int_equal(testlib_count_entries(f->dir, NULL), n + 1);
 
 	assert_int_equal(fsutil_write_atomic(f->path, "{}", 2, 0600,
-	    FSUTIL_REMOVE_STALE, NULL), 0);
+			     FSUTIL_REMOVE_STALE, NULL),
+	    0);
 	for (i = 0; i < sizeof stale / sizeof stale[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", f->dir, stale[i]);
 		assert_int_equal(access(path, F_OK), -1);
@@ -349,25 +354,28 @@ test_remove_stale(void **state)
 static void
 test_keep_owner(void **state)
 {
-	struct fixture	*f = *state;
-	struct stat	 st;
+	struct fixture *f = *state;
+	struct stat st;
 
 	if (geteuid() != 0) {
 		print_message("not root: owner not tested\n");
 		return;
 	}
-	assert_int_equal(testlib_write_file(f->path, OLD_TEXT,
-	    strlen(OLD_TEXT), 0640), 0);
+	assert_int_equal(testlib_write_file(f->path, OLD_TEXT, strlen(OLD_TEXT),
+			     0640),
+	    0);
 	assert_int_equal(chown(f->path, 1234, 5678), 0);
 	assert_int_equal(fsutil_write_atomic(f->path, "a", 1, 0600,
-	    FSUTIL_KEEP_MODE | FSUTIL_KEEP_OWNER, NULL), 0);
+			     FSUTIL_KEEP_MODE | FSUTIL_KEEP_OWNER, NULL),
+	    0);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_uid, 1234);
 	assert_int_equal(st.st_gid, 5678);
 	assert_int_equal(st.st_mode & 07777, 0640);
 
 	assert_int_equal(fsutil_write_atomic(f->path, "b", 1, 0600,
-	    FSUTIL_KEEP_MODE, NULL), 0);
+			     FSUTIL_KEEP_MODE, NULL),
+	    0);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_uid, 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
@@ -377,8 +385,8 @@ test_keep_owner(void **state)
 static void
 test_sync_parent(void **state)
 {
-	struct fixture	*f = *state;
-	char		 path[192];
+	struct fixture *f = *state;
+	char path[192];
 
 	assert_int_equal(fsutil_sync_parent(f->path), 0);
 	assert_int_equal(fsutil_sync_parent("relative-name"), 0);
@@ -393,9 +401,9 @@ test_sync_parent(void **state)
 static void
 test_mkdirs(void **state)
 {
-	struct fixture	*f = *state;
-	struct stat	 st;
-	char		 path[192];
+	struct fixture *f = *state;
+	struct stat st;
+	char path[192];
 
 	snprintf(path, sizeof path, "%s/a/b/c", f->dir);
 	assert_int_equal(fsutil_mkdirs(path, 0700), 0);
@@ -403,8 +411,8 @@ test_mkdirs(void **state)
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(fsutil_mkdirs(path, 0700), 0);
 
-	assert_int_equal(testlib_write_file(f->path, "x",
-	    strlen("x"), 0600), 0);
+	assert_int_equal(testlib_write_file(f->path, "x", strlen("x"), 0600),
+	    0);
 	snprintf(path, sizeof path, "%s/sub", f->path);
 	errno = 0;
 	assert_int_equal(fsutil_mkdirs(path, 0700), SC_ERR_IO);
@@ -430,8 +438,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sync_parent, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_mkdirs, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_mkdirs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("fsutil", tests, NULL, NULL);

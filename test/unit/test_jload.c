@@ -91,8 +91,8 @@ test_depth(void **state)
 	json_decref(j);
 	free(s);
 	s = nested(SC_JSON_MAX_DEPTH + 1);
-	assert_null(jload_object((const uint8_t *)s, strlen(s),
-	    SC_MSG_MAX_LEN));
+	assert_null(
+	    jload_object((const uint8_t *)s, strlen(s), SC_MSG_MAX_LEN));
 	free(s);
 }
 
@@ -101,12 +101,11 @@ static void
 test_numbers(void **state)
 {
 	static const char doc[] = "{\"big\":1e999,\"neg\":-0,\"zero\":0,"
-	    "\"negr\":-0.0,\"in\":{\"neg\":-0}}";
+				  "\"negr\":-0.0,\"in\":{\"neg\":-0}}";
 	json_t *j;
 
 	(void)state;
-	j = jload_object((const uint8_t *)doc, sizeof doc - 1,
-	    SC_MSG_MAX_LEN);
+	j = jload_object((const uint8_t *)doc, sizeof doc - 1, SC_MSG_MAX_LEN);
 	assert_non_null(j);
 	assert_true(json_is_real(json_object_get(j, "big")));
 	assert_true(json_real_value(json_object_get(j, "big")) == 0.5);
@@ -114,8 +113,8 @@ test_numbers(void **state)
 	assert_true(json_is_integer(json_object_get(j, "zero")));
 	assert_true(json_is_real(json_object_get(j, "negr")));
 	/* Only the top level is looked at: members live there. */
-	assert_true(json_is_integer(json_object_get(json_object_get(j, "in"),
-	    "neg")));
+	assert_true(
+	    json_is_integer(json_object_get(json_object_get(j, "in"), "neg")));
 	json_decref(j);
 }
 
@@ -140,8 +139,7 @@ test_allocator(void **state)
 
 	(void)state;
 	before = jload_allocated();
-	j = jload_object((const uint8_t *)doc, sizeof doc - 1,
-	    SC_MSG_MAX_LEN);
+	j = jload_object((const uint8_t *)doc, sizeof doc - 1, SC_MSG_MAX_LEN);
 	assert_non_null(j);
 	assert_true(jload_allocated() > before);
 	json_decref(j);

@@ -24,28 +24,28 @@
 #include "testlib.h"
 
 /* RFC 7748 section 6.1: Alice's private and public keys. */
-#define ALICE_SECRET \
+#define ALICE_SECRET                                                           \
 	"77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"
-#define ALICE_PUBLIC \
+#define ALICE_PUBLIC                                                           \
 	"8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
 /* printf ALICE_PUBLIC | xxd -r -p | sha256sum */
-#define ALICE_FINGERPRINT \
+#define ALICE_FINGERPRINT                                                      \
 	"300c9c9603b92a4b39ed3958bf9240114804db4fd373012c0ca47432d63425ae"
-#define ALICE_SHORT		"300c:9c96:03b9:2a4b"
+#define ALICE_SHORT "300c:9c96:03b9:2a4b"
 
-#define HEX_LEN			(SC_NOISE_KEY_LEN * 2)
+#define HEX_LEN (SC_NOISE_KEY_LEN * 2)
 
 /* A temporary directory per test and a key path in it. */
 struct fixture {
-	char	dir[64];
-	char	key[128];
+	char dir[64];
+	char key[128];
 };
 
 /* Makes a temporary directory. */
 static int
 setup(void **state)
 {
-	struct fixture	*f;
+	struct fixture *f;
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return -1;
@@ -62,7 +62,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
+	struct fixture *f = *state;
 
 	testlib_rmtree(f->dir);
 	free(f);
@@ -87,9 +87,9 @@ dirty(struct sc_keypair *kp)
 static void
 test_rfc7748(void **state)
 {
-	struct sc_keypair	kp;
-	uint8_t			secret[SC_NOISE_KEY_LEN];
-	uint8_t			pub[SC_NOISE_KEY_LEN];
+	struct sc_keypair kp;
+	uint8_t secret[SC_NOISE_KEY_LEN];
+	uint8_t pub[SC_NOISE_KEY_LEN];
 
 	(void)state;
 	assert_int_equal(testlib_unhex(ALICE_SECRET, secret, sizeof secret), 0);
@@ -105,8 +105,8 @@ test_rfc7748(void **state)
 static void
 test_generate(void **state)
 {
-	struct sc_keypair	a, b;
-	uint8_t			pub[SC_NOISE_KEY_LEN];
+	struct sc_keypair a, b;
+	uint8_t pub[SC_NOISE_KEY_LEN];
 
 	(void)state;
 	keys_generate(&a);
@@ -124,11 +124,11 @@ test_generate(void **state)
 static void
 test_round_trip(void **state)
 {
-	struct fixture		*f = *state;
-	struct sc_keypair	 kp, back;
-	char			*buf, hex[HEX_LEN + 1];
-	struct stat		 st;
-	size_t			 len;
+	struct fixture *f = *state;
+	struct sc_keypair kp, back;
+	char *buf, hex[HEX_LEN + 1];
+	struct stat st;
+	size_t len;
 
 	keys_generate(&kp);
 	assert_int_equal(keys_save(f->key, &kp), 0);
@@ -170,10 +170,10 @@ test_round_trip(void **state)
 static void
 test_save_mode(void **state)
 {
-	struct fixture		*f = *state;
-	struct sc_keypair	 kp;
-	struct stat		 st;
-	mode_t			 old;
+	struct fixture *f = *state;
+	struct sc_keypair kp;
+	struct stat st;
+	mode_t old;
 
 	keys_generate(&kp);
 	old = umask(0);
@@ -198,14 +198,24 @@ test_save_mode(void **state)
 static void
 test_load_perm(void **state)
 {
-	static const mode_t	 refused[] = {
-		0640, 0604, 0644, 0660, 0606, 0666, 0620, 0602, 0610, 0601,
-		0400 | 040, 0700 | 07,
+	static const mode_t refused[] = {
+		0640,
+		0604,
+		0644,
+		0660,
+		0606,
+		0666,
+		0620,
+		0602,
+		0610,
+		0601,
+		0400 | 040,
+		0700 | 07,
 	};
-	static const mode_t	 allowed[] = { 0600, 0400, 0700, 0200 | 0400 };
-	struct fixture		*f = *state;
-	struct sc_keypair	 kp, back;
-	size_t			 i;
+	static const mode_t allowed[] = { 0600, 0400, 0700, 0200 | 0400 };
+	struct fixture *f = *state;
+	struct sc_keypair kp, back;
+	size_t i;
 
 	keys_generate(&kp);
 	assert_int_equal(keys_save(f->key, &kp), 0);
@@ -228,9 +238,9 @@ test_load_perm(void **state)
 static void
 test_load_not_regular(void **state)
 {
-	struct fixture		*f = *state;
-	struct sc_keypair	 kp;
-	char			 path[192];
+	struct fixture *f = *state;
+	struct sc_keypair kp;
+	char path[192];
 
 	keys_generate(&kp);
 	assert_int_equal(keys_save(f->key, &kp), 0);
@@ -271,32 +281,46 @@ static void
 test_load_format(void **state)
 {
 	static const struct {
-		const char	*name;
-		const char	*data;
-		size_t		 len;
-		int		 rc;
+		const char *name;
+		const char *data;
+		size_t len;
+		int rc;
 	} rows[] = {
-#define ROW(name, s, rc)	{ name, s, sizeof s - 1, rc }
+#define ROW(name, s, rc) { name, s, sizeof s - 1, rc }
 		ROW("valid", ALICE_SECRET "\n", 0),
 		ROW("no newline", ALICE_SECRET, 0),
 		ROW("empty", "", SC_ERR_FORMAT),
 		ROW("newline only", "\n", SC_ERR_FORMAT),
-		ROW("63 digits", "77076d0a7318a57d3c16c17251b26645"
-		    "df4c2f87ebc0992ab177fba51db92c2", SC_ERR_FORMAT),
-		ROW("63 digits newline", "77076d0a7318a57d3c16c17251b26645"
-		    "df4c2f87ebc0992ab177fba51db92c2\n", SC_ERR_FORMAT),
+		ROW("63 digits",
+		    "77076d0a7318a57d3c16c17251b26645"
+		    "df4c2f87ebc0992ab177fba51db92c2",
+		    SC_ERR_FORMAT),
+		ROW("63 digits newline",
+		    "77076d0a7318a57d3c16c17251b26645"
+		    "df4c2f87ebc0992ab177fba51db92c2\n",
+		    SC_ERR_FORMAT),
 		ROW("65 digits", ALICE_SECRET "0", SC_ERR_FORMAT),
 		ROW("65 digits newline", ALICE_SECRET "0\n", SC_ERR_FORMAT),
-		ROW("uppercase", "77076D0A7318A57D3C16C17251B26645"
-		    "DF4C2F87EBC0992AB177FBA51DB92C2A\n", SC_ERR_FORMAT),
-		ROW("one uppercase", "77076d0a7318a57d3c16c17251b26645"
-		    "df4c2f87ebc0992ab177fba51db92c2A\n", SC_ERR_FORMAT),
-		ROW("non-hex g", "g7076d0a7318a57d3c16c17251b26645"
-		    "df4c2f87ebc0992ab177fba51db92c2a\n", SC_ERR_FORMAT),
-		ROW("non-hex colon", "77076d0a7318a57d3c16c17251b26645"
-		    "df4c2f87ebc0992ab177fba51db92c2:\n", SC_ERR_FORMAT),
-		ROW("high byte", "77076d0a7318a57d3c16c17251b26645"
-		    "df4c2f87ebc0992ab177fba51db92c2\xe1\n", SC_ERR_FORMAT),
+		ROW("uppercase",
+		    "77076D0A7318A57D3C16C17251B26645"
+		    "DF4C2F87EBC0992AB177FBA51DB92C2A\n",
+		    SC_ERR_FORMAT),
+		ROW("one uppercase",
+		    "77076d0a7318a57d3c16c17251b26645"
+		    "df4c2f87ebc0992ab177fba51db92c2A\n",
+		    SC_ERR_FORMAT),
+		ROW("non-hex g",
+		    "g7076d0a7318a57d3c16c17251b26645"
+		    "df4c2f87ebc0992ab177fba51db92c2a\n",
+		    SC_ERR_FORMAT),
+		ROW("non-hex colon",
+		    "77076d0a7318a57d3c16c17251b26645"
+		    "df4c2f87ebc0992ab177fba51db92c2:\n",
+		    SC_ERR_FORMAT),
+		ROW("high byte",
+		    "77076d0a7318a57d3c16c17251b26645"
+		    "df4c2f87ebc0992ab177fba51db92c2\xe1\n",
+		    SC_ERR_FORMAT),
 		ROW("trailing garbage", ALICE_SECRET "\nx", SC_ERR_FORMAT),
 		ROW("two lines", ALICE_SECRET "\n" ALICE_SECRET "\n",
 		    SC_ERR_FORMAT),
@@ -307,24 +331,29 @@ test_load_format(void **state)
 		    SC_ERR_FORMAT),
 		ROW("leading space", " " ALICE_SECRET "\n", SC_ERR_FORMAT),
 		ROW("0x prefix", "0x" ALICE_SECRET "\n", SC_ERR_FORMAT),
-		ROW("NUL inside", "77076d0a7318a57d3c16c17251b26645"
-		    "df4c2f87ebc" "\0" "992ab177fba51db92c2a\n", SC_ERR_FORMAT),
+		ROW("NUL inside",
+		    "77076d0a7318a57d3c16c17251b26645"
+		    "df4c2f87ebc"
+		    "\0"
+		    "992ab177fba51db92c2a\n",
+		    SC_ERR_FORMAT),
 		ROW("NUL instead of newline", ALICE_SECRET "\0", SC_ERR_FORMAT),
 		ROW("NUL after newline", ALICE_SECRET "\n\0", SC_ERR_FORMAT),
 		ROW("raw 32 bytes", "0123456789abcdef0123456789abcdef",
 		    SC_ERR_FORMAT),
 #undef ROW
 	};
-	struct fixture		*f = *state;
-	struct sc_keypair	 kp;
-	uint8_t			 pub[SC_NOISE_KEY_LEN];
-	size_t			 i;
+	struct fixture *f = *state;
+	struct sc_keypair kp;
+	uint8_t pub[SC_NOISE_KEY_LEN];
+	size_t i;
 
 	assert_int_equal(testlib_unhex(ALICE_PUBLIC, pub, sizeof pub), 0);
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		print_message("row: %s\n", rows[i].name);
 		assert_int_equal(testlib_write_file(f->key, rows[i].data,
-		    rows[i].len, 0600), 0);
+				     rows[i].len, 0600),
+		    0);
 		dirty(&kp);
 		assert_int_equal(keys_load(f->key, &kp), rows[i].rc);
 		if (rows[i].rc == 0)
@@ -339,10 +368,10 @@ test_load_format(void **state)
 static void
 test_load_too_big(void **state)
 {
-	struct fixture		*f = *state;
-	struct sc_keypair	 kp;
-	char			*big;
-	size_t			 len;
+	struct fixture *f = *state;
+	struct sc_keypair kp;
+	char *big;
+	size_t len;
 
 	for (len = SC_KEYFILE_MAX_LEN; len <= SC_KEYFILE_MAX_LEN + 1; len++) {
 		big = malloc(len);
@@ -361,11 +390,11 @@ test_load_too_big(void **state)
 static void
 test_load_or_create(void **state)
 {
-	struct fixture		*f = *state;
-	struct sc_keypair	 a, b;
-	struct stat		 st;
-	bool			 created;
-	char			*before, *after, path[192];
+	struct fixture *f = *state;
+	struct sc_keypair a, b;
+	struct stat st;
+	bool created;
+	char *before, *after, path[192];
 
 	created = false;
 	assert_int_equal(keys_load_or_create(f->key, &a, &created), 0);
@@ -397,8 +426,7 @@ test_load_or_create(void **state)
 	free(after);
 
 	assert_int_equal(testlib_write_file(f->key, "junk\n", 5, 0600), 0);
-	assert_int_equal(keys_load_or_create(f->key, &b, NULL),
-	    SC_ERR_FORMAT);
+	assert_int_equal(keys_load_or_create(f->key, &b, NULL), SC_ERR_FORMAT);
 	after = testlib_slurp(f->key, NULL);
 	assert_non_null(after);
 	assert_string_equal(after, "junk\n");
@@ -419,9 +447,9 @@ test_load_or_create(void **state)
 static void
 test_save_failure(void **state)
 {
-	struct fixture		*f = *state;
-	struct sc_keypair	 kp;
-	char			 path[192];
+	struct fixture *f = *state;
+	struct sc_keypair kp;
+	char path[192];
 
 	keys_generate(&kp);
 
@@ -464,14 +492,14 @@ test_save_failure(void **state)
 static void
 test_fingerprint(void **state)
 {
-	struct sc_keypair	kp;
-	uint8_t			secret[SC_NOISE_KEY_LEN];
-	char			fp[KEYS_FINGERPRINT_LEN + 1];
-	char			shortfp[KEYS_SHORT_LEN + 1];
-	char			want[KEYS_SHORT_LEN + 1];
-	uint8_t			hash[crypto_hash_sha256_BYTES];
-	char			hex[KEYS_FINGERPRINT_LEN + 1];
-	size_t			i;
+	struct sc_keypair kp;
+	uint8_t secret[SC_NOISE_KEY_LEN];
+	char fp[KEYS_FINGERPRINT_LEN + 1];
+	char shortfp[KEYS_SHORT_LEN + 1];
+	char want[KEYS_SHORT_LEN + 1];
+	uint8_t hash[crypto_hash_sha256_BYTES];
+	char hex[KEYS_FINGERPRINT_LEN + 1];
+	size_t i;
 
 	(void)state;
 	assert_int_equal(testlib_unhex(ALICE_SECRET, secret, sizeof secret), 0);
@@ -496,8 +524,8 @@ test_fingerprint(void **state)
 	for (i = 0; i < KEYS_FINGERPRINT_LEN; i++)
 		assert_true((fp[i] >= '0' && fp[i] <= '9') ||
 		    (fp[i] >= 'a' && fp[i] <= 'f'));
-	snprintf(want, sizeof want, "%.4s:%.4s:%.4s:%.4s", fp, fp + 4,
-	    fp + 8, fp + 12);
+	snprintf(want, sizeof want, "%.4s:%.4s:%.4s:%.4s", fp, fp + 4, fp + 8,
+	    fp + 12);
 	keys_fingerprint_short(kp.public, shortfp);
 	assert_string_equal(shortfp, want);
 	keys_wipe(&kp);

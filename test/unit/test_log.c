@@ -24,24 +24,24 @@
 #include "log.h"
 #include "testlib.h"
 
-#define TEST_LINE_MAX		2048	/* log.c's bound, newline included */
-#define TEST_TS_LEN		24	/* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
-#define TEST_THREADS		8
-#define TEST_THREAD_LINES	400
+#define TEST_LINE_MAX	  2048 /* log.c's bound, newline included */
+#define TEST_TS_LEN	  24   /* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+#define TEST_THREADS	  8
+#define TEST_THREAD_LINES 400
 
 /* A temporary directory per test and the paths used in it. */
 struct fixture {
-	char	dir[64];
-	char	log[128];
-	char	err[128];
-	int	saved_stderr;
+	char dir[64];
+	char log[128];
+	char err[128];
+	int saved_stderr;
 };
 
 /* Makes a temporary directory and resets the logger. */
 static int
 setup(void **state)
 {
-	struct fixture	*f;
+	struct fixture *f;
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return -1;
@@ -63,7 +63,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
+	struct fixture *f = *state;
 
 	log_close();
 	log_set_stderr(false);
@@ -81,7 +81,7 @@ teardown(void **state)
 static void
 capture_stderr(struct fixture *f)
 {
-	int	fd;
+	int fd;
 
 	fd = open(f->err, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
 	assert_true(fd != -1);
@@ -97,7 +97,7 @@ capture_stderr(struct fixture *f)
 static size_t
 count_lines(const char *s)
 {
-	size_t	n = 0;
+	size_t n = 0;
 
 	for (; *s != '\0'; s++)
 		n += *s == '\n';
@@ -108,8 +108,8 @@ count_lines(const char *s)
 static int
 is_timestamp(const char *s)
 {
-	static const char	pattern[] = "dddd-dd-ddTdd:dd:dd.dddZ";
-	size_t			i;
+	static const char pattern[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	size_t i;
 
 	for (i = 0; i < TEST_TS_LEN; i++) {
 		if (pattern[i] == 'd') {
@@ -125,7 +125,7 @@ is_timestamp(const char *s)
 static const char *
 file_text(const char *line, const char *level)
 {
-	size_t	n = strlen(level);
+	size_t n = strlen(level);
 
 	assert_true(is_timestamp(line));
 	assert_int_equal(line[TEST_TS_LEN], ' ');
@@ -139,28 +139,28 @@ static void
 test_level_parse(void **state)
 {
 	static const struct {
-		const char	*name;
-		int		 rc;
-		enum log_level	 level;
+		const char *name;
+		int rc;
+		enum log_level level;
 	} rows[] = {
-		{ "error",	0,		LOG_LEVEL_ERR },
-		{ "warning",	0,		LOG_LEVEL_WARNING },
-		{ "notice",	0,		LOG_LEVEL_NOTICE },
-		{ "info",	0,		LOG_LEVEL_INFO },
-		{ "debug",	0,		LOG_LEVEL_DEBUG },
-		{ "",		SC_ERR_INVALID,	0 },
-		{ "err",	SC_ERR_INVALID,	0 },
-		{ "warn",	SC_ERR_INVALID,	0 },
-		{ "ERROR",	SC_ERR_INVALID,	0 },
-		{ "Info",	SC_ERR_INVALID,	0 },
-		{ "debug ",	SC_ERR_INVALID,	0 },
-		{ " debug",	SC_ERR_INVALID,	0 },
-		{ "debugx",	SC_ERR_INVALID,	0 },
-		{ "7",		SC_ERR_INVALID,	0 },
-		{ "crit",	SC_ERR_INVALID,	0 },
+		{ "error", 0, LOG_LEVEL_ERR },
+		{ "warning", 0, LOG_LEVEL_WARNING },
+		{ "notice", 0, LOG_LEVEL_NOTICE },
+		{ "info", 0, LOG_LEVEL_INFO },
+		{ "debug", 0, LOG_LEVEL_DEBUG },
+		{ "", SC_ERR_INVALID, 0 },
+		{ "err", SC_ERR_INVALID, 0 },
+		{ "warn", SC_ERR_INVALID, 0 },
+		{ "ERROR", SC_ERR_INVALID, 0 },
+		{ "Info", SC_ERR_INVALID, 0 },
+		{ "debug ", SC_ERR_INVALID, 0 },
+		{ " debug", SC_ERR_INVALID, 0 },
+		{ "debugx", SC_ERR_INVALID, 0 },
+		{ "7", SC_ERR_INVALID, 0 },
+		{ "crit", SC_ERR_INVALID, 0 },
 	};
-	enum log_level	level;
-	size_t		i;
+	enum log_level level;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -179,8 +179,8 @@ test_level_parse(void **state)
 static void
 test_level_filter(void **state)
 {
-	struct fixture	*f = *state;
-	char		*s, *line;
+	struct fixture *f = *state;
+	char *s, *line;
 
 	assert_int_equal(log_open_file(f->log), 0);
 	log_set_level(LOG_LEVEL_NOTICE);
@@ -215,11 +215,11 @@ test_level_filter(void **state)
 static void
 test_file_output(void **state)
 {
-	struct fixture	*f = *state;
-	struct stat	 st;
-	mode_t		 old;
-	char		*s, *line;
-	int		 fd;
+	struct fixture *f = *state;
+	struct stat st;
+	mode_t old;
+	char *s, *line;
+	int fd;
 
 	old = umask(022);
 	assert_int_equal(log_open_file(f->log), 0);
@@ -230,9 +230,9 @@ test_file_output(void **state)
 	log_info("hello %s %d", "world", 42);
 	errno = EACCES;
 	log_warn("failed: %m");
-	assert_int_equal(errno, EACCES);	/* logging keeps errno */
+	assert_int_equal(errno, EACCES); /* logging keeps errno */
 	log_close();
-	log_info("after close");		/* goes nowhere */
+	log_info("after close"); /* goes nowhere */
 
 	/* Appends to what is there. */
 	fd = open(f->log, O_WRONLY | O_APPEND);
@@ -261,10 +261,10 @@ test_file_output(void **state)
 static void
 test_open_failure(void **state)
 {
-	struct fixture	*f = *state;
-	char		 bad[192], *s;
+	struct fixture *f = *state;
+	char bad[192], *s;
 
-	assert_int_equal(log_reopen(), 0);	/* no file: nothing to do */
+	assert_int_equal(log_reopen(), 0); /* no file: nothing to do */
 	assert_int_equal(log_open_file(f->log), 0);
 	snprintf(bad, sizeof bad, "%s/missing/app.log", f->dir);
 	errno = 0;
@@ -289,14 +289,14 @@ test_open_failure(void **state)
 static void
 test_reopen_after_rename(void **state)
 {
-	struct fixture	*f = *state;
-	char		 rotated[192], sub[192], subl[192], *s;
+	struct fixture *f = *state;
+	char rotated[192], sub[192], subl[192], *s;
 
 	assert_int_equal(log_open_file(f->log), 0);
 	log_info("one");
 	snprintf(rotated, sizeof rotated, "%s.1", f->log);
 	assert_int_equal(rename(f->log, rotated), 0);
-	log_info("two");			/* still the renamed file */
+	log_info("two"); /* still the renamed file */
 	assert_int_equal(log_reopen(), 0);
 	log_info("three");
 	log_info("four");
@@ -339,8 +339,8 @@ test_reopen_after_rename(void **state)
 static void
 test_stderr_format(void **state)
 {
-	struct fixture	*f = *state;
-	char		 want[128], *s;
+	struct fixture *f = *state;
+	char want[128], *s;
 
 	capture_stderr(f);
 	log_init("/usr/bin/scserver", LOG_LEVEL_INFO);
@@ -364,8 +364,8 @@ test_stderr_format(void **state)
 static void
 set_journal_stream(unsigned int ddev, unsigned int dino)
 {
-	struct stat	st;
-	char		buf[64];
+	struct stat st;
+	char buf[64];
 
 	assert_int_equal(fstat(STDERR_FILENO, &st), 0);
 	snprintf(buf, sizeof buf, "%ju:%ju", (uintmax_t)st.st_dev + ddev,
@@ -377,7 +377,7 @@ set_journal_stream(unsigned int ddev, unsigned int dino)
 static void
 assert_timestamped(struct fixture *f, const char *text)
 {
-	char	*s;
+	char *s;
 
 	capture_stderr(f);
 	log_init("test_log", LOG_LEVEL_DEBUG);
@@ -396,8 +396,8 @@ assert_timestamped(struct fixture *f, const char *text)
 static void
 test_journal(void **state)
 {
-	struct fixture	*f = *state;
-	char		 old[160], *s, *line;
+	struct fixture *f = *state;
+	char old[160], *s, *line;
 
 	capture_stderr(f);
 	set_journal_stream(0, 0);
@@ -413,7 +413,8 @@ test_journal(void **state)
 
 	s = testlib_slurp(f->err, NULL);
 	assert_non_null(s);
-	assert_string_equal(s, "<4>hello journal\n<3>bad\\x0athing\n<7>dbg\n"
+	assert_string_equal(s,
+	    "<4>hello journal\n<3>bad\\x0athing\n<7>dbg\n"
 	    "<5>n\n<6>i\n");
 	free(s);
 	/* The file keeps its timestamps. */
@@ -442,14 +443,21 @@ test_journal(void **state)
 static void
 test_journal_mismatch(void **state)
 {
-	static const char	*bad[] = {
-		"", ":", "1", "1:", ":1", "x:y", "-1:-1", " 1:1",
+	static const char *bad[] = {
+		"",
+		":",
+		"1",
+		"1:",
+		":1",
+		"x:y",
+		"-1:-1",
+		" 1:1",
 		"99999999999999999999999999:1",
 	};
-	struct fixture		*f = *state;
-	struct stat		 st;
-	char			 buf[96];
-	size_t			 i;
+	struct fixture *f = *state;
+	struct stat st;
+	char buf[96];
+	size_t i;
 
 	capture_stderr(f);
 	set_journal_stream(0, 1);
@@ -475,28 +483,30 @@ static void
 test_escape(void **state)
 {
 	static const struct {
-		const char	*in;
-		const char	*out;
+		const char *in;
+		const char *out;
 	} rows[] = {
-		{ "plain text",		"plain text" },
-		{ "a\nb",		"a\\x0ab" },
-		{ "\x1b[31mred\x1b[0m",	"\\x1b[31mred\\x1b[0m" },
-		{ "cr\rlf\ntab\t",	"cr\\x0dlf\\x0atab\\x09" },
-		{ "del\x7f",		"del\\x7f" },
-		{ "back\\slash",	"back\\\\slash" },
-		{ "bell\a",		"bell\\x07" },
+		{ "plain text", "plain text" },
+		{ "a\nb", "a\\x0ab" },
+		{ "\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m" },
+		{ "cr\rlf\ntab\t", "cr\\x0dlf\\x0atab\\x09" },
+		{ "del\x7f", "del\\x7f" },
+		{ "back\\slash", "back\\\\slash" },
+		{ "bell\a", "bell\\x07" },
 		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91",
-		  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91" },
-		{ "csi\xc2\x9b" "31m",	"csi\\xc2\\x9b31m" },
-		{ "nbsp\xc2\xa0",	"nbsp\xc2\xa0" },
-		{ "bad\xff\xfe",	"bad\\xff\\xfe" },
-		{ "lone\x9b",		"lone\\x9b" },
-		{ "cut\xe2\x82",	"cut\\xe2\\x82" },
-		{ "",			"" },
+		    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91" },
+		{ "csi\xc2\x9b"
+		  "31m",
+		    "csi\\xc2\\x9b31m" },
+		{ "nbsp\xc2\xa0", "nbsp\xc2\xa0" },
+		{ "bad\xff\xfe", "bad\\xff\\xfe" },
+		{ "lone\x9b", "lone\\x9b" },
+		{ "cut\xe2\x82", "cut\\xe2\\x82" },
+		{ "", "" },
 	};
-	struct fixture	*f = *state;
-	char		*s, *line;
-	size_t		 i;
+	struct fixture *f = *state;
+	char *s, *line;
+	size_t i;
 
 	assert_int_equal(log_open_file(f->log), 0);
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
@@ -517,7 +527,7 @@ test_escape(void **state)
 static const char *
 assert_truncated(const char *s)
 {
-	size_t	len = strlen(s);
+	size_t len = strlen(s);
 
 	assert_int_equal(count_lines(s), 1);
 	assert_true(len <= TEST_LINE_MAX);
@@ -532,8 +542,8 @@ static void
 assert_cut_in_units(struct fixture *f, const char *big, const char *unit,
     size_t ulen)
 {
-	const char	*end, *p;
-	char		*s;
+	const char *end, *p;
+	char *s;
 
 	assert_int_equal(log_open_file(f->log), 0);
 	log_info("%s", big);
@@ -554,10 +564,10 @@ assert_cut_in_units(struct fixture *f, const char *big, const char *unit,
 static void
 test_truncation(void **state)
 {
-	struct fixture	*f = *state;
-	char		*big, *s;
-	const char	*end, *p;
-	size_t		 i;
+	struct fixture *f = *state;
+	char *big, *s;
+	const char *end, *p;
+	size_t i;
 
 	big = malloc(5001);
 	assert_non_null(big);
@@ -609,17 +619,17 @@ test_truncation(void **state)
 
 /* Arguments for one logging thread. */
 struct writer {
-	pthread_t	thread;
-	int		id;
+	pthread_t thread;
+	int id;
 };
 
 /* Logs TEST_THREAD_LINES numbered lines. */
 static void *
 writer_main(void *arg)
 {
-	struct writer	*w = arg;
-	char		 pad[301];
-	int		 i;
+	struct writer *w = arg;
+	char pad[301];
+	int i;
 
 	memset(pad, 'a' + w->id, sizeof pad - 1);
 	pad[sizeof pad - 1] = '\0';
@@ -632,13 +642,13 @@ writer_main(void *arg)
 static void
 check_concurrent(char *buf, int file)
 {
-	int		 seen[TEST_THREADS][TEST_THREAD_LINES];
-	char		*line, *save, *text, *end;
-	int		 id, n, len, total = 0, k;
+	int seen[TEST_THREADS][TEST_THREAD_LINES];
+	char *line, *save, *text, *end;
+	int id, n, len, total = 0, k;
 
 	memset(seen, 0, sizeof seen);
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (file)
 			text = (char *)file_text(line, "INFO");
 		else {
@@ -669,18 +679,19 @@ check_concurrent(char *buf, int file)
 static void
 test_concurrent(void **state)
 {
-	struct fixture	*f = *state;
-	struct writer	 w[TEST_THREADS];
-	char		*s;
-	int		 i;
+	struct fixture *f = *state;
+	struct writer w[TEST_THREADS];
+	char *s;
+	int i;
 
 	assert_int_equal(log_open_file(f->log), 0);
 	capture_stderr(f);
 	log_set_stderr(true);
 	for (i = 0; i < TEST_THREADS; i++) {
 		w[i].id = i;
-		assert_int_equal(pthread_create(&w[i].thread, NULL,
-		    writer_main, &w[i]), 0);
+		assert_int_equal(pthread_create(&w[i].thread, NULL, writer_main,
+				     &w[i]),
+		    0);
 	}
 	/* Rotation while the writers run loses no line. */
 	assert_int_equal(log_reopen(), 0);
@@ -702,10 +713,10 @@ test_concurrent(void **state)
 static void
 test_fatal(void **state)
 {
-	struct fixture	*f = *state;
-	pid_t		 pid;
-	int		 status;
-	char		*s;
+	struct fixture *f = *state;
+	pid_t pid;
+	int status;
+	char *s;
 
 	assert_int_equal(log_open_file(f->log), 0);
 	fflush(NULL);

@@ -21,15 +21,14 @@
 
 #include "msg.h"
 
-#define A8		"aaaaaaaa"
-#define A32		A8 A8 A8 A8
-#define E2		"\xc3\xa9\xc3\xa9"
-#define E8		E2 E2 E2 E2	/* 8 x U+00E9 */
-#define E16		E8 E8		/* 16 x U+00E9, 32 bytes */
-#define GUARD		0xa5
-#define GUARD_LEN	8
-#define OUT_CAP		SC_MSG_MAX_LEN
-
+#define A8	  "aaaaaaaa"
+#define A32	  A8 A8 A8 A8
+#define E2	  "\xc3\xa9\xc3\xa9"
+#define E8	  E2 E2 E2 E2 /* 8 x U+00E9 */
+#define E16	  E8 E8	      /* 16 x U+00E9, 32 bytes */
+#define GUARD	  0xa5
+#define GUARD_LEN 8
+#define OUT_CAP	  SC_MSG_MAX_LEN
 
 /* Encodes m as a request (client -> server). */
 static int
@@ -55,26 +54,34 @@ enum step {
 
 /* A test document: pre, rep x nrep, mid, rep2 x nrep2, post. */
 struct doc {
-	const char	*pre;		/* may hold NUL bytes: prelen */
-	size_t		 prelen;
-	const char	*rep;
-	size_t		 nrep;
-	const char	*mid;
-	const char	*rep2;
-	size_t		 nrep2;
-	const char	*post;
-	bool		 verbatim;	/* keep ' as it is */
+	const char *pre; /* may hold NUL bytes: prelen */
+	size_t prelen;
+	const char *rep;
+	size_t nrep;
+	const char *mid;
+	const char *rep2;
+	size_t nrep2;
+	const char *post;
+	bool verbatim; /* keep ' as it is */
 };
 
-#define J(s)		.doc = { .pre = (s), .prelen = sizeof(s) - 1 }
-#define JV(s)		.doc = { .pre = (s), .prelen = sizeof(s) - 1, \
-			    .verbatim = true }
-#define JREP(p, r, n, q) .doc = { .pre = (p), .prelen = sizeof(p) - 1, \
-			    .rep = (r), .nrep = (n), .mid = (q) }
-#define JREP2(p, r, n, m, r2, n2, q) .doc = { .pre = (p), \
-			    .prelen = sizeof(p) - 1, .rep = (r), .nrep = (n), \
-			    .mid = (m), .rep2 = (r2), .nrep2 = (n2), \
-			    .post = (q) }
+#define J(s)  .doc = { .pre = (s), .prelen = sizeof(s) - 1 }
+#define JV(s) .doc = { .pre = (s), .prelen = sizeof(s) - 1, .verbatim = true }
+#define JREP(p, r, n, q)                                                       \
+	.doc = { .pre = (p),                                                   \
+		.prelen = sizeof(p) - 1,                                       \
+		.rep = (r),                                                    \
+		.nrep = (n),                                                   \
+		.mid = (q) }
+#define JREP2(p, r, n, m, r2, n2, q)                                           \
+	.doc = { .pre = (p),                                                   \
+		.prelen = sizeof(p) - 1,                                       \
+		.rep = (r),                                                    \
+		.nrep = (n),                                                   \
+		.mid = (m),                                                    \
+		.rep2 = (r2),                                                  \
+		.nrep2 = (n2),                                                 \
+		.post = (q) }
 
 /* Appends s (n bytes) count times at *p. */
 static void
@@ -92,8 +99,8 @@ put(uint8_t **p, const char *s, size_t n, size_t count)
 static uint8_t *
 doc_build(const struct doc *d, size_t *len)
 {
-	size_t	 rlen, r2len, mlen, plen, n, i;
-	uint8_t	*buf, *p;
+	size_t rlen, r2len, mlen, plen, n, i;
+	uint8_t *buf, *p;
 
 	rlen = d->rep != NULL ? strlen(d->rep) : 0;
 	r2len = d->rep2 != NULL ? strlen(d->rep2) : 0;
@@ -122,10 +129,10 @@ static int
 run_table(const char *group, CMUnitTestFunction fn, const void *rows,
     size_t size, size_t n)
 {
-	struct CMUnitTest	*tests;
-	const char		*row;
-	size_t			 i;
-	int			 failed;
+	struct CMUnitTest *tests;
+	const char *row;
+	size_t i;
+	int failed;
 
 	tests = calloc(n, sizeof *tests);
 	assert_non_null(tests);
@@ -140,44 +147,41 @@ run_table(const char *group, CMUnitTestFunction fn, const void *rows,
 	return failed;
 }
 
-#define RUN_TABLE(fn, rows) \
-	run_table(#rows, (fn), (rows), sizeof (rows)[0], \
-	    sizeof (rows) / sizeof (rows)[0])
+#define RUN_TABLE(fn, rows)                                                    \
+	run_table(#rows, (fn), (rows), sizeof(rows)[0],                        \
+	    sizeof(rows) / sizeof(rows)[0])
 
 /* ---- Requests ----------------------------------------------------------- */
 
 struct req_row {
-	const char	*name;
-	struct doc	 doc;
-	enum step	 step;		/* where the answer came from */
-	enum msg_code	 code;
-	enum msg_type	 type;
-	bool		 has_ref;	/* for MSG_UNKNOWN; else implied */
-	const char	*ref;
-	bool		 has_id;	/* ping rows that pass */
-	uint64_t	 id;
+	const char *name;
+	struct doc doc;
+	enum step step; /* where the answer came from */
+	enum msg_code code;
+	enum msg_type type;
+	bool has_ref; /* for MSG_UNKNOWN; else implied */
+	const char *ref;
+	bool has_id; /* ping rows that pass */
+	uint64_t id;
 };
 
-#define OK(t)		.step = STEP_OK, .type = (t)
-#define OKID(n)		.step = STEP_OK, .type = MSG_PING, .has_id = true, \
-			    .id = (n)
-#define BAD1		.step = STEP_PARSE, .code = MSG_CODE_BAD_REQUEST
-#define UNKNOWN(r)	.step = STEP_PARSE, .code = MSG_CODE_BAD_REQUEST, \
-			    .has_ref = true, .ref = (r)
-#define BAD3(t)		.step = STEP_MEMBERS, \
-			    .code = MSG_CODE_BAD_REQUEST, .type = (t)
-#define BAD5(t)		.step = STEP_CONTENT, \
-			    .code = MSG_CODE_BAD_REQUEST, .type = (t)
-#define LONG5(t)	.step = STEP_CONTENT, .code = MSG_CODE_TOO_LONG, \
-			    .type = (t)
+#define OK(t)	.step = STEP_OK, .type = (t)
+#define OKID(n) .step = STEP_OK, .type = MSG_PING, .has_id = true, .id = (n)
+#define BAD1	.step = STEP_PARSE, .code = MSG_CODE_BAD_REQUEST
+#define UNKNOWN(r)                                                             \
+	.step = STEP_PARSE, .code = MSG_CODE_BAD_REQUEST, .has_ref = true,     \
+	.ref = (r)
+#define BAD3(t)	 .step = STEP_MEMBERS, .code = MSG_CODE_BAD_REQUEST, .type = (t)
+#define BAD5(t)	 .step = STEP_CONTENT, .code = MSG_CODE_BAD_REQUEST, .type = (t)
+#define LONG5(t) .step = STEP_CONTENT, .code = MSG_CODE_TOO_LONG, .type = (t)
 
-#define SAY_PRE		"{'type':'say','text':'"
-#define MSG_PRE		"{'type':'msg','to':'bob','text':'"
-#define BADTO_PRE	"{'type':'msg','to':'b b','text':'"
-#define PW_PRE		"{'type':'login','user':'alice','password':'"
-#define LIST_PRE	"{'type':'list','a':"
-#define PAD_PRE		"{'type':'list','p':'"
-#define PAD_N		(SC_MSG_MAX_LEN - (sizeof PAD_PRE - 1) - 2)
+#define SAY_PRE	  "{'type':'say','text':'"
+#define MSG_PRE	  "{'type':'msg','to':'bob','text':'"
+#define BADTO_PRE "{'type':'msg','to':'b b','text':'"
+#define PW_PRE	  "{'type':'login','user':'alice','password':'"
+#define LIST_PRE  "{'type':'list','a':"
+#define PAD_PRE	  "{'type':'list','p':'"
+#define PAD_N	  (SC_MSG_MAX_LEN - (sizeof PAD_PRE - 1) - 2)
 
 static const struct req_row req_rows[] = {
 	/* Valid requests of every type. */
@@ -191,8 +195,7 @@ static const struct req_row req_rows[] = {
 	    OK(MSG_LOGIN) },
 	{ "say", J("{'type':'say','text':'hello'}"), OK(MSG_SAY) },
 	{ "say, whitespace everywhere",
-	    J(" \r\n\t{ 'type' : 'say' ,\n 'text' : 'hi' } \n"),
-	    OK(MSG_SAY) },
+	    J(" \r\n\t{ 'type' : 'say' ,\n 'text' : 'hi' } \n"), OK(MSG_SAY) },
 	{ "msg", J("{'type':'msg','to':'bob','text':'hi'}"), OK(MSG_MSG) },
 	{ "list", J("{'type':'list'}"), OK(MSG_LIST) },
 	{ "list, extra members", J("{'type':'list','id':1,'text':5}"),
@@ -201,8 +204,10 @@ static const struct req_row req_rows[] = {
 	{ "quit", J("{'type':'quit'}"), OK(MSG_QUIT) },
 	{ "quit, extra members", J("{'type':'quit','reason':[]}"),
 	    OK(MSG_QUIT) },
-	{ "type written with escapes", J("{'type':'\\u0073a\\u0079'," \
-	    "'text':'x'}"), OK(MSG_SAY) },
+	{ "type written with escapes",
+	    J("{'type':'\\u0073a\\u0079',"
+	      "'text':'x'}"),
+	    OK(MSG_SAY) },
 	{ "key written with escapes", J("{'\\u0074ype':'list'}"),
 	    OK(MSG_LIST) },
 	{ "same key in different objects",
@@ -255,7 +260,10 @@ static const struct req_row req_rows[] = {
 	{ "bad UTF-8 in unknown member", J("{'type':'list','x':['\xc0\x80']}"),
 	    BAD1 },
 	{ "bad UTF-8 outside strings", J("{'type':'list'}\xff"), BAD1 },
-	{ "raw control 01 in a string", J(SAY_PRE "a\x01" "b'}"), BAD1 },
+	{ "raw control 01 in a string",
+	    J(SAY_PRE "a\x01"
+		      "b'}"),
+	    BAD1 },
 	{ "raw TAB in a string", J(SAY_PRE "a\tb'}"), BAD1 },
 	{ "raw LF in a string", J(SAY_PRE "a\nb'}"), BAD1 },
 	{ "raw NUL in a string", J(SAY_PRE "a\0b'}"), BAD1 },
@@ -271,10 +279,8 @@ static const struct req_row req_rows[] = {
 	{ "lone surrogate nested", J("{'type':'list','o':[['\\udfff']]}"),
 	    BAD1 },
 	{ "escaped U+0000 in text", J(SAY_PRE "a\\u0000b'}"), BAD1 },
-	{ "escaped U+0000 in a key", J("{'type':'list','a\\u0000':1}"),
-	    BAD1 },
-	{ "escaped U+0000 nested", J("{'type':'list','o':['\\u0000']}"),
-	    BAD1 },
+	{ "escaped U+0000 in a key", J("{'type':'list','a\\u0000':1}"), BAD1 },
+	{ "escaped U+0000 nested", J("{'type':'list','o':['\\u0000']}"), BAD1 },
 	{ "escaped U+0000 in type", J("{'type':'say\\u0000','text':'x'}"),
 	    BAD1 },
 	{ "escaped surrogate pair", J(SAY_PRE "\\ud83d\\ude00'}"),
@@ -283,8 +289,8 @@ static const struct req_row req_rows[] = {
 	/* Step 1: duplicate members, compared after unescaping. */
 	{ "duplicate type", J("{'type':'say','type':'say','text':'x'}"), BAD1 },
 	{ "duplicate text", J("{'type':'say','text':'a','text':'b'}"), BAD1 },
-	{ "duplicate type, escaped",
-	    J("{'type':'list','\\u0074ype':'list'}"), BAD1 },
+	{ "duplicate type, escaped", J("{'type':'list','\\u0074ype':'list'}"),
+	    BAD1 },
 	{ "duplicate a and \\u0061", J("{'type':'list','a':1,'\\u0061':2}"),
 	    BAD1 },
 	{ "duplicate raw and escaped pair",
@@ -339,8 +345,8 @@ static const struct req_row req_rows[] = {
 	{ "type of 32 bytes", J("{'type':'" A32 "'}"), UNKNOWN(A32) },
 	{ "type of 33 bytes: no ref", J("{'type':'" A32 "a'}"), BAD1 },
 	{ "type of 32 UTF-8 bytes", J("{'type':'" E16 "'}"), UNKNOWN(E16) },
-	{ "type of 32 bytes escaped",
-	    JREP("{'type':'", "\\u00e9", 16, "'}"), UNKNOWN(E16) },
+	{ "type of 32 bytes escaped", JREP("{'type':'", "\\u00e9", 16, "'}"),
+	    UNKNOWN(E16) },
 	{ "type of 33 UTF-8 bytes: no ref", J("{'type':'" E16 "a'}"), BAD1 },
 	{ "type of 32 bytes from 192 escaped",
 	    JREP("{'type':'", "\\u0061", 32, "'}"), UNKNOWN(A32) },
@@ -354,10 +360,9 @@ static const struct req_row req_rows[] = {
 	    BAD3(MSG_LOGIN) },
 	{ "login user number", J("{'type':'login','user':5,'password':'p'}"),
 	    BAD3(MSG_LOGIN) },
-	{ "login user null",
-	    J("{'type':'login','user':null,'password':'p'}"), BAD3(MSG_LOGIN) },
-	{ "login user array",
-	    J("{'type':'login','user':['a'],'password':'p'}"),
+	{ "login user null", J("{'type':'login','user':null,'password':'p'}"),
+	    BAD3(MSG_LOGIN) },
+	{ "login user array", J("{'type':'login','user':['a'],'password':'p'}"),
 	    BAD3(MSG_LOGIN) },
 	{ "login password number",
 	    J("{'type':'login','user':'a','password':1234}"), BAD3(MSG_LOGIN) },
@@ -454,8 +459,8 @@ static const struct req_row req_rows[] = {
 	    BAD3(MSG_PING) },
 	{ "ping i\\u0064 -0", J("{'type':'ping','i\\u0064':-0}"),
 	    BAD3(MSG_PING) },
-	{ "ping \\u0049d -0 is another key",
-	    J("{'type':'ping','\\u0049d':-0}"), OK(MSG_PING) },
+	{ "ping \\u0049d -0 is another key", J("{'type':'ping','\\u0049d':-0}"),
+	    OK(MSG_PING) },
 	{ "ping id -0.0", J("{'type':'ping','id':-0.0}"), BAD3(MSG_PING) },
 	{ "ping id -0e0", J("{'type':'ping','id':-0e0}"), BAD3(MSG_PING) },
 	{ "ping id -0 after an escaped quote",
@@ -475,8 +480,8 @@ static const struct req_row req_rows[] = {
 	    J("{'type':'ping','s':'\\\"id\\\":-0,','id':0}"), OKID(0) },
 	{ "ping key with escaped quote",
 	    J("{'type':'ping','s\\\"id':-0,'id':0}"), OKID(0) },
-	{ "ping key that is a backslash",
-	    J("{'type':'ping','\\\\':-0,'id':0}"), OKID(0) },
+	{ "ping key that is a backslash", J("{'type':'ping','\\\\':-0,'id':0}"),
+	    OKID(0) },
 	{ "ping key idx", J("{'type':'ping','idx':-0,'id':0}"), OKID(0) },
 	{ "ping key i", J("{'type':'ping','i':-0,'id':0}"), OKID(0) },
 	{ "ping key \\\\id", J("{'type':'ping','\\\\id':-0,'id':0}"), OKID(0) },
@@ -485,8 +490,10 @@ static const struct req_row req_rows[] = {
 	{ "list with id -0", J("{'type':'list','id':-0}"), OK(MSG_LIST) },
 
 	/* Step 5: login. */
-	{ "user of 32 bytes", J("{'type':'login','user':'" A32 "'," \
-	    "'password':'p'}"), OK(MSG_LOGIN) },
+	{ "user of 32 bytes",
+	    J("{'type':'login','user':'" A32 "',"
+	      "'password':'p'}"),
+	    OK(MSG_LOGIN) },
 	{ "user of all allowed classes",
 	    J("{'type':'login','user':'AZaz09_.-','password':'p'}"),
 	    OK(MSG_LOGIN) },
@@ -495,8 +502,10 @@ static const struct req_row req_rows[] = {
 	    OK(MSG_LOGIN) },
 	{ "user empty", J("{'type':'login','user':'','password':'p'}"),
 	    BAD5(MSG_LOGIN) },
-	{ "user of 33 bytes", J("{'type':'login','user':'" A32 "a'," \
-	    "'password':'p'}"), BAD5(MSG_LOGIN) },
+	{ "user of 33 bytes",
+	    J("{'type':'login','user':'" A32 "a',"
+	      "'password':'p'}"),
+	    BAD5(MSG_LOGIN) },
 	{ "user with a space",
 	    J("{'type':'login','user':'al ice','password':'p'}"),
 	    BAD5(MSG_LOGIN) },
@@ -562,10 +571,10 @@ static const struct req_row req_rows[] = {
 	    OK(MSG_SAY) },
 	{ "text 4095 + 2-byte char", JREP(SAY_PRE, "a", 4095, "\xc3\xa9'}"),
 	    LONG5(MSG_SAY) },
-	{ "text 4093 + 3-byte char",
-	    JREP(SAY_PRE, "a", 4093, "\xe2\x82\xac'}"), OK(MSG_SAY) },
-	{ "text 4094 + 3-byte char",
-	    JREP(SAY_PRE, "a", 4094, "\xe2\x82\xac'}"), LONG5(MSG_SAY) },
+	{ "text 4093 + 3-byte char", JREP(SAY_PRE, "a", 4093, "\xe2\x82\xac'}"),
+	    OK(MSG_SAY) },
+	{ "text 4094 + 3-byte char", JREP(SAY_PRE, "a", 4094, "\xe2\x82\xac'}"),
+	    LONG5(MSG_SAY) },
 	{ "text 4092 + 4-byte char",
 	    JREP(SAY_PRE, "a", 4092, "\xf0\x9d\x84\x9e'}"), OK(MSG_SAY) },
 	{ "text 4093 + 4-byte char",
@@ -588,8 +597,8 @@ static const struct req_row req_rows[] = {
 	    OK(MSG_MSG) },
 	{ "msg to empty", J("{'type':'msg','to':'','text':'hi'}"),
 	    BAD5(MSG_MSG) },
-	{ "msg to of 33 bytes",
-	    J("{'type':'msg','to':'" A32 "a','text':'x'}"), BAD5(MSG_MSG) },
+	{ "msg to of 33 bytes", J("{'type':'msg','to':'" A32 "a','text':'x'}"),
+	    BAD5(MSG_MSG) },
 	{ "msg to with a space", J(BADTO_PRE "hi'}"), BAD5(MSG_MSG) },
 	{ "msg text empty", J(MSG_PRE "'}"), BAD5(MSG_MSG) },
 	{ "msg text control", J(MSG_PRE "\\u0007'}"), BAD5(MSG_MSG) },
@@ -607,14 +616,14 @@ static const struct req_row req_rows[] = {
 static void
 test_request(void **state)
 {
-	const struct req_row	*row = *state;
-	struct msg	 req;
-	enum msg_code		 code;
-	enum step		 step;
-	uint8_t			*buf;
-	size_t			 len;
-	bool			 has_ref;
-	const char		*ref;
+	const struct req_row *row = *state;
+	struct msg req;
+	enum msg_code code;
+	enum step step;
+	uint8_t *buf;
+	size_t len;
+	bool has_ref;
+	const char *ref;
 
 	buf = doc_build(&row->doc, &len);
 	step = STEP_PARSE;
@@ -659,15 +668,15 @@ test_request(void **state)
 /* ---- Events ------------------------------------------------------------- */
 
 struct ev_row {
-	const char	*name;
-	struct doc	 doc;
-	int		 rc;
-	enum msg_type	 type;
-	void		(*check)(const struct msg *);
+	const char *name;
+	struct doc doc;
+	int rc;
+	enum msg_type type;
+	void (*check)(const struct msg *);
 };
 
-#define EV(t)		.rc = 0, .type = (t)
-#define EVBAD		.rc = SC_ERR_FORMAT, .type = MSG_UNKNOWN
+#define EV(t) .rc = 0, .type = (t)
+#define EVBAD .rc = SC_ERR_FORMAT, .type = MSG_UNKNOWN
 
 /* The say row's fields. */
 static void
@@ -768,20 +777,30 @@ check_error_unknown(const struct msg *ev)
 	assert_null(ev->ref.s);
 }
 
-#define NOTICE_PRE	"{'type':'notice','text':'"
-#define NOTICE_N	(SC_MSG_MAX_LEN - (sizeof NOTICE_PRE - 1) - 2)
+#define NOTICE_PRE "{'type':'notice','text':'"
+#define NOTICE_N   (SC_MSG_MAX_LEN - (sizeof NOTICE_PRE - 1) - 2)
 
 static const struct ev_row ev_rows[] = {
-	{ "say", J("{'type':'say','id':7,'ts':1700000000123,'from':'alice'," \
-	    "'text':'hi \xc3\xa9','extra':[1]}"), EV(MSG_SAY), check_say },
-	{ "say action", J("{'type':'say','id':7,'ts':1,'from':'alice'," \
-	    "'text':'waves','action':true}"), EV(MSG_SAY), check_action },
-	{ "say action not a boolean", J("{'type':'say','id':7,'ts':1," \
-	    "'from':'alice','text':'waves','action':'true'}"), EVBAD },
-	{ "msg", J("{'type':'msg','id':8,'ts':-5,'from':'alice','to':'bob'," \
-	    "'text':'psst'}"), EV(MSG_MSG), check_msg },
-	{ "login_ok", J("{'type':'login_ok','user':'bob'," \
-	    "'users':['alice','bob']}"), EV(MSG_LOGIN_OK), check_login_ok },
+	{ "say",
+	    J("{'type':'say','id':7,'ts':1700000000123,'from':'alice',"
+	      "'text':'hi \xc3\xa9','extra':[1]}"),
+	    EV(MSG_SAY), check_say },
+	{ "say action",
+	    J("{'type':'say','id':7,'ts':1,'from':'alice',"
+	      "'text':'waves','action':true}"),
+	    EV(MSG_SAY), check_action },
+	{ "say action not a boolean",
+	    J("{'type':'say','id':7,'ts':1,"
+	      "'from':'alice','text':'waves','action':'true'}"),
+	    EVBAD },
+	{ "msg",
+	    J("{'type':'msg','id':8,'ts':-5,'from':'alice','to':'bob',"
+	      "'text':'psst'}"),
+	    EV(MSG_MSG), check_msg },
+	{ "login_ok",
+	    J("{'type':'login_ok','user':'bob',"
+	      "'users':['alice','bob']}"),
+	    EV(MSG_LOGIN_OK), check_login_ok },
 	{ "login_ok, no users", J("{'type':'login_ok','user':'b','users':[]}"),
 	    EV(MSG_LOGIN_OK), check_no_users },
 	{ "presence offline",
@@ -799,10 +818,14 @@ static const struct ev_row ev_rows[] = {
 	    check_pong_id },
 	{ "notice", J("{'type':'notice','text':'shutting down'}"),
 	    EV(MSG_NOTICE), NULL },
-	{ "error with ref", J("{'type':'error','code':'not_online'," \
-	    "'message':'m','ref':'msg'}"), EV(MSG_ERROR), check_error_ref },
-	{ "error, unknown code", J("{'type':'error','code':'teapot'," \
-	    "'message':'m'}"), EV(MSG_ERROR), check_error_unknown },
+	{ "error with ref",
+	    J("{'type':'error','code':'not_online',"
+	      "'message':'m','ref':'msg'}"),
+	    EV(MSG_ERROR), check_error_ref },
+	{ "error, unknown code",
+	    J("{'type':'error','code':'teapot',"
+	      "'message':'m'}"),
+	    EV(MSG_ERROR), check_error_unknown },
 	{ "bye", J("{'type':'bye','reason':'shutdown'}"), EV(MSG_BYE), NULL },
 
 	{ "say id 0", J("{'type':'say','id':0,'ts':1,'from':'a','text':'x'}"),
@@ -861,8 +884,7 @@ static const struct ev_row ev_rows[] = {
 	{ "error without code", J("{'type':'error','message':'m'}"), EVBAD },
 	{ "error code number", J("{'type':'error','code':1,'message':'m'}"),
 	    EVBAD },
-	{ "error without message", J("{'type':'error','code':'busy'}"),
-	    EVBAD },
+	{ "error without message", J("{'type':'error','code':'busy'}"), EVBAD },
 	{ "error message null",
 	    J("{'type':'error','code':'busy','message':null}"), EVBAD },
 	{ "error ref number",
@@ -873,8 +895,8 @@ static const struct ev_row ev_rows[] = {
 	{ "bye without reason", J("{'type':'bye'}"), EVBAD },
 	{ "bye reason array", J("{'type':'bye','reason':['x']}"), EVBAD },
 	{ "unknown type", J("{'type':'shout'}"), EVBAD },
-	{ "client type login",
-	    J("{'type':'login','user':'a','password':'b'}"), EVBAD },
+	{ "client type login", J("{'type':'login','user':'a','password':'b'}"),
+	    EVBAD },
 	{ "client type list", J("{'type':'list'}"), EVBAD },
 	{ "client type ping", J("{'type':'ping'}"), EVBAD },
 	{ "client type quit", J("{'type':'quit'}"), EVBAD },
@@ -908,10 +930,10 @@ static const struct ev_row ev_rows[] = {
 static void
 test_event(void **state)
 {
-	const struct ev_row	*row = *state;
-	struct msg	 ev;
-	uint8_t			*buf;
-	size_t			 len;
+	const struct ev_row *row = *state;
+	struct msg ev;
+	uint8_t *buf;
+	size_t len;
 
 	buf = doc_build(&row->doc, &len);
 	assert_int_equal(msg_event_parse(&ev, buf, len), row->rc);
@@ -930,54 +952,63 @@ test_event(void **state)
 /* ---- Handshake payloads ------------------------------------------------- */
 
 struct hello_row {
-	const char	*name;
-	struct doc	 doc;
-	bool		 need_proto;
-	int		 rc;
-	const char	*client;
-	const char	*server;
-	const char	*hname;
+	const char *name;
+	struct doc doc;
+	bool need_proto;
+	int rc;
+	const char *client;
+	const char *server;
+	const char *hname;
 };
 
-#define HOK		.rc = 0
-#define HBAD		.rc = SC_ERR_PAYLOAD
+#define HOK  .rc = 0
+#define HBAD .rc = SC_ERR_PAYLOAD
 
 static const struct hello_row hello_rows[] = {
 	{ "client hello", J("{'proto':1,'client':'securechat/0.1.0'}"), true,
 	    HOK, "securechat/0.1.0", "", "" },
-	{ "server hello", J("{'proto':1,'server':'securechatd/0.1.0'," \
-	    "'name':'Test \xc3\xa9'}"), true, HOK, "", "securechatd/0.1.0",
-	    "Test \xc3\xa9" },
+	{ "server hello",
+	    J("{'proto':1,'server':'securechatd/0.1.0',"
+	      "'name':'Test \xc3\xa9'}"),
+	    true, HOK, "", "securechatd/0.1.0", "Test \xc3\xa9" },
 	{ "proto only", J("{'proto':1}"), true, HOK, "", "", "" },
-	{ "extra members", J("{'x':[{}],'proto':1,'y':null}"), true, HOK,
-	    "", "", "" },
-	{ "fields not strings", J("{'proto':1,'client':1,'server':null," \
-	    "'name':['n']}"), true, HOK, "", "", "" },
+	{ "extra members", J("{'x':[{}],'proto':1,'y':null}"), true, HOK, "",
+	    "", "" },
+	{ "fields not strings",
+	    J("{'proto':1,'client':1,'server':null,"
+	      "'name':['n']}"),
+	    true, HOK, "", "", "" },
 	{ "escaped client", J("{'proto':1,'client':'\\u00e9\\ud83d\\ude00'}"),
 	    true, HOK, "\xc3\xa9\xf0\x9f\x98\x80", "", "" },
-	{ "client of 64 bytes", J("{'proto':1,'client':'" A32 A32 "'}"),
+	{ "client of 64 bytes", J("{'proto':1,'client':'" A32 A32 "'}"), true,
+	    HOK, A32 A32, "", "" },
+	{ "client of 65 bytes, cut", J("{'proto':1,'client':'" A32 A32 "b'}"),
 	    true, HOK, A32 A32, "", "" },
-	{ "client of 65 bytes, cut", J("{'proto':1,'client':'" A32 A32
-	    "b'}"), true, HOK, A32 A32, "", "" },
-	{ "client cut inside a 2-byte char", J("{'proto':1,'client':'a" E16
-	    E16 "'}"), true, HOK, "a" E16 E8 "\xc3\xa9\xc3\xa9\xc3\xa9"
-	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", "", "" },
-	{ "client of 33 2-byte chars, cut", J("{'proto':1,'client':'" E16
-	    E16 "\xc3\xa9'}"), true, HOK, E16 E16, "", "" },
+	{ "client cut inside a 2-byte char",
+	    J("{'proto':1,'client':'a" E16 E16 "'}"), true, HOK,
+	    "a" E16 E8 "\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+	    "", "" },
+	{ "client of 33 2-byte chars, cut",
+	    J("{'proto':1,'client':'" E16 E16 "\xc3\xa9'}"), true, HOK, E16 E16,
+	    "", "" },
 	{ "name of 22 3-byte chars, cut",
 	    JREP("{'proto':1,'name':'", "\xe2\x82\xac", 22, "'}"), true, HOK,
-	    "", "", "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+	    "", "",
+	    "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
 	    "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
 	    "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
 	    "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
 	    "\xe2\x82\xac\xe2\x82\xac" },
 	{ "server of 17 4-byte chars, cut",
 	    JREP("{'proto':1,'server':'", "\xf0\x9d\x84\x9e", 17, "'}"), true,
-	    HOK, "", "\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e"
+	    HOK, "",
+	    "\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e"
 	    "\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e"
 	    "\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e"
 	    "\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e\xf0\x9d\x84\x9e"
-	    "\xf0\x9d\x84\x9e", "" },
+	    "\xf0\x9d\x84\x9e",
+	    "" },
 	{ "proto 1.0", J("{'proto':1.0}"), true, HBAD },
 	{ "proto 1e0", J("{'proto':1e0}"), true, HBAD },
 	{ "proto 10e-1", J("{'proto':10e-1}"), true, HBAD },
@@ -1004,20 +1035,20 @@ static const struct hello_row hello_rows[] = {
 	{ "bad UTF-8", J("{'proto':1,'client':'\xc0\xaf'}"), true, HBAD },
 	{ "trailing garbage", J("{'proto':1} 1"), true, HBAD },
 	{ "string", J("'proto'"), false, HBAD },
-	{ "depth 32", JREP2("{'proto':1,'a':", "[", 31, "", "]", 31, "}"),
-	    true, HOK, "", "", "" },
-	{ "depth 33", JREP2("{'proto':1,'a':", "[", 32, "", "]", 32, "}"),
-	    true, HBAD },
+	{ "depth 32", JREP2("{'proto':1,'a':", "[", 31, "", "]", 31, "}"), true,
+	    HOK, "", "", "" },
+	{ "depth 33", JREP2("{'proto':1,'a':", "[", 32, "", "]", 32, "}"), true,
+	    HBAD },
 };
 
 /* Checks one hello row, with and without an output struct. */
 static void
 test_hello(void **state)
 {
-	const struct hello_row	*row = *state;
-	struct msg_hello	 out;
-	uint8_t			*buf;
-	size_t			 len;
+	const struct hello_row *row = *state;
+	struct msg_hello out;
+	uint8_t *buf;
+	size_t len;
 
 	buf = doc_build(&row->doc, &len);
 	memset(&out, 'x', sizeof out);
@@ -1037,23 +1068,22 @@ test_hello(void **state)
 	free(buf);
 }
 
-
 /* ---- Encoders ----------------------------------------------------------- */
 
-#define SPECIAL	"q\"b\\s/t\tn\n \xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e " \
-		"\xe2\x80\xa8 \x7f </script>"
+#define SPECIAL                                                                \
+	"q\"b\\s/t\tn\n \xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e "               \
+	"\xe2\x80\xa8 \x7f </script>"
 
 #define PASSWORD "p\xc3\xa4ss \"w\\rd\""
 
 static const char *const three_users[] = { "alice", "bob", "carol" };
 static const char *const null_user[] = { "alice", NULL };
 static const char *const bad_user[] = { "alice", "\xff" };
-static char long_text[SC_TEXT_MAX_LEN];	/* 4094 x 'x' + U+00E9 */
+static char long_text[SC_TEXT_MAX_LEN]; /* 4094 x 'x' + U+00E9 */
 
 /* Parses buf as a request that passes steps 1 and 3 of type t. */
 static void
-request_ok(const char *buf, size_t len, struct msg *req,
-    enum msg_type t)
+request_ok(const char *buf, size_t len, struct msg *req, enum msg_type t)
 {
 	assert_int_equal(msg_request_parse(req, (const uint8_t *)buf, len),
 	    MSG_CODE_NONE);
@@ -1090,7 +1120,7 @@ enc_client_hello(char *b, size_t c, size_t *l)
 static void
 ver_client_hello(const char *b, size_t l)
 {
-	struct msg_hello	h;
+	struct msg_hello h;
 
 	assert_int_equal(msg_hello_check((const uint8_t *)b, l, true, &h), 0);
 	assert_string_equal(h.client, "securechat/0.1.0");
@@ -1109,7 +1139,7 @@ enc_server_hello(char *b, size_t c, size_t *l)
 static void
 ver_server_hello(const char *b, size_t l)
 {
-	struct msg_hello	h;
+	struct msg_hello h;
 
 	assert_int_equal(msg_hello_check((const uint8_t *)b, l, true, &h), 0);
 	assert_string_equal(h.server, "securechatd/0.1.0");
@@ -1127,7 +1157,7 @@ enc_hello_long(char *b, size_t c, size_t *l)
 static void
 ver_hello_long(const char *b, size_t l)
 {
-	struct msg_hello	h;
+	struct msg_hello h;
 
 	assert_int_equal(msg_hello_check((const uint8_t *)b, l, true, &h), 0);
 	assert_string_equal(h.client, A32 A32);
@@ -1151,15 +1181,18 @@ enc_hello_bad(char *b, size_t c, size_t *l)
 static int
 enc_login(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_LOGIN, .user = MSG_STR("alice"),
-	    .password = MSG_STRN(PASSWORD, sizeof PASSWORD - 1) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_LOGIN,
+			   .user = MSG_STR("alice"),
+			   .password =
+			       MSG_STRN(PASSWORD, sizeof PASSWORD - 1) },
+	    b, c, l);
 }
 
 /* Parses the login output back and checks its fields. */
 static void
 ver_login(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_LOGIN);
 	assert_string_equal(r.user.s, "alice");
@@ -1174,14 +1207,17 @@ static int
 enc_login_pw_len(char *b, size_t c, size_t *l)
 {
 	/* Only the first pwlen bytes are the password. */
-	return req_enc((struct msg){ .type = MSG_LOGIN, .user = MSG_STR("bob"), .password = MSG_STRN("secretXYZ", 6) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_LOGIN,
+			   .user = MSG_STR("bob"),
+			   .password = MSG_STRN("secretXYZ", 6) },
+	    b, c, l);
 }
 
 /* Parses the login pw len output back and checks its fields. */
 static void
 ver_login_pw_len(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_LOGIN);
 	assert_string_equal(r.password.s, "secret");
@@ -1192,35 +1228,45 @@ ver_login_pw_len(const char *b, size_t l)
 static int
 enc_login_pw_nul(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_LOGIN, .user = MSG_STR("alice"), .password = MSG_STRN("a\0b", 3) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_LOGIN,
+			   .user = MSG_STR("alice"),
+			   .password = MSG_STRN("a\0b", 3) },
+	    b, c, l);
 }
 
 /* Encoder row: login pw bad. */
 static int
 enc_login_pw_bad(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_LOGIN, .user = MSG_STR("alice"), .password = MSG_STRN("\xed\xa0\x80", 3) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_LOGIN,
+			   .user = MSG_STR("alice"),
+			   .password = MSG_STRN("\xed\xa0\x80", 3) },
+	    b, c, l);
 }
 
 /* Encoder row: login no user. */
 static int
 enc_login_no_user(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_LOGIN, .password = MSG_STRN("pw", 2) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_LOGIN,
+			   .password = MSG_STRN("pw", 2) },
+	    b, c, l);
 }
 
 /* Encoder row: say request. */
 static int
 enc_say_request(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_SAY, .text = MSG_STRN(SPECIAL, sizeof SPECIAL - 1) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_SAY,
+			   .text = MSG_STRN(SPECIAL, sizeof SPECIAL - 1) },
+	    b, c, l);
 }
 
 /* Parses the say request output back and checks its fields. */
 static void
 ver_say_request(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_SAY);
 	assert_int_equal(r.text.len, sizeof SPECIAL - 1);
@@ -1234,14 +1280,16 @@ ver_say_request(const char *b, size_t l)
 static int
 enc_say_long(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_SAY, .text = MSG_STRN(long_text, sizeof long_text) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_SAY,
+			   .text = MSG_STRN(long_text, sizeof long_text) },
+	    b, c, l);
 }
 
 /* Parses the say long output back and checks its fields. */
 static void
 ver_say_long(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_SAY);
 	assert_int_equal(r.text.len, sizeof long_text);
@@ -1254,14 +1302,16 @@ ver_say_long(const char *b, size_t l)
 static int
 enc_say_controls(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_SAY, .text = MSG_STRN("\x01\x1b[0m\x7f", 6) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_SAY,
+			   .text = MSG_STRN("\x01\x1b[0m\x7f", 6) },
+	    b, c, l);
 }
 
 /* Parses the say controls output back and checks its fields. */
 static void
 ver_say_controls(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_SAY);
 	assert_int_equal(r.text.len, 6);
@@ -1273,35 +1323,44 @@ ver_say_controls(const char *b, size_t l)
 static int
 enc_say_nul(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_SAY, .text = MSG_STRN("a\0b", 3) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_SAY,
+			   .text = MSG_STRN("a\0b", 3) },
+	    b, c, l);
 }
 
 /* Encoder row: say bad. */
 static int
 enc_say_bad(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_SAY, .text = MSG_STRN("ab\xc3", 3) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_SAY,
+			   .text = MSG_STRN("ab\xc3", 3) },
+	    b, c, l);
 }
 
 /* Encoder row: say null. */
 static int
 enc_say_null(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_SAY, .text = MSG_STRN(NULL, 0) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_SAY,
+			   .text = MSG_STRN(NULL, 0) },
+	    b, c, l);
 }
 
 /* Encoder row: msg request. */
 static int
 enc_msg_request(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_MSG, .to = MSG_STR("bob"), .text = MSG_STRN("hi \xe2\x82\xac", 6) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_MSG,
+			   .to = MSG_STR("bob"),
+			   .text = MSG_STRN("hi \xe2\x82\xac", 6) },
+	    b, c, l);
 }
 
 /* Parses the msg request output back and checks its fields. */
 static void
 ver_msg_request(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_MSG);
 	assert_string_equal(r.to.s, "bob");
@@ -1315,7 +1374,10 @@ ver_msg_request(const char *b, size_t l)
 static int
 enc_msg_request_bad_to(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_MSG, .to = MSG_STR("\x80"), .text = MSG_STRN("hi", 2) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_MSG,
+			   .to = MSG_STR("\x80"),
+			   .text = MSG_STRN("hi", 2) },
+	    b, c, l);
 }
 
 /* Encoder row: list. */
@@ -1329,7 +1391,7 @@ enc_list(char *b, size_t c, size_t *l)
 static void
 ver_list(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_LIST);
 	msg_clear(&r);
@@ -1346,7 +1408,7 @@ enc_quit(char *b, size_t c, size_t *l)
 static void
 ver_quit(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_QUIT);
 	msg_clear(&r);
@@ -1363,7 +1425,7 @@ enc_ping(char *b, size_t c, size_t *l)
 static void
 ver_ping(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_PING);
 	assert_false(r.id.set);
@@ -1374,14 +1436,16 @@ ver_ping(const char *b, size_t l)
 static int
 enc_ping_id(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_PING, .id = MSG_INT(9007199254740991ULL) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_PING,
+			   .id = MSG_INT(9007199254740991ULL) },
+	    b, c, l);
 }
 
 /* Parses the ping id output back and checks its fields. */
 static void
 ver_ping_id(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_PING);
 	assert_true(r.id.set);
@@ -1393,14 +1457,15 @@ ver_ping_id(const char *b, size_t l)
 static int
 enc_ping_zero(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_PING, .id = MSG_INT(0) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_PING, .id = MSG_INT(0) }, b, c,
+	    l);
 }
 
 /* Parses the ping zero output back and checks its fields. */
 static void
 ver_ping_zero(const char *b, size_t l)
 {
-	struct msg	r;
+	struct msg r;
 
 	request_ok(b, l, &r, MSG_PING);
 	assert_true(r.id.set);
@@ -1412,22 +1477,27 @@ ver_ping_zero(const char *b, size_t l)
 static int
 enc_ping_big(char *b, size_t c, size_t *l)
 {
-	return req_enc((struct msg){ .type = MSG_PING, .id = MSG_INT(9007199254740992ULL) }, b, c, l);
+	return req_enc((struct msg){ .type = MSG_PING,
+			   .id = MSG_INT(9007199254740992ULL) },
+	    b, c, l);
 }
 
 /* Encoder row: login ok. */
 static int
 enc_login_ok(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_LOGIN_OK, .user = MSG_STR("bob"), .users = MSG_LIST(three_users, 3) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_LOGIN_OK,
+			  .user = MSG_STR("bob"),
+			  .users = MSG_LIST(three_users, 3) },
+	    b, c, l);
 }
 
 /* Parses the login ok output back and checks its fields. */
 static void
 ver_login_ok(const char *b, size_t l)
 {
-	struct msg	ev;
-	size_t			i;
+	struct msg ev;
+	size_t i;
 
 	event_ok(b, l, &ev, MSG_LOGIN_OK);
 	assert_string_equal(ev.user.s, "bob");
@@ -1441,14 +1511,17 @@ ver_login_ok(const char *b, size_t l)
 static int
 enc_login_ok_empty(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_LOGIN_OK, .user = MSG_STR("bob"), .users = MSG_LIST(NULL, 0) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_LOGIN_OK,
+			  .user = MSG_STR("bob"),
+			  .users = MSG_LIST(NULL, 0) },
+	    b, c, l);
 }
 
 /* Parses the login ok empty output back and checks its fields. */
 static void
 ver_login_ok_empty(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_LOGIN_OK);
 	assert_int_equal(ev.users.n, 0);
@@ -1459,35 +1532,48 @@ ver_login_ok_empty(const char *b, size_t l)
 static int
 enc_login_ok_null_list(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_LOGIN_OK, .user = MSG_STR("bob"), .users = MSG_LIST(NULL, 1) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_LOGIN_OK,
+			  .user = MSG_STR("bob"),
+			  .users = MSG_LIST(NULL, 1) },
+	    b, c, l);
 }
 
 /* Encoder row: login ok null user. */
 static int
 enc_login_ok_null_user(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_LOGIN_OK, .user = MSG_STR("bob"), .users = MSG_LIST(null_user, 2) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_LOGIN_OK,
+			  .user = MSG_STR("bob"),
+			  .users = MSG_LIST(null_user, 2) },
+	    b, c, l);
 }
 
 /* Encoder row: users bad. */
 static int
 enc_users_bad(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_USERS, .users = MSG_LIST(bad_user, 2) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_USERS,
+			  .users = MSG_LIST(bad_user, 2) },
+	    b, c, l);
 }
 
 /* Encoder row: say. */
 static int
 enc_say(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_SAY, .id = MSG_INT(42), .ts = MSG_INT(1700000000123LL), .from = MSG_STR("alice"), .text = MSG_STRN(SPECIAL, sizeof SPECIAL - 1) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_SAY,
+			  .id = MSG_INT(42),
+			  .ts = MSG_INT(1700000000123LL),
+			  .from = MSG_STR("alice"),
+			  .text = MSG_STRN(SPECIAL, sizeof SPECIAL - 1) },
+	    b, c, l);
 }
 
 /* Parses the say output back and checks its fields. */
 static void
 ver_say(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_SAY);
 	assert_int_equal(ev.id.v, 42);
@@ -1502,14 +1588,19 @@ ver_say(const char *b, size_t l)
 static int
 enc_say_extremes(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_SAY, .id = MSG_INT(INT64_MAX), .ts = MSG_INT(INT64_MIN), .from = MSG_STR("a"), .text = MSG_STRN("x", 1) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_SAY,
+			  .id = MSG_INT(INT64_MAX),
+			  .ts = MSG_INT(INT64_MIN),
+			  .from = MSG_STR("a"),
+			  .text = MSG_STRN("x", 1) },
+	    b, c, l);
 }
 
 /* Parses the say extremes output back and checks its fields. */
 static void
 ver_say_extremes(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_SAY);
 	assert_int_equal(ev.id.v, (uint64_t)INT64_MAX);
@@ -1521,28 +1612,44 @@ ver_say_extremes(const char *b, size_t l)
 static int
 enc_say_id0(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_SAY, .id = MSG_INT(0), .ts = MSG_INT(1), .from = MSG_STR("a"), .text = MSG_STRN("x", 1) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_SAY,
+			  .id = MSG_INT(0),
+			  .ts = MSG_INT(1),
+			  .from = MSG_STR("a"),
+			  .text = MSG_STRN("x", 1) },
+	    b, c, l);
 }
 
 /* Encoder row: say id huge. */
 static int
 enc_say_id_huge(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_SAY, .id = MSG_INT((uint64_t)INT64_MAX + 1), .ts = MSG_INT(1), .from = MSG_STR("a"), .text = MSG_STRN("x", 1) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_SAY,
+			  .id = MSG_INT((uint64_t)INT64_MAX + 1),
+			  .ts = MSG_INT(1),
+			  .from = MSG_STR("a"),
+			  .text = MSG_STRN("x", 1) },
+	    b, c, l);
 }
 
 /* Encoder row: msg. */
 static int
 enc_msg(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_MSG, .id = MSG_INT(7), .ts = MSG_INT(0), .from = MSG_STR("alice"), .to = MSG_STR("bob"), .text = MSG_STRN(long_text, sizeof long_text) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_MSG,
+			  .id = MSG_INT(7),
+			  .ts = MSG_INT(0),
+			  .from = MSG_STR("alice"),
+			  .to = MSG_STR("bob"),
+			  .text = MSG_STRN(long_text, sizeof long_text) },
+	    b, c, l);
 }
 
 /* Parses the msg output back and checks its fields. */
 static void
 ver_msg(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_MSG);
 	assert_int_equal(ev.id.v, 7);
@@ -1558,21 +1665,29 @@ ver_msg(const char *b, size_t l)
 static int
 enc_msg_no_to(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_MSG, .id = MSG_INT(7), .ts = MSG_INT(0), .from = MSG_STR("alice"), .text = MSG_STRN("x", 1) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_MSG,
+			  .id = MSG_INT(7),
+			  .ts = MSG_INT(0),
+			  .from = MSG_STR("alice"),
+			  .text = MSG_STRN("x", 1) },
+	    b, c, l);
 }
 
 /* Encoder row: presence on. */
 static int
 enc_presence_on(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_PRESENCE, .user = MSG_STR("carol"), .online = MSG_BOOL(true) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_PRESENCE,
+			  .user = MSG_STR("carol"),
+			  .online = MSG_BOOL(true) },
+	    b, c, l);
 }
 
 /* Parses the presence on output back and checks its fields. */
 static void
 ver_presence_on(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_PRESENCE);
 	assert_string_equal(ev.user.s, "carol");
@@ -1584,14 +1699,17 @@ ver_presence_on(const char *b, size_t l)
 static int
 enc_presence_off(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_PRESENCE, .user = MSG_STR("carol"), .online = MSG_BOOL(false) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_PRESENCE,
+			  .user = MSG_STR("carol"),
+			  .online = MSG_BOOL(false) },
+	    b, c, l);
 }
 
 /* Parses the presence off output back and checks its fields. */
 static void
 ver_presence_off(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_PRESENCE);
 	assert_false(ev.online.v);
@@ -1602,15 +1720,17 @@ ver_presence_off(const char *b, size_t l)
 static int
 enc_users(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_USERS, .users = MSG_LIST(three_users, 3) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_USERS,
+			  .users = MSG_LIST(three_users, 3) },
+	    b, c, l);
 }
 
 /* Parses the users output back and checks its fields. */
 static void
 ver_users(const char *b, size_t l)
 {
-	struct msg	ev;
-	size_t			i;
+	struct msg ev;
+	size_t i;
 
 	event_ok(b, l, &ev, MSG_USERS);
 	assert_int_equal(ev.users.n, 3);
@@ -1630,7 +1750,7 @@ enc_pong(char *b, size_t c, size_t *l)
 static void
 ver_pong(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_PONG);
 	assert_false(ev.id.set);
@@ -1641,14 +1761,15 @@ ver_pong(const char *b, size_t l)
 static int
 enc_pong_id(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_PONG, .id = MSG_INT(12345) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_PONG, .id = MSG_INT(12345) }, b,
+	    c, l);
 }
 
 /* Parses the pong id output back and checks its fields. */
 static void
 ver_pong_id(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_PONG);
 	assert_true(ev.id.set);
@@ -1660,21 +1781,25 @@ ver_pong_id(const char *b, size_t l)
 static int
 enc_pong_big(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_PONG, .id = MSG_INT(UINT64_MAX) }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_PONG,
+			  .id = MSG_INT(UINT64_MAX) },
+	    b, c, l);
 }
 
 /* Encoder row: notice. */
 static int
 enc_notice(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_NOTICE, .text = MSG_STR("server shutting down") }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_NOTICE,
+			  .text = MSG_STR("server shutting down") },
+	    b, c, l);
 }
 
 /* Parses the notice output back and checks its fields. */
 static void
 ver_notice(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_NOTICE);
 	assert_string_equal(ev.text.s, "server shutting down");
@@ -1693,7 +1818,7 @@ enc_error(char *b, size_t c, size_t *l)
 static void
 ver_error(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_ERROR);
 	assert_int_equal(ev.code, MSG_CODE_AUTH_FAILED);
@@ -1714,7 +1839,7 @@ enc_error_ref(char *b, size_t c, size_t *l)
 static void
 ver_error_ref(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_ERROR);
 	assert_int_equal(ev.code, MSG_CODE_TOO_LONG);
@@ -1741,14 +1866,16 @@ enc_error_range(char *b, size_t c, size_t *l)
 static int
 enc_bye(char *b, size_t c, size_t *l)
 {
-	return ev_enc((struct msg){ .type = MSG_BYE, .reason = MSG_STR("too many failed logins") }, b, c, l);
+	return ev_enc((struct msg){ .type = MSG_BYE,
+			  .reason = MSG_STR("too many failed logins") },
+	    b, c, l);
 }
 
 /* Parses the bye output back and checks its fields. */
 static void
 ver_bye(const char *b, size_t l)
 {
-	struct msg	ev;
+	struct msg ev;
 
 	event_ok(b, l, &ev, MSG_BYE);
 	assert_string_equal(ev.reason.s, "too many failed logins");
@@ -1762,14 +1889,14 @@ enc_bye_null(char *b, size_t c, size_t *l)
 	return ev_enc((struct msg){ .type = MSG_BYE }, b, c, l);
 }
 
-#define ENC_INVALID	SC_ERR_INVALID, NULL, NULL
+#define ENC_INVALID SC_ERR_INVALID, NULL, NULL
 
 struct enc_row {
-	const char	*name;
-	int		(*enc)(char *, size_t, size_t *);
-	int		 rc;
-	const char	*exact;		/* the whole output, when given */
-	void		(*verify)(const char *, size_t);
+	const char *name;
+	int (*enc)(char *, size_t, size_t *);
+	int rc;
+	const char *exact; /* the whole output, when given */
+	void (*verify)(const char *, size_t);
 };
 
 static const struct enc_row enc_rows[] = {
@@ -1777,9 +1904,9 @@ static const struct enc_row enc_rows[] = {
 	    "{\"proto\":1,\"client\":\"securechat/0.1.0\"}", ver_client_hello },
 	{ "server hello", enc_server_hello, 0,
 	    "{\"proto\":1,\"server\":\"securechatd/0.1.0\",\"name\":"
-	    "\"Caf\xc3\xa9 \\\"chat\\\"\"}", ver_server_hello },
-	{ "client hello of 68 bytes", enc_hello_long, 0, NULL,
-	    ver_hello_long },
+	    "\"Caf\xc3\xa9 \\\"chat\\\"\"}",
+	    ver_server_hello },
+	{ "client hello of 68 bytes", enc_hello_long, 0, NULL, ver_hello_long },
 	{ "server hello, name NULL", enc_hello_null, ENC_INVALID },
 	{ "client hello, bad UTF-8", enc_hello_bad, ENC_INVALID },
 	{ "login", enc_login, 0, NULL, ver_login },
@@ -1811,7 +1938,8 @@ static const struct enc_row enc_rows[] = {
 	{ "ping id 2^53", enc_ping_big, ENC_INVALID },
 	{ "login_ok", enc_login_ok, 0,
 	    "{\"type\":\"login_ok\",\"user\":\"bob\",\"users\":"
-	    "[\"alice\",\"bob\",\"carol\"]}", ver_login_ok },
+	    "[\"alice\",\"bob\",\"carol\"]}",
+	    ver_login_ok },
 	{ "login_ok, no users", enc_login_ok_empty, 0,
 	    "{\"type\":\"login_ok\",\"user\":\"bob\",\"users\":[]}",
 	    ver_login_ok_empty },
@@ -1845,10 +1973,12 @@ static const struct enc_row enc_rows[] = {
 	    ver_notice },
 	{ "error, default message", enc_error, 0,
 	    "{\"type\":\"error\",\"code\":\"auth_failed\","
-	    "\"message\":\"wrong user name or password\"}", ver_error },
+	    "\"message\":\"wrong user name or password\"}",
+	    ver_error },
 	{ "error with ref", enc_error_ref, 0,
 	    "{\"type\":\"error\",\"code\":\"too_long\",\"message\":\"custom\","
-	    "\"ref\":\"say\"}", ver_error_ref },
+	    "\"ref\":\"say\"}",
+	    ver_error_ref },
 	{ "error, code none", enc_error_none, ENC_INVALID },
 	{ "error, code out of range", enc_error_range, ENC_INVALID },
 	{ "bye", enc_bye, 0,
@@ -1865,9 +1995,9 @@ static const struct enc_row enc_rows[] = {
 static void
 test_encode(void **state)
 {
-	const struct enc_row	*row = *state;
-	char			*out, *buf;
-	size_t			 len, n, cap, i;
+	const struct enc_row *row = *state;
+	char *out, *buf;
+	size_t len, n, cap, i;
 
 	out = malloc(OUT_CAP);
 	assert_non_null(out);
@@ -1917,9 +2047,9 @@ static void
 test_type_names(void **state)
 {
 	static const char *const names[] = { "unknown", "login", "say", "msg",
-	    "list", "ping", "quit", "login_ok", "presence", "users", "pong",
-	    "notice", "error", "bye" };
-	size_t	i;
+		"list", "ping", "quit", "login_ok", "presence", "users", "pong",
+		"notice", "error", "bye" };
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -1957,17 +2087,20 @@ test_table(void **state)
 				assert_string_equal(r2->name, r->name);
 		}
 		n = 0;
-		MSG_FOREACH_MEMBER(r, mb) {
+		MSG_FOREACH_MEMBER(r, mb)
+		{
 			n++;
 			assert_true(mb->off + sizeof(struct msg_str) <=
-			    sizeof(struct msg) || mb->kind != MSG_K_STRING);
+				sizeof(struct msg) ||
+			    mb->kind != MSG_K_STRING);
 			if (mb->kind == MSG_K_INT)
 				assert_true(mb->min <= mb->max);
 			if (mb->kind == MSG_K_TEXT)
 				assert_true(mb->max > 0);
 			assert_string_not_equal(mb->name, "type");
 			for (mb2 = mb + 1; mb2 < r->members + MSG_MAX_MEMBERS &&
-			    mb2->name != NULL; mb2++)
+			     mb2->name != NULL;
+			     mb2++)
 				assert_string_not_equal(mb->name, mb2->name);
 		}
 		assert_true(n <= MSG_MAX_MEMBERS);
@@ -1984,7 +2117,8 @@ test_table(void **state)
 		r = &msg_rows[i];
 		snprintf(word, sizeof word, "\"\\\"%s\\\"\"\n", r->name);
 		assert_non_null(strstr(dict, word));
-		MSG_FOREACH_MEMBER(r, mb) {
+		MSG_FOREACH_MEMBER(r, mb)
+		{
 			snprintf(word, sizeof word, "\"\\\"%s\\\"\"\n",
 			    mb->name);
 			assert_non_null(strstr(dict, word));
@@ -1997,7 +2131,8 @@ test_table(void **state)
 	}
 	/* Each word once. */
 	assert_int_equal(strstr(strstr(dict, "\"\\\"say\\\"\"") + 1,
-	    "\"\\\"say\\\"\""), NULL);
+			     "\"\\\"say\\\"\""),
+	    NULL);
 	free(dict);
 }
 
@@ -2018,13 +2153,18 @@ test_member_order(void **state)
 	m.id = MSG_INT(3);
 	m.user = MSG_STR("not in this row");
 	assert_int_equal(msg_encode(&m, MSG_S2C, buf, sizeof buf, &len), 0);
-	assert_int_equal(len, strlen("{\"type\":\"msg\",\"id\":3,\"ts\":5,"
-	    "\"from\":\"alice\",\"to\":\"bob\",\"text\":\"hi\"}"));
-	assert_memory_equal(buf, "{\"type\":\"msg\",\"id\":3,\"ts\":5,"
-	    "\"from\":\"alice\",\"to\":\"bob\",\"text\":\"hi\"}", len);
+	assert_int_equal(len,
+	    strlen("{\"type\":\"msg\",\"id\":3,\"ts\":5,"
+		   "\"from\":\"alice\",\"to\":\"bob\",\"text\":\"hi\"}"));
+	assert_memory_equal(buf,
+	    "{\"type\":\"msg\",\"id\":3,\"ts\":5,"
+	    "\"from\":\"alice\",\"to\":\"bob\",\"text\":\"hi\"}",
+	    len);
 	assert_int_equal(msg_encode(&m, MSG_C2S, buf, sizeof buf, &len), 0);
-	assert_memory_equal(buf, "{\"type\":\"msg\",\"to\":\"bob\","
-	    "\"text\":\"hi\"}", len);
+	assert_memory_equal(buf,
+	    "{\"type\":\"msg\",\"to\":\"bob\","
+	    "\"text\":\"hi\"}",
+	    len);
 	/* A type with no row in that direction. */
 	m.type = MSG_PRESENCE;
 	assert_int_equal(msg_encode(&m, MSG_C2S, buf, sizeof buf, &len),
@@ -2035,10 +2175,10 @@ test_member_order(void **state)
 static void
 test_code_names(void **state)
 {
-	static const char *const names[] = { "", "bad_request",
-	    "auth_required", "auth_failed", "already_logged_in", "busy",
-	    "rate_limited", "not_online", "too_long", "internal" };
-	size_t	i, j;
+	static const char *const names[] = { "", "bad_request", "auth_required",
+		"auth_failed", "already_logged_in", "busy", "rate_limited",
+		"not_online", "too_long", "internal" };
+	size_t i, j;
 
 	(void)state;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -2064,11 +2204,11 @@ test_code_names(void **state)
 static void
 test_odd_calls(void **state)
 {
-	struct msg	req;
-	struct msg	ev;
-	struct msg	list = { .type = MSG_UNKNOWN };
-	char			buf[64];
-	size_t			len;
+	struct msg req;
+	struct msg ev;
+	struct msg list = { .type = MSG_UNKNOWN };
+	char buf[64];
+	size_t len;
 
 	(void)state;
 	memset(&req, 0, sizeof req);
@@ -2086,7 +2226,8 @@ test_odd_calls(void **state)
 
 	/* An unknown type stays unknown in the later steps. */
 	assert_int_equal(msg_request_parse(&req,
-	    (const uint8_t *)"{\"type\":\"x\"}", 12), MSG_CODE_BAD_REQUEST);
+			     (const uint8_t *)"{\"type\":\"x\"}", 12),
+	    MSG_CODE_BAD_REQUEST);
 	assert_true(req.has_ref);
 	assert_int_equal(msg_request_members(&req), MSG_CODE_BAD_REQUEST);
 	assert_int_equal(msg_request_content(&req), MSG_CODE_BAD_REQUEST);
@@ -2094,7 +2235,9 @@ test_odd_calls(void **state)
 
 	/* Content before members: nothing to check yet. */
 	assert_int_equal(msg_request_parse(&req,
-	    (const uint8_t *)"{\"type\":\"say\",\"text\":\"x\"}", 25),
+			     (const uint8_t
+				     *)"{\"type\":\"say\",\"text\":\"x\"}",
+			     25),
 	    MSG_CODE_NONE);
 	assert_int_equal(msg_request_content(&req), MSG_CODE_BAD_REQUEST);
 	msg_clear(&req);
@@ -2105,8 +2248,7 @@ test_odd_calls(void **state)
 	msg_clear(NULL);
 	assert_int_equal(msg_event_parse(&ev, NULL, 0), SC_ERR_FORMAT);
 	msg_clear(&ev);
-	assert_int_equal(msg_hello_check(NULL, 0, false, NULL),
-	    SC_ERR_PAYLOAD);
+	assert_int_equal(msg_hello_check(NULL, 0, false, NULL), SC_ERR_PAYLOAD);
 
 	assert_int_equal(msg_encode(&list, MSG_C2S, NULL, 0, &len),
 	    SC_ERR_TOO_LONG);
@@ -2114,7 +2256,6 @@ test_odd_calls(void **state)
 	    SC_ERR_INVALID);
 	assert_int_equal(msg_encode(&list, MSG_C2S, NULL, sizeof buf, &len),
 	    SC_ERR_INVALID);
-
 }
 
 /* Runs every group; returns the number of failed tests. */
@@ -2128,7 +2269,7 @@ main(void)
 		cmocka_unit_test(test_member_order),
 		cmocka_unit_test(test_odd_calls),
 	};
-	int	failed = 0;
+	int failed = 0;
 
 	memset(long_text, 'x', sizeof long_text);
 	memcpy(long_text + sizeof long_text - 2, "\xc3\xa9", 2);

@@ -18,8 +18,8 @@
 #include "testlib.h"
 
 #define VECTORS SC_VECTORS_DIR "/noise-25519-AESGCM-SHA256.json"
-#define XX "Noise_XX_25519_AESGCM_SHA256"
-#define BUF 4096
+#define XX	"Noise_XX_25519_AESGCM_SHA256"
+#define BUF	4096
 
 /* Reads a 32-byte hex key member of v into out; false when absent. */
 static bool
@@ -51,13 +51,17 @@ setup_side(struct noise_handshake *hs, json_t *v, bool initiator)
 	snprintf(name, sizeof name, "%sremote_static", p);
 	has_rs = key_member(v, name, rs);
 	snprintf(name, sizeof name, "%sprologue", p);
-	prologue = testlib_unhex_alloc(json_string_value(json_object_get(v,
-	    name)), &plen);
+	prologue =
+	    testlib_unhex_alloc(json_string_value(json_object_get(v, name)),
+		&plen);
 	assert_non_null(prologue);
 
 	assert_int_equal(noise_handshake_init(hs,
-	    json_string_value(json_object_get(v, "protocol_name")), initiator,
-	    prologue, plen, has_s ? &s : NULL, has_rs ? rs : NULL), 0);
+			     json_string_value(
+				 json_object_get(v, "protocol_name")),
+			     initiator, prologue, plen, has_s ? &s : NULL,
+			     has_rs ? rs : NULL),
+	    0);
 	free(prologue);
 
 	snprintf(name, sizeof name, "%sephemeral", p);
@@ -67,11 +71,13 @@ setup_side(struct noise_handshake *hs, json_t *v, bool initiator)
 	}
 	snprintf(name, sizeof name, "%spsks", p);
 	psks = json_object_get(v, name);
-	json_array_foreach(psks, i, psk) {
+	json_array_foreach(psks, i, psk)
+	{
 		uint8_t b[32];
 
 		assert_int_equal(testlib_unhex(json_string_value(psk), b,
-		    sizeof b), 0);
+				     sizeof b),
+		    0);
 		assert_int_equal(noise_handshake_add_psk(hs, b), 0);
 	}
 }
@@ -88,20 +94,25 @@ run_vector(json_t *v)
 	size_t i, plen, elen, outlen, backlen;
 	json_t *msgs, *m, *hh;
 	bool one_way, split = false, from_init;
-	const char *name = json_string_value(json_object_get(v,
-	    "protocol_name"));
+	const char *name =
+	    json_string_value(json_object_get(v, "protocol_name"));
 
 	setup_side(&init, v, true);
 	setup_side(&resp, v, false);
 	one_way = init.one_way;
 	msgs = json_object_get(v, "messages");
-	json_array_foreach(msgs, i, m) {
+	json_array_foreach(msgs, i, m)
+	{
 		from_init = one_way || i % 2 == 0;
-		payload = testlib_unhex_alloc(json_string_value(
-		    json_object_get(m, "payload")), &plen);
+		payload =
+		    testlib_unhex_alloc(json_string_value(
+					    json_object_get(m, "payload")),
+			&plen);
 		assert_non_null(payload);
-		expect = testlib_unhex_alloc(json_string_value(
-		    json_object_get(m, "ciphertext")), &elen);
+		expect =
+		    testlib_unhex_alloc(json_string_value(
+					    json_object_get(m, "ciphertext")),
+			&elen);
 		assert_non_null(expect);
 		if (!split) {
 			tx = from_init ? &init : &resp;
@@ -109,13 +120,15 @@ run_vector(json_t *v)
 			assert_true(noise_handshake_write_turn(tx));
 			assert_false(noise_handshake_write_turn(rx));
 			assert_int_equal(noise_handshake_write(tx, payload,
-			    plen, out, sizeof out, &outlen), 0);
+					     plen, out, sizeof out, &outlen),
+			    0);
 			assert_int_equal(outlen, elen);
 			if (memcmp(out, expect, elen) != 0)
 				fail_msg("%s: handshake message %zu differs",
 				    name, i);
 			assert_int_equal(noise_handshake_read(rx, out, outlen,
-			    back, sizeof back, &backlen), 0);
+					     back, sizeof back, &backlen),
+			    0);
 			assert_int_equal(backlen, plen);
 			assert_memory_equal(back, payload, plen);
 			if (noise_handshake_finished(&init)) {
@@ -133,9 +146,11 @@ run_vector(json_t *v)
 					free(h);
 				}
 				assert_int_equal(noise_handshake_split(&init,
-				    &isend, &irecv), 0);
+						     &isend, &irecv),
+				    0);
 				assert_int_equal(noise_handshake_split(&resp,
-				    &rsend, &rrecv), 0);
+						     &rsend, &rrecv),
+				    0);
 				split = true;
 			}
 		} else {
@@ -143,12 +158,14 @@ run_vector(json_t *v)
 			crx = from_init ? &rrecv : &irecv;
 			assert_int_equal(elen, plen + 16);
 			assert_int_equal(noise_cipher_encrypt(ctx, NULL, 0,
-			    payload, plen, out), 0);
+					     payload, plen, out),
+			    0);
 			if (memcmp(out, expect, elen) != 0)
 				fail_msg("%s: transport message %zu differs",
 				    name, i);
-			assert_int_equal(noise_cipher_decrypt(crx, NULL, 0,
-			    out, elen, back), 0);
+			assert_int_equal(noise_cipher_decrypt(crx, NULL, 0, out,
+					     elen, back),
+			    0);
 			assert_memory_equal(back, payload, plen);
 		}
 		free(payload);
@@ -174,7 +191,8 @@ test_vectors(void **state)
 		fail_msg("%s: %s", VECTORS, err.text);
 	vectors = json_object_get(root, "vectors");
 	assert_true(json_array_size(vectors) >= 110);
-	json_array_foreach(vectors, i, v) {
+	json_array_foreach(vectors, i, v)
+	{
 		name = json_string_value(json_object_get(v, "protocol_name"));
 		run_vector(v);
 		ran++;
@@ -202,23 +220,26 @@ xx_pair(struct noise_handshake *i, struct noise_handshake *r)
 
 	keys_generate(&is);
 	keys_generate(&rs);
-	assert_int_equal(noise_handshake_init(i, XX, true,
-	    (const uint8_t *)"p", 1, &is, NULL), 0);
+	assert_int_equal(noise_handshake_init(i, XX, true, (const uint8_t *)"p",
+			     1, &is, NULL),
+	    0);
 	assert_int_equal(noise_handshake_init(r, XX, false,
-	    (const uint8_t *)"p", 1, &rs, NULL), 0);
-	assert_int_equal(noise_handshake_write(i, NULL, 0, m, sizeof m,
-	    &mlen), 0);
+			     (const uint8_t *)"p", 1, &rs, NULL),
+	    0);
+	assert_int_equal(noise_handshake_write(i, NULL, 0, m, sizeof m, &mlen),
+	    0);
 	assert_int_equal(mlen, 32);
 	assert_int_equal(noise_handshake_read(r, m, mlen, p, sizeof p, &plen),
 	    0);
 	assert_int_equal(noise_handshake_write(r, (const uint8_t *)"hi", 2, m,
-	    sizeof m, &mlen), 0);
+			     sizeof m, &mlen),
+	    0);
 	assert_int_equal(mlen, 32 + 48 + 2 + 16);
 	assert_int_equal(noise_handshake_read(i, m, mlen, p, sizeof p, &plen),
 	    0);
 	assert_memory_equal(noise_handshake_remote_static(i), rs.public, 32);
-	assert_int_equal(noise_handshake_write(i, NULL, 0, m, sizeof m,
-	    &mlen), 0);
+	assert_int_equal(noise_handshake_write(i, NULL, 0, m, sizeof m, &mlen),
+	    0);
 	assert_int_equal(mlen, 48 + 16);
 	assert_int_equal(noise_handshake_read(r, m, mlen, p, sizeof p, &plen),
 	    0);
@@ -241,15 +262,17 @@ test_tampered_msg2(void **state)
 	keys_generate(&is);
 	keys_generate(&rs);
 	assert_int_equal(noise_handshake_init(&r, XX, false, NULL, 0, &rs,
-	    NULL), 0);
-	assert_int_equal(noise_handshake_init(&i, XX, true, NULL, 0, &is,
-	    NULL), 0);
-	assert_int_equal(noise_handshake_write(&i, NULL, 0, m, sizeof m,
-	    &mlen), 0);
-	assert_int_equal(noise_handshake_read(&r, m, mlen, p, sizeof p,
-	    &plen), 0);
+			     NULL),
+	    0);
+	assert_int_equal(noise_handshake_init(&i, XX, true, NULL, 0, &is, NULL),
+	    0);
+	assert_int_equal(noise_handshake_write(&i, NULL, 0, m, sizeof m, &mlen),
+	    0);
+	assert_int_equal(noise_handshake_read(&r, m, mlen, p, sizeof p, &plen),
+	    0);
 	assert_int_equal(noise_handshake_write(&r, (const uint8_t *)"{}", 2, m,
-	    sizeof m, &mlen), 0);
+			     sizeof m, &mlen),
+	    0);
 	for (k = 0; k < mlen; k++) {
 		struct noise_handshake copy = i;
 
@@ -261,7 +284,8 @@ test_tampered_msg2(void **state)
 		assert_false(noise_handshake_finished(&copy));
 		/* Poisoned: the next call is refused. */
 		assert_int_equal(noise_handshake_write(&copy, NULL, 0, m,
-		    sizeof m, &plen), SC_ERR_INVALID);
+				     sizeof m, &plen),
+		    SC_ERR_INVALID);
 	}
 	/* The untouched message still reads. */
 	assert_int_equal(noise_handshake_read(&i, m, mlen, p, sizeof p, &plen),
@@ -282,13 +306,16 @@ test_short_messages(void **state)
 	keys_generate(&rs);
 	for (len = 0; len < 32; len++) {
 		assert_int_equal(noise_handshake_init(&r, XX, false, NULL, 0,
-		    &rs, NULL), 0);
+				     &rs, NULL),
+		    0);
 		assert_int_equal(noise_handshake_read(&r, m, len, p, sizeof p,
-		    &plen), SC_ERR_HANDSHAKE);
+				     &plen),
+		    SC_ERR_HANDSHAKE);
 	}
 	/* Payload larger than the caller's buffer. */
 	assert_int_equal(noise_handshake_init(&r, XX, false, NULL, 0, &rs,
-	    NULL), 0);
+			     NULL),
+	    0);
 	assert_int_equal(noise_handshake_read(&r, m, 40, p, 7, &plen),
 	    SC_ERR_TOO_LONG);
 }
@@ -305,16 +332,17 @@ test_low_order_key(void **state)
 	(void)state;
 	keys_generate(&is);
 	keys_generate(&rs);
-	assert_int_equal(noise_handshake_init(&i, XX, true, NULL, 0, &is,
-	    NULL), 0);
+	assert_int_equal(noise_handshake_init(&i, XX, true, NULL, 0, &is, NULL),
+	    0);
 	assert_int_equal(noise_handshake_init(&r, XX, false, NULL, 0, &rs,
-	    NULL), 0);
+			     NULL),
+	    0);
 	memset(m, 0, 32);
 	assert_int_equal(noise_handshake_read(&r, m, 32, p, sizeof p, &plen),
 	    0);
 	/* The responder's ee with a zero point fails. */
-	assert_int_equal(noise_handshake_write(&r, NULL, 0, m, sizeof m,
-	    &mlen), SC_ERR_DH);
+	assert_int_equal(noise_handshake_write(&r, NULL, 0, m, sizeof m, &mlen),
+	    SC_ERR_DH);
 	noise_handshake_wipe(&i);
 }
 
@@ -331,17 +359,19 @@ test_prologue_mismatch(void **state)
 	keys_generate(&is);
 	keys_generate(&rs);
 	assert_int_equal(noise_handshake_init(&i, XX, true,
-	    (const uint8_t *)"securechat/1", 12, &is, NULL), 0);
+			     (const uint8_t *)"securechat/1", 12, &is, NULL),
+	    0);
 	assert_int_equal(noise_handshake_init(&r, XX, false,
-	    (const uint8_t *)"securechat/2", 12, &rs, NULL), 0);
-	assert_int_equal(noise_handshake_write(&i, NULL, 0, m, sizeof m,
-	    &mlen), 0);
-	assert_int_equal(noise_handshake_read(&r, m, mlen, p, sizeof p,
-	    &plen), 0);
-	assert_int_equal(noise_handshake_write(&r, NULL, 0, m, sizeof m,
-	    &mlen), 0);
-	assert_int_equal(noise_handshake_read(&i, m, mlen, p, sizeof p,
-	    &plen), SC_ERR_DECRYPT);
+			     (const uint8_t *)"securechat/2", 12, &rs, NULL),
+	    0);
+	assert_int_equal(noise_handshake_write(&i, NULL, 0, m, sizeof m, &mlen),
+	    0);
+	assert_int_equal(noise_handshake_read(&r, m, mlen, p, sizeof p, &plen),
+	    0);
+	assert_int_equal(noise_handshake_write(&r, NULL, 0, m, sizeof m, &mlen),
+	    0);
+	assert_int_equal(noise_handshake_read(&i, m, mlen, p, sizeof p, &plen),
+	    SC_ERR_DECRYPT);
 }
 
 /* Transport: order, replay, tamper, nonce exhaustion. */
@@ -357,9 +387,11 @@ test_transport(void **state)
 	assert_int_equal(noise_handshake_split(&i, &is, &ir), 0);
 	assert_int_equal(noise_handshake_split(&r, &rs, &rr), 0);
 	assert_int_equal(noise_cipher_encrypt(&is, NULL, 0,
-	    (const uint8_t *)"one", 3, c1), 0);
+			     (const uint8_t *)"one", 3, c1),
+	    0);
 	assert_int_equal(noise_cipher_encrypt(&is, NULL, 0,
-	    (const uint8_t *)"two", 3, c2), 0);
+			     (const uint8_t *)"two", 3, c2),
+	    0);
 	/* Reordered: the second first fails, and does not advance n. */
 	assert_int_equal(noise_cipher_decrypt(&rr, NULL, 0, c2, 19, p),
 	    SC_ERR_DECRYPT);
@@ -380,17 +412,20 @@ test_transport(void **state)
 	    SC_ERR_INVALID);
 	/* The other direction uses the other key. */
 	assert_int_equal(noise_cipher_encrypt(&rs, NULL, 0,
-	    (const uint8_t *)"back", 4, c1), 0);
+			     (const uint8_t *)"back", 4, c1),
+	    0);
 	assert_int_equal(noise_cipher_decrypt(&ir, NULL, 0, c1, 20, p), 0);
 	assert_memory_equal(p, "back", 4);
 
 	/* Nonce exhaustion: 2^64-2 is the last usable nonce. */
 	is.n = UINT64_MAX - 1;
 	assert_int_equal(noise_cipher_encrypt(&is, NULL, 0,
-	    (const uint8_t *)"x", 1, c1), 0);
+			     (const uint8_t *)"x", 1, c1),
+	    0);
 	assert_int_equal(is.n, UINT64_MAX);
 	assert_int_equal(noise_cipher_encrypt(&is, NULL, 0,
-	    (const uint8_t *)"x", 1, c1), SC_ERR_NONCE);
+			     (const uint8_t *)"x", 1, c1),
+	    SC_ERR_NONCE);
 	rr.n = UINT64_MAX;
 	assert_int_equal(noise_cipher_decrypt(&rr, NULL, 0, c1, 17, p),
 	    SC_ERR_NONCE);
@@ -411,7 +446,8 @@ test_nonce_endianness(void **state)
 	noise_cipher_init(&a, key);
 	a.n = 1;
 	assert_int_equal(noise_cipher_encrypt(&a, NULL, 0,
-	    (const uint8_t *)"abc", 3, ca), 0);
+			     (const uint8_t *)"abc", 3, ca),
+	    0);
 	/* The same with libsodium and an explicit big-endian nonce. */
 	nonce[11] = 1;
 	crypto_aead_aes256gcm_encrypt(cb, &clen, (const uint8_t *)"abc", 3,
@@ -421,7 +457,8 @@ test_nonce_endianness(void **state)
 	noise_cipher_init(&b, key);
 	b.n = 1ULL << 56;
 	assert_int_equal(noise_cipher_encrypt(&b, NULL, 0,
-	    (const uint8_t *)"abc", 3, cb), 0);
+			     (const uint8_t *)"abc", 3, cb),
+	    0);
 	assert_memory_not_equal(ca, cb, 19);
 }
 
@@ -453,29 +490,34 @@ test_misuse(void **state)
 	keys_generate(&s);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(noise_handshake_init(&hs, bad[i], true, NULL,
-		    0, &s, NULL), SC_ERR_UNSUPPORTED);
+				     0, &s, NULL),
+		    SC_ERR_UNSUPPORTED);
 	/* NK needs the responder's key up front. */
 	assert_int_equal(noise_handshake_init(&hs,
-	    "Noise_NK_25519_AESGCM_SHA256", true, NULL, 0, NULL, NULL),
+			     "Noise_NK_25519_AESGCM_SHA256", true, NULL, 0,
+			     NULL, NULL),
 	    SC_ERR_INVALID);
 	/* XX without a static key fails at the s token. */
 	assert_int_equal(noise_handshake_init(&hs, XX, false, NULL, 0, NULL,
-	    NULL), 0);
+			     NULL),
+	    0);
 	assert_false(noise_handshake_write_turn(&hs));
-	assert_int_equal(noise_handshake_write(&hs, NULL, 0, m, sizeof m,
-	    &len), SC_ERR_INVALID);
+	assert_int_equal(noise_handshake_write(&hs, NULL, 0, m, sizeof m, &len),
+	    SC_ERR_INVALID);
 	assert_int_equal(noise_handshake_split(&hs, &a, &b), SC_ERR_INVALID);
 	/* A buffer too small for msg1 fails cleanly. */
-	assert_int_equal(noise_handshake_init(&hs, XX, true, NULL, 0, &s,
-	    NULL), 0);
+	assert_int_equal(noise_handshake_init(&hs, XX, true, NULL, 0, &s, NULL),
+	    0);
 	assert_int_equal(noise_handshake_write(&hs, NULL, 0, m, 31, &len),
 	    SC_ERR_TOO_LONG);
 	assert_int_equal(len, 0);
 	/* A psk pattern without its psk. */
 	assert_int_equal(noise_handshake_init(&hs,
-	    "Noise_NNpsk0_25519_AESGCM_SHA256", true, NULL, 0, NULL, NULL), 0);
-	assert_int_equal(noise_handshake_write(&hs, NULL, 0, m, sizeof m,
-	    &len), SC_ERR_INVALID);
+			     "Noise_NNpsk0_25519_AESGCM_SHA256", true, NULL, 0,
+			     NULL, NULL),
+	    0);
+	assert_int_equal(noise_handshake_write(&hs, NULL, 0, m, sizeof m, &len),
+	    SC_ERR_INVALID);
 }
 
 int
@@ -493,7 +535,8 @@ main(void)
 	};
 
 	if (noise_global_init() != 0) {
-		fprintf(stderr, "test_noise: libsodium or AES-GCM unavailable\n");
+		fprintf(stderr,
+		    "test_noise: libsodium or AES-GCM unavailable\n");
 		return 1;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,15 +24,15 @@
 #include "sha256.h"
 #include "testlib.h"
 
-#define VECTORS_FILE	SC_VECTORS_DIR "/pbkdf2-hmac-sha256.json"
+#define VECTORS_FILE SC_VECTORS_DIR "/pbkdf2-hmac-sha256.json"
 
 /* The implementation this process should be using, or NULL if unknown. */
 static const char *expect_impl;
 
 /* A PBKDF2 case with the salt made of salt_len letters 'A', 'B', .... */
 struct salt_case {
-	size_t		 salt_len;
-	const char	*dk_hex;
+	size_t salt_len;
+	const char *dk_hex;
 };
 
 /*
@@ -91,12 +91,12 @@ static const size_t dk_lengths[] = { 1, 31, 32, 33, 63, 64, 65, 99, 100 };
 static void
 test_impl(void **state)
 {
-	const char	*impl = sha256_impl();
+	const char *impl = sha256_impl();
 
 	(void)state;
 	print_message("sha256 implementation: %s\n", impl);
-	assert_true(strcmp(impl, "sha-ni") == 0 ||
-	    strcmp(impl, "portable") == 0);
+	assert_true(
+	    strcmp(impl, "sha-ni") == 0 || strcmp(impl, "portable") == 0);
 	if (expect_impl != NULL)
 		assert_string_equal(impl, expect_impl);
 }
@@ -109,11 +109,11 @@ test_impl(void **state)
 static void
 test_compress(void **state)
 {
-	uint8_t		 buf[1 + 320 + 64], *msg = buf + 1;
-	uint8_t		 want[32], got[32];
-	uint32_t	 h1[8], h2[8];
-	uint64_t	 bits;
-	size_t		 len, padded, i;
+	uint8_t buf[1 + 320 + 64], *msg = buf + 1;
+	uint8_t want[32], got[32];
+	uint32_t h1[8], h2[8];
+	uint64_t bits;
+	size_t len, padded, i;
 
 	(void)state;
 	for (len = 0; len <= 300; len++) {
@@ -149,28 +149,29 @@ test_compress(void **state)
 static void
 test_vectors_dk(void **state)
 {
-	json_t		*root, *vectors, *v;
-	const char	*dk_hex;
-	uint8_t		*pw, *salt, *want, *got;
-	size_t		 pwlen, saltlen, dklen, idx;
-	json_int_t	 iterations, dklen_json;
+	json_t *root, *vectors, *v;
+	const char *dk_hex;
+	uint8_t *pw, *salt, *want, *got;
+	size_t pwlen, saltlen, dklen, idx;
+	json_int_t iterations, dklen_json;
 
 	(void)state;
 	vectors = testlib_json_array(VECTORS_FILE, "vectors", &root);
 	assert_non_null(vectors);
-	json_array_foreach(vectors, idx, v) {
-		pw = testlib_unhex_alloc(testlib_json_string(v,
-		    "password_hex"), &pwlen);
+	json_array_foreach(vectors, idx, v)
+	{
+		pw = testlib_unhex_alloc(testlib_json_string(v, "password_hex"),
+		    &pwlen);
 		assert_non_null(pw);
-		salt = testlib_unhex_alloc(testlib_json_string(v,
-		    "salt_hex"), &saltlen);
+		salt = testlib_unhex_alloc(testlib_json_string(v, "salt_hex"),
+		    &saltlen);
 		assert_non_null(salt);
 		dk_hex = testlib_json_string(v, "dk");
 		assert_non_null(dk_hex);
 		want = testlib_unhex_alloc(dk_hex, &dklen);
 		assert_non_null(want);
-		iterations = json_integer_value(json_object_get(v,
-		    "iterations"));
+		iterations =
+		    json_integer_value(json_object_get(v, "iterations"));
 		dklen_json = json_integer_value(json_object_get(v, "dklen"));
 		assert_true(iterations >= 1 && iterations <= UINT32_MAX);
 		assert_int_equal(dklen_json, (json_int_t)dklen);
@@ -197,8 +198,8 @@ test_vectors_dk(void **state)
 static void
 test_salt_lengths(void **state)
 {
-	uint8_t		 salt[256], got[32], *want;
-	size_t		 i, j, len;
+	uint8_t salt[256], got[32], *want;
+	size_t i, j, len;
 
 	(void)state;
 	for (i = 0; i < sizeof salt; i++)
@@ -224,8 +225,8 @@ test_salt_lengths(void **state)
 static void
 test_dk_lengths(void **state)
 {
-	uint8_t		 got[100], *want;
-	size_t		 i, len;
+	uint8_t got[100], *want;
+	size_t i, len;
 
 	(void)state;
 	want = testlib_unhex_alloc(dk100_hex, &len);
@@ -245,10 +246,10 @@ test_dk_lengths(void **state)
 
 /* One HMAC-SHA256 through libsodium (any key length). */
 static void
-reference_hmac(const uint8_t *key, size_t keylen, const uint8_t *a,
-    size_t alen, const uint8_t *b, size_t blen, uint8_t out[32])
+reference_hmac(const uint8_t *key, size_t keylen, const uint8_t *a, size_t alen,
+    const uint8_t *b, size_t blen, uint8_t out[32])
 {
-	crypto_auth_hmacsha256_state	st;
+	crypto_auth_hmacsha256_state st;
 
 	crypto_auth_hmacsha256_init(&st, key, keylen);
 	crypto_auth_hmacsha256_update(&st, a, alen);
@@ -264,9 +265,9 @@ static void
 reference_pbkdf2(const uint8_t *pw, size_t pwlen, const uint8_t *salt,
     size_t saltlen, uint32_t iterations, uint8_t *out, size_t outlen)
 {
-	uint8_t		u[32], t[32], counter[4];
-	uint32_t	i, j;
-	size_t		k, n;
+	uint8_t u[32], t[32], counter[4];
+	uint32_t i, j;
+	size_t k, n;
 
 	for (i = 1; outlen > 0; i++) {
 		counter[0] = (uint8_t)(i >> 24);
@@ -290,16 +291,29 @@ reference_pbkdf2(const uint8_t *pw, size_t pwlen, const uint8_t *salt,
 
 /* A password length (around the HMAC block: longer keys are hashed). */
 static const size_t pw_lengths[] = {
-	0, 1, 31, 32, 33, 55, 56, 63, 64, 65, 100, 128, 129, 1024,
+	0,
+	1,
+	31,
+	32,
+	33,
+	55,
+	56,
+	63,
+	64,
+	65,
+	100,
+	128,
+	129,
+	1024,
 };
 
 /* Password lengths around one block, against the written-out reference. */
 static void
 test_password_lengths(void **state)
 {
-	uint8_t		pw[1024], salt[20], got[40], want[40];
-	size_t		i, j;
-	uint32_t	c;
+	uint8_t pw[1024], salt[20], got[40], want[40];
+	size_t i, j;
+	uint32_t c;
 
 	(void)state;
 	for (i = 0; i < sizeof pw; i++)
@@ -314,7 +328,7 @@ test_password_lengths(void **state)
 				    want, sizeof want);
 				if (memcmp(got, want, sizeof got) != 0)
 					fail_msg("password %zu bytes, salt %zu,"
-					    " %u iterations: wrong dk",
+						 " %u iterations: wrong dk",
 					    pw_lengths[i], j, (unsigned)c);
 			}
 		}
@@ -323,27 +337,27 @@ test_password_lengths(void **state)
 
 /* What a degenerate call gives: the edge rows of the contract. */
 struct edge_case {
-	const char	*name;
-	uint32_t	 iterations;
-	size_t		 outlen;
-	uint32_t	 same_as;	/* iteration count it must equal */
+	const char *name;
+	uint32_t iterations;
+	size_t outlen;
+	uint32_t same_as; /* iteration count it must equal */
 };
 
 static const struct edge_case edge_cases[] = {
-	{ "zero iterations count as one",	0, 32, 1 },
-	{ "one iteration",			1, 32, 1 },
-	{ "zero output bytes",			5, 0, 5 },
-	{ "one output byte",			5, 1, 5 },
-	{ "two blocks and a bit",		2, 65, 2 },
+	{ "zero iterations count as one", 0, 32, 1 },
+	{ "one iteration", 1, 32, 1 },
+	{ "zero output bytes", 5, 0, 5 },
+	{ "one output byte", 5, 1, 5 },
+	{ "two blocks and a bit", 2, 65, 2 },
 };
 
 /* Zero iterations, zero and odd output lengths; nothing past outlen. */
 static void
 test_edges(void **state)
 {
-	const struct edge_case	*e;
-	uint8_t			 got[80], want[80];
-	size_t			 i, k;
+	const struct edge_case *e;
+	uint8_t got[80], want[80];
+	size_t i, k;
 
 	(void)state;
 	for (i = 0; i < sizeof edge_cases / sizeof edge_cases[0]; i++) {
@@ -382,7 +396,7 @@ static const struct CMUnitTest tests[] = {
 static const char *
 default_impl(void)
 {
-	const char	*force = getenv("SC_SHA256_IMPL");
+	const char *force = getenv("SC_SHA256_IMPL");
 
 	if (force != NULL && strcmp(force, "portable") == 0)
 		return "portable";
@@ -392,7 +406,7 @@ default_impl(void)
 		return "sha-ni";
 	return "portable";
 #elif defined(__x86_64__) || defined(__i386__)
-	return NULL;	/* clang cannot ask about "sha"; accept either */
+	return NULL; /* clang cannot ask about "sha"; accept either */
 #else
 	return "portable";
 #endif
@@ -402,8 +416,8 @@ default_impl(void)
 int
 main(void)
 {
-	pid_t	pid;
-	int	status, failed = 0;
+	pid_t pid;
+	int status, failed = 0;
 
 	if (sodium_init() < 0)
 		return 1;
@@ -427,14 +441,14 @@ main(void)
 				_exit(1);
 			expect_impl = "portable";
 			_exit(cmocka_run_group_tests_name("pbkdf2_portable",
-			    tests, NULL, NULL) != 0);
+				  tests, NULL, NULL) != 0);
 		}
 		if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
 		    WEXITSTATUS(status) != 0)
 			failed++;
 	}
 
-	failed += cmocka_run_group_tests_name("pbkdf2_default", tests, NULL,
-	    NULL);
+	failed +=
+	    cmocka_run_group_tests_name("pbkdf2_default", tests, NULL, NULL);
 	return failed != 0;
 }

@@ -21,23 +21,24 @@
 #include "pwhash.h"
 #include "testlib.h"
 
-#define VECTORS_FILE	SC_VECTORS_DIR "/pbkdf2-hmac-sha256.json"
-#define WERKZEUG_FILE	SC_TEST_DATA_DIR "/pwhash-werkzeug.json"
+#define VECTORS_FILE  SC_VECTORS_DIR "/pbkdf2-hmac-sha256.json"
+#define WERKZEUG_FILE SC_TEST_DATA_DIR "/pwhash-werkzeug.json"
 
 /* A digest and salts for building hash strings. */
-#define HEX64 "00112233445566778899aabbccddeeff" \
+#define HEX64                                                                  \
+	"00112233445566778899aabbccddeeff"                                     \
 	"0123456789abcdeffedcba9876543210"
-#define HEX128	HEX64 HEX64
-#define A16	"aaaaaaaaaaaaaaaa"
-#define A128	A16 A16 A16 A16 A16 A16 A16 A16
-#define PB	"pbkdf2:sha256:1000$salt$"
-#define SC	"scrypt:1024:8:1$salt$"
+#define HEX128 HEX64 HEX64
+#define A16    "aaaaaaaaaaaaaaaa"
+#define A128   A16 A16 A16 A16 A16 A16 A16 A16
+#define PB     "pbkdf2:sha256:1000$salt$"
+#define SC     "scrypt:1024:8:1$salt$"
 
 /* A malformed hash string and the reason pwhash_parse must give. */
 struct bad_case {
-	const char	*name;
-	const char	*s;
-	const char	*reason;
+	const char *name;
+	const char *s;
+	const char *reason;
 };
 
 static const struct bad_case bad_cases[] = {
@@ -47,8 +48,7 @@ static const struct bad_case bad_cases[] = {
 	{ "uppercase method", "PBKDF2:sha256:1000$salt$" HEX64,
 	    "unknown method" },
 	{ "plain", "plain$$pw", "unknown method" },
-	{ "unknown, many colons", "x:1:2:3:4:5$salt$" HEX64,
-	    "unknown method" },
+	{ "unknown, many colons", "x:1:2:3:4:5$salt$" HEX64, "unknown method" },
 	{ "pbkdf2:sha1", "pbkdf2:sha1:1000$salt$" HEX64,
 	    "pbkdf2 hash is not sha256" },
 	{ "pbkdf2:SHA256", "pbkdf2:SHA256:1000$salt$" HEX64,
@@ -100,19 +100,22 @@ static const struct bad_case bad_cases[] = {
 	    "salt contains a control character" },
 	{ "DEL in salt", "pbkdf2:sha256:1000$sa\x7flt$" HEX64,
 	    "salt contains a control character" },
-	{ "uppercase hex", PB "00112233445566778899AABBCCDDEEFF"
-	    "0123456789abcdeffedcba9876543210",
+	{ "uppercase hex",
+	    PB "00112233445566778899AABBCCDDEEFF"
+	       "0123456789abcdeffedcba9876543210",
 	    "digest is not 64 lowercase hex digits" },
 	{ "empty digest", PB, "digest is not 64 lowercase hex digits" },
-	{ "63 hex digits", PB "00112233445566778899aabbccddeeff"
-	    "0123456789abcdeffedcba987654321",
+	{ "63 hex digits",
+	    PB "00112233445566778899aabbccddeeff"
+	       "0123456789abcdeffedcba987654321",
 	    "digest is not 64 lowercase hex digits" },
 	{ "65 hex digits", PB HEX64 "0",
 	    "digest is not 64 lowercase hex digits" },
 	{ "66 hex digits", PB HEX64 "00",
 	    "digest is not 64 lowercase hex digits" },
-	{ "non-hex digit", PB "00112233445566778899aabbccddeefg"
-	    "0123456789abcdeffedcba9876543210",
+	{ "non-hex digit",
+	    PB "00112233445566778899aabbccddeefg"
+	       "0123456789abcdeffedcba9876543210",
 	    "digest is not 64 lowercase hex digits" },
 	{ "scrypt-length digest on pbkdf2", PB HEX128,
 	    "digest is not 64 lowercase hex digits" },
@@ -138,8 +141,8 @@ static const struct bad_case bad_cases[] = {
 	    "scrypt N is not a decimal number" },
 	{ "scrypt N leading zero", "scrypt:01024:8:1$salt$" HEX128,
 	    "scrypt N has a leading zero" },
-	{ "scrypt N above 2^64", "scrypt:18446744073709551616:8:1$salt$"
-	    HEX128, "scrypt N out of range" },
+	{ "scrypt N above 2^64", "scrypt:18446744073709551616:8:1$salt$" HEX128,
+	    "scrypt N out of range" },
 	{ "scrypt r=0", "scrypt:1024:0:1$salt$" HEX128,
 	    "scrypt r out of range" },
 	{ "scrypt r empty", "scrypt:1024::1$salt$" HEX128,
@@ -160,8 +163,9 @@ static const struct bad_case bad_cases[] = {
 	    "scrypt memory 128*r*p is over the limit" },
 	{ "scrypt 64-byte digest", SC HEX64,
 	    "digest is not 128 lowercase hex digits" },
-	{ "scrypt uppercase", SC HEX64 "00112233445566778899AABBCCDDEEFF"
-	    "0123456789ABCDEFFEDCBA9876543210",
+	{ "scrypt uppercase",
+	    SC HEX64 "00112233445566778899AABBCCDDEEFF"
+		     "0123456789ABCDEFFEDCBA9876543210",
 	    "digest is not 128 lowercase hex digits" },
 	{ "scrypt 129 hex", SC HEX128 "0",
 	    "digest is not 128 lowercase hex digits" },
@@ -176,19 +180,19 @@ static const struct bad_case bad_cases[] = {
 
 /* A well-formed hash string and the fields pwhash_parse must find. */
 struct good_case {
-	const char	*s;
+	const char *s;
 	enum pwhash_kind kind;
-	uint32_t	 iterations;
-	uint64_t	 n;
-	uint32_t	 r;
-	uint32_t	 p;
-	const char	*salt;
+	uint32_t iterations;
+	uint64_t n;
+	uint32_t r;
+	uint32_t p;
+	const char *salt;
 };
 
 static const struct good_case good_cases[] = {
 	{ "pbkdf2:sha256:1$s$" HEX64, PWHASH_PBKDF2_SHA256, 1, 0, 0, 0, "s" },
-	{ "pbkdf2:sha256:600000$X9k2LmQ7vR4tZp8W$" HEX64,
-	    PWHASH_PBKDF2_SHA256, 600000, 0, 0, 0, "X9k2LmQ7vR4tZp8W" },
+	{ "pbkdf2:sha256:600000$X9k2LmQ7vR4tZp8W$" HEX64, PWHASH_PBKDF2_SHA256,
+	    600000, 0, 0, 0, "X9k2LmQ7vR4tZp8W" },
 	{ "pbkdf2:sha256:100000000$" A128 "$" HEX64, PWHASH_PBKDF2_SHA256,
 	    SC_PBKDF2_MAX_ITERATIONS, 0, 0, 0, A128 },
 	{ "pbkdf2:sha256:10$s\xc3\xa4lt with space$" HEX64,
@@ -206,7 +210,7 @@ static const struct good_case good_cases[] = {
 static void
 check_right_and_wrong(const char *s, const uint8_t *pw, size_t pwlen)
 {
-	char	*wrong;
+	char *wrong;
 
 	assert_int_equal(pwhash_verify_string(s, (const char *)pw, pwlen), 0);
 
@@ -224,7 +228,8 @@ check_right_and_wrong(const char *s, const uint8_t *pw, size_t pwlen)
 		    SC_ERR_MISMATCH);
 		/* So is the password less its last byte. */
 		assert_int_equal(pwhash_verify_string(s, (const char *)pw,
-		    pwlen - 1), SC_ERR_MISMATCH);
+				     pwlen - 1),
+		    SC_ERR_MISMATCH);
 	}
 	free(wrong);
 }
@@ -233,20 +238,21 @@ check_right_and_wrong(const char *s, const uint8_t *pw, size_t pwlen)
 static void
 test_vectors_werkzeug(void **state)
 {
-	json_t		*root, *vectors, *v, *w;
-	uint8_t		*pw;
-	size_t		 pwlen, idx, n = 0;
+	json_t *root, *vectors, *v, *w;
+	uint8_t *pw;
+	size_t pwlen, idx, n = 0;
 
 	(void)state;
 	vectors = testlib_json_array(VECTORS_FILE, "vectors", &root);
 	assert_non_null(vectors);
-	json_array_foreach(vectors, idx, v) {
+	json_array_foreach(vectors, idx, v)
+	{
 		w = json_object_get(v, "werkzeug");
 		if (w == NULL)
 			continue;
 		assert_true(json_is_string(w));
-		pw = testlib_unhex_alloc(testlib_json_string(v,
-		    "password_hex"), &pwlen);
+		pw = testlib_unhex_alloc(testlib_json_string(v, "password_hex"),
+		    &pwlen);
 		assert_non_null(pw);
 		check_right_and_wrong(json_string_value(w), pw, pwlen);
 		free(pw);
@@ -260,24 +266,25 @@ test_vectors_werkzeug(void **state)
 static void
 test_werkzeug_file(void **state)
 {
-	json_t		*root, *hashes, *e;
-	struct pwhash	 h;
-	const char	*s, *method, *reason;
-	uint8_t		*pw;
-	size_t		 pwlen, idx, len;
-	char		 prefix[64];
-	int		 n600000 = 0, nscrypt = 0;
+	json_t *root, *hashes, *e;
+	struct pwhash h;
+	const char *s, *method, *reason;
+	uint8_t *pw;
+	size_t pwlen, idx, len;
+	char prefix[64];
+	int n600000 = 0, nscrypt = 0;
 
 	(void)state;
 	hashes = testlib_json_array(WERKZEUG_FILE, "hashes", &root);
 	assert_non_null(hashes);
-	json_array_foreach(hashes, idx, e) {
+	json_array_foreach(hashes, idx, e)
+	{
 		s = testlib_json_string(e, "hash");
 		assert_non_null(s);
 		method = testlib_json_string(e, "method");
 		assert_non_null(method);
-		pw = testlib_unhex_alloc(testlib_json_string(e,
-		    "password_hex"), &pwlen);
+		pw = testlib_unhex_alloc(testlib_json_string(e, "password_hex"),
+		    &pwlen);
 		assert_non_null(pw);
 
 		if (pwhash_parse(s, &h, &reason) != 0)
@@ -299,8 +306,8 @@ test_werkzeug_file(void **state)
 			nscrypt++;
 		}
 		assert_int_equal(h.salt_len, strlen(h.salt));
-		assert_int_equal(h.salt_len, json_integer_value(
-		    json_object_get(e, "salt_length")));
+		assert_int_equal(h.salt_len,
+		    json_integer_value(json_object_get(e, "salt_length")));
 
 		check_right_and_wrong(s, pw, pwlen);
 		free(pw);
@@ -314,20 +321,18 @@ test_werkzeug_file(void **state)
 static void
 test_malformed(void **state)
 {
-	struct pwhash	 h, zero;
-	const char	*reason;
-	size_t		 i;
+	struct pwhash h, zero;
+	const char *reason;
+	size_t i;
 
 	(void)state;
 	memset(&zero, 0, sizeof zero);
 	for (i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
 		memset(&h, 0x5a, sizeof h);
 		reason = NULL;
-		if (pwhash_parse(bad_cases[i].s, &h, &reason) !=
-		    SC_ERR_FORMAT)
+		if (pwhash_parse(bad_cases[i].s, &h, &reason) != SC_ERR_FORMAT)
 			fail_msg("%s: accepted", bad_cases[i].name);
-		if (reason == NULL ||
-		    strcmp(reason, bad_cases[i].reason) != 0)
+		if (reason == NULL || strcmp(reason, bad_cases[i].reason) != 0)
 			fail_msg("%s: reason \"%s\", want \"%s\"",
 			    bad_cases[i].name, reason ? reason : "(null)",
 			    bad_cases[i].reason);
@@ -335,8 +340,8 @@ test_malformed(void **state)
 		assert_memory_equal(&h, &zero, sizeof h);
 		assert_int_equal(pwhash_parse(bad_cases[i].s, &h, NULL),
 		    SC_ERR_FORMAT);
-		assert_int_equal(pwhash_verify_string(bad_cases[i].s, "pw",
-		    2), SC_ERR_FORMAT);
+		assert_int_equal(pwhash_verify_string(bad_cases[i].s, "pw", 2),
+		    SC_ERR_FORMAT);
 	}
 
 	assert_int_equal(pwhash_parse(NULL, &h, &reason), SC_ERR_FORMAT);
@@ -347,15 +352,16 @@ test_malformed(void **state)
 static void
 test_parse_good(void **state)
 {
-	const struct good_case	*c;
-	struct pwhash		 h;
-	const char		*reason;
-	uint8_t			 digest[64];
-	size_t			 i, len;
+	const struct good_case *c;
+	struct pwhash h;
+	const char *reason;
+	uint8_t digest[64];
+	size_t i, len;
 
 	(void)state;
 	assert_int_equal(sodium_hex2bin(digest, sizeof digest, HEX128,
-	    strlen(HEX128), NULL, &len, NULL), 0);
+			     strlen(HEX128), NULL, &len, NULL),
+	    0);
 	for (i = 0; i < sizeof good_cases / sizeof good_cases[0]; i++) {
 		c = &good_cases[i];
 		if (pwhash_parse(c->s, &h, &reason) != 0)
@@ -381,17 +387,18 @@ test_parse_good(void **state)
 static void
 test_create(void **state)
 {
-	static const uint32_t	 counts[] = { 1, 1000, 4096 };
-	char			 s[SC_PWHASH_MAX_LEN], t[SC_PWHASH_MAX_LEN];
-	char			 want[SC_PWHASH_MAX_LEN];
-	struct pwhash		 h;
-	const char		*reason;
-	size_t			 i, j;
+	static const uint32_t counts[] = { 1, 1000, 4096 };
+	char s[SC_PWHASH_MAX_LEN], t[SC_PWHASH_MAX_LEN];
+	char want[SC_PWHASH_MAX_LEN];
+	struct pwhash h;
+	const char *reason;
+	size_t i, j;
 
 	(void)state;
 	for (i = 0; i < sizeof counts / sizeof counts[0]; i++) {
 		assert_int_equal(pwhash_create("hunter2", 7, counts[i], s,
-		    sizeof s), 0);
+				     sizeof s),
+		    0);
 		if (pwhash_parse(s, &h, &reason) != 0)
 			fail_msg("%s: %s", s, reason);
 		assert_int_equal(h.kind, PWHASH_PBKDF2_SHA256);
@@ -425,16 +432,17 @@ static void
 test_create_errors(void **state)
 {
 	/* "pbkdf2:sha256:1$" + 16 + "$" + 64 + NUL */
-	const size_t	 need = 14 + 1 + 1 + 16 + 1 + 64 + 1;
-	char		 s[SC_PWHASH_MAX_LEN];
+	const size_t need = 14 + 1 + 1 + 16 + 1 + 64 + 1;
+	char s[SC_PWHASH_MAX_LEN];
 
 	(void)state;
 	memset(s, 'x', sizeof s);
 	assert_int_equal(pwhash_create("pw", 2, 0, s, sizeof s),
 	    SC_ERR_INVALID);
 	assert_int_equal(s[0], '\0');
-	assert_int_equal(pwhash_create("pw", 2, SC_PBKDF2_MAX_ITERATIONS + 1,
-	    s, sizeof s), SC_ERR_INVALID);
+	assert_int_equal(pwhash_create("pw", 2, SC_PBKDF2_MAX_ITERATIONS + 1, s,
+			     sizeof s),
+	    SC_ERR_INVALID);
 	assert_int_equal(pwhash_create("pw", 2, 1, NULL, 0), SC_ERR_INVALID);
 	assert_int_equal(pwhash_create(NULL, 2, 1, s, sizeof s),
 	    SC_ERR_INVALID);
@@ -453,9 +461,9 @@ test_create_errors(void **state)
 static void
 test_password_lengths(void **state)
 {
-	char		 s[SC_PWHASH_MAX_LEN];
-	char		 big[SC_PASSWORD_MAX_LEN];
-	size_t		 i;
+	char s[SC_PWHASH_MAX_LEN];
+	char big[SC_PASSWORD_MAX_LEN];
+	size_t i;
 
 	(void)state;
 	assert_int_equal(pwhash_create("", 0, 100, s, sizeof s), 0);
@@ -483,12 +491,13 @@ test_password_lengths(void **state)
 static void
 test_verify_bad_struct(void **state)
 {
-	struct pwhash	 h, good;
-	const char	*reason;
+	struct pwhash h, good;
+	const char *reason;
 
 	(void)state;
 	assert_int_equal(pwhash_parse("pbkdf2:sha256:1$salt$" HEX64, &good,
-	    &reason), 0);
+			     &reason),
+	    0);
 	assert_int_equal(pwhash_verify(&good, "pw", 2), SC_ERR_MISMATCH);
 	assert_int_equal(pwhash_verify(NULL, "pw", 2), SC_ERR_INVALID);
 	assert_int_equal(pwhash_verify(&good, NULL, 2), SC_ERR_INVALID);

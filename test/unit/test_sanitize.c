@@ -16,22 +16,22 @@
 #include "model.h"
 #include "utf8.h"
 
-#define FFFD		"\xef\xbf\xbd"
-#define P_NUL		"\xe2\x90\x80"	/* U+2400 */
-#define P_BEL		"\xe2\x90\x87"	/* U+2407 */
-#define P_BS		"\xe2\x90\x88"	/* U+2408 */
-#define P_LF		"\xe2\x90\x8a"	/* U+240A */
-#define P_CR		"\xe2\x90\x8d"	/* U+240D */
-#define P_ESC		"\xe2\x90\x9b"	/* U+241B */
-#define P_US		"\xe2\x90\x9f"	/* U+241F */
-#define P_DEL		"\xe2\x90\xa1"	/* U+2421 */
+#define FFFD  "\xef\xbf\xbd"
+#define P_NUL "\xe2\x90\x80" /* U+2400 */
+#define P_BEL "\xe2\x90\x87" /* U+2407 */
+#define P_BS  "\xe2\x90\x88" /* U+2408 */
+#define P_LF  "\xe2\x90\x8a" /* U+240A */
+#define P_CR  "\xe2\x90\x8d" /* U+240D */
+#define P_ESC "\xe2\x90\x9b" /* U+241B */
+#define P_US  "\xe2\x90\x9f" /* U+241F */
+#define P_DEL "\xe2\x90\xa1" /* U+2421 */
 
-#define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
-#define ESC_RUN		4096
+#define NITEMS(a) (sizeof(a) / sizeof(a)[0])
+#define ESC_RUN	  4096
 
 struct row {
 	const char *in;
-	size_t len;		/* 0: strlen(in) */
+	size_t len; /* 0: strlen(in) */
 	bool keep_newlines;
 	const char *out;
 };
@@ -65,7 +65,7 @@ assert_safe(const char *s, size_t len, bool keep_newlines)
 		if (i + 1 < len && p[i] == 0xc2)
 			assert_false(p[i + 1] >= 0x80 && p[i + 1] <= 0x9f);
 		if (i + 1 < len && p[i] == 0xd8)
-			assert_int_not_equal(p[i + 1], 0x9c);	/* U+061C */
+			assert_int_not_equal(p[i + 1], 0x9c); /* U+061C */
 		if (i + 2 < len && p[i] == 0xe2 && p[i + 1] == 0x80) {
 			assert_false(p[i + 2] >= 0xaa && p[i + 2] <= 0xae);
 			assert_false(p[i + 2] == 0x8e || p[i + 2] == 0x8f);
@@ -74,7 +74,7 @@ assert_safe(const char *s, size_t len, bool keep_newlines)
 		if (i + 2 < len && p[i] == 0xe2 && p[i + 1] == 0x81)
 			assert_false(p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9);
 		if (i + 2 < len && p[i] == 0xef && p[i + 1] == 0xbb)
-			assert_int_not_equal(p[i + 2], 0xbf);	/* U+FEFF */
+			assert_int_not_equal(p[i + 2], 0xbf); /* U+FEFF */
 	}
 }
 
@@ -91,11 +91,11 @@ run_rows(const struct row *rows, size_t n)
 		assert_string_equal(out, rows[i].out);
 		assert_safe(out, strlen(out), rows[i].keep_newlines);
 		assert_true(strlen(out) <= len * SANITIZE_MAX_GROWTH);
-		assert_true(sanitize_is_clean(out, strlen(out),
-		    rows[i].keep_newlines));
+		assert_true(
+		    sanitize_is_clean(out, strlen(out), rows[i].keep_newlines));
 		/* Clean exactly when nothing changed. */
 		assert_int_equal(sanitize_is_clean(rows[i].in, len,
-		    rows[i].keep_newlines),
+				     rows[i].keep_newlines),
 		    strlen(out) == len && memcmp(out, rows[i].in, len) == 0);
 		again = sanitize_dup(out, strlen(out), rows[i].keep_newlines);
 		assert_string_equal(again, out);
@@ -117,10 +117,16 @@ test_attacks(void **state)
 		{ "\x1b]8;;http://evil/\x1b\\link", 0, false,
 		    P_ESC "]8;;http://evil/" P_ESC "\\link" },
 		/* Raw C1 CSI: not UTF-8 on its own. */
-		{ "\x9b" "31m", 0, false, FFFD "31m" },
+		{ "\x9b"
+		  "31m",
+		    0, false, FFFD "31m" },
 		/* C1 CSI encoded as UTF-8 (U+009B). */
-		{ "\xc2\x9b" "31m", 0, false, FFFD "31m" },
-		{ "\xc2\x9d" "0;x\xc2\x9c", 0, false, FFFD "0;x" FFFD },
+		{ "\xc2\x9b"
+		  "31m",
+		    0, false, FFFD "31m" },
+		{ "\xc2\x9d"
+		  "0;x\xc2\x9c",
+		    0, false, FFFD "0;x" FFFD },
 		{ "\x1bP1$r\x1b\\", 0, false, P_ESC "P1$r" P_ESC "\\" },
 		{ "\x90q\x9c", 0, false, FFFD "q" FFFD },
 		{ "ok\rEVIL", 0, false, "ok" P_CR "EVIL" },
@@ -131,8 +137,11 @@ test_attacks(void **state)
 		    FFFD FFFD FFFD FFFD },
 		{ "\xe2\x81\xa6x\xe2\x81\xa7y\xe2\x81\xa8z\xe2\x81\xa9", 0,
 		    false, FFFD "x" FFFD "y" FFFD "z" FFFD },
-		{ "a\xe2\x80\x8e" "b\xe2\x80\x8f" "c\xd8\x9c" "d", 0, false,
-		    "a" FFFD "b" FFFD "c" FFFD "d" },
+		{ "a\xe2\x80\x8e"
+		  "b\xe2\x80\x8f"
+		  "c\xd8\x9c"
+		  "d",
+		    0, false, "a" FFFD "b" FFFD "c" FFFD "d" },
 		{ "\xef\xbb\xbfhi\xe2\x80\xa8x\xe2\x80\xa9", 0, true,
 		    FFFD "hi" FFFD "x" FFFD },
 		{ "a\0b\0", 4, false, "a" P_NUL "b" P_NUL },
@@ -177,20 +186,19 @@ test_invalid_utf8(void **state)
 	static const struct row rows[] = {
 		{ "\x80", 0, false, FFFD },
 		{ "\x80\xbf", 0, false, FFFD FFFD },
-		{ "\xc0\xaf", 0, false, FFFD FFFD },		/* overlong / */
+		{ "\xc0\xaf", 0, false, FFFD FFFD }, /* overlong / */
 		{ "\xc1\xbf", 0, false, FFFD FFFD },
-		{ "\xe0\x80\xaf", 0, false, FFFD FFFD FFFD },	/* overlong */
+		{ "\xe0\x80\xaf", 0, false, FFFD FFFD FFFD }, /* overlong */
 		{ "\xe0\x9f\xbf", 0, false, FFFD FFFD FFFD },
 		{ "\xf0\x82\x82\xac", 0, false, FFFD FFFD FFFD FFFD },
 		{ "\xf0\x8f\xbf\xbf", 0, false, FFFD FFFD FFFD FFFD },
-		{ "\xed\xa0\x80", 0, false, FFFD FFFD FFFD },	/* U+D800 */
-		{ "\xed\xbf\xbf", 0, false, FFFD FFFD FFFD },	/* U+DFFF */
+		{ "\xed\xa0\x80", 0, false, FFFD FFFD FFFD }, /* U+D800 */
+		{ "\xed\xbf\xbf", 0, false, FFFD FFFD FFFD }, /* U+DFFF */
 		{ "\xed\xa0\xbd\xed\xb8\x80", 0, false,
-		    FFFD FFFD FFFD FFFD FFFD FFFD },		/* CESU-8 */
+		    FFFD FFFD FFFD FFFD FFFD FFFD }, /* CESU-8 */
 		{ "\xf4\x90\x80\x80", 0, false, FFFD FFFD FFFD FFFD },
 		{ "\xf5\x80\x80\x80", 0, false, FFFD FFFD FFFD FFFD },
-		{ "\xf8\x88\x80\x80\x80", 0, false,
-		    FFFD FFFD FFFD FFFD FFFD },
+		{ "\xf8\x88\x80\x80\x80", 0, false, FFFD FFFD FFFD FFFD FFFD },
 		{ "\xfe\xff", 0, false, FFFD FFFD },
 		/* Truncated: the whole valid start is one bad subpart. */
 		{ "\xc3", 0, false, FFFD },
@@ -200,7 +208,9 @@ test_invalid_utf8(void **state)
 		{ "\xf0\x9f\x98\xf0\x9f\x98\x80", 0, false,
 		    FFFD "\xf0\x9f\x98\x80" },
 		{ "\xe2\x28\xa1", 0, false, FFFD "(" FFFD },
-		{ "a\xc3" "b", 0, false, "a" FFFD "b" },
+		{ "a\xc3"
+		  "b",
+		    0, false, "a" FFFD "b" },
 		{ "\xc3\x1b", 0, false, FFFD P_ESC },
 		/* C1 as UTF-8, both ends. */
 		{ "\xc2\x80", 0, false, FFFD },
@@ -231,11 +241,15 @@ test_valid(void **state)
 		    "\xe4\xb8\xad\xe6\x96\x87" },
 		{ "smile \xf0\x9f\x98\x80!", 0, false,
 		    "smile \xf0\x9f\x98\x80!" },
-		{ "e\xcc\x81", 0, false, "e\xcc\x81" },	/* e + U+0301 */
+		{ "e\xcc\x81", 0, false, "e\xcc\x81" }, /* e + U+0301 */
 		{ "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", 0, false,
 		    "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd" },
 		/* ZERO WIDTH JOINER is harmless and stays. */
-		{ "a\xe2\x80\x8d" "b", 0, false, "a\xe2\x80\x8d" "b" },
+		{ "a\xe2\x80\x8d"
+		  "b",
+		    0, false,
+		    "a\xe2\x80\x8d"
+		    "b" },
 		{ "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./", 0, false,
 		    "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./" },
 		{ "line\nline", 0, true, "line\nline" },
@@ -253,13 +267,13 @@ static void
 test_is_clean(void **state)
 {
 	(void)state;
-	assert_false(sanitize_is_clean("a\tb", 3, false));	/* TAB -> ' ' */
+	assert_false(sanitize_is_clean("a\tb", 3, false)); /* TAB -> ' ' */
 	assert_false(sanitize_is_clean("a\tb", 3, true));
 	assert_false(sanitize_is_clean("a\nb", 3, false));
 	assert_true(sanitize_is_clean("a\nb", 3, true));
 	assert_false(sanitize_is_clean("a\0b", 3, true));
 	assert_false(sanitize_is_clean("\x7f", 1, false));
-	assert_false(sanitize_is_clean("\xc2\x85", 2, true));	/* NEL */
+	assert_false(sanitize_is_clean("\xc2\x85", 2, true)); /* NEL */
 	assert_false(sanitize_is_clean("\xe2\x80\xae", 3, false));
 	assert_false(sanitize_is_clean("\xc3", 1, false));
 	assert_true(sanitize_is_clean(FFFD, 3, false));
@@ -339,8 +353,9 @@ test_random(void **state)
 		for (j = 0; j < len; j++) {
 			x = x * 1103515245 + 12345;
 			/* Bias towards the interesting bytes. */
-			in[j] = (char)((x >> 24) & 1 ? (x >> 16) :
-			    (0x80 | ((x >> 16) & 0x7f)));
+			in[j] =
+			    (char)((x >> 24) & 1 ? (x >> 16) :
+						   (0x80 | ((x >> 16) & 0x7f)));
 		}
 		n = sanitize_text(in, len, out, sizeof out, i & 1);
 		assert_true(n <= len * SANITIZE_MAX_GROWTH);

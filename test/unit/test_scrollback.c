@@ -16,10 +16,10 @@
 
 #include "model.h"
 
-#define WIDTH		80
-#define PREFIX		"[12:00] <al> "	/* 13 columns */
-#define PREFIX_COLS	13
-#define THREE_WORDS	"aaaaaa bbbbbb cccccc"	/* 20 columns */
+#define WIDTH	    80
+#define PREFIX	    "[12:00] <al> " /* 13 columns */
+#define PREFIX_COLS 13
+#define THREE_WORDS "aaaaaa bbbbbb cccccc" /* 20 columns */
 
 /* Adds n one-row lines "line <seq>". */
 static void
@@ -87,9 +87,11 @@ test_add_get(void **state)
 	(void)state;
 	scrollback_init(&sb, SCROLLBACK_DEFAULT);
 	assert_int_equal(scrollback_add(&sb, LINE_CHAT, 1000, PREFIX, "al",
-	    text), 1);
+			     text),
+	    1);
 	assert_int_equal(scrollback_add(&sb, LINE_NOTICE, 1001, "-!- ", NULL,
-	    "notice"), 2);
+			     "notice"),
+	    2);
 	text[0] = 'J';
 	l = scrollback_get(&sb, 1);
 	assert_non_null(l);
@@ -215,7 +217,7 @@ test_unseen(void **state)
 	scrollback_init(&sb, SCROLLBACK_DEFAULT);
 	add_lines(&sb, 100);
 	add_lines(&sb, 1);
-	assert_int_equal(sb.unseen, 0);	/* following: nothing unseen */
+	assert_int_equal(sb.unseen, 0); /* following: nothing unseen */
 	scrollback_scroll(&sb, 5, WIDTH);
 	assert_view(&sb, 96, 0);
 	add_lines(&sb, 3);
@@ -256,7 +258,7 @@ test_anchor_evicted(void **state)
 	assert_view(&sb, 10, 0);
 	add_lines(&sb, 5);
 	assert_int_equal(scrollback_first(&sb), 6);
-	assert_view(&sb, 10, 0);	/* still there */
+	assert_view(&sb, 10, 0); /* still there */
 	add_lines(&sb, 15);
 	assert_int_equal(scrollback_first(&sb), 21);
 	assert_null(scrollback_get(&sb, 10));
@@ -323,7 +325,7 @@ test_wrapped(void **state)
 	scrollback_scroll(&sb, 1, w);
 	assert_view(&sb, 1, 0);
 	scrollback_scroll(&sb, 1, w);
-	assert_view(&sb, 1, 0);		/* the top */
+	assert_view(&sb, 1, 0); /* the top */
 	scrollback_scroll(&sb, -1, w);
 	assert_view(&sb, 2, 2);
 	scrollback_scroll(&sb, -2, w);
@@ -382,8 +384,7 @@ test_evicted_row(void **state)
 	(void)state;
 	scrollback_init(&sb, SCROLLBACK_MIN);
 	for (i = 0; i < SCROLLBACK_MIN; i++)
-		scrollback_add(&sb, LINE_CHAT, 0, PREFIX, "al",
-		    THREE_WORDS);
+		scrollback_add(&sb, LINE_CHAT, 0, PREFIX, "al", THREE_WORDS);
 	scrollback_scroll(&sb, 1000, w);
 	assert_view(&sb, 1, 2);
 	add_lines(&sb, 1);

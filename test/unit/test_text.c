@@ -17,35 +17,35 @@
 #include "text.h"
 #include "utf8.h"
 
-#define A8		"aaaaaaaa"
-#define A32		A8 A8 A8 A8
+#define A8  "aaaaaaaa"
+#define A32 A8 A8 A8 A8
 
 enum rule {
 	RULE_UTF8,
 	RULE_USER,
 	RULE_ROOM,
 	RULE_PASSWORD,
-	RULE_TEXT,	/* message text: 1..4096 bytes */
-	RULE_TOPIC,	/* 0..512 bytes */
+	RULE_TEXT,  /* message text: 1..4096 bytes */
+	RULE_TOPIC, /* 0..512 bytes */
 };
 
 /* An input: pre[0..prelen), or rep repeated nrep times. */
 struct input {
-	const char	*pre;
-	size_t		 prelen;
-	const char	*rep;
-	size_t		 nrep;
+	const char *pre;
+	size_t prelen;
+	const char *rep;
+	size_t nrep;
 };
 
 struct rule_row {
-	const char	*name;
-	struct input	 doc;
-	enum rule	 rule;
-	int		 want;		/* bool, or an enum text_verdict */
+	const char *name;
+	struct input doc;
+	enum rule rule;
+	int want; /* bool, or an enum text_verdict */
 };
 
-#define R(s)		.doc = { .pre = (s), .prelen = sizeof(s) - 1 }
-#define RREP(r, n)	.doc = { .pre = "", .rep = (r), .nrep = (n) }
+#define R(s)	   .doc = { .pre = (s), .prelen = sizeof(s) - 1 }
+#define RREP(r, n) .doc = { .pre = "", .rep = (r), .nrep = (n) }
 
 static const struct rule_row rule_rows[] = {
 	{ "utf8 empty", R(""), RULE_UTF8, true },
@@ -111,20 +111,15 @@ static const struct rule_row rule_rows[] = {
 	{ "text U+009F", R("\xc2\x9f"), RULE_TEXT, TEXT_BAD },
 	{ "text U+00A0", R("\xc2\xa0"), RULE_TEXT, TEXT_OK },
 	{ "text U+0100 (C4 80)", R("\xc4\x80"), RULE_TEXT, TEXT_OK },
-	{ "text U+2080 (E2 82 80)", R("\xe2\x82\x80"), RULE_TEXT,
-	    TEXT_OK },
+	{ "text U+2080 (E2 82 80)", R("\xe2\x82\x80"), RULE_TEXT, TEXT_OK },
 	{ "text bad UTF-8", R("a\xff"), RULE_TEXT, TEXT_BAD },
 	{ "text lone C2", R("a\xc2"), RULE_TEXT, TEXT_BAD },
-	{ "text surrogate", R("\xed\xa0\x80"), RULE_TEXT,
-	    TEXT_BAD },
+	{ "text surrogate", R("\xed\xa0\x80"), RULE_TEXT, TEXT_BAD },
 	{ "text 4096", RREP("a", 4096), RULE_TEXT, TEXT_OK },
 	{ "text 4097", RREP("a", 4097), RULE_TEXT, TEXT_TOO_LONG },
-	{ "text 4097 bad UTF-8", RREP("\xff", 4097), RULE_TEXT,
-	    TEXT_TOO_LONG },
-	{ "text 4096 bad UTF-8", RREP("\xff", 4096), RULE_TEXT,
-	    TEXT_BAD },
-	{ "text 5000 controls", RREP("\x01", 5000), RULE_TEXT,
-	    TEXT_TOO_LONG },
+	{ "text 4097 bad UTF-8", RREP("\xff", 4097), RULE_TEXT, TEXT_TOO_LONG },
+	{ "text 4096 bad UTF-8", RREP("\xff", 4096), RULE_TEXT, TEXT_BAD },
+	{ "text 5000 controls", RREP("\x01", 5000), RULE_TEXT, TEXT_TOO_LONG },
 	/* Room names (section 7). */
 	{ "room a", R("a"), RULE_ROOM, true },
 	{ "room all classes", R("az09_-"), RULE_ROOM, true },
@@ -205,11 +200,9 @@ test_null(void **state)
 	assert_false(text_user_valid(NULL, 5));
 	assert_false(text_room_valid(NULL, 3));
 	assert_false(text_password_valid(NULL, 0));
-	assert_int_equal(text_check(NULL, 0, SC_TEXT_MAX_LEN, false),
-	    TEXT_BAD);
+	assert_int_equal(text_check(NULL, 0, SC_TEXT_MAX_LEN, false), TEXT_BAD);
 	assert_int_equal(text_check(NULL, 0, SC_TOPIC_MAX_LEN, true), TEXT_OK);
-	assert_int_equal(text_check(NULL, 3, SC_TEXT_MAX_LEN, false),
-	    TEXT_BAD);
+	assert_int_equal(text_check(NULL, 3, SC_TEXT_MAX_LEN, false), TEXT_BAD);
 }
 
 int

@@ -27,28 +27,31 @@
 #include "testlib.h"
 
 /* From test/data/pwhash-werkzeug.json (werkzeug 2.2.2). */
-#define HASH_PW		"pbkdf2:sha256:1000$hPR3E5ApKii5Bhko$fbdcf3169536d" \
+#define HASH_PW                                                                \
+	"pbkdf2:sha256:1000$hPR3E5ApKii5Bhko$fbdcf3169536d"                    \
 	"50ad14beb475a89396859572d2ccba093dbde0855921f96af9e"
-#define HASH_HUNTER2	"pbkdf2:sha256:1$x1UErPtNwkmRX3R2$c0f834ca987211a" \
+#define HASH_HUNTER2                                                           \
+	"pbkdf2:sha256:1$x1UErPtNwkmRX3R2$c0f834ca987211a"                     \
 	"ad82607c62c04b9b87e7f3b9961daaba9d35e74447757232a"
-#define HASH_SCRYPT_PW	"scrypt:1024:8:1$yRRXpqTld2Ie7O1g$663d437a03fbd4b" \
-	"73f53d06f325b03c4bba7717e8ef5b45bb2f61e8d190ae0256298e36e7bdf255dc" \
+#define HASH_SCRYPT_PW                                                         \
+	"scrypt:1024:8:1$yRRXpqTld2Ie7O1g$663d437a03fbd4b"                     \
+	"73f53d06f325b03c4bba7717e8ef5b45bb2f61e8d190ae0256298e36e7bdf255dc"   \
 	"a2166143957335803f9c89fca6a4647b55fba66c91c7ae2"
 
-#define MANY_USERS	5000
+#define MANY_USERS 5000
 
 /* A temporary directory per test and a users file path in it. */
 struct fixture {
-	char	dir[64];
-	char	path[128];
-	char	lock[160];
+	char dir[64];
+	char path[128];
+	char lock[160];
 };
 
 /* Makes a temporary directory. */
 static int
 setup(void **state)
 {
-	struct fixture	*f;
+	struct fixture *f;
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return -1;
@@ -66,7 +69,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
+	struct fixture *f = *state;
 
 	testlib_rmtree(f->dir);
 	free(f);
@@ -94,8 +97,8 @@ has(const char *s, const char *needle)
 static bool
 lock_free(const char *lock)
 {
-	bool	free_now;
-	int	fd;
+	bool free_now;
+	int fd;
 
 	fd = open(lock, O_RDWR);
 	assert_true(fd != -1);
@@ -108,12 +111,13 @@ lock_free(const char *lock)
 static void
 test_load_valid(void **state)
 {
-	struct fixture		*f = *state;
-	struct users		*u;
-	const struct pwhash	*h;
-	char			 err[USERS_ERR_MAX];
+	struct fixture *f = *state;
+	struct users *u;
+	const struct pwhash *h;
+	char err[USERS_ERR_MAX];
 
-	write_string(f->path, "{\n"
+	write_string(f->path,
+	    "{\n"
 	    "  \"zed\": \"" HASH_PW "\",\n"
 	    "  \"alice\": \"" HASH_HUNTER2 "\",\n"
 	    "  \"Bob.x_y-9\": \"" HASH_SCRYPT_PW "\"\n"
@@ -185,11 +189,11 @@ test_load_valid(void **state)
 static void
 test_load_many(void **state)
 {
-	struct fixture	*f = *state;
-	struct users	*u;
-	char		 err[USERS_ERR_MAX], name[32];
-	char		*text, *p;
-	size_t		 i, cap;
+	struct fixture *f = *state;
+	struct users *u;
+	char err[USERS_ERR_MAX], name[32];
+	char *text, *p;
+	size_t i, cap;
 
 	cap = MANY_USERS * (sizeof HASH_PW + 40) + 16;
 	text = malloc(cap);
@@ -202,7 +206,8 @@ test_load_many(void **state)
 		    (size_t)MANY_USERS - i, HASH_PW);
 	*p++ = '}';
 	assert_int_equal(testlib_write_file(f->path, text, (size_t)(p - text),
-	    0600), 0);
+			     0600),
+	    0);
 	free(text);
 
 	assert_int_equal(users_load(f->path, &u, err, sizeof err), 0);
@@ -223,12 +228,12 @@ static void
 test_load_malformed(void **state)
 {
 	static const struct {
-		const char	*name;
-		const char	*data;
-		size_t		 len;
-		const char	*says;	/* in err, after "users.json: " */
+		const char *name;
+		const char *data;
+		size_t len;
+		const char *says; /* in err, after "users.json: " */
 	} rows[] = {
-#define ROW(name, s, says)	{ name, s, sizeof s - 1, says }
+#define ROW(name, s, says) { name, s, sizeof s - 1, says }
 		ROW("empty file", "", "line "),
 		ROW("whitespace only", " \n", "line "),
 		ROW("not JSON", "alice: " HASH_PW "\n", "line 1"),
@@ -241,17 +246,21 @@ test_load_malformed(void **state)
 		ROW("string", "\"" HASH_PW "\"", "line 1"),
 		ROW("number", "42", "line 1"),
 		ROW("null", "null", "line 1"),
-		ROW("duplicate keys", "{\"alice\":\"" HASH_PW "\","
-		    "\"alice\":\"" HASH_HUNTER2 "\"}", "duplicate"),
-		ROW("duplicate keys apart", "{\"alice\":\"" HASH_PW "\","
+		ROW("duplicate keys",
+		    "{\"alice\":\"" HASH_PW "\","
+		    "\"alice\":\"" HASH_HUNTER2 "\"}",
+		    "duplicate"),
+		ROW("duplicate keys apart",
+		    "{\"alice\":\"" HASH_PW "\","
 		    "\"bob\":\"" HASH_PW "\",\"alice\":\"" HASH_PW "\"}",
 		    "duplicate"),
 		ROW("name with space", "{\"a b\":\"" HASH_PW "\"}",
 		    "bad user name \"a b\""),
 		ROW("empty name", "{\"\":\"" HASH_PW "\"}",
 		    "bad user name \"\""),
-		ROW("33-byte name", "{\"abcdefghijklmnopqrstuvwxyz0123456\":\""
-		    HASH_PW "\"}", "bad user name \"abcdefghij"),
+		ROW("33-byte name",
+		    "{\"abcdefghijklmnopqrstuvwxyz0123456\":\"" HASH_PW "\"}",
+		    "bad user name \"abcdefghij"),
 		ROW("name with @", "{\"a@b\":\"" HASH_PW "\"}",
 		    "bad user name \"a@b\""),
 		ROW("name with slash", "{\"a/b\":\"" HASH_PW "\"}",
@@ -277,31 +286,45 @@ test_load_malformed(void **state)
 		    "user \"bob\": missing '$'"),
 		ROW("empty hash", "{\"alice\":\"\"}",
 		    "user \"alice\": hash string is empty"),
-		ROW("salt with $", "{\"alice\":\"pbkdf2:sha256:1000$ab$cd$"
-		    "fbdcf3169536d50ad14beb475a89396859572d2ccba093dbde0855921f96"
-		    "af9e\"}", "user \"alice\": more than two '$'"),
-		ROW("unknown method", "{\"alice\":\"md5$salt$"
-		    "fbdcf3169536d50ad14beb475a89396859572d2ccba093dbde0855921f96"
-		    "af9e\"}", "user \"alice\": "),
-		ROW("short digest", "{\"alice\":\"pbkdf2:sha256:1000$salt$"
-		    "fbdcf3\"}", "user \"alice\": digest"),
-		ROW("NUL in hash", "{\"alice\":\"pbkdf2:sha256:1000$salt\\u0000"
-		    "$fbdcf3169536d50ad14beb475a89396859572d2ccba093dbde0855921f96"
-		    "af9e\"}", "line 1"),
+		ROW("salt with $",
+		    "{\"alice\":\"pbkdf2:sha256:1000$ab$cd$"
+		    "fbdcf3169536d50ad14beb475a89396859572d2ccba093dbde0855921f"
+		    "96"
+		    "af9e\"}",
+		    "user \"alice\": more than two '$'"),
+		ROW("unknown method",
+		    "{\"alice\":\"md5$salt$"
+		    "fbdcf3169536d50ad14beb475a89396859572d2ccba093dbde0855921f"
+		    "96"
+		    "af9e\"}",
+		    "user \"alice\": "),
+		ROW("short digest",
+		    "{\"alice\":\"pbkdf2:sha256:1000$salt$"
+		    "fbdcf3\"}",
+		    "user \"alice\": digest"),
+		ROW("NUL in hash",
+		    "{\"alice\":\"pbkdf2:sha256:1000$salt\\u0000"
+		    "$fbdcf3169536d50ad14beb475a89396859572d2ccba093dbde0855921"
+		    "f96"
+		    "af9e\"}",
+		    "line 1"),
 		ROW("bad UTF-8", "{\"alice\":\"\xff\"}", "line 1"),
-		ROW("good then bad", "{\"alice\":\"" HASH_PW "\",\"bob\":\""
-		    HASH_PW "\",\"c d\":\"" HASH_PW "\"}", "bad user name"),
+		ROW("good then bad",
+		    "{\"alice\":\"" HASH_PW "\",\"bob\":\"" HASH_PW
+		    "\",\"c d\":\"" HASH_PW "\"}",
+		    "bad user name"),
 #undef ROW
 	};
-	struct fixture	*f = *state;
-	struct users	*u;
-	char		 err[USERS_ERR_MAX];
-	size_t		 i;
+	struct fixture *f = *state;
+	struct users *u;
+	char err[USERS_ERR_MAX];
+	size_t i;
 
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		print_message("row: %s\n", rows[i].name);
 		assert_int_equal(testlib_write_file(f->path, rows[i].data,
-		    rows[i].len, 0600), 0);
+				     rows[i].len, 0600),
+		    0);
 		u = (struct users *)1;
 		memset(err, 0, sizeof err);
 		assert_int_equal(users_load(f->path, &u, err, sizeof err),
@@ -322,9 +345,9 @@ test_load_malformed(void **state)
 static void
 test_load_not_file(void **state)
 {
-	struct fixture	*f = *state;
-	struct users	*u;
-	char		 err[USERS_ERR_MAX], path[192];
+	struct fixture *f = *state;
+	struct users *u;
+	char err[USERS_ERR_MAX], path[192];
 
 	errno = 0;
 	assert_int_equal(users_load(f->path, &u, err, sizeof err), SC_ERR_IO);
@@ -360,10 +383,10 @@ test_load_not_file(void **state)
 static void
 test_load_too_large(void **state)
 {
-	struct fixture	*f = *state;
-	struct users	*u;
-	char		 err[USERS_ERR_MAX];
-	int		 fd;
+	struct fixture *f = *state;
+	struct users *u;
+	char err[USERS_ERR_MAX];
+	int fd;
 
 	/* Sparse: costs no disk. */
 	fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -380,9 +403,9 @@ test_load_too_large(void **state)
 static void
 test_set_delete(void **state)
 {
-	struct users		*u;
-	const struct pwhash	*h;
-	char			 err[USERS_ERR_MAX];
+	struct users *u;
+	const struct pwhash *h;
+	char err[USERS_ERR_MAX];
 
 	(void)state;
 	u = users_new();
@@ -395,13 +418,17 @@ test_set_delete(void **state)
 	assert_int_equal(users_set(u, "", HASH_PW, err, sizeof err),
 	    SC_ERR_INVALID);
 	assert_int_equal(users_set(u, "abcdefghijklmnopqrstuvwxyz0123456",
-	    HASH_PW, err, sizeof err), SC_ERR_INVALID);
+			     HASH_PW, err, sizeof err),
+	    SC_ERR_INVALID);
 	assert_int_equal(users_set(u, "alice", "nope", err, sizeof err),
 	    SC_ERR_FORMAT);
 	assert_true(has(err, "user \"alice\": missing '$'"));
-	assert_int_equal(users_set(u, "alice", "pbkdf2:sha256:1000$\xff\xfe$"
-	    "fbdcf3169536d50ad14beb475a89396859572d2ccba093dbde0855921f96af9e",
-	    err, sizeof err), SC_ERR_FORMAT);
+	assert_int_equal(users_set(u, "alice",
+			     "pbkdf2:sha256:1000$\xff\xfe$"
+			     "fbdcf3169536d50ad14beb475a89396859572d2ccba093dbd"
+			     "e0855921f96af9e",
+			     err, sizeof err),
+	    SC_ERR_FORMAT);
 	assert_true(has(err, "UTF-8"));
 	assert_int_equal(users_set(u, "alice", HASH_PW, NULL, 0), 0);
 	assert_int_equal(users_delete(u, "alice"), 0);
@@ -450,16 +477,16 @@ test_set_delete(void **state)
 static void
 test_set_delete_many(void **state)
 {
-	struct users	*u;
-	char		 name[32];
-	bool		 present[MANY_USERS / 5];
-	size_t		 i, j, n = MANY_USERS / 5;
+	struct users *u;
+	char name[32];
+	bool present[MANY_USERS / 5];
+	size_t i, j, n = MANY_USERS / 5;
 
 	(void)state;
 	u = users_new();
 	memset(present, 0, sizeof present);
 	for (i = 0; i < n; i++) {
-		j = (i * 7919) % n;	/* a permutation: 7919 is prime */
+		j = (i * 7919) % n; /* a permutation: 7919 is prime */
 		snprintf(name, sizeof name, "user%zu", j);
 		assert_int_equal(users_set(u, name, HASH_PW, NULL, 0), 0);
 		present[j] = true;
@@ -486,13 +513,13 @@ test_set_delete_many(void **state)
 static void
 test_commit_round_trip(void **state)
 {
-	struct fixture	*f = *state;
-	struct users	*u, *back;
-	struct stat	 st;
-	char		 err[USERS_ERR_MAX];
-	char		*text;
-	int		 lockfd;
-	mode_t		 old;
+	struct fixture *f = *state;
+	struct users *u, *back;
+	struct stat st;
+	char err[USERS_ERR_MAX];
+	char *text;
+	int lockfd;
+	mode_t old;
 
 	old = umask(022);
 	lockfd = 1234;
@@ -512,13 +539,14 @@ test_commit_round_trip(void **state)
 
 	text = testlib_slurp(f->path, NULL);
 	assert_non_null(text);
-	assert_string_equal(text, "{\n"
+	assert_string_equal(text,
+	    "{\n"
 	    "  \"zed\": \"" HASH_PW "\",\n"
 	    "  \"alice\": \"" HASH_HUNTER2 "\"\n"
 	    "}\n");
 	free(text);
 	assert_int_equal(stat(f->path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0600);	/* new file */
+	assert_int_equal(st.st_mode & 07777, 0600); /* new file */
 	/* The file and its lock. */
 	assert_int_equal(testlib_count_entries(f->dir, NULL), 2);
 
@@ -574,11 +602,11 @@ test_commit_round_trip(void **state)
 static void
 test_commit_stale(void **state)
 {
-	static const char	*stale[] = {
+	static const char *stale[] = {
 		"users.json.tmp-0123456789abcdef",
 		"users.json.tmp-ffffffffffffffff",
 	};
-	static const char	*kept[] = {
+	static const char *kept[] = {
 		"users.json.tmp-0123456789ABCDEF",
 		"users.json.tmp-0123456789abcde",
 		"users.json.tmp-0123456789abcdef0",
@@ -586,11 +614,11 @@ test_commit_stale(void **state)
 		"other.json.tmp-0123456789abcdef",
 		"users.json.bak",
 	};
-	struct fixture	*f = *state;
-	struct users	*u;
-	char		 err[USERS_ERR_MAX], path[256];
-	size_t		 i;
-	int		 lockfd;
+	struct fixture *f = *state;
+	struct users *u;
+	char err[USERS_ERR_MAX], path[256];
+	size_t i;
+	int lockfd;
 
 	for (i = 0; i < sizeof stale / sizeof stale[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", f->dir, stale[i]);
@@ -621,10 +649,10 @@ test_commit_stale(void **state)
 static void
 test_lock_malformed(void **state)
 {
-	struct fixture	*f = *state;
-	struct users	*u;
-	char		 err[USERS_ERR_MAX];
-	int		 lockfd;
+	struct fixture *f = *state;
+	struct users *u;
+	char err[USERS_ERR_MAX];
+	int lockfd;
 
 	write_string(f->path, "{\"a b\":\"" HASH_PW "\"}");
 	lockfd = 99;
@@ -637,8 +665,9 @@ test_lock_malformed(void **state)
 
 	/* No folder for the lock. */
 	snprintf(err, sizeof err, "x");
-	assert_int_equal(users_lock("/nonexistent/dir/users.json", &lockfd,
-	    &u, err, sizeof err), SC_ERR_IO);
+	assert_int_equal(users_lock("/nonexistent/dir/users.json", &lockfd, &u,
+			     err, sizeof err),
+	    SC_ERR_IO);
 	assert_int_equal(lockfd, -1);
 	assert_true(has(err, "users.json.lock"));
 }
@@ -647,12 +676,12 @@ test_lock_malformed(void **state)
 static void
 test_commit_symlink(void **state)
 {
-	struct fixture	*f = *state;
-	struct users	*u;
-	struct stat	 st;
-	char		 err[USERS_ERR_MAX], real[192], sub[160];
-	char		*text;
-	int		 lockfd;
+	struct fixture *f = *state;
+	struct users *u;
+	struct stat st;
+	char err[USERS_ERR_MAX], real[192], sub[160];
+	char *text;
+	int lockfd;
 
 	snprintf(sub, sizeof sub, "%s/real", f->dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
@@ -682,11 +711,11 @@ test_commit_symlink(void **state)
 static void
 test_commit_owner(void **state)
 {
-	struct fixture	*f = *state;
-	struct users	*u;
-	struct stat	 st;
-	char		 err[USERS_ERR_MAX];
-	int		 lockfd;
+	struct fixture *f = *state;
+	struct users *u;
+	struct stat st;
+	char err[USERS_ERR_MAX];
+	int lockfd;
 
 	if (geteuid() != 0) {
 		skip();
@@ -712,13 +741,13 @@ test_commit_owner(void **state)
 static void
 test_commit_write_fails(void **state)
 {
-	struct fixture	*f = *state;
-	struct users	*u;
-	struct rlimit	 saved, small;
-	char		 err[USERS_ERR_MAX], name[32];
-	char		*before, *after;
-	void		(*old_handler)(int);
-	int		 lockfd, i;
+	struct fixture *f = *state;
+	struct users *u;
+	struct rlimit saved, small;
+	char err[USERS_ERR_MAX], name[32];
+	char *before, *after;
+	void (*old_handler)(int);
+	int lockfd, i;
 
 	write_string(f->path, "{\n  \"alice\": \"" HASH_PW "\"\n}\n");
 	assert_int_equal(chmod(f->path, 0640), 0);
@@ -759,11 +788,11 @@ test_commit_write_fails(void **state)
 static void
 test_commit_rename_fails(void **state)
 {
-	struct fixture	*f = *state;
-	struct users	*u;
-	struct stat	 st;
-	char		 err[USERS_ERR_MAX], path[192];
-	int		 lockfd;
+	struct fixture *f = *state;
+	struct users *u;
+	struct stat st;
+	char err[USERS_ERR_MAX], path[192];
+	int lockfd;
 
 	/* Lock a good file, then commit to a folder's name. */
 	write_string(f->path, "{}");
@@ -783,8 +812,9 @@ test_commit_rename_fails(void **state)
 
 	/* A folder that does not exist. */
 	assert_int_equal(users_lock(f->path, &lockfd, &u, err, sizeof err), 0);
-	assert_int_equal(users_commit("/nonexistent/dir/users.json", lockfd,
-	    u, err, sizeof err), SC_ERR_IO);
+	assert_int_equal(users_commit("/nonexistent/dir/users.json", lockfd, u,
+			     err, sizeof err),
+	    SC_ERR_IO);
 	assert_true(has(err, "users.json: "));
 	assert_true(lock_free(f->lock));
 	users_free(u);
@@ -793,7 +823,7 @@ test_commit_rename_fails(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_load_valid, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_load_many, setup,

@@ -12,7 +12,7 @@
 struct decode_case {
 	const char *in;
 	size_t len;
-	uint32_t cp;		/* UTF8_BAD for ill-formed */
+	uint32_t cp; /* UTF8_BAD for ill-formed */
 	size_t used;
 };
 
@@ -47,8 +47,12 @@ static const struct decode_case decode_cases[] = {
 	{ "\xe2\x82", 2, UTF8_BAD, 2 },
 	{ "\xf0\x9f\x98", 3, UTF8_BAD, 3 },
 	/* Interrupted by an ASCII byte. */
-	{ "\xe2\x82" "A", 3, UTF8_BAD, 2 },
-	{ "\xf0\x9f" "A", 3, UTF8_BAD, 2 },
+	{ "\xe2\x82"
+	  "A",
+	    3, UTF8_BAD, 2 },
+	{ "\xf0\x9f"
+	  "A",
+	    3, UTF8_BAD, 2 },
 };
 
 static void
@@ -63,8 +67,8 @@ test_decode_table(void **state)
 
 		used = utf8_decode(c->in, c->len, &cp);
 		if (cp != c->cp || used != c->used)
-			fail_msg("case %zu: cp %x used %zu, want %x %zu", i,
-			    cp, used, c->cp, c->used);
+			fail_msg("case %zu: cp %x used %zu, want %x %zu", i, cp,
+			    used, c->cp, c->used);
 		assert_int_equal(utf8_valid(c->in, c->len),
 		    c->cp != UTF8_BAD && c->used == c->len);
 	}
@@ -79,8 +83,8 @@ test_valid(void **state)
 	assert_true(utf8_valid(NULL, 0));
 	assert_false(utf8_valid(NULL, 1));
 	assert_true(utf8_valid("", 0));
-	assert_true(utf8_valid("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80",
-	    16));
+	assert_true(
+	    utf8_valid("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", 16));
 	assert_false(utf8_valid("ok\xc3", 3));
 	assert_false(utf8_valid("ok\xed\xa0\x80", 5));
 }

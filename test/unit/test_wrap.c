@@ -15,20 +15,20 @@
 
 #include "model.h"
 
-#define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
-#define MAX_ROWS	8
+#define NITEMS(a) (sizeof(a) / sizeof(a)[0])
+#define MAX_ROWS  8
 
-#define ZHONG		"\xe4\xb8\xad"	/* U+4E2D, 2 columns */
-#define WEN		"\xe6\x96\x87"	/* U+6587, 2 columns */
-#define ZI		"\xe5\xad\x97"	/* U+5B57, 2 columns */
-#define SMILE		"\xf0\x9f\x98\x80"	/* U+1F600, 2 columns */
-#define ACUTE		"\xcc\x81"	/* U+0301, combining */
-#define E_ACUTE		"e" ACUTE
+#define ZHONG	"\xe4\xb8\xad"	   /* U+4E2D, 2 columns */
+#define WEN	"\xe6\x96\x87"	   /* U+6587, 2 columns */
+#define ZI	"\xe5\xad\x97"	   /* U+5B57, 2 columns */
+#define SMILE	"\xf0\x9f\x98\x80" /* U+1F600, 2 columns */
+#define ACUTE	"\xcc\x81"	   /* U+0301, combining */
+#define E_ACUTE "e" ACUTE
 
 struct row {
 	const char *text;
 	size_t width, indent;
-	const char *rows[MAX_ROWS];	/* expected rows, NULL-terminated */
+	const char *rows[MAX_ROWS]; /* expected rows, NULL-terminated */
 };
 
 /* Wraps one table row and compares every row and its indent. */
@@ -44,18 +44,17 @@ check(const struct row *r)
 	if (n != want)
 		fail_msg("\"%s\" at width %zu indent %zu: %zu rows, want %zu",
 		    r->text, r->width, r->indent, n, want);
-	assert_int_equal(wrap_text(r->text, len, r->width, r->indent,
-	    NULL, 0), n);
+	assert_int_equal(wrap_text(r->text, len, r->width, r->indent, NULL, 0),
+	    n);
 	indent = r->indent < r->width ? r->indent : 0;
 	for (i = 0; i < n; i++) {
 		assert_true(rows[i].off + rows[i].len <= len);
 		if (rows[i].len != strlen(r->rows[i]) ||
-		    memcmp(r->text + rows[i].off, r->rows[i],
-		    rows[i].len) != 0)
+		    memcmp(r->text + rows[i].off, r->rows[i], rows[i].len) != 0)
 			fail_msg("\"%s\" at width %zu: row %zu is \"%.*s\", "
-			    "want \"%s\"", r->text, r->width, i,
-			    (int)rows[i].len, r->text + rows[i].off,
-			    r->rows[i]);
+				 "want \"%s\"",
+			    r->text, r->width, i, (int)rows[i].len,
+			    r->text + rows[i].off, r->rows[i]);
 		assert_int_equal(rows[i].indent, i == 0 ? 0 : indent);
 	}
 }
@@ -81,9 +80,9 @@ test_widths(void **state)
 	assert_int_equal(wrap_width(E_ACUTE, 3), 1);
 	assert_int_equal(wrap_width(SMILE, 4), 2);
 	assert_int_equal(wrap_width("caf\xc3\xa9", 5), 4);
-	assert_int_equal(wrap_width("\xe2\x90\x9b", 3), 1);	/* U+241B */
-	assert_int_equal(wrap_width("\xef\xbf\xbd", 3), 1);	/* U+FFFD */
-	assert_int_equal(wrap_width("\xff\xfe", 2), 2);	/* bad bytes */
+	assert_int_equal(wrap_width("\xe2\x90\x9b", 3), 1); /* U+241B */
+	assert_int_equal(wrap_width("\xef\xbf\xbd", 3), 1); /* U+FFFD */
+	assert_int_equal(wrap_width("\xff\xfe", 2), 2);	    /* bad bytes */
 	/* Only len bytes are looked at: a cut character is one bad byte. */
 	assert_int_equal(wrap_width(ZHONG, 2), 2);
 
@@ -92,14 +91,17 @@ test_widths(void **state)
 	assert_int_equal(wrap_char_len(ZHONG, 3), 3);
 	assert_int_equal(wrap_char_len(SMILE, 4), 4);
 	assert_int_equal(wrap_char_len("\xff", 1), 1);
-	assert_int_equal(wrap_char_len("\x80" "a", 2), 1);
+	assert_int_equal(wrap_char_len("\x80"
+				       "a",
+			     2),
+	    1);
 	assert_int_equal(wrap_char_len(ZHONG, 2), 1);
 
 	assert_int_equal(wrap_char_width("a", 1), 1);
 	assert_int_equal(wrap_char_width(ACUTE, 2), 0);
 	assert_int_equal(wrap_char_width(ZHONG, 3), 2);
 	assert_int_equal(wrap_char_width(SMILE, 4), 2);
-	assert_int_equal(wrap_char_width("\x01", 1), 1);	/* wcwidth -1 */
+	assert_int_equal(wrap_char_width("\x01", 1), 1); /* wcwidth -1 */
 	assert_int_equal(wrap_char_width("\xff", 1), 1);
 }
 
@@ -159,8 +161,7 @@ static void
 test_combining(void **state)
 {
 	static const struct row rows[] = {
-		{ E_ACUTE E_ACUTE E_ACUTE, 2, 0,
-		    { E_ACUTE E_ACUTE, E_ACUTE } },
+		{ E_ACUTE E_ACUTE E_ACUTE, 2, 0, { E_ACUTE E_ACUTE, E_ACUTE } },
 		{ E_ACUTE E_ACUTE E_ACUTE, 3, 0, { E_ACUTE E_ACUTE E_ACUTE } },
 		{ "ab" ACUTE, 2, 0, { "ab" ACUTE } },
 		{ "ab" ACUTE "c", 2, 0, { "ab" ACUTE, "c" } },
@@ -203,8 +204,7 @@ test_indent(void **state)
 	static const struct row rows[] = {
 		{ "aaaa bbbb cccc", 10, 5, { "aaaa bbbb", "cccc" } },
 		{ "abcdefghijklmnop", 10, 4, { "abcdefghij", "klmnop" } },
-		{ "abcdefghijklmnopq", 10, 4,
-		    { "abcdefghij", "klmnop", "q" } },
+		{ "abcdefghijklmnopq", 10, 4, { "abcdefghij", "klmnop", "q" } },
 		/* After a break at a space the rest is re-wrapped narrower. */
 		{ "aaa bbbbbbb", 10, 5, { "aaa", "bbbbb", "bb" } },
 		{ "<al> hello there", 10, 5, { "<al> hello", "there" } },
@@ -270,8 +270,17 @@ static void
 test_random(void **state)
 {
 	static const char *const pieces[] = {
-		"a", "b", "word", " ", "  ", ZHONG, SMILE, E_ACUTE, ACUTE,
-		"\n", "\xe2\x90\x9b",
+		"a",
+		"b",
+		"word",
+		" ",
+		"  ",
+		ZHONG,
+		SMILE,
+		E_ACUTE,
+		ACUTE,
+		"\n",
+		"\xe2\x90\x9b",
 	};
 	struct wrap_row rows[256];
 	char text[200];
@@ -305,7 +314,7 @@ test_random(void **state)
 				/* Only a lone wide character may overflow. */
 				assert_true(avail == 1 && w == 2);
 			assert_true(memchr(text + rows[j].off, '\n',
-			    rows[j].len) == NULL);
+					rows[j].len) == NULL);
 			if (j + 1 == n)
 				break;
 			gap = rows[j + 1].off - (rows[j].off + rows[j].len);

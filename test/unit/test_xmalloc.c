@@ -20,17 +20,17 @@
 
 #include "xmalloc.h"
 
-#define NOMEM_TEXT	"out of memory"
-#define CHILD_OUTPUT	4096	/* bytes of the child's stderr read */
+#define NOMEM_TEXT   "out of memory"
+#define CHILD_OUTPUT 4096 /* bytes of the child's stderr read */
 
 /* One request that must die, made in a child. */
 struct fatal_case {
-	const char	*name;
-	void		(*call)(void);
+	const char *name;
+	void (*call)(void);
 };
 
 /* Keeps the compiler from dropping an unused result. */
-static void * volatile sink;
+static void *volatile sink;
 
 /* n * size overflows size_t. */
 static void
@@ -50,7 +50,7 @@ realloc_overflow_swapped(void)
 static void
 realloc_grow_overflow(void)
 {
-	void	*p = xmalloc(16);
+	void *p = xmalloc(16);
 
 	sink = xreallocarray(p, SIZE_MAX / 8 + 1, 8);
 }
@@ -108,10 +108,10 @@ static const struct fatal_case fatal_cases[] = {
 static int
 run_child(void (*call)(void), char out[CHILD_OUTPUT])
 {
-	pid_t	pid;
-	size_t	len = 0;
-	ssize_t	n;
-	int	fds[2], status;
+	pid_t pid;
+	size_t len = 0;
+	ssize_t n;
+	int fds[2], status;
 
 	assert_int_equal(pipe(fds), 0);
 	fflush(stdout);
@@ -123,7 +123,7 @@ run_child(void (*call)(void), char out[CHILD_OUTPUT])
 		if (dup2(fds[1], STDERR_FILENO) == -1)
 			_exit(99);
 		call();
-		_exit(0);	/* it should not have come back */
+		_exit(0); /* it should not have come back */
 	}
 	close(fds[1]);
 	while (len < CHILD_OUTPUT - 1 &&
@@ -139,9 +139,9 @@ run_child(void (*call)(void), char out[CHILD_OUTPUT])
 static void
 test_fatal(void **state)
 {
-	char	out[CHILD_OUTPUT];
-	size_t	i;
-	int	status;
+	char out[CHILD_OUTPUT];
+	size_t i;
+	int status;
 
 	(void)state;
 	for (i = 0; i < sizeof fatal_cases / sizeof fatal_cases[0]; i++) {
@@ -159,8 +159,8 @@ test_fatal(void **state)
 static void
 test_sizes(void **state)
 {
-	unsigned char	*a, *b, *c;
-	size_t		 i;
+	unsigned char *a, *b, *c;
+	size_t i;
 
 	(void)state;
 	a = xmalloc(0);
@@ -188,8 +188,8 @@ test_sizes(void **state)
 static void
 test_resize(void **state)
 {
-	uint32_t	*p = NULL;
-	size_t		 n, i;
+	uint32_t *p = NULL;
+	size_t n, i;
 
 	(void)state;
 	for (n = 1; n <= 4096; n *= 2) {
@@ -210,9 +210,9 @@ test_resize(void **state)
 static void
 test_copies(void **state)
 {
-	static const char	 bytes[] = { 'a', '\0', 'b', '\0', 'c' };
-	char			*s;
-	void			*m;
+	static const char bytes[] = { 'a', '\0', 'b', '\0', 'c' };
+	char *s;
+	void *m;
 
 	(void)state;
 	s = xstrdup("hello");
@@ -225,7 +225,7 @@ test_copies(void **state)
 	s = xstrndup("abcdef", 3);
 	assert_string_equal(s, "abc");
 	free(s);
-	s = xstrndup("a\0b", 3);	/* copies len bytes, NULs and all */
+	s = xstrndup("a\0b", 3); /* copies len bytes, NULs and all */
 	assert_memory_equal(s, "a\0b", 4);
 	free(s);
 	s = xstrndup("", 0);
