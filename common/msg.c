@@ -30,6 +30,9 @@
 #define INT(n, fl, f, lo, hi)	{ n, MSG_K_INT, fl, F(f), lo, hi }
 #define BOOL(n, fl, f)		{ n, MSG_K_BOOL, fl, F(f), 0, 0 }
 #define NAMES(n, fl, f)		{ n, MSG_K_NAMES, fl, F(f), 0, 0 }
+#define ROOM(n, fl, f)		{ n, MSG_K_ROOM, fl, F(f), 0, 0 }
+#define ARRAY(n, fl, f)		{ n, MSG_K_ARRAY, fl, F(f), 0, 0 }
+#define EMPTY_OK		MSG_EMPTY_OK
 
 /*
  * The messages of the protocol, one row each, members in wire order.
@@ -52,11 +55,32 @@ const struct msg_row msg_rows[] = {
 	{ MSG_PING, "ping", MSG_C2S, {
 		INT("id", 0, id, 0, SC_PING_ID_MAX) } },
 	{ .type = MSG_QUIT, .name = "quit", .dir = MSG_C2S },
+	{ MSG_JOIN, "join", MSG_C2S, {
+		ROOM("room", REQ, room) } },
+	{ MSG_PART, "part", MSG_C2S, {
+		ROOM("room", REQ, room),
+		TEXT("reason", 0, reason, SC_TEXT_MAX_LEN) } },
+	{ MSG_TOPIC, "topic", MSG_C2S, {
+		ROOM("room", REQ, room),
+		TEXT("topic", EMPTY_OK, topic, SC_TOPIC_MAX_LEN) } },
+	{ MSG_NAMES, "names", MSG_C2S, {
+		ROOM("room", REQ, room) } },
+	{ .type = MSG_ROOMS, .name = "rooms", .dir = MSG_C2S },
+	{ MSG_HISTORY, "history", MSG_C2S, {
+		ROOM("room", 0, room),
+		USER("with", 0, with),
+		INT("before", 0, before, 1, SC_ID_MAX),
+		INT("limit", 0, limit, 1, SC_HISTORY_MAX_LIMIT) } },
+	{ MSG_AWAY, "away", MSG_C2S, {
+		TEXT("text", 0, text, SC_AWAY_MAX_LEN) } },
+	{ MSG_WHOIS, "whois", MSG_C2S, {
+		USER("user", REQ, user) } },
 
 	/* Server -> client. */
 	{ MSG_LOGIN_OK, "login_ok", MSG_S2C, {
 		USER("user", REQ, user),
-		NAMES("users", REQ, users) } },
+		NAMES("users", REQ, users),
+		BOOL("more", 0, more) } },
 	{ MSG_SAY, "say", MSG_S2C, {
 		INT("id", REQ, id, 1, INT64_MAX),
 		INT("ts", REQ, ts, INT64_MIN, INT64_MAX),
@@ -74,7 +98,9 @@ const struct msg_row msg_rows[] = {
 		USER("user", REQ, user),
 		BOOL("online", REQ, online) } },
 	{ MSG_USERS, "users", MSG_S2C, {
-		NAMES("users", REQ, users) } },
+		ROOM("room", 0, room),
+		NAMES("users", REQ, users),
+		BOOL("more", 0, more) } },
 	{ MSG_PONG, "pong", MSG_S2C, {
 		INT("id", 0, id, 0, SC_PING_ID_MAX) } },
 	{ MSG_NOTICE, "notice", MSG_S2C, {
@@ -85,6 +111,50 @@ const struct msg_row msg_rows[] = {
 		STRING("ref", 0, ref) } },
 	{ MSG_BYE, "bye", MSG_S2C, {
 		STRING("reason", REQ, reason) } },
+	{ MSG_JOINED, "joined", MSG_S2C, {
+		ROOM("room", REQ, room),
+		STRING("topic", REQ, topic),
+		NAMES("users", REQ, users),
+		BOOL("more", 0, more) } },
+	{ MSG_ROOM_JOIN, "room_join", MSG_S2C, {
+		ROOM("room", REQ, room),
+		USER("user", REQ, user) } },
+	{ MSG_PARTED, "parted", MSG_S2C, {
+		ROOM("room", REQ, room),
+		USER("by", 0, by),
+		STRING("reason", 0, reason) } },
+	{ MSG_ROOM_PART, "room_part", MSG_S2C, {
+		ROOM("room", REQ, room),
+		USER("user", REQ, user),
+		USER("by", 0, by),
+		STRING("reason", 0, reason) } },
+	{ MSG_TOPIC, "topic", MSG_S2C, {
+		ROOM("room", REQ, room),
+		STRING("topic", REQ, topic),
+		USER("by", 0, by),
+		INT("ts", 0, ts, INT64_MIN, INT64_MAX) } },
+	{ MSG_NAMES, "names", MSG_S2C, {
+		ROOM("room", REQ, room),
+		NAMES("users", REQ, users),
+		BOOL("more", 0, more) } },
+	{ MSG_ROOMS, "rooms", MSG_S2C, {
+		ARRAY("rooms", REQ, room_list) } },
+	{ MSG_HISTORY, "history", MSG_S2C, {
+		ROOM("room", 0, room),
+		USER("with", 0, with),
+		ARRAY("messages", REQ, messages),
+		BOOL("more", REQ, more) } },
+	{ MSG_AWAY, "away", MSG_S2C, {
+		USER("user", REQ, user),
+		STRING("text", 0, text) } },
+	{ MSG_WHOIS, "whois", MSG_S2C, {
+		USER("user", REQ, user),
+		BOOL("online", REQ, online),
+		INT("sessions", REQ, sessions, 0, INT64_MAX),
+		NAMES("rooms", REQ, room_names),
+		STRING("away", 0, away),
+		INT("idle_s", REQ, idle_s, 0, INT64_MAX),
+		INT("since", 0, since, INT64_MIN, INT64_MAX) } },
 };
 /* clang-format on */
 const size_t msg_rows_count = sizeof msg_rows / sizeof msg_rows[0];
@@ -107,6 +177,9 @@ static const struct {
 	{ MSG_CODE_NOT_ONLINE, "not_online", "that user is not online" },
 	{ MSG_CODE_TOO_LONG, "too_long", "the message is too long" },
 	{ MSG_CODE_INTERNAL, "internal", "the server had an internal error" },
+	{ MSG_CODE_NOT_MEMBER, "not_member", "you are not in that room" },
+	{ MSG_CODE_NO_SUCH_USER, "no_such_user", "there is no such user" },
+	{ MSG_CODE_NO_SUCH_ROOM, "no_such_room", "there is no such room" },
 };
 #define N_CODES (sizeof codes / sizeof codes[0])
 
@@ -240,7 +313,7 @@ static bool
 is_string_kind(enum msg_kind k)
 {
 	return k == MSG_K_USER || k == MSG_K_TEXT || k == MSG_K_PASSWORD ||
-	    k == MSG_K_STRING || k == MSG_K_CODE;
+	    k == MSG_K_STRING || k == MSG_K_CODE || k == MSG_K_ROOM;
 }
 
 /* Reads the array of strings v into a new list of pointers into it. */
@@ -310,6 +383,11 @@ read_member(struct msg *m, const struct msg_member *mb, bool check_range)
 		return true;
 	case MSG_K_NAMES:
 		return read_names(v, VALUE(m, mb, struct msg_list));
+	case MSG_K_ARRAY:
+		if (!json_is_array(v))
+			return false;
+		VALUE(m, mb, struct msg_json)->v = v;
+		return true;
 	default:
 		return false;
 	}
@@ -332,6 +410,10 @@ member_content(const struct msg *m, const struct msg_member *mb)
 		if (s->s != NULL && !text_user_valid(s->s, s->len))
 			return MSG_CODE_BAD_REQUEST;
 		break;
+	case MSG_K_ROOM:
+		if (s->s != NULL && !text_room_valid(s->s, s->len))
+			return MSG_CODE_BAD_REQUEST;
+		break;
 	case MSG_K_PASSWORD:
 		if (s->s != NULL && !text_password_valid(s->s, s->len))
 			return MSG_CODE_BAD_REQUEST;
@@ -339,7 +421,8 @@ member_content(const struct msg *m, const struct msg_member *mb)
 	case MSG_K_TEXT:
 		if (s->s == NULL)
 			break;
-		switch (text_check(s->s, s->len, (size_t)mb->max, false)) {
+		switch (text_check(s->s, s->len, (size_t)mb->max,
+		    (mb->flags & MSG_EMPTY_OK) != 0)) {
 		case TEXT_OK:
 			break;
 		case TEXT_TOO_LONG:
@@ -468,6 +551,7 @@ msg_clear(struct msg *m)
 	if (m == NULL)
 		return;
 	free((void *)m->users.v);
+	free((void *)m->room_names.v);
 	json_decref(m->root);
 	memset(m, 0, sizeof *m);
 }
@@ -572,6 +656,14 @@ write_member(json_t *obj, const struct msg *m, const struct msg_member *mb)
 		if ((v = new_names(l)) == NULL)
 			return SC_ERR_INVALID;
 		set_member(obj, mb->name, v);
+		return 1;
+	case MSG_K_ARRAY:
+		v = CVALUE(m, mb, struct msg_json)->v;
+		if (v == NULL)
+			return 0;
+		if (!json_is_array(v))
+			return SC_ERR_INVALID;
+		set_member(obj, mb->name, json_incref(v));
 		return 1;
 	default:
 		return SC_ERR_INVALID;

@@ -43,6 +43,20 @@ enum msg_type {
 	MSG_NOTICE,
 	MSG_ERROR,
 	MSG_BYE,
+	/* Rooms, history and the social layer (section 7). */
+	MSG_JOIN,
+	MSG_JOINED,
+	MSG_ROOM_JOIN,
+	MSG_PART,
+	MSG_PARTED,
+	MSG_ROOM_PART,
+	MSG_TOPIC,
+	MSG_NAMES,
+	MSG_ROOMS,
+	MSG_HISTORY,
+	MSG_AWAY,
+	MSG_WHOIS,
+	MSG_TYPE_COUNT /* not a type: the number of them */
 };
 
 /* The error codes of section 3. */
@@ -57,6 +71,10 @@ enum msg_code {
 	MSG_CODE_NOT_ONLINE,
 	MSG_CODE_TOO_LONG,
 	MSG_CODE_INTERNAL,
+	MSG_CODE_NOT_MEMBER,
+	MSG_CODE_NO_SUCH_USER,
+	MSG_CODE_NO_SUCH_ROOM,
+	MSG_CODE_COUNT /* not a code: the number of them */
 };
 
 /* ---- Member values ------------------------------------------------------ */
@@ -76,6 +94,12 @@ struct msg_int {
 struct msg_bool {
 	bool v;
 	bool set;
+};
+
+/* A JSON array kept whole (rooms, history messages): borrowed from the
+ * tree when parsed; the encoder takes a reference of its own. */
+struct msg_json {
+	json_t *v;
 };
 
 /* A list of names: v is malloc'd (pointers into the tree) when parsed. */
@@ -119,6 +143,22 @@ struct msg {
 	struct msg_bool online;
 	struct msg_bool action; /* say, msg: /me */
 	struct msg_list users;
+
+	/* Sections 6 and 7. */
+	struct msg_bool more; /* a name list continues */
+	struct msg_str room;
+	struct msg_str topic;
+	struct msg_str by;
+	struct msg_str with;	    /* history of a private conversation */
+	struct msg_str away;	    /* whois: the away text */
+	struct msg_int before;	    /* history */
+	struct msg_int limit;	    /* history */
+	struct msg_int sessions;    /* whois */
+	struct msg_int idle_s;	    /* whois */
+	struct msg_int since;	    /* whois */
+	struct msg_list room_names; /* whois: "rooms" */
+	struct msg_json room_list;  /* rooms: "rooms" */
+	struct msg_json messages;   /* history */
 };
 
 /* ---- The table ---------------------------------------------------------- */
@@ -138,9 +178,12 @@ enum msg_kind {
 	MSG_K_INT,	/* JSON integer (no fraction, exponent, -0) */
 	MSG_K_BOOL,
 	MSG_K_NAMES, /* array of strings */
+	MSG_K_ROOM,  /* string; content: a room name */
+	MSG_K_ARRAY, /* any JSON array, kept whole */
 };
 
 #define MSG_REQUIRED 0x1u /* absent: bad_request (or a bad event) */
+#define MSG_EMPTY_OK 0x2u /* MSG_K_TEXT: "" allowed (a topic) */
 
 struct msg_member {
 	const char *name;

@@ -36,10 +36,13 @@
 #define SC_PING_ID_MAX	    9007199254740991LL /* 2^53 - 1 */
 
 /* Rooms and the social layer (section 7). */
-#define SC_ROOM_MAX_LEN	 32
-#define SC_TOPIC_MAX_LEN 512
-#define SC_AWAY_MAX_LEN	 256
-#define SC_ID_MAX	 9007199254740991LL /* before: 1..2^53-1 */
+#define SC_ROOM_MAX_LEN		 32
+#define SC_TOPIC_MAX_LEN	 512
+#define SC_AWAY_MAX_LEN		 256
+#define SC_ID_MAX		 9007199254740991LL /* before: 1..2^53-1 */
+#define SC_HISTORY_MAX_LIMIT	 200		    /* history: limit 1..200 */
+#define SC_HISTORY_DEFAULT_LIMIT 50
+#define SC_ROOMS_MAX_LIST	 1000 /* rooms: entries at most */
 
 /* Stored credentials (section 5). */
 #define SC_PBKDF2_DEFAULT_ITERATIONS 600000

@@ -2048,7 +2048,9 @@ test_type_names(void **state)
 {
 	static const char *const names[] = { "unknown", "login", "say", "msg",
 		"list", "ping", "quit", "login_ok", "presence", "users", "pong",
-		"notice", "error", "bye" };
+		"notice", "error", "bye", "join", "joined", "room_join", "part",
+		"parted", "room_part", "topic", "names", "rooms", "history",
+		"away", "whois" };
 	size_t i;
 
 	(void)state;
@@ -2105,7 +2107,7 @@ test_table(void **state)
 		}
 		assert_true(n <= MSG_MAX_MEMBERS);
 	}
-	for (t = MSG_LOGIN; t <= MSG_BYE; t++)
+	for (t = MSG_LOGIN; t < MSG_TYPE_COUNT; t++)
 		assert_true(msg_row_find((enum msg_type)t, MSG_C2S) != NULL ||
 		    msg_row_find((enum msg_type)t, MSG_S2C) != NULL);
 
@@ -2124,7 +2126,7 @@ test_table(void **state)
 			assert_non_null(strstr(dict, word));
 		}
 	}
-	for (t = MSG_CODE_BAD_REQUEST; t <= MSG_CODE_INTERNAL; t++) {
+	for (t = MSG_CODE_BAD_REQUEST; t < MSG_CODE_COUNT; t++) {
 		snprintf(word, sizeof word, "\"\\\"%s\\\"\"\n",
 		    msg_code_name((enum msg_code)t));
 		assert_non_null(strstr(dict, word));
@@ -2177,7 +2179,8 @@ test_code_names(void **state)
 {
 	static const char *const names[] = { "", "bad_request", "auth_required",
 		"auth_failed", "already_logged_in", "busy", "rate_limited",
-		"not_online", "too_long", "internal" };
+		"not_online", "too_long", "internal", "not_member",
+		"no_such_user", "no_such_room" };
 	size_t i, j;
 
 	(void)state;
