@@ -1,0 +1,105 @@
+/*
+ * store.h: what securechatd keeps across restarts, behind one small
+ * interface so that the backend can change (SQLite by default in
+ * store-sqlite.c; an in-memory one in store-memory.c for tests and as the
+ * model of a later shared backend such as Redis): the rooms with their
+ * topics, every delivered say and msg exactly as delivered, and the last
+ * message id.
+ *
+ * The event loop never waits on the disk. Opening reads the rooms and the
+ * last id before the loop runs; after that, writes are queued (copied) and
+ * done in batches off the loop, and history reads run off the loop and
+ * come back through a callback on the loop thread. A backend that fails
+ * (full disk, locked or corrupt file) logs one clear line, marks history
+ * unavailable and drops what it cannot store: chat goes on.
+ */
+#ifndef SC_STORE_H
+#define SC_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "error.h"
+#include "sc_limits.h"
+
+struct store;
+
+/* One stored message: the delivered plaintext and what finds it. */
+struct store_msg {
+	uint64_t id;
+	int64_t ts;
+	const char *room; /* a room's say; NULL for a msg */
+	const char *from; /* msg: sender */
+	const char *to;	  /* msg: target */
+	const char *json; /* the delivered object, byte for byte */
+	size_t json_len;
+};
+
+/* A history question (PROTOCOL.md section 7). */
+struct store_query {
+	const char *room; /* or NULL: the private messages of */
+	const char *user; /* ... user and */
+	const char *with; /* ... with, both ways */
+	uint64_t before;  /* ids below this; 0: no bound */
+	unsigned limit;	  /* 1..SC_HISTORY_MAX_LIMIT */
+	size_t max_bytes; /* the answer's messages fit in this */
+};
+
+/*
+ * A history answer: the newest messages older than before, oldest first,
+ * as stored, at most limit of them and max_bytes of JSON in all; more
+ * when older ones exist (or some did not fit). ok is false when history
+ * is unavailable. Freed by the store after the callback returns.
+ */
+struct store_result {
+	bool ok;
+	bool more;
+	size_t n;
+	const char **json; /* json[i][0..len[i]) */
+	const size_t *len;
+};
+
+typedef void store_history_cb(struct store_result *res, void *arg);
+
+/* A room as stored: name and topic ("" when none). */
+typedef void store_room_cb(const char *room, const char *topic, void *arg);
+
+/*
+ * Opens the store at path (created when missing; "" or NULL: the
+ * in-memory backend), keeping history_days days of messages (0: none).
+ * Reads the rooms (rooms(cb) once per room) and the last message id now,
+ * before the loop runs; then starts its thread(s). Returns 0, or a
+ * negative SC_ERR_* with a reason in err: the caller decides whether to
+ * go on without history.
+ */
+int store_open(struct event_base *base, const char *path, unsigned history_days,
+    store_room_cb *rooms, void *arg, uint64_t *last_id, struct store **out,
+    char *err, size_t errlen) SC_WUR;
+
+/* Flushes what is queued (bounded wait), stops the threads, frees. */
+void store_close(struct store *st);
+
+/* False once the backend failed: history answers ok = false. */
+bool store_available(const struct store *st);
+
+/* Queues one delivered message (copied). Never blocks: a full queue
+ * drops it, counted and logged once. */
+void store_append(struct store *st, const struct store_msg *m);
+
+/* Queues the creation of a room or a change of its topic (copied). */
+void store_room_save(struct store *st, const char *room, const char *topic);
+
+/*
+ * Asks for history; cb(res, arg) runs later on the loop thread. Returns 0,
+ * or SC_ERR_TOO_LONG when too many reads are queued (answer busy).
+ */
+int store_history(struct store *st, const struct store_query *q,
+    store_history_cb *cb, void *arg) SC_WUR;
+
+/* Cancels the callbacks of arg (a session that died): they are dropped. */
+void store_forget(struct store *st, void *arg);
+
+#endif /* SC_STORE_H */
