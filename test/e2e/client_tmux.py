@@ -186,9 +186,11 @@ def test_login_chat_private(home):
     srv = Server(["alice", "bob", "carol"])
     try:
         a = Pane(srv.port, home)
-        login(a, "alice")
-        s = a.wait("Online (1)")
+        # Before login, in the server buffer.
+        s = a.wait("log in with /login")
         assert "new server 127.0.0.1:%d: pinned its key" % srv.port in s
+        login(a, "alice")
+        s = a.wait("#lobby (1)")
         # The status line: server, state, key, user.
         st = status_line(s)
         assert "127.0.0.1:%d" % srv.port in st and "logged in" in st, st
@@ -198,13 +200,20 @@ def test_login_chat_private(home):
         b = Pane(srv.port, home)
         login(b, "bob")
         a.wait("bob is online")
-        a.wait("Online (2)")
+        a.wait("#lobby (2)")
         b.type("hello from bob")
         s = a.wait("<bob> hello from bob")
         b.wait("<bob> hello from bob")
         a.type("/msg bob just between us")
+        # A private message goes to the conversation's own buffer (2),
+        # which counts it as unread until it is shown (Alt+2).
+        b.wait("2:@alice(1)")
+        b.keys("M-2")
         b.wait("*alice -> bob* just between us")
+        a.keys("M-2")
         a.wait("*alice -> bob* just between us")
+        a.keys("M-1")
+        a.wait("<bob> hello from bob")
         # Tab completes a nick at the start of the line.
         a.keys("-l", "bo")
         a.keys("Tab")
@@ -276,7 +285,7 @@ def test_sidebar_100_users(home):
                                 stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE)
         assert hold.stdout.readline().strip() == b"ready"
-        s = a.wait("Online (101)")
+        s = a.wait("#lobby (101)")
         # Sorted by byte value: "alice" then u0, u1, u10, ...
         assert "alice" in s and "more" in s
         assert "\u2193" in s and "\u2191" not in s  # more below only
@@ -348,7 +357,7 @@ def test_resize(home):
         a.wait("lazy dog the quick")
         a.resize(60, 20)
         time.sleep(0.3)
-        s = a.wait("Online (2)")
+        s = a.wait("#lobby (2)")
         lines = s.split("\n")
         assert len(lines) <= 21 and max(len(l) for l in lines) <= 60
         # Wrapped with an indent under the prefix, nothing lost.
@@ -357,14 +366,14 @@ def test_resize(home):
         a.resize(40, 10)
         time.sleep(0.3)
         s = a.screen()
-        assert "Online" not in s  # the sidebar hides when narrow
+        assert "#lobby (" not in s  # the sidebar hides when narrow
         assert "logged in" in s
         a.resize(120, 40)
         time.sleep(0.3)
-        s = a.wait("Online (2)")
+        s = a.wait("#lobby (2)")
         assert long.strip()[:60] in s
         a.keys("C-l")
-        a.wait("Online (2)")
+        a.wait("#lobby (2)")
         a.close()
         b.close()
     finally:
@@ -386,7 +395,7 @@ def test_hostile_server(home):
         # Every attack has arrived once the last one shows.
         s = a.wait("HACKED")
         # The clear-screen was neutralised: earlier lines are still there.
-        assert "new server 127.0.0.1:%d" % port in s
+        assert "logged in as victim" in s
         assert "\u241b[2J" in s                 # ESC shown as a picture
         assert "\u241b]0;pwned-title\u2407" in s
         assert a.title() != "pwned-title"
@@ -394,9 +403,16 @@ def test_hostile_server(home):
         assert "evil\u241b[31mRED" in s         # in the sidebar
         assert "\ufffdevil-rlo" in s            # bidi override replaced
         assert "c1:\ufffd31m" in s
-        assert "back\u2408space\u240dcarriage" in s
         assert "notice \u241b[?1049h alt screen" in s
         assert "server says \u241b[41m HACKED" in s
+        # The private message is in its own buffer (2: @mallory), the
+        # first remarks in the server buffer (0).
+        a.keys("M-2")
+        s = a.wait("back\u2408space\u240dcarriage")
+        assert "\x1b" not in s
+        a.keys("M-0")
+        s = a.wait("new server 127.0.0.1:%d" % port)
+        assert "notice \u241b[?1049h alt screen" in s
         a.close()
     finally:
         proc.kill()
