@@ -51,9 +51,15 @@ batch_event(struct client *c, const struct event_view *v)
 		printf("%s%s\n", ts, v->plain);
 		fflush(stdout);
 	}
-	if (v->shown &&
-	    (v->kind == LINE_INFO || v->kind == LINE_NOTICE ||
-		v->kind == LINE_ERROR))
+	if (!v->shown ||
+	    (v->kind != LINE_INFO && v->kind != LINE_NOTICE &&
+		v->kind != LINE_ERROR))
+		return;
+	/* A remark is one line: a list the log shows on several lines
+	 * (rooms, whois) is remarked as its plain line, without the mark. */
+	if (strchr(v->text, '\n') != NULL)
+		batch_remark(v->plain + strlen(scrollback_mark(v->kind)));
+	else
 		batch_remark(v->text);
 }
 
