@@ -22,34 +22,50 @@ batch_remark(const char *text)
 	fprintf(stderr, "%s: %s\n", CLIENT_NAME, text);
 }
 
-/* Prints one received event: "[HH:MM] plain", or the message as JSON;
- * what is not chat is remarked on stderr too, as local remarks are. */
+/* With --json: one received message, re-encoded with every non-ASCII
+ * character escaped. */
 void
-batch_event(struct client *c, const struct msg *msg, const struct event_view *v)
+batch_json(struct client *c, const struct msg *msg)
 {
-	char ts[EVENT_STAMP_SIZE], *dump;
+	char *dump;
 
-	if (c->json) {
-		/* Re-encoded with every non-ASCII character escaped. */
-		dump = json_dumps(msg->root, JSON_COMPACT | JSON_ENSURE_ASCII);
-		if (dump != NULL) {
-			puts(dump);
-			fflush(stdout);
-			free(dump);
-		}
-	} else if (v->shown) {
+	(void)c;
+	dump = json_dumps(msg->root, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (dump != NULL) {
+		puts(dump);
+		fflush(stdout);
+		free(dump);
+	}
+}
+
+/* Prints one received event: "[HH:MM] plain" (not with --json, which
+ * printed the message already); what is not chat is remarked on stderr
+ * too, as local remarks are. */
+void
+batch_event(struct client *c, const struct event_view *v)
+{
+	char ts[EVENT_STAMP_SIZE];
+
+	if (!c->json && v->shown) {
 		events_stamp(ts, v->when);
 		printf("%s%s\n", ts, v->plain);
 		fflush(stdout);
 	}
-	if (v->shown &&
-	    (v->kind == LINE_INFO || v->kind == LINE_NOTICE ||
-		v->kind == LINE_ERROR))
+	if (!v->shown ||
+	    (v->kind != LINE_INFO && v->kind != LINE_NOTICE &&
+		v->kind != LINE_ERROR))
+		return;
+	/* A remark is one line: a list the log shows on several lines
+	 * (rooms, whois) is remarked as its plain line, without the mark. */
+	if (strchr(v->text, '\n') != NULL)
+		batch_remark(v->plain + strlen(scrollback_mark(v->kind)));
+	else
 		batch_remark(v->text);
 }
 
-/* True when a line may run now: not while connecting or logging in, so
- * a script's lines see the state its earlier lines asked for. */
+/* True when a line may run now: not while connecting, logging in or
+ * joining a room, so a script's lines see the state (and the current
+ * buffer) its earlier lines asked for. */
 static bool
 ready(struct client *c)
 {
@@ -57,6 +73,8 @@ ready(struct client *c)
 		return false;
 	if (c->want_password_line)
 		return true;
+	if (c->join_pending[0] != '\0' || c->parts.open)
+		return false;
 	return c->state == CONN_OPEN || c->state == CONN_LOGGED_IN;
 }
 

@@ -37,8 +37,14 @@
 #define CLIENT_BACKOFF_MIN_MS	1000
 #define CLIENT_BACKOFF_MAX_MS	30000
 #define CLIENT_SIDEBAR_WIDTH	20
-#define CLIENT_SIDEBAR_MIN_COLS 60 /* below this the sidebar hides */
-#define CLIENT_WHEEL_ROWS	3  /* rows or names per mouse wheel step */
+#define CLIENT_SIDEBAR_MIN_COLS 60	/* below this the sidebar hides */
+#define CLIENT_WHEEL_ROWS	3	/* rows or names per mouse wheel step */
+#define CLIENT_LOBBY		"lobby" /* the room every session starts in */
+
+/* Keys curses does not name: Alt+Left and Alt+Right (ui.c defines the
+ * sequences terminals send for them). */
+#define CLIENT_KEY_ALT_LEFT  (KEY_MAX + 1)
+#define CLIENT_KEY_ALT_RIGHT (KEY_MAX + 2)
 
 enum conn_state {
 	CONN_IDLE,	 /* not connected, no retry planned */
@@ -61,6 +67,7 @@ struct client {
 	bool batch;
 	bool json;
 	bool color;
+	bool bell; /* ring once for a line naming us */
 	size_t scrollback;
 
 	/* Identity and trust. */
@@ -96,9 +103,15 @@ struct client {
 	char me[SC_USER_MAX_LEN + 1]; /* logged-in user */
 	char **online;		      /* sorted names */
 	size_t n_online;
+	char join_pending[BUFFER_NAME_MAX + 1]; /* /join sent, joined not
+						 * yet: select it */
+	struct msg parts_head;	 /* a name list's first part (owned) */
+	struct name_parts parts; /* and the names so far (section 6) */
+
+	/* The buffers: rooms, private conversations, the server's. */
+	struct buffer_list bufs;
 
 	/* The terminal. */
-	struct scrollback sb;
 	struct editor ed;
 	struct history hist;
 	struct completer comp;
@@ -178,12 +191,20 @@ struct cmd_entry {
 	void (*handler)(struct client *, const char *args, size_t len);
 };
 
+extern const struct cmd_entry cmd_away_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_join_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_login_entry;
 extern const struct cmd_entry cmd_me_entry;
 extern const struct cmd_entry cmd_msg_entry;
+extern const struct cmd_entry cmd_names_entry;
+extern const struct cmd_entry cmd_part_entry;
+extern const struct cmd_entry cmd_query_entry;
 extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_rooms_entry;
+extern const struct cmd_entry cmd_topic_entry;
+extern const struct cmd_entry cmd_whois_entry;
 /* Plain text (and "//text"): not in the table, it has no name. */
 extern const struct cmd_entry cmd_say_entry;
 
@@ -226,6 +247,18 @@ size_t cmd_word(const char *args, size_t len, size_t *pos, const char **word);
 /* Checks text against the content rules before sending; says why not. */
 bool cmd_text_ok(struct client *c, const char *text, size_t len);
 
+/* Reads a room name ("rust" or "#rust") into out (BUFFER_NAME_MAX + 1
+ * bytes); says why not and returns false when it is not one. */
+bool cmd_room_name(struct client *c, const char *word, size_t len, char *out);
+
+/* The room of the current buffer, or NULL (with a remark saying so,
+ * naming what for) when it is not a room we are in. */
+const char *cmd_current_room(struct client *c, const char *what);
+
+/* Sends text (an action when action) where the current buffer says: a
+ * say to its room, or a msg in a private conversation. */
+void cmd_send_text(struct client *c, const char *text, size_t len, bool action);
+
 /* ---- events.c ---------------------------------------------------------- */
 
 /* "[HH:MM] ": the stamp every shown line starts with. */
@@ -240,18 +273,24 @@ bool cmd_text_ok(struct client *c, const char *text, size_t len);
 struct event_view {
 	bool shown; /* false: nothing to show (pong) */
 	enum line_kind kind;
-	time_t when;  /* the server's ts, else arrival */
-	char *nick;   /* who, for colour; may be NULL */
-	char *prefix; /* "<alice> ", "*a -> b* ", or the
-		       * kind's mark ("-- ", "!!! ") */
-	char *text;   /* the log's body (chat keeps LF) */
-	char *plain;  /* the one-line form batch prints
-		       * after the stamp, prefix included */
+	time_t when;	/* the server's ts, else arrival */
+	char *nick;	/* who, for colour; may be NULL */
+	char *prefix;	/* "<alice> ", "*a -> b* ", or the
+			 * kind's mark ("-- ", "!!! ") */
+	char *text;	/* the log's body (chat keeps LF) */
+	char *plain;	/* the one-line form batch prints
+			 * after the stamp, prefix included */
+	bool mine;	/* our own message: never unread */
+	bool highlight; /* names us: ring the bell */
 };
 
 /* Handles one plaintext from the server: parses it, applies what it
  * changes (state, online list, pings) and shows it. */
 void events_handle(struct client *c, const uint8_t *buf, size_t len);
+
+/* The connection ended: forgets the online list, the members of every
+ * room and a name list that was arriving in parts. */
+void events_disconnected(struct client *c);
 
 /* Replaces the online list with a sorted copy of users[0..n). */
 void events_set_online(struct client *c, const char *const *users, size_t n);
@@ -264,6 +303,7 @@ void events_stamp(char out[EVENT_STAMP_SIZE], time_t when);
 /* Where everything goes on the screen. */
 struct ui_layout {
 	int rows, cols;
+	int chat_y; /* first row of the log (under the buffer bar) */
 	int chat_h, chat_w;
 	int side_x, side_w; /* side_w 0: hidden */
 };
@@ -274,8 +314,18 @@ void ui_line(struct client *c, enum line_kind kind, time_t when,
     const char *nick, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Adds a server event to the log and shows it. */
-void ui_event(struct client *c, const struct event_view *v);
+/* Adds a remark to buffer b (NULL: the current one). */
+void ui_line_in(struct client *c, struct buffer *b, enum line_kind kind,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Adds a server event to buffer b's log and shows it. */
+void ui_event(struct client *c, struct buffer *b, const struct event_view *v);
+
+/* Rings the terminal bell (when the bell option is on). */
+void ui_bell(struct client *c);
+
+/* Makes buffer i current and redraws (the sidebar back at its top). */
+void ui_select_buffer(struct client *c, size_t i);
 
 /* Starts curses; false when the terminal cannot be used. */
 bool ui_start(struct client *c);
@@ -308,9 +358,12 @@ void batch_start(struct client *c);
 /* Runs the stdin lines that may run now (after a state change). */
 void batch_pump(struct client *c);
 
-/* Prints one received event: its plain line, or msg as JSON. */
-void batch_event(struct client *c, const struct msg *msg,
-    const struct event_view *v);
+/* With --json: prints one received message as it came, re-encoded. */
+void batch_json(struct client *c, const struct msg *msg);
+
+/* Prints one received event's plain line (not with --json), and what is
+ * not chat as a remark on stderr too. */
+void batch_event(struct client *c, const struct event_view *v);
 
 /* Prints a remark of the client (sanitized text) on stderr. */
 void batch_remark(const char *text);

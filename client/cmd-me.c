@@ -1,12 +1,11 @@
-/* cmd-me.c: /me <text>, an action ("* alice waves") said to everyone. */
+/* cmd-me.c: /me <text>, an action ("* alice waves") in the current
+ * buffer. */
 #include "client.h"
 
-/* Sends the text as a say marked as an action. */
+/* Sends the text as an action where the current buffer says. */
 static void
 me_handler(struct client *c, const char *args, size_t len)
 {
-	struct msg m = { .type = MSG_SAY };
-
 	if (len > 0 && args[0] == ' ') { /* one space separates */
 		args++;
 		len--;
@@ -15,10 +14,7 @@ me_handler(struct client *c, const char *args, size_t len)
 		cmd_usage(c, &cmd_me_entry, false);
 		return;
 	}
-	m.text = MSG_STRN(args, len);
-	m.action = MSG_BOOL(true);
-	if (cmd_text_ok(c, args, len))
-		(void)net_request(c, &m);
+	cmd_send_text(c, args, len, true);
 }
 
 const struct cmd_entry cmd_me_entry = { "/me", "<text>",

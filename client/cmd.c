@@ -16,12 +16,20 @@
 
 /* Sorted by name: completion offers the matches in this order. */
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_away_entry,
 	&cmd_help_entry,
+	&cmd_join_entry,
 	&cmd_list_entry,
 	&cmd_login_entry,
 	&cmd_me_entry,
 	&cmd_msg_entry,
+	&cmd_names_entry,
+	&cmd_part_entry,
+	&cmd_query_entry,
 	&cmd_quit_entry,
+	&cmd_rooms_entry,
+	&cmd_topic_entry,
+	&cmd_whois_entry,
 };
 const size_t cmd_table_len = sizeof cmd_table / sizeof cmd_table[0];
 
@@ -103,6 +111,69 @@ cmd_text_ok(struct client *c, const char *text, size_t len)
 		    "it is empty or holds control characters");
 		return false;
 	}
+}
+
+/* Reads "rust" or "#rust" into out. */
+bool
+cmd_room_name(struct client *c, const char *word, size_t len, char *out)
+{
+	if (len > 0 && word[0] == '#') {
+		word++;
+		len--;
+	}
+	if (!text_room_valid(word, len)) {
+		ui_line(c, LINE_ERROR, time(NULL), NULL,
+		    "bad room name: 1 to %d characters of a-z 0-9 _ -",
+		    SC_ROOM_MAX_LEN);
+		return false;
+	}
+	memcpy(out, word, len);
+	out[len] = '\0';
+	return true;
+}
+
+/* The room of the current buffer, or NULL with a remark. */
+const char *
+cmd_current_room(struct client *c, const char *what)
+{
+	struct buffer *b = buffer_current(&c->bufs);
+
+	if (b->kind == BUFFER_ROOM && !b->parted)
+		return b->name;
+	if (b->kind == BUFFER_ROOM)
+		ui_line(c, LINE_ERROR, time(NULL), NULL,
+		    "you left #%s: /join %s to go back", b->name, b->name);
+	else
+		ui_line(c, LINE_ERROR, time(NULL), NULL,
+		    "%s: this buffer is not a room (Alt+1 is the lobby)", what);
+	return NULL;
+}
+
+/* Sends text where the current buffer says: its room or its user. */
+void
+cmd_send_text(struct client *c, const char *text, size_t len, bool action)
+{
+	struct buffer *b = buffer_current(&c->bufs);
+	struct msg m = { .text = MSG_STRN(text, len) };
+	const char *room;
+
+	if (!cmd_text_ok(c, text, len))
+		return;
+	if (action)
+		m.action = MSG_BOOL(true);
+	if (b->kind == BUFFER_QUERY) {
+		m.type = MSG_MSG;
+		m.to = MSG_STR(b->name);
+		(void)net_request(c, &m);
+		return;
+	}
+	if ((room = cmd_current_room(c, "nowhere to say it")) == NULL)
+		return;
+	m.type = MSG_SAY;
+	/* The lobby is the default: an old server knows no rooms. */
+	if (strcmp(room, CLIENT_LOBBY) != 0)
+		m.room = MSG_STR(room);
+	(void)net_request(c, &m);
 }
 
 /* Says "not logged in" (or "not connected") unless we are. */

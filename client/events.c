@@ -1,9 +1,11 @@
 /*
  * events.c: what the server sends. Each plaintext is parsed once
  * (common/msg.c), changes the client's state once (login, the online
- * list, pings) and becomes one event_view, every string of it sanitized,
- * which ui.c puts in the log or batch.c prints. The wording of every
- * server event is here, for both.
+ * list, the buffers and their members, pings) and becomes one
+ * event_view, every string of it sanitized, which ui.c puts in the log
+ * of the buffer it belongs to or batch.c prints. The wording of every
+ * server event is here, for both. Name lists that come in parts
+ * (section 6) are put together before any of that.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,14 +116,24 @@ join(const char *const *users, size_t n)
 	return s;
 }
 
+/* The room a say belongs to: its room, or the lobby (an old server). */
+static const char *
+say_room(const struct msg *m)
+{
+	return m->room.s != NULL ? m->room.s : CLIENT_LOBBY;
+}
+
 /* A chat line: "<from> text" or "*from -> to* text"; an action shows
- * "* from text" (after "*from -> to* " when private). */
+ * "* from text" (after "*from -> to* " when private). A say naming us
+ * is a highlight. Batch mode prints a say of a room other than the
+ * lobby as "[#room] <from> text". */
 static void
 view_chat(struct event_view *v, const struct msg *m, const char *me)
 {
-	char *to, *flat;
+	char *to, *flat, *room = NULL;
 
 	v->nick = clean(m->from.s);
+	v->mine = strcmp(m->from.s, me) == 0;
 	if (m->type == MSG_MSG) {
 		v->kind = LINE_PRIVATE;
 		to = clean(m->to.s);
@@ -130,15 +142,141 @@ view_chat(struct event_view *v, const struct msg *m, const char *me)
 		    xasprintf("*%s -> %s* ", v->nick, to);
 		free(to);
 	} else {
-		v->kind = strcmp(m->from.s, me) == 0 ? LINE_OWN : LINE_CHAT;
+		v->kind = v->mine ? LINE_OWN : LINE_CHAT;
+		if (!v->mine && buffer_names_me(m->text.s, m->text.len, me)) {
+			v->kind = LINE_HIGHLIGHT;
+			v->highlight = true;
+		}
 		v->prefix = m->action.v ? xasprintf("* %s ", v->nick) :
 					  xasprintf("<%s> ", v->nick);
+		if (strcmp(say_room(m), CLIENT_LOBBY) != 0)
+			room = cleanf("[#%s] ", say_room(m));
 	}
 	v->when = m->ts.v > 0 ? (time_t)(m->ts.v / 1000) : time(NULL);
 	v->text = sanitize_dup(m->text.s, m->text.len, true);
 	flat = sanitize_dup(m->text.s, m->text.len, false);
-	v->plain = xasprintf("%s%s", v->prefix, flat);
+	v->plain =
+	    xasprintf("%s%s%s", room != NULL ? room : "", v->prefix, flat);
 	free(flat);
+	free(room);
+}
+
+/* "#room (3 users): alice bob carol". */
+static char *
+names_text(const char *room, const char *const *users, size_t n)
+{
+	char *names = join(users, n), *s;
+
+	s = cleanf("#%s (%zu user%s): %s", room, n, n == 1 ? "" : "s", names);
+	free(names);
+	return s;
+}
+
+/* " by op" and ": reason", as far as they are there. */
+static char *
+by_reason(const struct msg *m)
+{
+	return cleanf("%s%s%s%s", m->by.s != NULL ? " by " : "",
+	    m->by.s != NULL ? m->by.s : "", m->reason.s != NULL ? ": " : "",
+	    m->reason.s != NULL ? m->reason.s : "");
+}
+
+/* Appends sep (when *s is not empty) and the new string item to *s,
+ * then frees item. */
+static void
+append(char **s, const char *sep, char *item)
+{
+	char *t;
+
+	t = xasprintf("%s%s%s", *s, **s != '\0' ? sep : "", item);
+	free(*s);
+	free(item);
+	*s = t;
+}
+
+/* The rooms list: a count, then one line a room ("#x (3): topic");
+ * entries that are not {room, users, topic} objects are skipped. The
+ * plain line separates the rooms with "; ". */
+static void
+view_rooms(struct event_view *v, const struct msg *m)
+{
+	json_t *e, *room, *users, *topic;
+	char *lines = xstrdup(""), *plain = xstrdup(""), *item;
+	size_t i, n = 0;
+
+	json_array_foreach(m->room_list.v, i, e)
+	{
+		room = json_object_get(e, "room");
+		users = json_object_get(e, "users");
+		topic = json_object_get(e, "topic");
+		if (!json_is_string(room) || !json_is_integer(users))
+			continue;
+		item = cleanf("#%s (%lld)%s%s", json_string_value(room),
+		    (long long)json_integer_value(users),
+		    json_is_string(topic) && json_string_length(topic) > 0 ?
+			": " :
+			"",
+		    json_is_string(topic) ? json_string_value(topic) : "");
+		append(&plain, "; ", xstrdup(item));
+		append(&lines, "\n", item);
+		n++;
+	}
+	v->text = xasprintf("%zu room%s%s%s", n, n == 1 ? "" : "s",
+	    n > 0 ? ":\n" : "", lines);
+	v->plain = xasprintf("%srooms: %s", scrollback_mark(LINE_INFO), plain);
+	free(lines);
+	free(plain);
+}
+
+/* "5s", "3m 20s", "2h 5m", "4d 3h". */
+static void
+duration(char *out, size_t cap, long long s)
+{
+	if (s < 60)
+		snprintf(out, cap, "%llds", s);
+	else if (s < 3600)
+		snprintf(out, cap, "%lldm %llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, cap, "%lldh %lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(out, cap, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+}
+
+/* whois: "bob: online, 2 sessions, idle 5s", then the rooms, the away
+ * text and the time of the first session, a line each (plain: "; "). */
+static void
+view_whois(struct event_view *v, const struct msg *m)
+{
+	char idle[64], since[64];
+	char *lines, *rooms = xstrdup(""), *nl;
+	const char *p;
+	struct tm tm;
+	time_t t;
+	size_t i;
+
+	duration(idle, sizeof idle, (long long)m->idle_s.v);
+	lines = cleanf("%s: %s, %lld session%s, idle %s", m->user.s,
+	    m->online.v ? "online" : "offline", (long long)m->sessions.v,
+	    m->sessions.v == 1 ? "" : "s", idle);
+	for (i = 0; i < m->room_names.n; i++)
+		append(&rooms, " ", xasprintf("#%s", m->room_names.v[i]));
+	if (m->room_names.n > 0)
+		append(&lines, "\n", cleanf("rooms: %s", rooms));
+	if (m->away.s != NULL)
+		append(&lines, "\n", cleanf("away: %s", m->away.s));
+	if (m->since.set) {
+		t = (time_t)(m->since.v / 1000);
+		localtime_r(&t, &tm);
+		strftime(since, sizeof since, "%Y-%m-%d %H:%M", &tm);
+		append(&lines, "\n", xasprintf("online since %s", since));
+	}
+	free(rooms);
+	v->text = lines;
+	/* One line for batch mode: "; " where the log has LF. */
+	v->plain = xstrdup(scrollback_mark(LINE_INFO));
+	for (p = lines; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		append(&v->plain, "", xasprintf("%.*s; ", (int)(nl - p), p));
+	append(&v->plain, "", xstrdup(p));
 }
 
 /* Builds the view of one message; me decides which says are our own. */
@@ -146,7 +284,7 @@ static void
 view_build(struct event_view *v, const struct msg *m, const char *me)
 {
 	const char *words, *mark;
-	char *names;
+	char *names, *extra;
 
 	memset(v, 0, sizeof *v);
 	v->shown = true;
@@ -167,6 +305,10 @@ view_build(struct event_view *v, const struct msg *m, const char *me)
 		break;
 	case MSG_USERS:
 		v->kind = LINE_INFO;
+		if (m->room.s != NULL) { /* a stray part: the room's names */
+			v->text = names_text(m->room.s, m->users.v, m->users.n);
+			break;
+		}
 		names = join(m->users.v, m->users.n);
 		v->text = cleanf("%zu user%s online", m->users.n,
 		    m->users.n == 1 ? "" : "s");
@@ -190,6 +332,79 @@ view_build(struct event_view *v, const struct msg *m, const char *me)
 		words = m->code != MSG_CODE_NONE ? msg_code_text(m->code) :
 						   m->message.s;
 		v->text = clean(words);
+		break;
+	case MSG_JOINED:
+		v->kind = LINE_INFO;
+		names = join(m->users.v, m->users.n);
+		if (m->topic.len > 0) {
+			v->text = cleanf("you joined #%s (topic: %s)",
+			    m->room.s, m->topic.s);
+			v->plain = cleanf("%sjoined #%s; topic: %s; users: %s",
+			    scrollback_mark(v->kind), m->room.s, m->topic.s,
+			    names);
+		} else {
+			v->text =
+			    cleanf("you joined #%s (no topic)", m->room.s);
+			v->plain = cleanf("%sjoined #%s; users: %s",
+			    scrollback_mark(v->kind), m->room.s, names);
+		}
+		free(names);
+		break;
+	case MSG_ROOM_JOIN:
+		v->kind = LINE_INFO;
+		v->nick = clean(m->user.s);
+		v->text = cleanf("%s joined #%s", m->user.s, m->room.s);
+		break;
+	case MSG_ROOM_PART:
+		v->kind = LINE_INFO;
+		v->nick = clean(m->user.s);
+		extra = by_reason(m);
+		v->text = m->by.s != NULL ?
+		    cleanf("%s was kicked from #%s%s", m->user.s, m->room.s,
+			extra) :
+		    cleanf("%s left #%s%s", m->user.s, m->room.s, extra);
+		free(extra);
+		break;
+	case MSG_PARTED:
+		v->kind = LINE_INFO;
+		extra = by_reason(m);
+		v->text = m->by.s != NULL ?
+		    cleanf("you were kicked from #%s%s", m->room.s, extra) :
+		    cleanf("you left #%s%s", m->room.s, extra);
+		free(extra);
+		break;
+	case MSG_TOPIC:
+		v->kind = LINE_INFO;
+		if (m->by.s != NULL) {
+			v->nick = clean(m->by.s);
+			v->text = m->topic.len == 0 ?
+			    cleanf("%s cleared the topic of #%s", m->by.s,
+				m->room.s) :
+			    cleanf("%s set the topic of #%s: %s", m->by.s,
+				m->room.s, m->topic.s);
+		} else
+			v->text = m->topic.len == 0 ?
+			    cleanf("#%s has no topic", m->room.s) :
+			    cleanf("topic of #%s: %s", m->room.s, m->topic.s);
+		break;
+	case MSG_NAMES:
+		v->kind = LINE_INFO;
+		v->text = names_text(m->room.s, m->users.v, m->users.n);
+		break;
+	case MSG_ROOMS:
+		v->kind = LINE_INFO;
+		view_rooms(v, m);
+		break;
+	case MSG_AWAY:
+		v->kind = LINE_INFO;
+		v->nick = clean(m->user.s);
+		v->text = m->text.s != NULL ?
+		    cleanf("%s is away: %s", m->user.s, m->text.s) :
+		    cleanf("%s is back", m->user.s);
+		break;
+	case MSG_WHOIS:
+		v->kind = LINE_INFO;
+		view_whois(v, m);
 		break;
 	case MSG_BYE:
 		v->kind = LINE_NOTICE;
@@ -219,30 +434,182 @@ view_free(struct event_view *v)
 	memset(v, 0, sizeof *v);
 }
 
-/* What a message changes, done once whatever shows it. */
+/* Shows v in buffer b too (the terminal only: batch prints once). */
 static void
-apply(struct client *c, const struct msg *m)
+show_also(struct client *c, struct buffer *b, const struct event_view *v)
 {
+	if (!c->batch && b != NULL && v->shown)
+		ui_event(c, b, v);
+}
+
+/* Logged in: the lobby holds everyone online and becomes current; the
+ * rooms we were in before a reconnect are joined again. */
+static struct buffer *
+logged_in(struct client *c, const struct msg *m)
+{
+	struct msg join = { .type = MSG_JOIN };
+	struct buffer *b;
+	size_t i;
+
+	b = buffer_open(&c->bufs, BUFFER_ROOM, CLIENT_LOBBY);
+	buffer_set_members(b, m->users.v, m->users.n);
+	b->parted = false;
+	for (i = 1; i < c->bufs.n; i++) {
+		b = c->bufs.v[i];
+		if (b->kind != BUFFER_ROOM || b->parted ||
+		    strcmp(b->name, CLIENT_LOBBY) == 0)
+			continue;
+		join.room = MSG_STR(b->name);
+		(void)net_request(c, &join);
+	}
+	b = buffer_find(&c->bufs, BUFFER_ROOM, CLIENT_LOBBY);
+	ui_select_buffer(c, buffer_number(&c->bufs, b));
+	return b;
+}
+
+/* A user came online (into the lobby) or went offline (out of every
+ * room): the member lists change, and the rooms concerned and the
+ * private conversation with the user show it too. */
+static void
+presence(struct client *c, const struct msg *m, const struct event_view *v)
+{
+	struct buffer *b;
+	size_t i;
+
+	update_online(c, m->user.s, m->online.v);
+	for (i = 1; i < c->bufs.n; i++) {
+		b = c->bufs.v[i];
+		if (b->kind == BUFFER_QUERY && strcmp(b->name, m->user.s) == 0)
+			show_also(c, b, v);
+		if (b->kind != BUFFER_ROOM || b->parted)
+			continue;
+		if (m->online.v && strcmp(b->name, CLIENT_LOBBY) == 0 &&
+		    buffer_add_member(b, m->user.s))
+			show_also(c, b, v);
+		else if (!m->online.v && buffer_remove_member(b, m->user.s))
+			show_also(c, b, v);
+	}
+	ui_users_changed(c);
+}
+
+/* The private conversation with the other party of msg m. */
+static struct buffer *
+query_of(struct client *c, const struct msg *m)
+{
+	const char *other = strcmp(m->from.s, c->me) == 0 ? m->to.s : m->from.s;
+	const char *both[2];
+	struct buffer *b;
+
+	b = buffer_open(&c->bufs, BUFFER_QUERY, other);
+	if (b->n_members == 0 && c->me[0] != '\0') {
+		both[0] = c->me;
+		both[1] = other;
+		buffer_set_members(b, both, strcmp(c->me, other) == 0 ? 1 : 2);
+	}
+	return b;
+}
+
+/* joined: the room's buffer, its members and topic; it becomes current
+ * when it is new or the one /join asked for. */
+static struct buffer *
+joined(struct client *c, const struct msg *m)
+{
+	bool fresh = buffer_find(&c->bufs, BUFFER_ROOM, m->room.s) == NULL;
+	struct buffer *b = buffer_open(&c->bufs, BUFFER_ROOM, m->room.s);
+
+	buffer_set_members(b, m->users.v, m->users.n);
+	buffer_set_topic(b, m->topic.s);
+	b->parted = false;
+	if (fresh || strcmp(c->join_pending, m->room.s) == 0)
+		ui_select_buffer(c, buffer_number(&c->bufs, b));
+	if (strcmp(c->join_pending, m->room.s) == 0)
+		c->join_pending[0] = '\0';
+	return b;
+}
+
+/* What a message changes, done once whatever shows it; returns the
+ * buffer it is shown in (NULL: none). */
+static struct buffer *
+apply(struct client *c, const struct msg *m, const struct event_view *v)
+{
+	struct buffer *b = buffer_current(&c->bufs);
+
 	switch (m->type) {
 	case MSG_LOGIN_OK:
 		c->state = CONN_LOGGED_IN;
 		c->logged_in_once = true;
 		snprintf(c->me, sizeof c->me, "%s", m->user.s);
 		events_set_online(c, m->users.v, m->users.n);
+		b = logged_in(c, m);
 		ui_users_changed(c);
+		break;
+	case MSG_SAY:
+		b = buffer_open(&c->bufs, BUFFER_ROOM, say_room(m));
+		break;
+	case MSG_MSG:
+		b = query_of(c, m);
 		break;
 	case MSG_PRESENCE:
-		update_online(c, m->user.s, m->online.v);
-		ui_users_changed(c);
+		presence(c, m, v);
+		b = buffer_server(&c->bufs);
 		break;
 	case MSG_USERS:
-		events_set_online(c, m->users.v, m->users.n);
+		if (m->room.s == NULL)
+			events_set_online(c, m->users.v, m->users.n);
+		else if ((b = buffer_find(&c->bufs, BUFFER_ROOM, m->room.s)) !=
+		    NULL)
+			buffer_set_members(b, m->users.v, m->users.n);
+		else
+			b = buffer_current(&c->bufs);
 		ui_users_changed(c);
+		break;
+	case MSG_JOINED:
+		b = joined(c, m);
+		break;
+	case MSG_ROOM_JOIN:
+		b = buffer_open(&c->bufs, BUFFER_ROOM, m->room.s);
+		buffer_add_member(b, m->user.s);
+		break;
+	case MSG_ROOM_PART:
+		b = buffer_open(&c->bufs, BUFFER_ROOM, m->room.s);
+		buffer_remove_member(b, m->user.s);
+		break;
+	case MSG_PARTED:
+		b = buffer_open(&c->bufs, BUFFER_ROOM, m->room.s);
+		b->parted = true;
+		buffer_set_members(b, NULL, 0);
+		if (strcmp(c->join_pending, m->room.s) == 0)
+			c->join_pending[0] = '\0';
+		break;
+	case MSG_TOPIC:
+		b = buffer_open(&c->bufs, BUFFER_ROOM, m->room.s);
+		buffer_set_topic(b, m->topic.s);
+		break;
+	case MSG_NAMES:
+		if ((b = buffer_find(&c->bufs, BUFFER_ROOM, m->room.s)) != NULL)
+			buffer_set_members(b, m->users.v, m->users.n);
+		else
+			b = buffer_current(&c->bufs);
+		break;
+	case MSG_AWAY:
+		/* Ours is the answer; another's goes to our conversation
+		 * with them, else to the server buffer. */
+		if (strcmp(m->user.s, c->me) != 0 &&
+		    (b = buffer_find(&c->bufs, BUFFER_QUERY, m->user.s)) ==
+			NULL)
+			b = buffer_server(&c->bufs);
+		break;
+	case MSG_NOTICE:
+		/* Where the user looks, and in the server buffer. */
+		if (b != buffer_server(&c->bufs))
+			show_also(c, buffer_server(&c->bufs), v);
 		break;
 	case MSG_PONG:
 		c->pings_unanswered = 0;
 		break;
 	case MSG_ERROR:
+		if (m->ref.s != NULL && strcmp(m->ref.s, "join") == 0)
+			c->join_pending[0] = '\0';
 		/* A refused login: back to connected, and in batch mode out. */
 		if (c->state != CONN_LOGGING_IN || m->ref.s == NULL ||
 		    strcmp(m->ref.s, "login") != 0)
@@ -258,6 +625,67 @@ apply(struct client *c, const struct msg *m)
 	default:
 		break;
 	}
+	return b;
+}
+
+/* Applies and shows one whole message. */
+static void
+handle_one(struct client *c, const struct msg *m)
+{
+	struct event_view v;
+	struct buffer *b;
+
+	view_build(&v, m, c->me);
+	b = apply(c, m, &v);
+	if (c->batch)
+		batch_event(c, &v);
+	else if (b != NULL)
+		ui_event(c, b, &v);
+	if (v.highlight)
+		ui_bell(c);
+	view_free(&v);
+}
+
+/* True for the messages whose name list may come in parts. */
+static bool
+has_parts(enum msg_type t)
+{
+	return t == MSG_LOGIN_OK || t == MSG_USERS || t == MSG_NAMES ||
+	    t == MSG_JOINED;
+}
+
+/* The last part came (or the parts broke off): handles the first
+ * message with every name. */
+static void
+parts_finish(struct client *c)
+{
+	struct msg *head = &c->parts_head;
+
+	if (!c->parts.open)
+		return;
+	free((void *)head->users.v);
+	head->users = MSG_LIST((const char *const *)c->parts.v, c->parts.n);
+	head->more = MSG_BOOL(false);
+	handle_one(c, head);
+	head->users.v = NULL; /* the names are the parts' */
+	msg_clear(head);
+	name_parts_clear(&c->parts);
+}
+
+/* Forgets what belonged to the connection that ended. */
+void
+events_disconnected(struct client *c)
+{
+	size_t i;
+
+	msg_clear(&c->parts_head);
+	name_parts_clear(&c->parts);
+	events_set_online(c, NULL, 0);
+	c->join_pending[0] = '\0';
+	for (i = 1; i < c->bufs.n; i++) {
+		if (c->bufs.v[i]->kind == BUFFER_ROOM)
+			buffer_set_members(c->bufs.v[i], NULL, 0);
+	}
 }
 
 /* Handles one plaintext from the server. */
@@ -265,22 +693,37 @@ void
 events_handle(struct client *c, const uint8_t *buf, size_t len)
 {
 	struct msg msg;
-	struct event_view v;
 
 	if (msg_event_parse(&msg, buf, len) != 0) {
+		msg_clear(&msg);
+		parts_finish(c);
 		ui_line(c, LINE_ERROR, time(NULL), NULL,
 		    "ignored a malformed message from the server");
-		msg_clear(&msg);
-		return;
+		goto out;
 	}
-	view_build(&v, &msg, c->me);
-	apply(c, &msg);
-	if (c->batch)
-		batch_event(c, &msg, &v);
-	else
-		ui_event(c, &v);
-	view_free(&v);
+	if (c->batch && c->json)
+		batch_json(c, &msg);
+	/* Section 6: the following parts of a name list. */
+	if (c->parts.open) {
+		if (msg.type == MSG_USERS &&
+		    name_parts_add(&c->parts, msg.room.s, msg.users.v,
+			msg.users.n)) {
+			if (!msg.more.v)
+				parts_finish(c);
+			msg_clear(&msg);
+			goto out;
+		}
+		parts_finish(c); /* broken off: use what came */
+	}
+	if (has_parts(msg.type) && msg.more.v) {
+		c->parts_head = msg; /* kept until the last part */
+		name_parts_start(&c->parts, msg.room.s, msg.users.v,
+		    msg.users.n);
+		goto out;
+	}
+	handle_one(c, &msg);
 	msg_clear(&msg);
+out:
 	if (c->batch)
 		batch_pump(c);
 	ui_redraw(c, false);

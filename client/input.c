@@ -1,8 +1,9 @@
 /*
  * input.c: the keyboard: keys and the mouse wheel arrive through libevent
- * on stdin (securechat.c), edit the input line, walk the history, scroll,
- * complete, and Enter runs the line (cmd.c) or answers the masked
- * password prompt. Drawing is ui.c's.
+ * on stdin (securechat.c), edit the input line, walk the history, scroll
+ * the current buffer, switch buffers (Alt+0..9, Alt+Left/Right, Ctrl-N,
+ * Ctrl-P), complete, and Enter runs the line (cmd.c) or answers the
+ * masked password prompt. Drawing is ui.c's.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -25,6 +26,13 @@ input_prompt_password(struct client *c, const char *user)
 	c->ed.masked = true;
 	c->prompting = true;
 	ui_redraw(c, false);
+}
+
+/* The current buffer's log. */
+static struct scrollback *
+current_log(struct client *c)
+{
+	return &buffer_current(&c->bufs)->sb;
 }
 
 /* Enter: submit the password, or run the line. */
@@ -71,19 +79,21 @@ submit(struct client *c)
 		editor_wipe(&c->ed);
 	else
 		editor_clear(&c->ed);
-	scrollback_bottom(&c->sb);
+	scrollback_bottom(current_log(c));
 }
 
 /* Scrolls the sidebar by delta names. */
 static void
 scroll_sidebar(struct client *c, long delta)
 {
+	struct buffer *b = buffer_current(&c->bufs);
 	long top = (long)c->sidebar_top + delta;
+	long n = (long)(b->kind == BUFFER_SERVER ? c->n_online : b->n_members);
 
 	if (top < 0)
 		top = 0;
-	if (top > (long)c->n_online)
-		top = (long)c->n_online;
+	if (top > n)
+		top = n;
 	c->sidebar_top = (size_t)top;
 }
 
@@ -107,7 +117,7 @@ key_code(struct client *c, wint_t k)
 		break;
 	case KEY_END:
 		editor_end(&c->ed);
-		scrollback_bottom(&c->sb);
+		scrollback_bottom(current_log(c));
 		break;
 	case KEY_BACKSPACE:
 		editor_backspace(&c->ed);
@@ -124,10 +134,11 @@ key_code(struct client *c, wint_t k)
 			history_next(&c->hist, &c->ed);
 		break;
 	case KEY_PPAGE:
-		scrollback_scroll(&c->sb, lo.chat_h - 1, (size_t)lo.chat_w);
+		scrollback_scroll(current_log(c), lo.chat_h - 1,
+		    (size_t)lo.chat_w);
 		break;
 	case KEY_NPAGE:
-		scrollback_scroll(&c->sb, -(long)(lo.chat_h - 1),
+		scrollback_scroll(current_log(c), -(long)(lo.chat_h - 1),
 		    (size_t)lo.chat_w);
 		break;
 	case KEY_F(11):
@@ -139,6 +150,14 @@ key_code(struct client *c, wint_t k)
 	case KEY_ENTER:
 		submit(c);
 		break;
+	case CLIENT_KEY_ALT_LEFT:
+		buffer_select_next(&c->bufs, -1);
+		c->sidebar_top = 0;
+		break;
+	case CLIENT_KEY_ALT_RIGHT:
+		buffer_select_next(&c->bufs, 1);
+		c->sidebar_top = 0;
+		break;
 	case KEY_RESIZE:
 		ui_redraw(c, true);
 		return;
@@ -149,16 +168,16 @@ key_code(struct client *c, wint_t k)
 			if (lo.side_w > 0 && me.x >= lo.side_x)
 				scroll_sidebar(c, -CLIENT_WHEEL_ROWS);
 			else
-				scrollback_scroll(&c->sb, CLIENT_WHEEL_ROWS,
-				    (size_t)lo.chat_w);
+				scrollback_scroll(current_log(c),
+				    CLIENT_WHEEL_ROWS, (size_t)lo.chat_w);
 		}
 #ifdef BUTTON5_PRESSED
 		if (me.bstate & (BUTTON5_PRESSED)) {
 			if (lo.side_w > 0 && me.x >= lo.side_x)
 				scroll_sidebar(c, CLIENT_WHEEL_ROWS);
 			else
-				scrollback_scroll(&c->sb, -CLIENT_WHEEL_ROWS,
-				    (size_t)lo.chat_w);
+				scrollback_scroll(current_log(c),
+				    -CLIENT_WHEEL_ROWS, (size_t)lo.chat_w);
 		}
 #endif
 		break;
@@ -195,6 +214,13 @@ key_char(struct client *c, wint_t k)
 	case 12:
 		ui_redraw(c, true);
 		return; /* ^L */
+	case 14:
+		ui_select_buffer(c, (c->bufs.current + 1) % c->bufs.n);
+		return; /* ^N */
+	case 16:
+		ui_select_buffer(c,
+		    (c->bufs.current + c->bufs.n - 1) % c->bufs.n);
+		return; /* ^P */
 	case 8:
 	case 127:
 		editor_backspace(&c->ed);
@@ -232,6 +258,26 @@ key_char(struct client *c, wint_t k)
 		beep();
 }
 
+/* Esc then a key at once: Alt+0..9 selects that buffer, Alt+Left and
+ * Alt+Right (when sent as Esc and an arrow) the one before or after.
+ * False when it is no Alt key we know. */
+static bool
+alt_key(struct client *c, int rc, wint_t k)
+{
+	if (rc == OK && k >= '0' && k <= '9') {
+		ui_select_buffer(c, (size_t)(k - '0'));
+		return true;
+	}
+	if (rc == KEY_CODE_YES && (k == KEY_LEFT || k == KEY_RIGHT)) {
+		ui_select_buffer(c,
+		    k == KEY_LEFT ?
+			(c->bufs.current + c->bufs.n - 1) % c->bufs.n :
+			(c->bufs.current + 1) % c->bufs.n);
+		return true;
+	}
+	return false;
+}
+
 /* Handles every key waiting. */
 void
 input_keys(struct client *c)
@@ -242,6 +288,18 @@ input_keys(struct client *c)
 	while ((rc = get_wch(&k)) != ERR) {
 		if (!(rc == OK && k == '\t'))
 			complete_reset(&c->comp);
+		/* Esc followed at once by a key is an Alt key. */
+		if (rc == OK && k == 27 && !c->prompting) {
+			wint_t k2;
+			int rc2 = get_wch(&k2);
+
+			if (rc2 != ERR && alt_key(c, rc2, k2))
+				continue;
+			if (rc2 != ERR) {
+				k = k2;
+				rc = rc2;
+			}
+		}
 		if (rc == KEY_CODE_YES)
 			key_code(c, k);
 		else

@@ -1,8 +1,8 @@
 /*
  * model.h: the securechat client's models: sanitize.c, wrap.c,
- * scrollback.c, editor.c, history.c and complete.c. They know nothing of
- * curses, sockets or the event loop, so the unit tests link them alone
- * (the scclient_models library). The program's header is client.h.
+ * scrollback.c, buffer.c, editor.c, history.c and complete.c. They know nothing
+ * of curses, sockets or the event loop, so the unit tests link them alone (the
+ * scclient_models library). The program's header is client.h.
  */
 #ifndef SC_CLIENT_MODEL_H
 #define SC_CLIENT_MODEL_H
@@ -82,12 +82,13 @@ size_t wrap_text(const char *text, size_t len, size_t width, size_t indent,
 /* ---- scrollback.c ------------------------------------------------------ */
 
 enum line_kind {
-	LINE_CHAT,    /* [HH:MM] <nick> text */
-	LINE_OWN,     /* our own say */
-	LINE_PRIVATE, /* [HH:MM] *from -> to* text */
-	LINE_NOTICE,  /* from the server */
-	LINE_ERROR,   /* errors, local or the server's */
-	LINE_INFO,    /* the client's own remarks */
+	LINE_CHAT,	/* [HH:MM] <nick> text */
+	LINE_OWN,	/* our own say */
+	LINE_PRIVATE,	/* [HH:MM] *from -> to* text */
+	LINE_NOTICE,	/* from the server */
+	LINE_ERROR,	/* errors, local or the server's */
+	LINE_INFO,	/* the client's own remarks */
+	LINE_HIGHLIGHT, /* chat that names us */
 };
 
 struct line {
@@ -160,6 +161,148 @@ void scrollback_bottom(struct scrollback *sb);
  * Returns false when the log is empty.
  */
 bool scrollback_view(const struct scrollback *sb, uint64_t *seq, size_t *skip);
+
+/* ---- buffer.c --------------------------------------------------------- */
+
+/*
+ * Buffers, as in WeeChat: the server buffer (notices, the client's
+ * remarks before login), one per room and one per private conversation
+ * (a "query"), each with its own log, its members (sorted by strcmp),
+ * an unread count and a highlight mark. The list is numbered from 0 (the
+ * server buffer, which is never closed); one buffer is current.
+ */
+enum buffer_kind {
+	BUFFER_SERVER,
+	BUFFER_ROOM,  /* name: the room, shown "#name" */
+	BUFFER_QUERY, /* name: the other user, shown "@name" */
+};
+
+#define BUFFER_NAME_MAX	    32 /* SC_ROOM_MAX_LEN and SC_USER_MAX_LEN */
+#define BUFFER_LABEL_MAX    (BUFFER_NAME_MAX + 2)
+#define BUFFER_BAR_ITEM_MAX (BUFFER_LABEL_MAX + 48) /* "12:(#x)(34)*" */
+
+struct buffer {
+	enum buffer_kind kind;
+	char name[BUFFER_NAME_MAX + 1]; /* "" for the server buffer */
+	struct scrollback sb;
+	char **members; /* sorted, owned */
+	size_t n_members;
+	char *topic;	/* rooms: NULL or "" when none */
+	size_t unread;	/* chat lines added while not current */
+	bool highlight; /* a line naming us arrived while not current */
+	bool parted;	/* a room we left (the buffer stays) */
+};
+
+struct buffer_list {
+	struct buffer **v; /* v[0]: the server buffer */
+	size_t n;
+	size_t current;
+	size_t sb_cap;	       /* lines of each new buffer's log */
+	uint64_t lines;	       /* lines added to any buffer */
+	struct buffer *newest; /* the buffer of the newest line */
+};
+
+/* Prepares a list holding only the server buffer (current). */
+void buffer_list_init(struct buffer_list *bl, size_t sb_cap);
+
+/* Frees every buffer. */
+void buffer_list_free(struct buffer_list *bl);
+
+/* The buffer of kind named name (server: any name), or NULL. */
+struct buffer *buffer_find(const struct buffer_list *bl, enum buffer_kind kind,
+    const char *name);
+
+/* Finds or appends the buffer of kind named name (cut to
+ * BUFFER_NAME_MAX); never NULL. */
+struct buffer *buffer_open(struct buffer_list *bl, enum buffer_kind kind,
+    const char *name);
+
+/* Closes b and frees it (not the server buffer: false); the current
+ * buffer becomes the one before it. */
+bool buffer_close(struct buffer_list *bl, struct buffer *b);
+
+/* The current buffer and the server buffer; never NULL. */
+struct buffer *buffer_current(const struct buffer_list *bl);
+struct buffer *buffer_server(const struct buffer_list *bl);
+
+/* The number of b in the list (its index). */
+size_t buffer_number(const struct buffer_list *bl, const struct buffer *b);
+
+/* Makes buffer i current (ignored when out of range): its unread count
+ * and highlight mark are cleared. */
+void buffer_select(struct buffer_list *bl, size_t i);
+
+/* Selects the next (delta 1) or previous (-1) buffer, wrapping. */
+void buffer_select_next(struct buffer_list *bl, int delta);
+
+/*
+ * Adds a line to b's log (the strings are copied; text sanitized).
+ * While b is not current, chat lines (CHAT, PRIVATE, HIGHLIGHT) that are
+ * not mine count as unread and a HIGHLIGHT line marks b. Returns the
+ * line's seq in b.
+ */
+uint64_t buffer_add_line(struct buffer_list *bl, struct buffer *b,
+    enum line_kind kind, time_t when, const char *prefix, const char *nick,
+    const char *text, bool mine);
+
+/* Replaces the members with a sorted copy of names[0..n) (duplicates
+ * dropped). */
+void buffer_set_members(struct buffer *b, const char *const *names, size_t n);
+
+/* Adds or removes one member; true when the list changed. */
+bool buffer_add_member(struct buffer *b, const char *name);
+bool buffer_remove_member(struct buffer *b, const char *name);
+
+/* True when name is a member of b. */
+bool buffer_has_member(const struct buffer *b, const char *name);
+
+/* Replaces the topic (a copy; NULL clears it). */
+void buffer_set_topic(struct buffer *b, const char *topic);
+
+/* "server", "#room" or "@user" into out (BUFFER_LABEL_MAX + 1 bytes). */
+void buffer_label(const struct buffer *b, char *out, size_t cap);
+
+/*
+ * Buffer i in the bar: "2:#rust(3)*", its number, label, unread count in
+ * parentheses and "*" when highlighted; a parted room shows as
+ * "(#room)". Names are as they are: sanitize before showing.
+ */
+void buffer_bar_item(const struct buffer_list *bl, size_t i, char *out,
+    size_t cap);
+
+/* The whole bar, "0:server 1:#lobby 2:#rust(3) 3:@bob*": a new string. */
+char *buffer_bar(const struct buffer_list *bl);
+
+/*
+ * True when text[0..len) names me as a word: the name, compared
+ * case-insensitively (ASCII), neither preceded nor followed by a letter,
+ * digit or '_'. False for an empty me.
+ */
+bool buffer_names_me(const char *text, size_t len, const char *me);
+
+/*
+ * A name list arriving in parts (PROTOCOL.md section 6): a first part
+ * with "more": true, then users messages carrying the same room (or
+ * none) until one without more. The parts are concatenated here.
+ */
+struct name_parts {
+	bool open; /* a first part came, the last not yet */
+	char room[BUFFER_NAME_MAX + 1]; /* the parts' room, "" when none */
+	char **v;			/* the names so far, owned */
+	size_t n;
+};
+
+/* Starts a list with its first part (copied); room may be NULL. */
+void name_parts_start(struct name_parts *np, const char *room,
+    const char *const *names, size_t n);
+
+/* Adds a following part when its room matches the first's (NULL = "");
+ * false (nothing added) otherwise. */
+bool name_parts_add(struct name_parts *np, const char *room,
+    const char *const *names, size_t n);
+
+/* Frees the names and closes the list. */
+void name_parts_clear(struct name_parts *np);
 
 /* ---- editor.c ---------------------------------------------------------- */
 

@@ -129,7 +129,7 @@ net_disconnect(struct client *c, const char *why, bool retry)
 		c->bev = NULL;
 		channel_free(&c->ch);
 	}
-	events_set_online(c, NULL, 0);
+	events_disconnected(c);
 	c->me[0] = '\0';
 	c->pings_unanswered = 0;
 	evtimer_del(c->ping_timer);

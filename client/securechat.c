@@ -49,12 +49,13 @@ usage(FILE *f)
 	    "                      (the default when stdin is not a terminal)\n"
 	    "  -j, --json          in batch mode, print events as JSON lines\n"
 	    "      --no-color      do not use colours\n"
+	    "      --no-bell       no bell for a message naming you\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -V, --version       show the version and exit\n"
 	    "\n"
 	    "Config: $XDG_CONFIG_HOME/securechat/config.json (host, port, "
 	    "user,\n"
-	    "color, scrollback). Data: $XDG_DATA_HOME/securechat/ "
+	    "color, bell, scrollback). Data: $XDG_DATA_HOME/securechat/ "
 	    "(client.key,\n"
 	    "known_servers).\n"
 	    "\n"
@@ -67,9 +68,11 @@ usage(FILE *f)
 	}
 	fprintf(f,
 	    ";\n"
-	    "anything else is said to everyone. In batch mode with --user, the "
-	    "first\n"
-	    "line of stdin is the password.\n");
+	    "anything else is said in the current buffer (its room, or the "
+	    "private\n"
+	    "conversation). In batch mode with --user, the first line of stdin "
+	    "is the\n"
+	    "password.\n");
 }
 
 /* One line on stderr, exit 2. */
@@ -165,6 +168,8 @@ load_config(struct client *c)
 			set_str(&c->user, json_string_value(v));
 		else if (strcmp(key, "color") == 0 && json_is_boolean(v))
 			c->color = json_is_true(v);
+		else if (strcmp(key, "bell") == 0 && json_is_boolean(v))
+			c->bell = json_is_true(v);
 		else if (strcmp(key, "scrollback") == 0 && json_is_integer(v) &&
 		    json_integer_value(v) >= SCROLLBACK_MIN &&
 		    json_integer_value(v) <= SCROLLBACK_MAX)
@@ -187,6 +192,7 @@ parse_args(struct client *c, int argc, char **argv)
 		{ "batch", no_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-color", no_argument, NULL, 1 },
+		{ "no-bell", no_argument, NULL, 2 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -214,6 +220,9 @@ parse_args(struct client *c, int argc, char **argv)
 			break;
 		case 1:
 			c->color = false;
+			break;
+		case 2:
+			c->bell = false;
 			break;
 		case 'h':
 			usage(stdout);
@@ -327,6 +336,7 @@ main(int argc, char **argv)
 	c->host = xstrdup(CLIENT_DEFAULT_HOST);
 	c->port = CLIENT_DEFAULT_PORT;
 	c->color = true;
+	c->bell = true;
 	c->scrollback = SCROLLBACK_DEFAULT;
 	load_config(c);
 	parse_args(c, argc, argv);
@@ -341,7 +351,7 @@ main(int argc, char **argv)
 		die("cannot encode the hello");
 	c->rbuf = xmalloc(SC_MSG_MAX_LEN);
 	c->wbuf = xmalloc(SC_MSG_MAX_LEN);
-	scrollback_init(&c->sb, c->scrollback);
+	buffer_list_init(&c->bufs, c->scrollback);
 	history_init(&c->hist);
 	complete_init(&c->comp);
 	editor_clear(&c->ed);

@@ -1,9 +1,9 @@
 /*
- * ui.c: the full-screen terminal's drawing: the chat log on the left, the
- * online users on the right, a status line and the input line, drawn with
- * ncursesw from the models (scrollback, editor, online list) every time
- * something changes, so a resize or Ctrl-L loses nothing. Keys are
- * input.c's.
+ * ui.c: the full-screen terminal's drawing: the buffer bar on top, the
+ * current buffer's log on the left and its members on the right, a
+ * status line and the input line, drawn with ncursesw from the models
+ * (buffers, editor, online list) every time something changes, so a
+ * resize or Ctrl-L loses nothing. Keys are input.c's.
  *
  * Everything from the network passes through sanitize_text() before it
  * reaches a curses call.
@@ -30,6 +30,8 @@ enum {
 	PAIR_INFO,
 	PAIR_STATUS,
 	PAIR_TIME,
+	PAIR_HIGHLIGHT,
+	PAIR_BAR,
 };
 #define NICK_COLOURS 6
 
@@ -64,6 +66,12 @@ kind_attrs(const struct line *l, attr_t *prefix, attr_t *text)
 		*prefix = has_colour ? COLOR_PAIR(PAIR_OWN) | A_BOLD :
 				       A_BOLD | A_UNDERLINE;
 		break;
+	case LINE_HIGHLIGHT:
+		*prefix = has_colour ? COLOR_PAIR(PAIR_HIGHLIGHT) | A_BOLD :
+				       A_REVERSE | A_BOLD;
+		*text =
+		    has_colour ? COLOR_PAIR(PAIR_HIGHLIGHT) | A_BOLD : A_BOLD;
+		break;
 	case LINE_PRIVATE:
 		*prefix = has_colour ? COLOR_PAIR(PAIR_PRIVATE) | A_BOLD :
 				       A_BOLD | A_UNDERLINE;
@@ -87,10 +95,11 @@ kind_attrs(const struct line *l, attr_t *prefix, attr_t *text)
 	}
 }
 
-/* Adds one line to the log (or in batch mode, a remark to stderr). */
+/* Adds one line to buffer b's log (or in batch mode, a remark to
+ * stderr). */
 static void
-add_line(struct client *c, enum line_kind kind, time_t when, const char *nick,
-    const char *prefix_body, const char *text)
+add_line(struct client *c, struct buffer *b, enum line_kind kind, time_t when,
+    const char *nick, const char *prefix_body, const char *text, bool mine)
 {
 	char ts[EVENT_STAMP_SIZE], *prefix;
 
@@ -103,7 +112,7 @@ add_line(struct client *c, enum line_kind kind, time_t when, const char *nick,
 	}
 	events_stamp(ts, when);
 	prefix = xasprintf("%s%s", ts, prefix_body);
-	scrollback_add(&c->sb, kind, when, prefix, nick, text);
+	buffer_add_line(&c->bufs, b, kind, when, prefix, nick, text, mine);
 	free(prefix);
 	ui_redraw(c, false);
 }
@@ -123,26 +132,84 @@ ui_line(struct client *c, enum line_kind kind, time_t when, const char *nick,
 	clean = sanitize_dup(raw, strlen(raw), false);
 	if (nick != NULL)
 		snick = sanitize_dup(nick, strlen(nick), false);
-	add_line(c, kind, when, snick, scrollback_mark(kind), clean);
+	add_line(c, buffer_current(&c->bufs), kind, when, snick,
+	    scrollback_mark(kind), clean, false);
 	free(raw);
 	free(clean);
 	free(snick);
 }
 
+/* A remark of the client in buffer b, printf-style. */
+void
+ui_line_in(struct client *c, struct buffer *b, enum line_kind kind,
+    const char *fmt, ...)
+{
+	char *raw, *clean;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&raw, fmt, ap) == -1)
+		xnomem();
+	va_end(ap);
+	clean = sanitize_dup(raw, strlen(raw), false);
+	add_line(c, b != NULL ? b : buffer_current(&c->bufs), kind, time(NULL),
+	    NULL, scrollback_mark(kind), clean, false);
+	free(raw);
+	free(clean);
+}
+
 /* A server event (already sanitized by events.c). */
 void
-ui_event(struct client *c, const struct event_view *v)
+ui_event(struct client *c, struct buffer *b, const struct event_view *v)
 {
 	if (v->shown)
-		add_line(c, v->kind, v->when, v->nick, v->prefix, v->text);
+		add_line(c, b, v->kind, v->when, v->nick, v->prefix, v->text,
+		    v->mine);
+}
+
+/* One bell for a line naming us. */
+void
+ui_bell(struct client *c)
+{
+	if (c->bell && c->ui_active)
+		beep();
+}
+
+/* Makes buffer i current. */
+void
+ui_select_buffer(struct client *c, size_t i)
+{
+	if (i >= c->bufs.n)
+		return;
+	buffer_select(&c->bufs, i);
+	c->sidebar_top = 0;
+	ui_redraw(c, false);
+}
+
+/* The names the sidebar shows: the current buffer's members, or in the
+ * server buffer everyone online. */
+static char *const *
+side_names(struct client *c, size_t *n)
+{
+	struct buffer *b = buffer_current(&c->bufs);
+
+	if (b->kind == BUFFER_SERVER) {
+		*n = c->n_online;
+		return c->online;
+	}
+	*n = b->n_members;
+	return b->members;
 }
 
 /* The online list changed: keep the sidebar position sane. */
 void
 ui_users_changed(struct client *c)
 {
-	if (c->sidebar_top > c->n_online)
-		c->sidebar_top = c->n_online;
+	size_t n;
+
+	side_names(c, &n);
+	if (c->sidebar_top > n)
+		c->sidebar_top = n;
 	ui_redraw(c, false);
 }
 
@@ -153,7 +220,8 @@ void
 ui_layout(struct ui_layout *lo)
 {
 	getmaxyx(stdscr, lo->rows, lo->cols);
-	lo->chat_h = lo->rows - 2;
+	lo->chat_y = 1; /* under the buffer bar */
+	lo->chat_h = lo->rows - 3;
 	if (lo->chat_h < 1)
 		lo->chat_h = 1;
 	if (lo->cols >= CLIENT_SIDEBAR_MIN_COLS) {
@@ -213,6 +281,7 @@ draw_row(int y, const struct line *l, const char *full, size_t ts_len,
 static void
 draw_chat(struct client *c, const struct ui_layout *lo)
 {
+	const struct scrollback *sb = &buffer_current(&c->bufs)->sb;
 	const struct line *l;
 	struct wrap_row *rows;
 	uint64_t seq, first;
@@ -220,11 +289,11 @@ draw_chat(struct client *c, const struct ui_layout *lo)
 	char *full;
 	int y = lo->chat_h - 1;
 
-	if (!scrollback_view(&c->sb, &seq, &skip))
+	if (!scrollback_view(sb, &seq, &skip))
 		return;
-	first = scrollback_first(&c->sb);
+	first = scrollback_first(sb);
 	for (; y >= 0 && seq >= first; seq--) {
-		if ((l = scrollback_get(&c->sb, seq)) == NULL)
+		if ((l = scrollback_get(sb, seq)) == NULL)
 			break;
 		plen = strlen(l->prefix);
 		tlen = strlen(l->text);
@@ -238,7 +307,7 @@ draw_chat(struct client *c, const struct ui_layout *lo)
 		wrap_text(full, plen + tlen, (size_t)lo->chat_w, pw, rows, n);
 		/* The stamp "[HH:MM] " is the first bytes of the prefix. */
 		for (i = n > skip ? n - skip : 0; i > 0 && y >= 0; i--, y--)
-			draw_row(y, l, full,
+			draw_row(lo->chat_y + y, l, full,
 			    plen >= EVENT_STAMP_LEN ? EVENT_STAMP_LEN : plen,
 			    plen, &rows[i - 1]);
 		skip = 0;
@@ -251,57 +320,72 @@ draw_chat(struct client *c, const struct ui_layout *lo)
 static void
 draw_sidebar(struct client *c, const struct ui_layout *lo)
 {
-	char title[64], mark[64], *name;
+	struct buffer *b = buffer_current(&c->bufs);
+	char title[BUFFER_LABEL_MAX + 64], label[BUFFER_LABEL_MAX + 1];
+	char mark[64], *name, *stitle;
+	char *const *names;
 	int y, avail, shown, above, below;
-	size_t i, top, w, len, full;
+	size_t i, top, w, len, full, count;
 	attr_t at;
 
 	if (lo->side_w == 0)
 		return;
+	names = side_names(c, &count);
 	attrset(has_colour ? COLOR_PAIR(PAIR_INFO) : A_NORMAL);
-	mvvline(0, lo->side_x - 1, ACS_VLINE, lo->chat_h);
+	mvvline(lo->chat_y, lo->side_x - 1, ACS_VLINE, lo->chat_h);
 	attrset(A_NORMAL);
-	snprintf(title, sizeof title, "Online (%zu)", c->n_online);
-	put(0, lo->side_x, title, strlen(title), A_BOLD);
+	buffer_label(b, label, sizeof label);
+	if (b->kind == BUFFER_SERVER)
+		snprintf(title, sizeof title, "Online (%zu)", count);
+	else
+		snprintf(title, sizeof title, "%s (%zu)", label, count);
+	stitle = sanitize_dup(title, strlen(title), false);
+	len = full = strlen(stitle);
+	while (wrap_width(stitle, len) > (size_t)lo->side_w && len > 0)
+		len = utf8_cut(stitle, full, len - 1);
+	put(lo->chat_y, lo->side_x, stitle, len, A_BOLD);
+	free(stitle);
 
 	avail = lo->chat_h - 1;
 	if (avail <= 0)
 		return;
 	/* Clamp the scroll position, then leave room for markers. */
 	top = c->sidebar_top;
-	if (c->n_online <= (size_t)avail)
+	if (count <= (size_t)avail)
 		top = 0;
-	else if (top > c->n_online - (size_t)avail + 1)
-		top = c->n_online - (size_t)avail + 1;
+	else if (top > count - (size_t)avail + 1)
+		top = count - (size_t)avail + 1;
 	c->sidebar_top = top;
 	above = (int)top;
 	shown = avail - (above > 0 ? 1 : 0);
-	below = (int)c->n_online - above - shown;
+	below = (int)count - above - shown;
 	if (below > 0)
 		shown--, below++;
 	if (shown < 0)
 		shown = 0;
-	y = 1;
+	y = lo->chat_y + 1;
 	if (above > 0) {
 		snprintf(mark, sizeof mark, "\xe2\x86\x91 %d more", above);
 		put(y++, lo->side_x, mark, strlen(mark), A_DIM);
 	}
-	for (i = top; i < c->n_online && y < 1 + (above > 0) + shown; i++) {
-		name = sanitize_dup(c->online[i], strlen(c->online[i]), false);
+	for (i = top; i < count && y < lo->chat_y + 1 + (above > 0) + shown;
+	     i++) {
+		name = sanitize_dup(names[i], strlen(names[i]), false);
 		len = full = strlen(name);
 		w = (size_t)lo->side_w - 1;
 		/* Cut to the column width on a character boundary. */
 		while (wrap_width(name, len) > w && len > 0)
 			len = utf8_cut(name, full, len - 1);
-		at = strcmp(c->online[i], c->me) == 0 ?
+		at = strcmp(names[i], c->me) == 0 ?
 		    A_BOLD | A_UNDERLINE :
-		    nick_attr(c->online[i]) & ~A_BOLD;
+		    nick_attr(names[i]) & ~A_BOLD;
 		put(y++, lo->side_x + 1, name, len, at);
 		free(name);
 	}
 	if (below > 0) {
 		snprintf(mark, sizeof mark, "\xe2\x86\x93 %d more", below);
-		put(lo->chat_h - 1, lo->side_x, mark, strlen(mark), A_DIM);
+		put(lo->chat_y + lo->chat_h - 1, lo->side_x, mark, strlen(mark),
+		    A_DIM);
 	}
 }
 
@@ -332,20 +416,28 @@ state_words(struct client *c)
 static void
 draw_status(struct client *c, const struct ui_layout *lo)
 {
-	char left[512], right[64];
+	struct buffer *b = buffer_current(&c->bufs);
+	char left[1024], right[64], label[BUFFER_LABEL_MAX + 1], *clean;
 	attr_t at = has_colour ? COLOR_PAIR(PAIR_STATUS) : A_REVERSE;
 	size_t l, r;
-	int y = lo->chat_h;
+	int y = lo->chat_y + lo->chat_h;
 
-	snprintf(left, sizeof left, " %s:%u | %s | key %s | %s", c->host,
-	    c->port, state_words(c),
+	buffer_label(b, label, sizeof label);
+	snprintf(left, sizeof left, " %s:%u | %s | key %s | %s | %s%s%s%s",
+	    c->host, c->port, state_words(c),
 	    c->server_short[0] != '\0' ? c->server_short : "?",
-	    c->me[0] != '\0' ? c->me : "-");
+	    c->me[0] != '\0' ? c->me : "-", label, b->parted ? " (left)" : "",
+	    b->topic != NULL && b->topic[0] != '\0' ? ": " : "",
+	    b->topic != NULL ? b->topic : "");
+	/* The host, names and topic came from outside: one clean line. */
+	clean = sanitize_dup(left, strlen(left), false);
+	snprintf(left, sizeof left, "%s", clean);
+	free(clean);
 	right[0] = '\0';
-	if (!c->sb.at_bottom) {
-		if (c->sb.unseen > 0)
+	if (!b->sb.at_bottom) {
+		if (b->sb.unseen > 0)
 			snprintf(right, sizeof right, "-- MORE (%zu new) -- ",
-			    c->sb.unseen);
+			    b->sb.unseen);
 		else
 			snprintf(right, sizeof right, "-- SCROLLED -- ");
 	}
@@ -353,14 +445,51 @@ draw_status(struct client *c, const struct ui_layout *lo)
 	mvhline(y, 0, ' ', lo->cols);
 	l = strlen(left);
 	r = strlen(right);
-	if ((int)l > lo->cols)
-		l = (size_t)lo->cols;
+	while (wrap_width(left, l) > (size_t)lo->cols && l > 0)
+		l = utf8_cut(left, strlen(left), l - 1);
 	mvaddnstr(y, 0, left, (int)l);
 	if (r > 0 && (int)(l + r) <= lo->cols)
 		mvaddnstr(y, lo->cols - (int)r, right, (int)r);
 	else if (r > 0)
 		mvaddnstr(y, 0, right, lo->cols);
 	attrset(A_NORMAL);
+}
+
+/* The buffer bar: every buffer with its number and marks; the current
+ * one in bold, the highlighted ones in their colour. */
+static void
+draw_bar(struct client *c, const struct ui_layout *lo)
+{
+	attr_t base = has_colour ? COLOR_PAIR(PAIR_BAR) : A_REVERSE, at;
+	char item[BUFFER_BAR_ITEM_MAX + 1], *s;
+	const struct buffer *b;
+	size_t i, len, w;
+	int x = 0;
+
+	attrset(base);
+	mvhline(0, 0, ' ', lo->cols);
+	attrset(A_NORMAL);
+	for (i = 0; i < c->bufs.n && x < lo->cols; i++) {
+		b = c->bufs.v[i];
+		item[0] = ' ';
+		buffer_bar_item(&c->bufs, i, item + (i > 0),
+		    sizeof item - (i > 0));
+		s = sanitize_dup(item, strlen(item), false);
+		len = strlen(s);
+		while ((w = wrap_width(s, len)) > (size_t)(lo->cols - x) &&
+		    len > 0)
+			len = utf8_cut(s, strlen(s), len - 1);
+		at = base;
+		if (i == c->bufs.current)
+			at |= A_BOLD | A_UNDERLINE;
+		else if (b->highlight && has_colour)
+			at = COLOR_PAIR(PAIR_HIGHLIGHT) | A_BOLD;
+		else if (b->unread > 0)
+			at |= A_BOLD;
+		put(0, x, s, len, at);
+		x += (int)wrap_width(s, len);
+		free(s);
+	}
 }
 
 /* The input line, scrolled horizontally to keep the cursor visible. */
@@ -429,6 +558,7 @@ ui_redraw(struct client *c, bool full)
 		clearok(curscr, TRUE);
 	ui_layout(&lo);
 	erase();
+	draw_bar(c, &lo);
 	draw_chat(c, &lo);
 	draw_sidebar(c, &lo);
 	draw_status(c, &lo);
@@ -477,7 +607,16 @@ ui_start(struct client *c)
 		init_pair(PAIR_INFO, COLOR_CYAN, -1);
 		init_pair(PAIR_STATUS, COLOR_WHITE, COLOR_BLUE);
 		init_pair(PAIR_TIME, COLOR_BLUE, -1);
+		init_pair(PAIR_HIGHLIGHT, COLOR_YELLOW, -1);
+		init_pair(PAIR_BAR, COLOR_WHITE, COLOR_BLUE);
 	}
+	/* Alt+Left and Alt+Right as xterm, tmux and rxvt send them. */
+	define_key("\033[1;3D", CLIENT_KEY_ALT_LEFT);
+	define_key("\033[1;3C", CLIENT_KEY_ALT_RIGHT);
+	define_key("\033[1;9D", CLIENT_KEY_ALT_LEFT);
+	define_key("\033[1;9C", CLIENT_KEY_ALT_RIGHT);
+	define_key("\033\033[D", CLIENT_KEY_ALT_LEFT);
+	define_key("\033\033[C", CLIENT_KEY_ALT_RIGHT);
 	ui_redraw(c, true);
 	return true;
 }

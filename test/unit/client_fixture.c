@@ -29,7 +29,8 @@ fixture_client(struct client *c)
 	c->rbuf = xmalloc(SC_MSG_MAX_LEN);
 	c->wbuf = xmalloc(SC_MSG_MAX_LEN);
 	c->state = CONN_IDLE;
-	scrollback_init(&c->sb, SCROLLBACK_MIN);
+	c->bell = true;
+	buffer_list_init(&c->bufs, SCROLLBACK_MIN);
 	history_init(&c->hist);
 	complete_init(&c->comp);
 	editor_clear(&c->ed);
@@ -39,9 +40,9 @@ fixture_client(struct client *c)
 void
 fixture_free(struct client *c)
 {
-	events_set_online(c, NULL, 0);
+	events_disconnected(c);
 	net_forget_password(c);
-	scrollback_free(&c->sb);
+	buffer_list_free(&c->bufs);
 	history_free(&c->hist);
 	complete_free(&c->comp);
 	free(c->host);
@@ -51,13 +52,15 @@ fixture_free(struct client *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* The newest line. */
+/* The newest line, whichever buffer it went to. */
 const struct line *
 fixture_last(const struct client *c)
 {
 	const struct line *l;
 
-	l = scrollback_get(&c->sb, scrollback_last(&c->sb));
+	assert_non_null(c->bufs.newest);
+	l = scrollback_get(&c->bufs.newest->sb,
+	    scrollback_last(&c->bufs.newest->sb));
 	assert_non_null(l);
 	return l;
 }
@@ -78,7 +81,7 @@ fixture_last_prefix(const struct client *c)
 uint64_t
 fixture_count(const struct client *c)
 {
-	return scrollback_last(&c->sb);
+	return c->bufs.lines;
 }
 
 /* Redirects fd into a temporary file. */

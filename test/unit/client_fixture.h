@@ -17,13 +17,14 @@ void fixture_client(struct client *c);
 /* Frees what fixture_client() and the tests left in c. */
 void fixture_free(struct client *c);
 
-/* The newest log line (the test fails when the log is empty). */
+/* The newest log line of any buffer (the test fails when there is
+ * none). */
 const struct line *fixture_last(const struct client *c);
 
 /* The newest line's prefix after its "[HH:MM] " stamp. */
 const char *fixture_last_prefix(const struct client *c);
 
-/* How many lines the log has received. */
+/* How many lines the buffers have received. */
 uint64_t fixture_count(const struct client *c);
 
 /* What is written on one fd while it is captured. */

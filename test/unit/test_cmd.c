@@ -274,8 +274,9 @@ help_line(struct client *c, uint64_t first, const char *name)
 	const struct line *l;
 	uint64_t seq;
 
-	for (seq = first; seq <= scrollback_last(&c->sb); seq++) {
-		l = scrollback_get(&c->sb, seq);
+	for (seq = first; seq <= scrollback_last(&buffer_current(&c->bufs)->sb);
+	     seq++) {
+		l = scrollback_get(&buffer_current(&c->bufs)->sb, seq);
 		if (strncmp(l->text, name, strlen(name)) == 0 &&
 		    l->text[strlen(name)] == ' ')
 			return l->text;
@@ -297,10 +298,10 @@ test_help(void **state)
 	(void)state;
 	fixture_client(&c);
 	run(&c, "/help");
-	first = scrollback_first(&c.sb);
-	assert_int_equal(fixture_count(&c), cmd_table_len + 3);
+	first = scrollback_first(&buffer_current(&c.bufs)->sb);
+	assert_int_equal(fixture_count(&c), cmd_table_len + 5);
 	for (i = 0; i < cmd_table_len; i++) {
-		l = scrollback_get(&c.sb, first + i);
+		l = scrollback_get(&buffer_current(&c.bufs)->sb, first + i);
 		assert_int_equal(l->kind, LINE_INFO);
 		assert_string_equal(l->prefix + EVENT_STAMP_LEN, "-- ");
 		assert_memory_equal(l->text, cmd_table[i]->name,
@@ -317,12 +318,13 @@ test_help(void **state)
 	assert_string_equal(help_line(&c, first, "/quit"),
 	    "/quit         "
 	    "            leave");
-	l = scrollback_get(&c.sb, first + cmd_table_len);
+	l = scrollback_get(&buffer_current(&c.bufs)->sb, first + cmd_table_len);
 	assert_string_equal(l->text,
 	    "//text                    say text "
 	    "that starts with /");
 	snprintf(want, sizeof want, "%s", "keys: PgUp/PgDn scroll");
-	l = scrollback_get(&c.sb, first + cmd_table_len + 1);
+	l = scrollback_get(&buffer_current(&c.bufs)->sb,
+	    first + cmd_table_len + 1);
 	assert_memory_equal(l->text, want, strlen(want));
 	fixture_free(&c);
 }

@@ -464,6 +464,458 @@ test_batch_json(void **state)
 	fixture_free(&c);
 }
 
+/* A say of a room (say without room: the lobby, as old servers send). */
+static void
+feed_room_say(struct client *c, const char *room, const char *from,
+    const char *text)
+{
+	feed_event(c,
+	    (struct msg){ .type = MSG_SAY,
+		.id = MSG_INT(10),
+		.ts = MSG_INT(TS),
+		.room = room != NULL ? MSG_STR(room) : (struct msg_str){ 0 },
+		.from = MSG_STR(from),
+		.text = MSG_STR(text) });
+}
+
+static void
+feed_joined(struct client *c, const char *room, const char *topic,
+    const char *const *users, size_t n, bool more)
+{
+	feed_event(c,
+	    (struct msg){ .type = MSG_JOINED,
+		.room = MSG_STR(room),
+		.topic = MSG_STR(topic),
+		.users = MSG_LIST(users, n),
+		.more = more ? MSG_BOOL(true) : (struct msg_bool){ 0 } });
+}
+
+static void
+feed_room_users(struct client *c, const char *room, const char *const *users,
+    size_t n, bool more)
+{
+	feed_event(c,
+	    (struct msg){ .type = MSG_USERS,
+		.room = room != NULL ? MSG_STR(room) : (struct msg_str){ 0 },
+		.users = MSG_LIST(users, n),
+		.more = MSG_BOOL(more) });
+}
+
+/* The buffer of a room or user (the test fails without it). */
+static struct buffer *
+buf_of(struct client *c, enum buffer_kind kind, const char *name)
+{
+	struct buffer *b = buffer_find(&c->bufs, kind, name);
+
+	assert_non_null(b);
+	return b;
+}
+
+/* The newest line of buffer b. */
+static const struct line *
+last_in(const struct buffer *b)
+{
+	const struct line *l = scrollback_get(&b->sb, scrollback_last(&b->sb));
+
+	assert_non_null(l);
+	return l;
+}
+
+/* Asserts the members of a buffer. */
+static void
+assert_members(const struct buffer *b, const char *const *want, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(b->n_members, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(b->members[i], want[i]);
+}
+
+/* Every event goes to its buffer: says to their room (none: the lobby),
+ * msgs to the conversation with the other user, presence to the server
+ * buffer and the rooms concerned, errors to the current buffer; member
+ * lists follow joined, room_join, room_part and presence. */
+static void
+test_routing(void **state)
+{
+	static const char *const online[] = { "alice", "bob" };
+	static const char *const rust[] = { "alice", "carol" };
+	static const char *const rust2[] = { "alice", "bob", "carol" };
+	static const char *const lobby3[] = { "alice", "bob", "dave" };
+	static const char *const pair[] = { "alice", "bob" };
+	struct buffer *lobby, *r, *q, *server;
+	struct client c;
+
+	(void)state;
+	fixture_client(&c);
+	c.state = CONN_LOGGING_IN;
+	feed_login_ok(&c, "alice", online, 2);
+	lobby = buf_of(&c, BUFFER_ROOM, "lobby");
+	server = buffer_server(&c.bufs);
+	assert_ptr_equal(buffer_current(&c.bufs), lobby);
+	assert_members(lobby, online, 2);
+	assert_string_equal(last_in(lobby)->text,
+	    "logged in as alice; 2 users online");
+
+	feed_room_say(&c, NULL, "bob", "old server");
+	assert_ptr_equal(c.bufs.newest, lobby);
+	feed_room_say(&c, "lobby", "bob", "new server");
+	assert_ptr_equal(c.bufs.newest, lobby);
+	assert_int_equal(lobby->unread, 0); /* current */
+
+	feed_joined(&c, "rust", "Rust talk", rust, 2, false);
+	r = buf_of(&c, BUFFER_ROOM, "rust");
+	assert_ptr_equal(buffer_current(&c.bufs), r); /* new: selected */
+	assert_members(r, rust, 2);
+	assert_string_equal(r->topic, "Rust talk");
+	assert_last(&c, LINE_INFO, "-- ", NULL,
+	    "you joined #rust (topic: Rust talk)");
+
+	feed_room_say(&c, "lobby", "bob", "meanwhile");
+	assert_ptr_equal(c.bufs.newest, lobby);
+	assert_int_equal(lobby->unread, 1);
+	feed_room_say(&c, "rust", "carol", "in rust");
+	assert_ptr_equal(c.bufs.newest, r);
+	assert_last(&c, LINE_CHAT, "<carol> ", "carol", "in rust");
+
+	feed_event(&c,
+	    (struct msg){ .type = MSG_ROOM_JOIN,
+		.room = MSG_STR("rust"),
+		.user = MSG_STR("bob") });
+	assert_members(r, rust2, 3);
+	assert_last(&c, LINE_INFO, "-- ", "bob", "bob joined #rust");
+	feed_event(&c,
+	    (struct msg){ .type = MSG_ROOM_PART,
+		.room = MSG_STR("rust"),
+		.user = MSG_STR("bob"),
+		.reason = MSG_STR("dinner") });
+	assert_members(r, rust, 2);
+	assert_last(&c, LINE_INFO, "-- ", "bob", "bob left #rust: dinner");
+
+	/* Private: the conversation with the other user, both ways. */
+	feed_msg(&c, "bob", "alice", "psst");
+	q = buf_of(&c, BUFFER_QUERY, "bob");
+	assert_ptr_equal(c.bufs.newest, q);
+	assert_members(q, pair, 2);
+	assert_int_equal(q->unread, 1);
+	feed_msg(&c, "alice", "bob", "yes?");
+	assert_ptr_equal(c.bufs.newest, q);
+	assert_int_equal(q->unread, 1); /* our own */
+	assert_ptr_equal(buffer_current(&c.bufs), r);
+
+	/* Presence: the server buffer, and the lobby's members. */
+	feed_presence(&c, "dave", true);
+	assert_members(lobby, lobby3, 3);
+	assert_string_equal(last_in(server)->text, "dave is online");
+	assert_string_equal(last_in(lobby)->text, "dave is online");
+	feed_presence(&c, "carol", false);
+	assert_members(r, online, 1); /* alice: carol is in no room now */
+	assert_string_equal(last_in(r)->text, "carol went offline");
+
+	/* Errors: where the user is. */
+	feed_error(&c, MSG_CODE_NOT_MEMBER, "say");
+	assert_ptr_equal(c.bufs.newest, r);
+	assert_last(&c, LINE_ERROR, "!!! ", NULL, "you are not in that room");
+
+	/* parted: the buffer stays, marked, without members. */
+	feed_event(&c,
+	    (struct msg){ .type = MSG_PARTED, .room = MSG_STR("rust") });
+	assert_true(r->parted);
+	assert_int_equal(r->n_members, 0);
+	assert_last(&c, LINE_INFO, "-- ", NULL, "you left #rust");
+	/* joined again: back, the buffer current again when asked for. */
+	ui_select_buffer(&c, 1);
+	snprintf(c.join_pending, sizeof c.join_pending, "rust");
+	feed_joined(&c, "rust", "", rust, 2, false);
+	assert_false(r->parted);
+	assert_ptr_equal(buffer_current(&c.bufs), r);
+	assert_string_equal(c.join_pending, "");
+	assert_last(&c, LINE_INFO, "-- ", NULL, "you joined #rust (no topic)");
+	fixture_free(&c);
+}
+
+/* The new events in words. */
+static void
+test_room_events(void **state)
+{
+	static const char *const online[] = { "alice" };
+	static const char *const names[] = { "alice", "bob" };
+	static const char *const rooms[] = { "lobby", "rust" };
+	struct client c;
+	json_t *list;
+
+	(void)state;
+	fixture_client(&c);
+	feed_login_ok(&c, "alice", online, 1);
+	feed_joined(&c, "rust", "", names, 2, false);
+
+	feed_event(&c,
+	    (struct msg){ .type = MSG_TOPIC,
+		.room = MSG_STR("rust"),
+		.topic = MSG_STR("new \x1b topic"),
+		.by = MSG_STR("bob"),
+		.ts = MSG_INT(TS) });
+	assert_last(&c, LINE_INFO, "-- ", "bob",
+	    "bob set the topic of #rust: new " ESC_PICTURE " topic");
+	assert_string_equal(buf_of(&c, BUFFER_ROOM, "rust")->topic,
+	    "new \x1b topic"); /* kept raw, sanitized when shown */
+	feed_event(&c,
+	    (struct msg){ .type = MSG_TOPIC,
+		.room = MSG_STR("rust"),
+		.topic = MSG_STR(""),
+		.by = MSG_STR("bob") });
+	assert_last(&c, LINE_INFO, "-- ", "bob",
+	    "bob cleared the topic of #rust");
+	feed_event(&c,
+	    (struct msg){ .type = MSG_TOPIC,
+		.room = MSG_STR("rust"),
+		.topic = MSG_STR("t") });
+	assert_last(&c, LINE_INFO, "-- ", NULL, "topic of #rust: t");
+	feed_event(&c,
+	    (struct msg){ .type = MSG_TOPIC,
+		.room = MSG_STR("rust"),
+		.topic = MSG_STR("") });
+	assert_last(&c, LINE_INFO, "-- ", NULL, "#rust has no topic");
+
+	feed_event(&c,
+	    (struct msg){ .type = MSG_NAMES,
+		.room = MSG_STR("rust"),
+		.users = MSG_LIST(names, 2) });
+	assert_last(&c, LINE_INFO, "-- ", NULL, "#rust (2 users): alice bob");
+
+	list = json_pack("[{s:s,s:i,s:s},{s:s,s:i,s:s},{s:i}]", "room", "lobby",
+	    "users", 3, "topic", "", "room", "rust", "users", 1, "topic",
+	    "all about \x1b", "users", 2);
+	assert_non_null(list);
+	feed_event(&c,
+	    (struct msg){ .type = MSG_ROOMS, .room_list = { list } });
+	json_decref(list);
+	assert_last(&c, LINE_INFO, "-- ", NULL,
+	    "2 rooms:\n#lobby (3)\n#rust (1): all about " ESC_PICTURE);
+
+	feed_event(&c,
+	    (struct msg){ .type = MSG_AWAY,
+		.user = MSG_STR("bob"),
+		.text = MSG_STR("lunch") });
+	assert_last(&c, LINE_INFO, "-- ", "bob", "bob is away: lunch");
+	assert_ptr_equal(c.bufs.newest, buffer_server(&c.bufs));
+	feed_event(&c,
+	    (struct msg){ .type = MSG_AWAY, .user = MSG_STR("bob") });
+	assert_last(&c, LINE_INFO, "-- ", "bob", "bob is back");
+	feed_event(&c,
+	    (struct msg){ .type = MSG_AWAY,
+		.user = MSG_STR("alice"),
+		.text = MSG_STR("afk") });
+	assert_ptr_equal(c.bufs.newest, buffer_current(&c.bufs));
+
+	feed_event(&c,
+	    (struct msg){ .type = MSG_WHOIS,
+		.user = MSG_STR("bob"),
+		.online = MSG_BOOL(true),
+		.sessions = MSG_INT(2),
+		.room_names = MSG_LIST(rooms, 2),
+		.away = MSG_STR("lunch"),
+		.idle_s = MSG_INT(200),
+		.since = MSG_INT(TS) });
+	assert_last(&c, LINE_INFO, "-- ", NULL,
+	    "bob: online, 2 sessions, idle 3m 20s\nrooms: #lobby #rust\n"
+	    "away: lunch\nonline since 2023-11-14 22:13");
+	feed_event(&c,
+	    (struct msg){ .type = MSG_WHOIS,
+		.user = MSG_STR("zed"),
+		.online = MSG_BOOL(false),
+		.sessions = MSG_INT(0),
+		.room_names = MSG_LIST(NULL, 0),
+		.idle_s = MSG_INT(90000) });
+	assert_last(&c, LINE_INFO, "-- ", NULL,
+	    "zed: offline, 0 sessions, idle 1d 1h");
+
+	feed_error(&c, MSG_CODE_NO_SUCH_ROOM, "names");
+	assert_last(&c, LINE_ERROR, "!!! ", NULL, "there is no such room");
+	feed_error(&c, MSG_CODE_NO_SUCH_USER, "whois");
+	assert_last(&c, LINE_ERROR, "!!! ", NULL, "there is no such user");
+	fixture_free(&c);
+}
+
+/* Name lists in parts (section 6): put together before use; something
+ * else between the parts ends the list with what came. */
+static void
+test_parts_concat(void **state)
+{
+	static const char *const p1[] = { "a", "b" };
+	static const char *const p2[] = { "c" };
+	static const char *const p3[] = { "d" };
+	static const char *const all[] = { "a", "b", "c", "d" };
+	static const char *const some[] = { "a", "b", "c" };
+	struct client c;
+	uint64_t n;
+
+	(void)state;
+	fixture_client(&c);
+	c.state = CONN_LOGGING_IN;
+	feed_event(&c,
+	    (struct msg){ .type = MSG_LOGIN_OK,
+		.user = MSG_STR("a"),
+		.users = MSG_LIST(p1, 2),
+		.more = MSG_BOOL(true) });
+	assert_int_equal(c.state, CONN_LOGGING_IN); /* not yet */
+	assert_int_equal(fixture_count(&c), 0);
+	feed_room_users(&c, NULL, p2, 1, true);
+	feed_room_users(&c, NULL, p3, 1, false);
+	assert_int_equal(c.state, CONN_LOGGED_IN);
+	assert_online(&c, all, 4);
+	assert_members(buf_of(&c, BUFFER_ROOM, "lobby"), all, 4);
+	assert_last(&c, LINE_INFO, "-- ", NULL,
+	    "logged in as a; 4 users online");
+	assert_false(c.parts.open);
+
+	n = fixture_count(&c);
+	feed_joined(&c, "rust", "", p1, 2, true);
+	feed_room_users(&c, "rust", p2, 1, true);
+	assert_int_equal(fixture_count(&c), n);
+	assert_null(buffer_find(&c.bufs, BUFFER_ROOM, "rust"));
+	feed_room_users(&c, "rust", p3, 1, false);
+	assert_members(buf_of(&c, BUFFER_ROOM, "rust"), all, 4);
+
+	/* Broken off by another message: what came is used. */
+	feed_event(&c,
+	    (struct msg){ .type = MSG_NAMES,
+		.room = MSG_STR("rust"),
+		.users = MSG_LIST(p1, 2),
+		.more = MSG_BOOL(true) });
+	feed_room_users(&c, "rust", p2, 1, true);
+	feed_room_say(&c, "rust", "a", "hi");
+	assert_members(buf_of(&c, BUFFER_ROOM, "rust"), some, 3);
+	assert_false(c.parts.open);
+	assert_last(&c, LINE_OWN, "<a> ", "a", "hi");
+	/* A part of another room ends it too. */
+	feed_joined(&c, "x", "", p1, 2, true);
+	feed_room_users(&c, "y", p2, 1, false);
+	assert_members(buf_of(&c, BUFFER_ROOM, "x"), p1, 2);
+	/* A list left open at a disconnect is forgotten. */
+	feed_joined(&c, "z", "", p1, 2, true);
+	events_disconnected(&c);
+	assert_false(c.parts.open);
+	fixture_free(&c);
+}
+
+/* A say naming us is a highlight: its line kind, its buffer's mark
+ * (when not current), once. Our own and other words are not. */
+static void
+test_highlight(void **state)
+{
+	static const char *const online[] = { "alice", "bob" };
+	struct buffer *r;
+	struct client c;
+
+	(void)state;
+	fixture_client(&c);
+	feed_login_ok(&c, "alice", online, 2);
+	feed_room_say(&c, NULL, "bob", "hey Alice, look");
+	assert_last(&c, LINE_HIGHLIGHT, "<bob> ", "bob", "hey Alice, look");
+	feed_room_say(&c, NULL, "bob", "malice aforethought");
+	assert_int_equal(fixture_last(&c)->kind, LINE_CHAT);
+	feed_room_say(&c, NULL, "alice", "I am alice");
+	assert_int_equal(fixture_last(&c)->kind, LINE_OWN);
+	feed_joined(&c, "rust", "", online, 2, false);
+	ui_select_buffer(&c, 1);
+	feed_room_say(&c, "rust", "bob", "alice?");
+	r = buf_of(&c, BUFFER_ROOM, "rust");
+	assert_true(r->highlight);
+	assert_int_equal(r->unread, 1);
+	ui_select_buffer(&c, buffer_number(&c.bufs, r));
+	assert_false(r->highlight);
+	fixture_free(&c);
+}
+
+/* Batch mode: one line per new event; lobby says as before, other
+ * rooms' with the room first. */
+static void
+test_batch_rooms(void **state)
+{
+	static const char *const users[] = { "alice", "bob" };
+	static const char *const rooms[] = { "lobby" };
+	struct capture out_cap;
+	struct client c;
+	json_t *list;
+	char *out;
+	const char *p;
+
+	(void)state;
+	fixture_client(&c);
+	c.batch = true;
+	fixture_capture_start(&out_cap, STDOUT_FILENO);
+	feed_login_ok(&c, "alice", users, 2);
+	feed_room_say(&c, NULL, "bob", "hello batch");
+	feed_room_say(&c, "lobby", "bob", "hello lobby");
+	feed_joined(&c, "x", "the x room", users, 2, false);
+	feed_joined(&c, "y", "", users, 1, false);
+	feed_room_say(&c, "x", "bob", "hi");
+	feed_event(&c,
+	    (struct msg){ .type = MSG_SAY,
+		.id = MSG_INT(5),
+		.ts = MSG_INT(TS),
+		.room = MSG_STR("x"),
+		.from = MSG_STR("bob"),
+		.text = MSG_STR("waves"),
+		.action = MSG_BOOL(true) });
+	feed_event(&c,
+	    (struct msg){ .type = MSG_ROOM_JOIN,
+		.room = MSG_STR("x"),
+		.user = MSG_STR("carol") });
+	feed_event(&c,
+	    (struct msg){ .type = MSG_ROOM_PART,
+		.room = MSG_STR("x"),
+		.user = MSG_STR("carol"),
+		.by = MSG_STR("op") });
+	feed_event(&c,
+	    (struct msg){ .type = MSG_NAMES,
+		.room = MSG_STR("x"),
+		.users = MSG_LIST(users, 2) });
+	list = json_pack("[{s:s,s:i,s:s},{s:s,s:i,s:s}]", "room", "lobby",
+	    "users", 3, "topic", "", "room", "x", "users", 2, "topic", "t");
+	feed_event(&c,
+	    (struct msg){ .type = MSG_ROOMS, .room_list = { list } });
+	json_decref(list);
+	feed_event(&c,
+	    (struct msg){ .type = MSG_WHOIS,
+		.user = MSG_STR("bob"),
+		.online = MSG_BOOL(true),
+		.sessions = MSG_INT(1),
+		.room_names = MSG_LIST(rooms, 1),
+		.idle_s = MSG_INT(5) });
+	feed_event(&c,
+	    (struct msg){ .type = MSG_AWAY,
+		.user = MSG_STR("bob"),
+		.text = MSG_STR("lunch") });
+	feed_event(&c,
+	    (struct msg){ .type = MSG_PARTED,
+		.room = MSG_STR("x"),
+		.reason = MSG_STR("bye") });
+	out = fixture_capture_end(&out_cap);
+
+	p = check_line(out, NULL, "-- logged in as alice; online: alice bob");
+	p = check_line(p, TS_STAMP, "<bob> hello batch");
+	p = check_line(p, TS_STAMP, "<bob> hello lobby");
+	p = check_line(p, NULL,
+	    "-- joined #x; topic: the x room; users: alice bob");
+	p = check_line(p, NULL, "-- joined #y; users: alice");
+	p = check_line(p, TS_STAMP, "[#x] <bob> hi");
+	p = check_line(p, TS_STAMP, "[#x] * bob waves");
+	p = check_line(p, NULL, "-- carol joined #x");
+	p = check_line(p, NULL, "-- carol was kicked from #x by op");
+	p = check_line(p, NULL, "-- #x (2 users): alice bob");
+	p = check_line(p, NULL, "-- rooms: #lobby (3); #x (2): t");
+	p = check_line(p, NULL,
+	    "-- bob: online, 1 session, idle 5s; rooms: #lobby");
+	p = check_line(p, NULL, "-- bob is away: lunch");
+	p = check_line(p, NULL, "-- you left #x: bye");
+	assert_string_equal(p, "");
+	free(out);
+	fixture_free(&c);
+}
+
 int
 main(void)
 {
@@ -474,6 +926,11 @@ main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_batch_text),
 		cmocka_unit_test(test_batch_json),
+		cmocka_unit_test(test_routing),
+		cmocka_unit_test(test_room_events),
+		cmocka_unit_test(test_parts_concat),
+		cmocka_unit_test(test_highlight),
+		cmocka_unit_test(test_batch_rooms),
 	};
 
 	setenv("TZ", "UTC", 1);
