@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -462,6 +463,36 @@ store_close(struct store *st)
 	pthread_cond_destroy(&st->rcond);
 	pthread_cond_destroy(&st->seqcond);
 	free(st);
+}
+
+/* Opens and closes a database file once: schema made, contents read. */
+static void
+count_room(const char *room, const char *topic, void *arg)
+{
+	(void)room;
+	(void)topic;
+	(*(size_t *)arg)++;
+}
+
+/* Creates the database file with its schema when missing. */
+int
+store_init_file(const char *path, uint64_t *last_id, size_t *rooms, char *err,
+    size_t errlen)
+{
+	void *db;
+	int rc;
+
+	*last_id = 0;
+	*rooms = 0;
+	if (path == NULL || *path == '\0') {
+		snprintf(err, errlen, "no database file named");
+		return SC_ERR_INVALID;
+	}
+	rc = store_backend_sqlite.open(path, count_room, rooms, last_id, &db,
+	    err, errlen);
+	if (rc == 0)
+		store_backend_sqlite.close(db);
+	return rc;
 }
 
 /* False once the backend failed (or there is no store). */
