@@ -11,13 +11,17 @@
  * answers ok = false from then on, and writes are dropped, so what the
  * store holds has no silent holes.
  */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -30,6 +34,7 @@
 #define STORE_READS_MAX	      1024		  /* queued history reads */
 #define STORE_PRUNE_MS	      (3600 * 1000)	  /* retention check */
 #define STORE_DAY_MS	      (86400LL * 1000)
+#define STORE_NICE	      10 /* the threads' priority under the loop's */
 
 TAILQ_HEAD(store_ops, store_op);
 
@@ -143,6 +148,21 @@ op_free(struct store_op *op)
 
 /* ---- the writer --------------------------------------------------------- */
 
+/*
+ * The store's threads run below the event loop (SCHED_BATCH, nice 10), as
+ * the auth pool's do: on a core shared with the loop, a batch waits for
+ * the loop rather than the loop for the batch; a busy loop still leaves
+ * them about a tenth of the core, more than a batch of chat needs.
+ */
+static void
+lower_priority(void)
+{
+	struct sched_param sp = { 0 };
+
+	(void)sched_setscheduler(0, SCHED_BATCH, &sp);
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), STORE_NICE);
+}
+
 /* Marks the store failed, once, with the reason. */
 static void
 store_fail(struct store *st, const char *what, const char *err)
@@ -153,11 +173,18 @@ store_fail(struct store *st, const char *what, const char *err)
 		    st->be->name, what, err);
 }
 
-/* Queues one write; the caller holds no lock. False when refused. */
+/* Queues one write (op NULL: only the id); the caller holds no lock.
+ * False when refused. */
 static bool
-queue_op(struct store *st, struct store_op *op, size_t bytes)
+queue_op(struct store *st, struct store_op *op, size_t bytes, uint64_t id)
 {
 	pthread_mutex_lock(&st->lock);
+	if (id > st->latest_id)
+		st->latest_id = id;
+	if (op == NULL) {
+		pthread_mutex_unlock(&st->lock);
+		return true;
+	}
 	if (st->n_ops >= STORE_QUEUE_MAX_OPS ||
 	    st->op_bytes + bytes > STORE_QUEUE_MAX_BYTES || st->stopping) {
 		st->dropped++;
@@ -240,6 +267,7 @@ store_writer(void *arg)
 	struct timespec ts;
 	size_t n, i, bytes;
 
+	lower_priority();
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
 		while (!st->stopping && TAILQ_EMPTY(&st->ops) &&
@@ -306,6 +334,7 @@ store_reader(void *arg)
 	bool skip;
 	int rc;
 
+	lower_priority();
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
 		while (!st->stopping && TAILQ_EMPTY(&st->todo))
@@ -523,14 +552,11 @@ store_append(struct store *st, const struct store_msg *m)
 
 	if (st == NULL)
 		return;
-	pthread_mutex_lock(&st->lock);
-	if (m->id > st->latest_id)
-		st->latest_id = m->id;
-	pthread_mutex_unlock(&st->lock);
-	if (!atomic_load(&st->available))
+	if (!atomic_load(&st->available) ||
+	    (m->room == NULL && (m->from == NULL || m->to == NULL))) {
+		(void)queue_op(st, NULL, 0, m->id);
 		return;
-	if (m->room == NULL && (m->from == NULL || m->to == NULL))
-		return;
+	}
 	op = xcalloc(1, sizeof *op);
 	op->kind = STORE_OP_MSG;
 	op->id = m->id;
@@ -545,7 +571,7 @@ store_append(struct store *st, const struct store_msg *m)
 		op->json[m->json_len] = '\0';
 		op->json_len = m->json_len;
 	}
-	(void)queue_op(st, op, op->json_len);
+	(void)queue_op(st, op, op->json_len, m->id);
 }
 
 /* Queues a room's creation (topic NULL) or its new topic. */
@@ -564,7 +590,7 @@ store_room_save(struct store *st, const char *room, const char *topic)
 		op->topic = xstrdup(topic);
 		op->json_len = strlen(topic);
 	}
-	(void)queue_op(st, op, op->json_len);
+	(void)queue_op(st, op, op->json_len, 0);
 }
 
 /* Queues a history read; its answer comes back through cb. */
