@@ -6,7 +6,7 @@ medians measured side by side, never figures from different days).
 
     python3 test/bench/ab_fanout.py --a OLD_BUILD --b NEW_BUILD \
         [--generator BUILD] [--runs 3] [--receivers 1000] [--senders 10] \
-        [--a-config JSON] [--b-config JSON]
+        [--a-config JSON] [--b-config JSON] [--window W]
 
 --a-config / --b-config add settings to that side's daemon config (a
 JSON object), so one build can be compared with itself under two
@@ -83,6 +83,9 @@ def main():
     ap.add_argument("--receivers", type=int, default=1000)
     ap.add_argument("--senders", type=int, default=10)
     ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--window", type=int,
+                    help="unacknowledged messages per sender (bench's "
+                    "default 64 saturates the daemon's core)")
     ap.add_argument("--a-config", type=json.loads, default={},
                     help="JSON object of settings added to A's config")
     ap.add_argument("--b-config", type=json.loads, default={},
@@ -97,6 +100,8 @@ def main():
                   ">/dev/null" % (mk, o.receivers + o.senders + 10, users))
         args = ["--receivers", str(o.receivers), "--senders",
                 str(o.senders), "--duration", str(o.duration)]
+        if o.window is not None:
+            args += ["--window", str(o.window)]
         res = {"A": [], "B": []}
         for i in range(o.runs):
             for label, build, extra in (("A", o.a, o.a_config),
