@@ -26,6 +26,13 @@ msg_handler(struct session *s, struct msg *req)
 		return;
 	}
 	cmd_take_token(s);
+	store_append(srv->store,
+	    &(struct store_msg){ .id = (uint64_t)out.id.v,
+		.ts = out.ts.v,
+		.from = s->user->name,
+		.to = to->name,
+		.json = srv->wbuf,
+		.json_len = len });
 	roster_send_user(to, srv->wbuf, len, NULL);
 	/* A message to oneself is delivered once per session. */
 	if (to != s->user)

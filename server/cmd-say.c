@@ -19,6 +19,12 @@ say_handler(struct session *s, struct msg *req)
 		return;
 	}
 	cmd_take_token(s);
+	store_append(srv->store,
+	    &(struct store_msg){ .id = (uint64_t)say.id.v,
+		.ts = say.ts.v,
+		.room = "lobby",
+		.json = srv->wbuf,
+		.json_len = len });
 	roster_broadcast(srv, srv->wbuf, len);
 }
 

@@ -15,6 +15,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_ping_entry,
 	&cmd_quit_entry,
+	&cmd_history_entry,
 };
 
 /* Finds the entry of a request type. */

@@ -71,6 +71,9 @@ static const struct setting settings[] = {
 	{ "output_cap", SET_SIZE, OFF(output_cap), 2 * SC_FRAME_MAX_WIRE,
 	    1024 * MIB, 1 * MIB, NULL },
 	{ "stall_log_ms", SET_UINT, OFF(stall_log_ms), 1, 60000, 100, NULL },
+	{ "database", SET_STRING, OFF(database), 0, 0, 0,
+	    "data/securechat.db" },
+	{ "history_days", SET_UINT, OFF(history_days), 0, 3650, 30, NULL },
 };
 
 static int store_number(struct config *, const struct setting *, double, char *,
@@ -108,6 +111,7 @@ config_free(struct config *cfg)
 	free(cfg->key_path);
 	free(cfg->log_dir);
 	free(cfg->server_name);
+	free(cfg->database);
 	memset(cfg, 0, sizeof *cfg);
 }
 

@@ -2,8 +2,9 @@
  * securechatctl.c: the administration tool. Adds, re-passwords, removes
  * and lists the users of a users file (PROTOCOL.md section 5), editing it
  * under the users_lock() lock with an atomic save, and prints the server
- * key's fingerprint for clients to pin: the options, the command table and
- * the commands.
+ * key's fingerprint for clients to pin, and creates the server's database
+ * (initdb; later it manages operators there): the options, the command
+ * table and the commands.
  *
  * New passwords come from ctl-prompt.c (the terminal, or one line of
  * standard input). They are kept in fixed buffers wiped on every path.
@@ -21,25 +22,30 @@
 #include "ctl.h"
 #include "escape.h"
 #include "keys.h"
+#include "log.h"
 #include "text.h"
 #include "pwhash.h"
 #include "sc_limits.h"
+#include "store.h"
 #include "users.h"
 
-#define CTL_USERS_DEFAULT "data/users.json"
-#define CTL_KEY_DEFAULT	  "data/server.key"
-#define CTL_EXIT_FAIL	  1 /* the operation failed */
-#define CTL_EXIT_USAGE	  2 /* bad command line */
+#define CTL_USERS_DEFAULT    "data/users.json"
+#define CTL_KEY_DEFAULT	     "data/server.key"
+#define CTL_DATABASE_DEFAULT "data/securechat.db"
+#define CTL_EXIT_FAIL	     1 /* the operation failed */
+#define CTL_EXIT_USAGE	     2 /* bad command line */
 
 /* Which options a command accepts. */
 #define CTL_OPT_USERS	       0x1
 #define CTL_OPT_KEY	       0x2
 #define CTL_OPT_PASSWORD_STDIN 0x4
+#define CTL_OPT_DATABASE       0x8
 
 /* The command line after option parsing. */
 struct ctl_options {
 	const char *users;
 	const char *key;
+	const char *database;
 	bool password_stdin;
 	unsigned int given; /* CTL_OPT_* seen */
 };
@@ -57,6 +63,7 @@ static int cmd_passwd(const struct ctl_options *, char **);
 static int cmd_userdel(const struct ctl_options *, char **);
 static int cmd_list(const struct ctl_options *, char **);
 static int cmd_fingerprint(const struct ctl_options *, char **);
+static int cmd_initdb(const struct ctl_options *, char **);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "useradd", 1, CTL_OPT_USERS | CTL_OPT_PASSWORD_STDIN, cmd_useradd },
@@ -64,6 +71,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "userdel", 1, CTL_OPT_USERS, cmd_userdel },
 	{ "list", 0, CTL_OPT_USERS, cmd_list },
 	{ "fingerprint", 0, CTL_OPT_KEY, cmd_fingerprint },
+	{ "initdb", 0, CTL_OPT_DATABASE, cmd_initdb },
 };
 
 /* Prints "securechatctl: <message>" on stderr. */
@@ -89,10 +97,14 @@ usage(FILE *f)
 	    "       %s [--users FILE] userdel NAME\n"
 	    "       %s [--users FILE] list\n"
 	    "       %s fingerprint [--key FILE]\n"
+	    "       %s initdb [--database FILE]\n"
 	    "       %s --help | --version\n"
 	    "\n"
 	    "  --users FILE       users file (default %s)\n"
 	    "  --key FILE         server key file (default %s)\n"
+	    "  --database FILE    the server's database (default %s):\n"
+	    "                     initdb creates it with its tables when "
+	    "missing\n"
 	    "  --password-stdin   read the password as one line of standard\n"
 	    "                     input instead of twice from the terminal\n"
 	    "\n"
@@ -100,7 +112,8 @@ usage(FILE *f)
 	    "starting with '-'). Exit status: 0 done, 1 failed, 2 usage "
 	    "error.\n",
 	    CTL_NAME, CTL_NAME, CTL_NAME, CTL_NAME, CTL_NAME, CTL_NAME,
-	    CTL_USERS_DEFAULT, CTL_KEY_DEFAULT, SC_USER_MAX_LEN);
+	    CTL_NAME, CTL_USERS_DEFAULT, CTL_KEY_DEFAULT, CTL_DATABASE_DEFAULT,
+	    SC_USER_MAX_LEN);
 }
 
 /*
@@ -342,8 +355,33 @@ option_name(unsigned int bit)
 		return "--users";
 	case CTL_OPT_KEY:
 		return "--key";
+	case CTL_OPT_DATABASE:
+		return "--database";
 	}
 	return "--password-stdin";
+}
+
+/* initdb: creates the database with its tables when missing (the
+ * daemon does too; this lets an administrator make it ahead, as the
+ * user who will own it). */
+static int
+cmd_initdb(const struct ctl_options *o, char **argv)
+{
+	char err[512];
+	uint64_t last_id;
+	size_t rooms;
+
+	(void)argv;
+	log_init(CTL_NAME, LOG_LEVEL_WARNING);
+	if (store_init_file(o->database, &last_id, &rooms, err, sizeof err) !=
+	    0) {
+		ctl_complain("%s", err);
+		return CTL_EXIT_FAIL;
+	}
+	printf("database %s ready: %zu room%s, last message id %llu\n",
+	    o->database, rooms, rooms == 1 ? "" : "s",
+	    (unsigned long long)last_id);
+	return 0;
 }
 
 /* Parses the command line, checks it, and runs one command. */
@@ -354,6 +392,7 @@ main(int argc, char **argv)
 		{ "users", required_argument, NULL, 'u' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "password-stdin", no_argument, NULL, 'p' },
+		{ "database", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -367,6 +406,7 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.users = CTL_USERS_DEFAULT;
 	o.key = CTL_KEY_DEFAULT;
+	o.database = CTL_DATABASE_DEFAULT;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
@@ -378,6 +418,10 @@ main(int argc, char **argv)
 		case 'k':
 			o.key = optarg;
 			o.given |= CTL_OPT_KEY;
+			break;
+		case 'd':
+			o.database = optarg;
+			o.given |= CTL_OPT_DATABASE;
 			break;
 		case 'p':
 			o.password_stdin = true;
@@ -423,14 +467,14 @@ main(int argc, char **argv)
 		    cmd->nargs == 0 ? "no arguments" : "one user name");
 		return CTL_EXIT_USAGE;
 	}
-	for (bit = CTL_OPT_USERS; bit <= CTL_OPT_PASSWORD_STDIN; bit <<= 1) {
+	for (bit = CTL_OPT_USERS; bit <= CTL_OPT_DATABASE; bit <<= 1) {
 		if ((o.given & bit) && !(cmd->options & bit)) {
 			ctl_complain("%s does not apply to %s (see --help)",
 			    option_name(bit), cmd->name);
 			return CTL_EXIT_USAGE;
 		}
 	}
-	if (*o.users == '\0' || *o.key == '\0') {
+	if (*o.users == '\0' || *o.key == '\0' || *o.database == '\0') {
 		ctl_complain("empty file name (see --help)");
 		return CTL_EXIT_USAGE;
 	}

@@ -53,6 +53,10 @@ usage(FILE *f)
 	    "  -L, --log-dir DIR     folder for securechatd.log (\"\" for "
 	    "none)\n"
 	    "  -w, --workers N       password-check threads (0: one per core)\n"
+	    "      --database FILE   history database (SQLite; \"\" keeps "
+	    "history\n"
+	    "                        in memory only)\n"
+	    "      --history-days N  days of messages kept (0: none)\n"
 	    "      --log-level LVL   error, warning, notice, info or debug\n"
 	    "      --fingerprint     print the server key's fingerprint and "
 	    "exit\n"
@@ -352,6 +356,33 @@ heartbeat_timer(evutil_socket_t fd, short what, void *arg)
 
 /* ---- startup ----------------------------------------------------------- */
 
+/* A room read from the history store at startup. */
+static void
+stored_room(const char *name, const char *topic, void *arg)
+{
+	room_load(arg, name, topic);
+}
+
+/* Opens the history store: one that cannot open costs history (logged),
+ * never the chat. */
+static void
+open_store(struct server *srv)
+{
+	char err[512];
+
+	if (store_open(srv->base, srv->cfg.database, srv->cfg.history_days,
+		stored_room, srv, &srv->last_msg_id, &srv->store, err,
+		sizeof err) != 0) {
+		log_err("history unavailable: %s; running without history",
+		    err);
+		return;
+	}
+	log_notice("history store %s, %u day%s, last message id %llu",
+	    *srv->cfg.database != '\0' ? srv->cfg.database : "in memory",
+	    srv->cfg.history_days, srv->cfg.history_days == 1 ? "" : "s",
+	    (unsigned long long)srv->last_msg_id);
+}
+
 /* A users-file hash that never matches, of the default cost. */
 static void
 make_dummy_hash(struct server *srv)
@@ -391,6 +422,8 @@ parse_args(int argc, char **argv, struct config *cfg, struct options *o)
 		{ "log-level", required_argument, NULL, 1 },
 		{ "fingerprint", no_argument, NULL, 2 },
 		{ "check-config", no_argument, NULL, 3 },
+		{ "database", required_argument, NULL, 4 },
+		{ "history-days", required_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -439,6 +472,12 @@ parse_args(int argc, char **argv, struct config *cfg, struct options *o)
 		case 3:
 			o->check_config = true;
 			continue;
+		case 4:
+			name = "database";
+			break;
+		case 5:
+			name = "history_days";
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -592,6 +631,7 @@ main(int argc, char **argv)
 	}
 
 	srv->auth = authpool_new(srv, srv->cfg.workers, srv->cfg.auth_queue);
+	open_store(srv);
 	listen_start(srv);
 	log_notice("securechatd %s listening on %s port %u, %zu users, "
 		   "key %s (%s)",
@@ -612,6 +652,7 @@ main(int argc, char **argv)
 	}
 	authpool_free(srv->auth);
 	session_reap(srv);
+	store_close(srv->store); /* after the sessions: flushes the writes */
 	log_notice("stopped; largest loop stall %llu.%03llu ms",
 	    (unsigned long long)(srv->stall_max_us / 1000),
 	    (unsigned long long)(srv->stall_max_us % 1000));

@@ -28,6 +28,7 @@
 #include "msg.h"
 #include "pwhash.h"
 #include "sc_limits.h"
+#include "store.h"
 #include "text.h"
 #include "utf8.h"
 #include "users.h"
@@ -73,6 +74,8 @@ struct config {
 	unsigned rate_per_sec;
 	size_t output_cap;     /* bytes queued to one client */
 	unsigned stall_log_ms; /* log loop stalls above this */
+	char *database;	       /* history store; "" keeps it in memory */
+	unsigned history_days; /* message retention; 0 stores none */
 };
 
 /* Sets every setting to its default. */
@@ -186,6 +189,7 @@ extern const struct cmd_entry cmd_msg_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_ping_entry;
 extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_history_entry;
 
 /* Checks one plaintext request in the spec's order and runs it. */
 void cmd_dispatch(struct session *s, const uint8_t *buf, size_t len);
@@ -202,6 +206,19 @@ void cmd_fill_tokens(struct session *s);
 /* cmd-login.c: finishes a login when its check comes back. */
 void cmd_login_done(struct session *s, const char *user, size_t user_len,
     bool ok);
+
+/* ---- room.c (the rooms branch; room-stub.c until the merge) ----------- */
+
+struct room;
+
+/* Recreates a stored room with its topic at startup (store_open). */
+void room_load(struct server *srv, const char *name, const char *topic);
+
+/* The room name[0..len), or NULL when it was never created. */
+struct room *room_find(struct server *srv, const char *name, size_t len);
+
+/* True when session s itself is a member of r. */
+bool room_has_session(const struct room *r, const struct session *s);
 
 /* ---- roster.c ---------------------------------------------------------- */
 
@@ -327,6 +344,7 @@ struct server {
 	struct users *users;
 	struct pwhash dummy_hash; /* for unknown users */
 	struct authpool *auth;
+	struct store *store; /* NULL: no history (it failed to open) */
 
 	TAILQ_HEAD(, session) sessions;
 	TAILQ_HEAD(, session) dead;

@@ -79,22 +79,37 @@ int store_open(struct event_base *base, const char *path, unsigned history_days,
     store_room_cb *rooms, void *arg, uint64_t *last_id, struct store **out,
     char *err, size_t errlen) SC_WUR;
 
-/* Flushes what is queued (bounded wait), stops the threads, frees. */
+/* Flushes what is queued (bounded wait), stops the threads, frees.
+ * Reads not yet answered get their callback now, with ok = false (so
+ * what their arg holds is released); forgotten ones are dropped. */
 void store_close(struct store *st);
 
-/* False once the backend failed: history answers ok = false. */
+/*
+ * Creates the SQLite database at path (and its folder) with its schema
+ * when missing, and checks that it opens; no threads (securechatctl).
+ * On success *last_id and *rooms say what it holds. Returns 0 or a
+ * negative SC_ERR_* with a reason in err.
+ */
+int store_init_file(const char *path, uint64_t *last_id, size_t *rooms,
+    char *err, size_t errlen) SC_WUR;
+
+/* False once the backend failed (or st is NULL: no store): history
+ * answers ok = false. Every function here accepts a NULL store. */
 bool store_available(const struct store *st);
 
 /* Queues one delivered message (copied). Never blocks: a full queue
  * drops it, counted and logged once. */
 void store_append(struct store *st, const struct store_msg *m);
 
-/* Queues the creation of a room or a change of its topic (copied). */
+/* Queues the creation of a room (topic NULL: an existing topic stays) or
+ * a change of its topic (copied). */
 void store_room_save(struct store *st, const char *room, const char *topic);
 
 /*
- * Asks for history; cb(res, arg) runs later on the loop thread. Returns 0,
- * or SC_ERR_TOO_LONG when too many reads are queued (answer busy).
+ * Asks for history; cb(res, arg) runs later on the loop thread, after
+ * every write queued before this call is done. Returns 0,
+ * SC_ERR_INVALID for a question without a room or a pair of users (or a
+ * NULL store), or SC_ERR_TOO_LONG when too many reads are queued.
  */
 int store_history(struct store *st, const struct store_query *q,
     store_history_cb *cb, void *arg) SC_WUR;

@@ -5,7 +5,15 @@ delivery slower (the machine is shared and noisy: compare the ratio of
 medians measured side by side, never figures from different days).
 
     python3 test/bench/ab_fanout.py --a OLD_BUILD --b NEW_BUILD \
-        [--generator BUILD] [--runs 3] [--receivers 1000] [--senders 10]
+        [--generator BUILD] [--runs 3] [--receivers 1000] [--senders 10] \
+        [--a-config JSON] [--b-config JSON] [--window W]
+
+--a-config / --b-config add settings to that side's daemon config (a
+JSON object), so one build can be compared with itself under two
+settings, e.g. --a-config '{"history_days":0}' --b-config
+'{"history_days":30}'. After each run the daemon gets SIGUSR1 and its
+largest event-loop stall since it started (the "stats:" log line) is
+reported with the rate.
 
 Each build is a CMake build folder holding server/securechatd; the load
 generator (test/bench/securechat-bench) comes from --generator (default
@@ -14,30 +22,56 @@ one line per run and the medians, with the generator's own CPU share
 (a run where it is above 80 % is bound by the generator).
 """
 import argparse
+import json
 import os
+import re
+import signal
 import shutil
 import statistics
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_matrix  # noqa: E402
 
 
-def one(label, server_build, gen_build, work, users, args):
-    d = run_matrix.Daemon("securechat", server_build, work, users)
+def stall_ms(d):
+    """The daemon's largest loop stall since it started (SIGUSR1)."""
+    with open(d.log, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        start = f.tell()
+    d.proc.send_signal(signal.SIGUSR1)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        with open(d.log, "rb") as f:
+            f.seek(start)
+            m = re.search(rb"stats: .*largest loop stall ([0-9.]+) ms",
+                          f.read())
+        if m:
+            return float(m.group(1))
+        time.sleep(0.05)
+    return None
+
+
+def one(label, server_build, gen_build, work, users, args, extra):
+    d = run_matrix.Daemon("securechat", server_build, work, users,
+                          extra=extra)
     try:
         r = run_matrix.bench(gen_build, ["fanout", "--port", str(d.port)] +
                              args, 600)
+        stall = stall_ms(d)
     finally:
         d.close()
     rate = r.get("deliveries_per_sec")
     cpu = r.get("bench_cpu_pct")
-    print("%s: %s deliveries/s, generator CPU %s %%, lost %s, status %s" % (
-        label, "%.0f" % rate if rate is not None else "?",
-        "%.0f" % cpu if cpu is not None else "?", r.get("lost"),
-        r.get("status")), flush=True)
-    return rate, cpu
+    print("%s: %s deliveries/s, generator CPU %s %%, largest loop stall "
+          "%s ms, lost %s, status %s" % (
+              label, "%.0f" % rate if rate is not None else "?",
+              "%.0f" % cpu if cpu is not None else "?",
+              "%.3f" % stall if stall is not None else "?", r.get("lost"),
+              r.get("status")), flush=True)
+    return rate, cpu, stall
 
 
 def main():
@@ -49,6 +83,13 @@ def main():
     ap.add_argument("--receivers", type=int, default=1000)
     ap.add_argument("--senders", type=int, default=10)
     ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--window", type=int,
+                    help="unacknowledged messages per sender (bench's "
+                    "default 64 saturates the daemon's core)")
+    ap.add_argument("--a-config", type=json.loads, default={},
+                    help="JSON object of settings added to A's config")
+    ap.add_argument("--b-config", type=json.loads, default={},
+                    help="JSON object of settings added to B's config")
     o = ap.parse_args()
     gen = o.generator or o.b
     work = tempfile.mkdtemp(prefix="scbench-ab-")
@@ -59,21 +100,29 @@ def main():
                   ">/dev/null" % (mk, o.receivers + o.senders + 10, users))
         args = ["--receivers", str(o.receivers), "--senders",
                 str(o.senders), "--duration", str(o.duration)]
+        if o.window is not None:
+            args += ["--window", str(o.window)]
         res = {"A": [], "B": []}
         for i in range(o.runs):
-            for label, build in (("A", o.a), ("B", o.b)):
+            for label, build, extra in (("A", o.a, o.a_config),
+                                        ("B", o.b, o.b_config)):
                 res[label].append(one("%s run %d" % (label, i + 1), build,
-                                      gen, work, users, args))
+                                      gen, work, users, args, extra))
         med = {}
         for label in ("A", "B"):
-            rates = [r for r, _ in res[label] if r is not None]
-            cpus = [c for _, c in res[label] if c is not None]
+            rates = [r for r, _, _ in res[label] if r is not None]
+            cpus = [c for _, c, _ in res[label] if c is not None]
+            stalls = [s for _, _, s in res[label] if s is not None]
             med[label] = statistics.median(rates) if rates else None
             print("%s median %.0f deliveries/s (runs %s), generator CPU "
-                  "median %s %%" % (label, med[label] or 0,
-                                    ", ".join("%.0f" % r for r in rates),
-                                    "%.0f" % statistics.median(cpus)
-                                    if cpus else "?"))
+                  "median %s %% (max %s %%), largest loop stall max %s ms "
+                  "(runs %s)" % (
+                      label, med[label] or 0,
+                      ", ".join("%.0f" % r for r in rates),
+                      "%.0f" % statistics.median(cpus) if cpus else "?",
+                      "%.0f" % max(cpus) if cpus else "?",
+                      "%.3f" % max(stalls) if stalls else "?",
+                      ", ".join("%.3f" % s for s in stalls)))
         if med["A"] and med["B"]:
             print("B/A = %.3f" % (med["B"] / med["A"]))
     finally:

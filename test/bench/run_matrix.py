@@ -56,7 +56,7 @@ def pinned(cpu, argv):
 class Daemon:
     """securechatd or ngircd, started fresh, stopped on close()."""
 
-    def __init__(self, kind, build, work, users, cpus="0"):
+    def __init__(self, kind, build, work, users, cpus="0", extra=None):
         self.kind = kind
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="scbench-%s-" % kind, dir=work)
@@ -70,7 +70,9 @@ class Daemon:
                     "max_connections": 100000, "max_per_ip": 100000,
                     "output_cap": 64 * 1024 * 1024, "idle_timeout": 3600,
                     "login_timeout": 3600, "handshake_timeout": 60,
-                    "auth_queue": 100000}
+                    "auth_queue": 100000,
+                    "database": os.path.join(self.dir, "securechat.db")}
+            conf.update(extra or {})
             path = os.path.join(self.dir, "config.json")
             with open(path, "w") as f:
                 json.dump(conf, f)

@@ -68,6 +68,7 @@ class Server:
                 "users": self.users,
                 "key": os.path.join(self.dir, "server.key"),
                 "log_dir": self.dir, "log_level": "debug",
+                "database": os.path.join(self.dir, "securechat.db"),
                 "rate_burst": 1000, "rate_per_sec": 1000}
         conf.update(extra or {})
         self.config = os.path.join(self.dir, "config.json")

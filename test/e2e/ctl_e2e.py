@@ -761,6 +761,37 @@ def test_fingerprint(tmp):
                                     "k2.key"], "fingerprint writes nothing")
 
 
+def test_initdb(tmp):
+    """initdb creates the database (0600, its folder too) with its tables,
+    again without harm; --database applies to initdb only."""
+    db = os.path.join(tmp, "dbdir", "sub", "securechat.db")
+    for what in ("create", "again"):
+        r = run(["initdb", "--database", db], None)
+        check(r.returncode == 0 and b"ready: 0 rooms, last message id 0"
+              in r.stdout, "initdb " + what, repr(r))
+    check(os.stat(db).st_mode & 0o777 == 0o600, "database is 0600")
+    with open(db, "rb") as f:
+        check(f.read(16) == b"SQLite format 3\0", "an SQLite file")
+    empty = tempfile.mkdtemp(dir=tmp)
+    r = run(["initdb"], None, cwd=empty)
+    check(r.returncode == 0 and os.path.exists(
+        os.path.join(empty, "data", "securechat.db")), "initdb default path",
+        repr(r))
+    junk = os.path.join(tmp, "junk.db")
+    with open(junk, "wb") as f:
+        f.write(b"not a database at all, " * 50)
+    r = run(["initdb", "--database", junk], None)
+    is_error(r, 1, "initdb on a corrupt file", "not a database")
+    r = run(["initdb", "--database", "/dev/null/x/securechat.db"], None)
+    is_error(r, 1, "initdb under a file", "/dev/null")
+    r = run(["--database", db, "list"], None)
+    is_error(r, 2, "--database with list", "--database does not apply")
+    r = run(["initdb", "--database", ""], None)
+    is_error(r, 2, "empty --database", "empty file name")
+    r = run(["initdb", "extra"], None)
+    is_error(r, 2, "initdb extra", "initdb takes no arguments")
+
+
 def main():
     global CTL
     if len(sys.argv) != 2:
@@ -771,7 +802,8 @@ def main():
     start = time.time()
     try:
         for test in (test_basic, test_errors, test_modes, test_pty,
-                     test_concurrent, test_kill9, test_fingerprint):
+                     test_concurrent, test_kill9, test_fingerprint,
+                     test_initdb):
             t0 = time.time()
             try:
                 test(tmp)

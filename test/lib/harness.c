@@ -124,14 +124,20 @@ void
 tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
     const char *extra_config)
 {
-	char buf[2048];
+	char buf[2048], db[128] = "";
 	int n;
 
+	/* The history database in the folder too, unless the test names
+	 * its own. */
+	if (extra_config == NULL ||
+	    strstr(extra_config, "\"database\"") == NULL)
+		snprintf(db, sizeof db, ",\"database\":\"%s/securechat.db\"",
+		    ts->dir);
 	n = snprintf(buf, sizeof buf,
 	    "{\"listen\":\"%s\",\"port\":%u,"
 	    "\"users\":\"%s\",\"key\":\"%s\",\"log_dir\":\"%s\","
-	    "\"log_level\":\"debug\"%s%s}\n",
-	    listen, port, ts->users, ts->key, ts->dir,
+	    "\"log_level\":\"debug\"%s%s%s}\n",
+	    listen, port, ts->users, ts->key, ts->dir, db,
 	    extra_config != NULL ? "," : "",
 	    extra_config != NULL ? extra_config : "");
 	assert_true(n > 0 && (size_t)n < sizeof buf);

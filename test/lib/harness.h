@@ -53,7 +53,8 @@ struct tserver {
 void tserver_prepare(struct tserver *ts, const char *const *users);
 
 /* Writes ts's config file: listen, port (also set in ts), the folder's
- * paths, log level debug, and extra_config (JSON members without braces,
+ * paths (the history database too, unless extra_config has "database"),
+ * log level debug, and extra_config (JSON members without braces,
  * may be NULL). */
 void tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
     const char *extra_config);
