@@ -46,6 +46,7 @@ const struct msg_row msg_rows[] = {
 		PASSWORD("password", REQ, password) } },
 	{ MSG_SAY, "say", MSG_C2S, {
 		TEXT("text", REQ, text, SC_TEXT_MAX_LEN),
+		ROOM("room", 0, room),
 		BOOL("action", 0, action) } },
 	{ MSG_MSG, "msg", MSG_C2S, {
 		USER("to", REQ, to),
@@ -84,6 +85,7 @@ const struct msg_row msg_rows[] = {
 	{ MSG_SAY, "say", MSG_S2C, {
 		INT("id", REQ, id, 1, INT64_MAX),
 		INT("ts", REQ, ts, INT64_MIN, INT64_MAX),
+		ROOM("room", 0, room),
 		USER("from", REQ, from),
 		TEXT("text", REQ, text, SC_TEXT_MAX_LEN),
 		BOOL("action", 0, action) } },
