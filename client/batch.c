@@ -63,8 +63,8 @@ batch_event(struct client *c, const struct event_view *v)
 		batch_remark(v->text);
 }
 
-/* True when a line may run now: not while connecting, logging in or
- * joining a room, so a script's lines see the state (and the current
+/* True when a line may run now: not while connecting, logging in,
+ * joining or leaving a room, so a script's lines see the state (and the current
  * buffer) its earlier lines asked for. */
 static bool
 ready(struct client *c)
@@ -73,7 +73,8 @@ ready(struct client *c)
 		return false;
 	if (c->want_password_line)
 		return true;
-	if (c->join_pending[0] != '\0' || c->parts.open)
+	if (c->join_pending[0] != '\0' || c->part_pending[0] != '\0' ||
+	    c->parts.open)
 		return false;
 	return c->state == CONN_OPEN || c->state == CONN_LOGGED_IN;
 }

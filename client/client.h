@@ -103,6 +103,8 @@ struct client {
 	char me[SC_USER_MAX_LEN + 1]; /* logged-in user */
 	char **online;		      /* sorted names */
 	size_t n_online;
+	char part_pending[BUFFER_NAME_MAX + 1]; /* /part sent, parted not
+						 * yet back (batch waits) */
 	char join_pending[BUFFER_NAME_MAX + 1]; /* /join sent, joined not
 						 * yet: select it */
 	struct msg parts_head;	 /* a name list's first part (owned) */

@@ -55,7 +55,8 @@ part_handler(struct client *c, const char *args, size_t len)
 		m.reason = MSG_STRN(reason, len - pos);
 	}
 	m.room = MSG_STR(room);
-	(void)net_request(c, &m);
+	if (net_request(c, &m) == 0)
+		snprintf(c->part_pending, sizeof c->part_pending, "%s", room);
 }
 
 const struct cmd_entry cmd_part_entry = { "/part", "[room] [reason]",

@@ -580,6 +580,8 @@ apply(struct client *c, const struct msg *m, const struct event_view *v)
 		buffer_set_members(b, NULL, 0);
 		if (strcmp(c->join_pending, m->room.s) == 0)
 			c->join_pending[0] = '\0';
+		if (strcmp(c->part_pending, m->room.s) == 0)
+			c->part_pending[0] = '\0';
 		break;
 	case MSG_TOPIC:
 		b = buffer_open(&c->bufs, BUFFER_ROOM, m->room.s);
@@ -610,6 +612,8 @@ apply(struct client *c, const struct msg *m, const struct event_view *v)
 	case MSG_ERROR:
 		if (m->ref.s != NULL && strcmp(m->ref.s, "join") == 0)
 			c->join_pending[0] = '\0';
+		if (m->ref.s != NULL && strcmp(m->ref.s, "part") == 0)
+			c->part_pending[0] = '\0';
 		/* A refused login: back to connected, and in batch mode out. */
 		if (c->state != CONN_LOGGING_IN || m->ref.s == NULL ||
 		    strcmp(m->ref.s, "login") != 0)
@@ -682,6 +686,7 @@ events_disconnected(struct client *c)
 	name_parts_clear(&c->parts);
 	events_set_online(c, NULL, 0);
 	c->join_pending[0] = '\0';
+	c->part_pending[0] = '\0';
 	for (i = 1; i < c->bufs.n; i++) {
 		if (c->bufs.v[i]->kind == BUFFER_ROOM)
 			buffer_set_members(c->bufs.v[i], NULL, 0);

@@ -46,7 +46,6 @@ cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 {
 	struct server *srv = s->srv;
 	bool first;
-	size_t len;
 
 	if (!ok) {
 		s->auth_failures++;
@@ -63,17 +62,15 @@ cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 	first = roster_add(srv, s, user, user_len);
 	s->state = SESSION_ACTIVE;
 	s->last_frame_ms = clock_mono_ms();
+	s->login_ms = clock_now_ms();
 	cmd_fill_tokens(s);
 	channel_set_max_frame(&s->ch, SC_FRAME_MAX_LEN);
+	/* Every session starts in the lobby; presence announces it. */
+	(void)room_add_session(srv->lobby, s, false);
 	log_notice("login %s user %s (%u session%s)", s->addr, s->user->name,
 	    s->user->n_sessions, s->user->n_sessions == 1 ? "" : "s");
-	if (roster_encode(srv, s->user->name, srv->wbuf, SC_MSG_MAX_LEN,
-		&len) != 0) {
-		log_err("login_ok for %s does not fit in one message",
-		    s->user->name);
-		session_error(s, MSG_CODE_INTERNAL, "login");
-	} else
-		(void)session_send(s, srv->wbuf, len);
+	/* login_ok, in parts when the names need them (section 6). */
+	(void)roster_send_users(s, s->user->name);
 	if (first)
 		roster_presence(srv, s->user, true);
 	notify_status(srv);

@@ -33,6 +33,8 @@ msg_handler(struct session *s, struct msg *req)
 		.to = to->name,
 		.json = srv->wbuf,
 		.json_len = len });
+	roster_seen(srv, s->user->name, s->user->len, true)->said_ms =
+	    clock_mono_ms(); /* whois idle_s */
 	roster_send_user(to, srv->wbuf, len, NULL);
 	/* A message to oneself is delivered once per session. */
 	if (to != s->user)

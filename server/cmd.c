@@ -16,6 +16,13 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_ping_entry,
 	&cmd_quit_entry,
 	&cmd_history_entry,
+	&cmd_join_entry,
+	&cmd_part_entry,
+	&cmd_topic_entry,
+	&cmd_names_entry,
+	&cmd_rooms_entry,
+	&cmd_away_entry,
+	&cmd_whois_entry,
 };
 
 /* Finds the entry of a request type. */

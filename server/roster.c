@@ -89,6 +89,8 @@ roster_add(struct server *srv, struct session *s, const char *name, size_t len)
 	TAILQ_INSERT_TAIL(&u->sessions, s, user_entry);
 	u->n_sessions++;
 	s->user = u;
+	if (first)
+		roster_seen(srv, name, len, true)->login_ms = clock_mono_ms();
 	return first;
 }
 
@@ -102,6 +104,8 @@ roster_remove(struct server *srv, struct session *s)
 
 	if (u == NULL)
 		return;
+	/* Its rooms first: room_part only while the user stays online. */
+	room_session_end(s, u->n_sessions > 1);
 	TAILQ_REMOVE(&u->sessions, s, user_entry);
 	u->n_sessions--;
 	s->user = NULL;
@@ -137,11 +141,112 @@ roster_presence(struct server *srv, struct roster_user *u, bool online)
 	}
 }
 
-/* Encodes login_ok (login_user set) or users. */
-int
-roster_encode(struct server *srv, const char *login_user, char *buf, size_t cap,
-    size_t *len)
+/*
+ * How many of names[0..n) fit after a part whose encoding with no names
+ * takes base bytes: user names need no escaping, so each costs its
+ * length, two quotes and a comma (none before the first).
+ */
+static size_t
+fitting(const char *const *names, size_t n, size_t base)
 {
+	size_t k, used = base;
+
+	for (k = 0; k < n; k++) {
+		used += strlen(names[k]) + 2 + (k > 0 ? 1 : 0);
+		if (used > SC_MSG_MAX_LEN)
+			break;
+	}
+	return k;
+}
+
+/*
+ * Encodes part (its users already set, its more as it should be) into
+ * the scratch buffer, dropping names from its end while it does not fit
+ * (only when a name needed escaping). Returns the names kept (0: none
+ * fit) and the length in *len.
+ */
+static size_t
+encode_part(struct server *srv, struct msg *part, size_t *len)
+{
+	size_t k = part->users.n;
+	int rc;
+
+	while (k > 0) {
+		part->users.n = k;
+		rc = msg_encode(part, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, len);
+		if (rc == 0)
+			return k;
+		if (rc != SC_ERR_TOO_LONG)
+			return 0;
+		k -= k > 16 ? k / 16 : 1;
+	}
+	return 0;
+}
+
+/* Sends a name list in one message or in parts (section 6). */
+int
+roster_send_names(struct session *s, struct msg *m, const char *const *names,
+    size_t n)
+{
+	struct server *srv = s->srv;
+	struct msg part;
+	size_t done = 0, k, len;
+	int rc;
+
+	m->users = MSG_LIST(names, n);
+	m->more = (struct msg_bool){ 0 };
+	rc = msg_encode(m, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len);
+	if (rc == 0)
+		return session_send(s, srv->wbuf, len);
+	if (rc != SC_ERR_TOO_LONG)
+		goto fail;
+
+	/* Parts: the first is m with more, then users messages. */
+	part = *m;
+	while (done < n) {
+		/* The size of this part without names, as not the last. */
+		part.users = MSG_LIST(names + done, 0);
+		part.more = MSG_BOOL(true);
+		if (msg_encode(&part, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN,
+			&len) != 0)
+			goto fail;
+		k = fitting(names + done, n - done, len);
+		if (done + k == n)
+			part.more = (struct msg_bool){ 0 }; /* the last */
+		part.users = MSG_LIST(names + done, k);
+		if ((k = encode_part(srv, &part, &len)) == 0)
+			goto fail;
+		if (done + k < n && !part.more.set) {
+			/* Shrunk after all: not the last part. */
+			part.more = MSG_BOOL(true);
+			part.users = MSG_LIST(names + done, k);
+			if ((k = encode_part(srv, &part, &len)) == 0)
+				goto fail;
+		}
+		if (session_send(s, srv->wbuf, len) != 0)
+			return -1;
+		done += k;
+		/* The following parts are users messages with m's room. */
+		part = (struct msg){ .type = MSG_USERS, .room = m->room };
+	}
+	return 0;
+
+fail:
+	log_err("cannot encode a %s list of %zu names for %s",
+	    msg_type_name(m->type), n, s->addr);
+	session_error(s, MSG_CODE_INTERNAL,
+	    m->type == MSG_LOGIN_OK   ? "login" :
+		m->type == MSG_USERS  ? "list" :
+		m->type == MSG_JOINED ? "join" :
+					"names");
+	return -1;
+}
+
+/* Sends login_ok or users: every online user, sorted. */
+int
+roster_send_users(struct session *s, const char *login_user)
+{
+	struct server *srv = s->srv;
 	struct msg m = { .type = MSG_USERS };
 	size_t i;
 
@@ -151,8 +256,62 @@ roster_encode(struct server *srv, const char *login_user, char *buf, size_t cap,
 		m.type = MSG_LOGIN_OK;
 		m.user = MSG_STR(login_user);
 	}
-	m.users = MSG_LIST(srv->names, srv->n_online);
-	return msg_encode(&m, MSG_S2C, buf, cap, len);
+	return roster_send_names(s, &m, srv->names, srv->n_online);
+}
+
+/* Binary search of the seen records. */
+static size_t
+search_seen(struct server *srv, const char *name, size_t len, bool *found)
+{
+	size_t lo = 0, hi = srv->n_seen, mid, n;
+	struct roster_seen *r;
+	int c;
+
+	*found = false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		r = srv->seen[mid];
+		n = len < r->len ? len : r->len;
+		if ((c = memcmp(name, r->name, n)) == 0)
+			c = len < r->len ? -1 : len > r->len ? 1 : 0;
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Finds (or makes) the record of a user name. */
+struct roster_seen *
+roster_seen(struct server *srv, const char *name, size_t len, bool create)
+{
+	struct roster_seen *r;
+	bool found;
+	size_t i, cap;
+
+	i = search_seen(srv, name, len, &found);
+	if (found)
+		return srv->seen[i];
+	if (!create || len > SC_USER_MAX_LEN)
+		return NULL;
+	if (srv->n_seen == srv->seen_cap) {
+		cap = srv->seen_cap == 0 ? ROSTER_FIRST_CAP : srv->seen_cap * 2;
+		srv->seen = xreallocarray(srv->seen, cap, sizeof *srv->seen);
+		srv->seen_cap = cap;
+	}
+	r = xcalloc(1, sizeof *r);
+	memcpy(r->name, name, len);
+	r->len = len;
+	memmove(&srv->seen[i + 1], &srv->seen[i],
+	    (srv->n_seen - i) * sizeof *srv->seen);
+	srv->seen[i] = r;
+	srv->n_seen++;
+	return r;
 }
 
 /* Sends pt to every live session of u except one. */
@@ -189,6 +348,11 @@ roster_free(struct server *srv)
 		free(srv->online[i]);
 	free(srv->online);
 	free(srv->names);
+	for (i = 0; i < srv->n_seen; i++)
+		free(srv->seen[i]);
+	free(srv->seen);
+	srv->seen = NULL;
+	srv->n_seen = srv->seen_cap = 0;
 	srv->online = NULL;
 	srv->names = NULL;
 	srv->n_online = srv->online_cap = 0;

@@ -598,6 +598,8 @@ main(int argc, char **argv)
 	TAILQ_INIT(&srv->dead);
 	TAILQ_INIT(&srv->hs_queue);
 	srv->hs_credit = SERVER_HANDSHAKE_BURST;
+	srv->started_ms = clock_mono_ms();
+	room_init(srv); /* the lobby */
 	srv->rbuf = xmalloc(SC_MSG_MAX_LEN);
 	srv->wbuf = xmalloc(SC_MSG_MAX_LEN);
 
@@ -668,6 +670,7 @@ main(int argc, char **argv)
 	event_free(srv->sig_hup);
 	event_free(srv->sig_usr1);
 	event_base_free(srv->base);
+	room_free_all(srv);
 	roster_free(srv);
 	ipstate_free_all(srv);
 	users_free(srv->users);

@@ -112,6 +112,9 @@ enum session_state {
 #define STATE_BIT(s) (1u << (s))
 
 struct ipstate;
+struct room;
+struct room_member;
+struct store;
 struct roster_user;
 struct server;
 
@@ -140,6 +143,9 @@ struct session {
 	bool dead;	   /* freed by the reaper */
 	bool hs_queued;	   /* waits for handshake credit */
 	const char *close_reason;
+	/* Rooms (room.c). */
+	LIST_HEAD(, room_member) rooms; /* this session's memberships */
+	uint64_t login_ms;		/* wall clock, for whois since */
 };
 
 /* Takes over fd (accepted from peer) and starts the handshake. */
@@ -190,6 +196,14 @@ extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_ping_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_history_entry;
+/* Rooms and the social layer (section 7). */
+extern const struct cmd_entry cmd_join_entry;
+extern const struct cmd_entry cmd_part_entry;
+extern const struct cmd_entry cmd_topic_entry;
+extern const struct cmd_entry cmd_names_entry;
+extern const struct cmd_entry cmd_rooms_entry;
+extern const struct cmd_entry cmd_away_entry;
+extern const struct cmd_entry cmd_whois_entry;
 
 /* Checks one plaintext request in the spec's order and runs it. */
 void cmd_dispatch(struct session *s, const uint8_t *buf, size_t len);
@@ -207,19 +221,6 @@ void cmd_fill_tokens(struct session *s);
 void cmd_login_done(struct session *s, const char *user, size_t user_len,
     bool ok);
 
-/* ---- room.c (the rooms branch; room-stub.c until the merge) ----------- */
-
-struct room;
-
-/* Recreates a stored room with its topic at startup (store_open). */
-void room_load(struct server *srv, const char *name, const char *topic);
-
-/* The room name[0..len), or NULL when it was never created. */
-struct room *room_find(struct server *srv, const char *name, size_t len);
-
-/* True when session s itself is a member of r. */
-bool room_has_session(const struct room *r, const struct session *s);
-
 /* ---- roster.c ---------------------------------------------------------- */
 
 struct roster_user {
@@ -227,6 +228,19 @@ struct roster_user {
 	size_t len;
 	TAILQ_HEAD(, session) sessions;
 	unsigned n_sessions;
+	/* Section 7: away ends with the user's last session. */
+	bool away;
+	char away_text[SC_AWAY_MAX_LEN + 1];
+	size_t away_len;
+	unsigned mark; /* dedup of a fan-out (room_send_neighbours) */
+};
+
+/* What whois needs of a user after it went offline (kept by name). */
+struct roster_seen {
+	char name[SC_USER_MAX_LEN + 1];
+	size_t len;
+	uint64_t said_ms;  /* monotonic: last say or msg; 0 never */
+	uint64_t login_ms; /* monotonic: latest first-session login; 0 never */
 };
 
 /* Adds logged-in session s under name. Returns true when it is the
@@ -244,10 +258,25 @@ void roster_remove(struct server *srv, struct session *s);
 struct roster_user *roster_find(struct server *srv, const char *name,
     size_t len);
 
-/* Encodes a users array message (login_ok when login_user != NULL, else
- * users) into buf. Returns 0 or SC_ERR_TOO_LONG. */
-int roster_encode(struct server *srv, const char *login_user, char *buf,
-    size_t cap, size_t *len) SC_WUR;
+/*
+ * Sends m (login_ok, users, names or joined, its other members set) with
+ * names[0..n) as its "users", split per section 6 when they do not fit
+ * one frame: m with "more": true, then users messages carrying m's room
+ * with the next parts, the last without "more". names must be sorted and
+ * must live until it returns. Returns 0, or -1 when s died or a part
+ * could not be encoded (then s got an internal error).
+ */
+int roster_send_names(struct session *s, struct msg *m,
+    const char *const *names, size_t n);
+
+/* Sends s the online users as login_ok (login_user != NULL) or users,
+ * split per section 6. Returns 0 or -1 as roster_send_names. */
+int roster_send_users(struct session *s, const char *login_user);
+
+/* The record of user name[0..len), made when create (else NULL when
+ * none). Records live as long as the server. */
+struct roster_seen *roster_seen(struct server *srv, const char *name,
+    size_t len, bool create);
 
 /* Sends pt to every session of u (skipping except). */
 void roster_send_user(struct roster_user *u, const void *pt, size_t len,
@@ -258,6 +287,89 @@ void roster_broadcast(struct server *srv, const void *pt, size_t len);
 
 /* Frees the roster. */
 void roster_free(struct server *srv);
+
+/* ---- room.c ------------------------------------------------------------ */
+
+/* One session's membership of one room: on the room's and the session's
+ * lists. */
+struct room_member {
+	LIST_ENTRY(room_member) room_entry;
+	LIST_ENTRY(room_member) session_entry;
+	struct room *room;
+	struct session *session;
+};
+
+/* A user in a room, with how many of its sessions are members. */
+struct room_user {
+	struct roster_user *user;
+	unsigned n_sessions;
+};
+
+struct room {
+	char name[SC_ROOM_MAX_LEN + 1];
+	size_t len;
+	char topic[SC_TOPIC_MAX_LEN + 1]; /* "" when none */
+	size_t topic_len;
+	LIST_HEAD(, room_member) members; /* sessions */
+	struct room_user *users;	  /* sorted by name */
+	size_t n_users, users_cap;
+};
+
+/* Makes the lobby; call once before the loop runs. */
+void room_init(struct server *srv);
+
+/* Frees every room (sessions must have left them). */
+void room_free_all(struct server *srv);
+
+/* The room name[0..len), or NULL when it was never created. */
+struct room *room_find(struct server *srv, const char *name, size_t len);
+
+/* The room name[0..len), created (and persisted) when missing. */
+struct room *room_get(struct server *srv, const char *name, size_t len);
+
+/* True when session s itself is a member of r. */
+bool room_has_session(const struct room *r, const struct session *s);
+
+/* Creates a room read from storage at startup (or sets the topic of one
+ * that exists, the lobby); no events. */
+void room_load(struct server *srv, const char *name, const char *topic);
+
+/* Adds s to r (nothing when it is in). Returns true when its user was
+ * not a member before; then the other member sessions got room_join
+ * when announce. */
+bool room_add_session(struct room *r, struct session *s, bool announce);
+
+/* Removes s from r (nothing when it is not in); when it was its user's
+ * last session there and announce, the other member sessions get
+ * room_part with reason (may be NULL). */
+void room_remove_session(struct room *r, struct session *s,
+    const struct msg_str *reason, bool announce);
+
+/* s is ending: leaves every room, with room_part where it was the last
+ * session of its user and the user stays online (announce). */
+void room_session_end(struct session *s, bool announce);
+
+/* Sets r's topic (len 0 clears it) and persists it. */
+void room_set_topic(struct server *srv, struct room *r, const char *topic,
+    size_t len);
+
+/* Sends pt to every member session of r (skipping except). */
+void room_send(struct room *r, const void *pt, size_t len,
+    struct session *except);
+
+/* Sends pt once to every session of every user who shares a room with
+ * u, and to every session of u. */
+void room_send_neighbours(struct server *srv, struct roster_user *u,
+    const void *pt, size_t len);
+
+/* Fills names[0..) with r's member user names, sorted; returns the count
+ * (at most the users online). */
+size_t room_names(const struct room *r, const char **names);
+
+/* The rooms of u's sessions (union, sorted by name) into out[0..max);
+ * returns the count. */
+size_t room_user_rooms(struct server *srv, struct roster_user *u,
+    const char **out, size_t max);
 
 /* ---- authpool.c -------------------------------------------------------- */
 
@@ -357,6 +469,15 @@ struct server {
 	struct roster_user **online; /* sorted by name */
 	size_t n_online, online_cap;
 	const char **names; /* scratch for users arrays */
+
+	/* Rooms (room.c), sorted by name; the lobby always exists. */
+	struct room **rooms;
+	size_t n_rooms, rooms_cap;
+	struct room *lobby;
+	unsigned mark;		   /* fan-out generation (roster_user) */
+	struct roster_seen **seen; /* sorted by name (roster.c) */
+	size_t n_seen, seen_cap;
+	uint64_t started_ms; /* monotonic */
 
 	uint64_t last_msg_id;
 	uint8_t *rbuf; /* decrypted plaintext scratch, wiped
