@@ -16,64 +16,40 @@
 #define ROOM_LOBBY     "lobby"
 #define ROOM_FIRST_CAP 16 /* rooms and room users, grown by doubling */
 
-/* Compares a[0..alen) with b[0..blen) in strcmp order. */
-static int
-compare(const char *a, size_t alen, const char *b, size_t blen)
+/* The name of an element of srv->rooms. */
+static const char *
+room_name_of(const void *elem, size_t *len)
 {
-	int c = memcmp(a, b, alen < blen ? alen : blen);
+	const struct room *r = *(struct room *const *)elem;
 
-	if (c != 0)
-		return c;
-	return alen < blen ? -1 : alen > blen ? 1 : 0;
+	*len = r->len;
+	return r->name;
+}
+
+/* The name of an element of a room's users. */
+static const char *
+room_user_name_of(const void *elem, size_t *len)
+{
+	const struct roster_user *u = ((const struct room_user *)elem)->user;
+
+	*len = u->len;
+	return u->name;
 }
 
 /* Binary search of the rooms: the index of name or where it would go. */
 static size_t
 search_room(struct server *srv, const char *name, size_t len, bool *found)
 {
-	size_t lo = 0, hi = srv->n_rooms, mid;
-	int c;
-
-	*found = false;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = compare(name, len, srv->rooms[mid]->name,
-		    srv->rooms[mid]->len);
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
+	return sorted_search(srv->rooms, srv->n_rooms, sizeof *srv->rooms, name,
+	    len, room_name_of, found);
 }
 
 /* Binary search of r's users for u. */
 static size_t
 search_user(const struct room *r, const struct roster_user *u, bool *found)
 {
-	size_t lo = 0, hi = r->n_users, mid;
-	const struct roster_user *m;
-	int c;
-
-	*found = false;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		m = r->users[mid].user;
-		c = compare(u->name, u->len, m->name, m->len);
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
+	return sorted_search(r->users, r->n_users, sizeof *r->users, u->name,
+	    u->len, room_user_name_of, found);
 }
 
 /* Hands a new room or a topic change to storage. */
@@ -88,27 +64,21 @@ persist_room(struct server *srv, struct room *r)
 static struct room *
 create(struct server *srv, const char *name, size_t len)
 {
-	struct room *r;
+	struct room *r, **slot;
 	bool found;
-	size_t i, cap;
+	size_t i;
 
 	i = search_room(srv, name, len, &found);
 	if (found)
 		return srv->rooms[i];
-	if (srv->n_rooms == srv->rooms_cap) {
-		cap = srv->rooms_cap == 0 ? ROOM_FIRST_CAP : srv->rooms_cap * 2;
-		srv->rooms = xreallocarray(srv->rooms, cap, sizeof *srv->rooms);
-		srv->rooms_cap = cap;
-	}
 	r = xcalloc(1, sizeof *r);
 	memcpy(r->name, name, len);
 	r->name[len] = '\0';
 	r->len = len;
 	LIST_INIT(&r->members);
-	memmove(&srv->rooms[i + 1], &srv->rooms[i],
-	    (srv->n_rooms - i) * sizeof *srv->rooms);
-	srv->rooms[i] = r;
-	srv->n_rooms++;
+	slot = sorted_insert(&srv->rooms, &srv->n_rooms, &srv->rooms_cap,
+	    sizeof *srv->rooms, i, ROOM_FIRST_CAP);
+	*slot = r;
 	return r;
 }
 
@@ -238,8 +208,9 @@ room_add_session(struct room *r, struct session *s, bool announce)
 {
 	struct roster_user *u = s->user;
 	struct room_member *m;
+	struct room_user *ru;
 	bool found;
-	size_t i, cap;
+	size_t i;
 
 	if (membership(r, s) != NULL)
 		return false;
@@ -254,16 +225,10 @@ room_add_session(struct room *r, struct session *s, bool announce)
 		r->users[i].n_sessions++;
 		return false;
 	}
-	if (r->n_users == r->users_cap) {
-		cap = r->users_cap == 0 ? ROOM_FIRST_CAP : r->users_cap * 2;
-		r->users = xreallocarray(r->users, cap, sizeof *r->users);
-		r->users_cap = cap;
-	}
-	memmove(&r->users[i + 1], &r->users[i],
-	    (r->n_users - i) * sizeof *r->users);
-	r->users[i].user = u;
-	r->users[i].n_sessions = 1;
-	r->n_users++;
+	ru = sorted_insert(&r->users, &r->n_users, &r->users_cap,
+	    sizeof *r->users, i, ROOM_FIRST_CAP);
+	ru->user = u;
+	ru->n_sessions = 1;
 	if (announce && !s->srv->stopping)
 		announce_change(r, u, true, NULL, s);
 	return true;
@@ -290,9 +255,7 @@ room_remove_session(struct room *r, struct session *s,
 		log_fatal("room #%s lost user %s", r->name, u->name);
 	if (--r->users[i].n_sessions > 0)
 		return;
-	memmove(&r->users[i], &r->users[i + 1],
-	    (r->n_users - i - 1) * sizeof *r->users);
-	r->n_users--;
+	sorted_remove(r->users, &r->n_users, sizeof *r->users, i);
 	if (announce && !s->srv->stopping)
 		announce_change(r, u, false, reason, s);
 }

@@ -10,39 +10,32 @@
 
 #define ROSTER_FIRST_CAP 64 /* users, grown by doubling */
 
-/* Compares name[0..len) with a roster user, in strcmp order. */
-static int
-compare(const char *name, size_t len, const struct roster_user *u)
+/* The name of an element of srv->online. */
+static const char *
+online_name_of(const void *elem, size_t *len)
 {
-	size_t n = len < u->len ? len : u->len;
-	int c = memcmp(name, u->name, n);
+	const struct roster_user *u = *(struct roster_user *const *)elem;
 
-	if (c != 0)
-		return c;
-	return len < u->len ? -1 : len > u->len ? 1 : 0;
+	*len = u->len;
+	return u->name;
+}
+
+/* The name of an element of srv->seen. */
+static const char *
+seen_name_of(const void *elem, size_t *len)
+{
+	const struct roster_seen *r = *(struct roster_seen *const *)elem;
+
+	*len = r->len;
+	return r->name;
 }
 
 /* Binary search: the index of name, or where it would go (*found false). */
 static size_t
 search(struct server *srv, const char *name, size_t len, bool *found)
 {
-	size_t lo = 0, hi = srv->n_online, mid;
-	int c;
-
-	*found = false;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = compare(name, len, srv->online[mid]);
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
+	return sorted_search(srv->online, srv->n_online, sizeof *srv->online,
+	    name, len, online_name_of, found);
 }
 
 /* The online user name[0..len), or NULL. */
@@ -59,30 +52,25 @@ roster_find(struct server *srv, const char *name, size_t len)
 bool
 roster_add(struct server *srv, struct session *s, const char *name, size_t len)
 {
-	struct roster_user *u;
+	struct roster_user *u, **slot;
 	bool found, first = false;
 	size_t i, cap;
 
 	i = search(srv, name, len, &found);
 	if (!found) {
-		if (srv->n_online == srv->online_cap) {
-			cap = srv->online_cap == 0 ? ROSTER_FIRST_CAP :
-						     srv->online_cap * 2;
-			srv->online = xreallocarray(srv->online, cap,
-			    sizeof *srv->online);
-			srv->names =
-			    xreallocarray(srv->names, cap, sizeof *srv->names);
-			srv->online_cap = cap;
-		}
 		u = xcalloc(1, sizeof *u);
 		memcpy(u->name, name, len);
 		u->name[len] = '\0';
 		u->len = len;
 		TAILQ_INIT(&u->sessions);
-		memmove(&srv->online[i + 1], &srv->online[i],
-		    (srv->n_online - i) * sizeof *srv->online);
-		srv->online[i] = u;
-		srv->n_online++;
+		cap = srv->online_cap;
+		slot = sorted_insert(&srv->online, &srv->n_online,
+		    &srv->online_cap, sizeof *srv->online, i, ROSTER_FIRST_CAP);
+		*slot = u;
+		/* The scratch for users arrays keeps the same size. */
+		if (srv->online_cap != cap)
+			srv->names = xreallocarray(srv->names, srv->online_cap,
+			    sizeof *srv->names);
 		first = true;
 	} else
 		u = srv->online[i];
@@ -112,11 +100,9 @@ roster_remove(struct server *srv, struct session *s)
 	if (u->n_sessions > 0)
 		return;
 	i = search(srv, u->name, u->len, &found);
-	if (found) {
-		memmove(&srv->online[i], &srv->online[i + 1],
-		    (srv->n_online - i - 1) * sizeof *srv->online);
-		srv->n_online--;
-	}
+	if (found)
+		sorted_remove(srv->online, &srv->n_online, sizeof *srv->online,
+		    i);
 	if (!srv->stopping)
 		roster_presence(srv, u, false);
 	free(u);
@@ -259,58 +245,26 @@ roster_send_users(struct session *s, const char *login_user)
 	return roster_send_names(s, &m, srv->names, srv->n_online);
 }
 
-/* Binary search of the seen records. */
-static size_t
-search_seen(struct server *srv, const char *name, size_t len, bool *found)
-{
-	size_t lo = 0, hi = srv->n_seen, mid, n;
-	struct roster_seen *r;
-	int c;
-
-	*found = false;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		r = srv->seen[mid];
-		n = len < r->len ? len : r->len;
-		if ((c = memcmp(name, r->name, n)) == 0)
-			c = len < r->len ? -1 : len > r->len ? 1 : 0;
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 /* Finds (or makes) the record of a user name. */
 struct roster_seen *
 roster_seen(struct server *srv, const char *name, size_t len, bool create)
 {
-	struct roster_seen *r;
+	struct roster_seen *r, **slot;
 	bool found;
-	size_t i, cap;
+	size_t i;
 
-	i = search_seen(srv, name, len, &found);
+	i = sorted_search(srv->seen, srv->n_seen, sizeof *srv->seen, name, len,
+	    seen_name_of, &found);
 	if (found)
 		return srv->seen[i];
 	if (!create || len > SC_USER_MAX_LEN)
 		return NULL;
-	if (srv->n_seen == srv->seen_cap) {
-		cap = srv->seen_cap == 0 ? ROSTER_FIRST_CAP : srv->seen_cap * 2;
-		srv->seen = xreallocarray(srv->seen, cap, sizeof *srv->seen);
-		srv->seen_cap = cap;
-	}
 	r = xcalloc(1, sizeof *r);
 	memcpy(r->name, name, len);
 	r->len = len;
-	memmove(&srv->seen[i + 1], &srv->seen[i],
-	    (srv->n_seen - i) * sizeof *srv->seen);
-	srv->seen[i] = r;
-	srv->n_seen++;
+	slot = sorted_insert(&srv->seen, &srv->n_seen, &srv->seen_cap,
+	    sizeof *srv->seen, i, ROSTER_FIRST_CAP);
+	*slot = r;
 	return r;
 }
 

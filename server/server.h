@@ -221,6 +221,28 @@ void cmd_fill_tokens(struct session *s);
 void cmd_login_done(struct session *s, const char *user, size_t user_len,
     bool ok);
 
+/* ---- sorted.c --------------------------------------------------------- */
+
+/* The name of the array element at elem, its length in *len. */
+typedef const char *sorted_name_fn(const void *elem, size_t *len);
+
+/* Compares a[0..alen) with b[0..blen) in strcmp order. */
+int sorted_compare(const char *a, size_t alen, const char *b, size_t blen);
+
+/* Binary search of base[0..n) (elements of size bytes, sorted by name):
+ * the index of name[0..len) (*found true), or where it would go. */
+size_t sorted_search(const void *base, size_t n, size_t size, const char *name,
+    size_t len, sorted_name_fn *name_of, bool *found);
+
+/* Opens a slot at index at of the array whose pointer is at basep (*n
+ * elements of size bytes, room for *cap; grown by doubling from
+ * first_cap). Returns the slot, to be filled by the caller. */
+void *sorted_insert(void *basep, size_t *n, size_t *cap, size_t size, size_t at,
+    size_t first_cap);
+
+/* Removes the element at index at of base[0..*n). */
+void sorted_remove(void *base, size_t *n, size_t size, size_t at);
+
 /* ---- roster.c ---------------------------------------------------------- */
 
 struct roster_user {
