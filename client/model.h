@@ -222,6 +222,7 @@ struct buffer {
 	/* Stored history (PROTOCOL.md section 7). */
 	uint64_t *ids; /* message ids shown, sorted, owned */
 	size_t n_ids;
+	bool hist_known;   /* a history reply came */
 	bool hist_more;	   /* older messages exist on the server */
 	bool hist_loading; /* an older page was asked (marker on top) */
 	bool hist_done;	   /* "beginning of history" is shown */

@@ -117,13 +117,10 @@ schedule_retry(struct client *c)
 		c->backoff_ms = CLIENT_BACKOFF_MAX_MS;
 }
 
-/* Closes the connection; plans a retry when asked (never in batch mode,
- * never after a refused key). */
-void
-net_disconnect(struct client *c, const char *why, bool retry)
+/* Frees the connection and what belonged to it; the state is idle. */
+static void
+close_link(struct client *c)
 {
-	bool was_up = c->state >= CONN_OPEN;
-
 	if (c->bev != NULL) {
 		bufferevent_free(c->bev);
 		c->bev = NULL;
@@ -132,9 +129,37 @@ net_disconnect(struct client *c, const char *why, bool retry)
 	events_disconnected(c);
 	c->me[0] = '\0';
 	c->pings_unanswered = 0;
-	evtimer_del(c->ping_timer);
+	if (c->ping_timer != NULL)
+		evtimer_del(c->ping_timer);
 	c->state = CONN_IDLE;
 	ui_users_changed(c);
+}
+
+/* Connects again now: the link (if any) is dropped, a refused key and the
+ * backoff are forgotten; batch mode goes on. */
+void
+net_reconnect(struct client *c)
+{
+	char hp[CLIENT_HOSTPORT_MAX];
+
+	c->key_refused = false;
+	c->backoff_ms = CLIENT_BACKOFF_MIN_MS;
+	if (c->retry_timer != NULL)
+		evtimer_del(c->retry_timer);
+	close_link(c);
+	host_port(c, hp, sizeof hp);
+	ui_line(c, LINE_INFO, time(NULL), NULL, "connecting to %s", hp);
+	net_connect(c);
+}
+
+/* Closes the connection; plans a retry when asked (never in batch mode,
+ * never after a refused key). */
+void
+net_disconnect(struct client *c, const char *why, bool retry)
+{
+	bool was_up = c->state >= CONN_OPEN;
+
+	close_link(c);
 	if (why != NULL)
 		ui_line(c, was_up ? LINE_ERROR : LINE_INFO, time(NULL), NULL,
 		    "%s", why);
@@ -242,7 +267,9 @@ connected(struct client *c)
 			c->want_password_line = true;
 		else
 			input_prompt_password(c, c->user);
-	} else if (!c->batch)
+	} else if (!c->batch && c->login_user[0] != '\0')
+		input_prompt_password(c, c->login_user); /* it was wrong */
+	else if (!c->batch)
 		ui_line(c, LINE_INFO, time(NULL), NULL,
 		    "log in with /login <user>");
 	if (c->batch)
