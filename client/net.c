@@ -135,21 +135,26 @@ close_link(struct client *c)
 	ui_users_changed(c);
 }
 
-/* Connects again now: the link (if any) is dropped, a refused key and the
- * backoff are forgotten; batch mode goes on. */
+/* Connects again now: a refused key and the backoff are forgotten; the
+ * link (if any) is dropped from the loop, not here, since a command
+ * may run inside its read callback (batch mode). */
 void
 net_reconnect(struct client *c)
 {
+	struct timeval now = { 0, 0 };
 	char hp[CLIENT_HOSTPORT_MAX];
 
 	c->key_refused = false;
 	c->backoff_ms = CLIENT_BACKOFF_MIN_MS;
-	if (c->retry_timer != NULL)
-		evtimer_del(c->retry_timer);
-	close_link(c);
 	host_port(c, hp, sizeof hp);
 	ui_line(c, LINE_INFO, time(NULL), NULL, "connecting to %s", hp);
-	net_connect(c);
+	if (c->retry_timer == NULL) {
+		net_connect(c);
+		return;
+	}
+	c->state = CONN_WAITING; /* nothing more is sent on the old link */
+	evtimer_del(c->retry_timer);
+	evtimer_add(c->retry_timer, &now);
 }
 
 /* Closes the connection; plans a retry when asked (never in batch mode,
@@ -378,9 +383,12 @@ ping_timer(evutil_socket_t fd, short what, void *arg)
 static void
 retry_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct client *c = arg;
+
 	(void)fd;
 	(void)what;
-	net_connect(arg);
+	close_link(c); /* /connect: the old link, if any */
+	net_connect(c);
 }
 
 /* Starts connecting. */

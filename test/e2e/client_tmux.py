@@ -739,6 +739,12 @@ def test_history_join(home):
         assert rc == 0, (rc, out, err)
         assert "[#hist] <bob> stored one\n" in out, out
         assert out.index("stored one") < out.index("live four"), out
+        # Batch mode learns /connect: logged in again, the script goes on.
+        rc, out, err = run_batch(srv.port, home, [
+            "/login alice " + PASSWORD, "/connect", "after connect"])
+        assert rc == 0, (rc, out, err)
+        assert out.count("-- logged in as alice") == 2, out
+        assert "<alice> after connect\n" in out, out
         a.close()
     finally:
         srv.cleanup()
