@@ -624,6 +624,12 @@ history_one(struct client *c, struct buffer *b, json_t *e, bool at_top,
 	    (m.type != MSG_SAY && m.type != MSG_MSG) || !m.id.set ||
 	    m.id.v <= 0)
 		goto out;
+	/* A room's history holds its says, a conversation's its msgs. */
+	if (b != NULL &&
+	    (b->kind == BUFFER_ROOM ?
+		    m.type != MSG_SAY || strcmp(say_room(&m), b->name) != 0 :
+		    m.type != MSG_MSG))
+		goto out;
 	view_build(&v, &m, c->me);
 	if (c->batch)
 		batch_event(c, &v);
@@ -639,6 +645,12 @@ history_one(struct client *c, struct buffer *b, json_t *e, bool at_top,
 				    (uint64_t)m.id.v, false, v.kind, v.when,
 				    prefix, v.nick, v.text) != 0;
 		free(prefix);
+		/* Missed while away (a reconnect): unread like live lines. */
+		if (added && !at_top && b->hist_known && !v.mine &&
+		    b != buffer_current(&c->bufs) && v.kind != LINE_OWN) {
+			b->unread++;
+			b->highlight = b->highlight || v.highlight;
+		}
 	}
 	view_free(&v);
 out:

@@ -994,6 +994,23 @@ test_history(void **state)
 	assert_string_equal(texts,
 	    "you joined #x (no topic)\nh20\nh25\ngap\nlive\nnew\n");
 	free(texts);
+	/* The gap counts as unread in a buffer that is not current; a
+	 * message of the wrong kind or room is not shown. */
+	ui_select_buffer(&c, 0);
+	feed_raw(&c,
+	    "{\"type\":\"history\",\"room\":\"x\",\"more\":true,"
+	    "\"messages\":["
+	    "{\"type\":\"say\",\"id\":27,\"ts\":1,\"room\":\"y\","
+	    "\"from\":\"bob\",\"text\":\"elsewhere\"},"
+	    "{\"type\":\"msg\",\"id\":28,\"ts\":1,\"from\":\"bob\","
+	    "\"to\":\"alice\",\"text\":\"private\"},"
+	    "{\"type\":\"say\",\"id\":29,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"bob\",\"text\":\"gap2\"}]}");
+	texts = log_texts(b);
+	assert_string_equal(texts,
+	    "you joined #x (no topic)\nh20\nh25\ngap\ngap2\nlive\nnew\n");
+	free(texts);
+	assert_int_equal(b->unread, 1);
 	/* An older page, asked with the loading marker on top. */
 	ui_select_buffer(&c, buffer_number(&c.bufs, b));
 	events_scrolled_up(&c, 80, 24);
@@ -1010,7 +1027,7 @@ test_history(void **state)
 	texts = log_texts(b);
 	assert_string_equal(texts,
 	    "beginning of history\nh3\nh4\nyou joined #x (no topic)\n"
-	    "h20\nh25\ngap\nlive\nnew\n");
+	    "h20\nh25\ngap\ngap2\nlive\nnew\n");
 	free(texts);
 	assert_false(b->hist_loading);
 	assert_false(b->hist_more);
