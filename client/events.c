@@ -611,7 +611,7 @@ events_scrolled_up(struct client *c, size_t width, size_t height)
  * was added to b's log. */
 static bool
 history_one(struct client *c, struct buffer *b, json_t *e, bool at_top,
-    size_t pos)
+    size_t pos, uint64_t *oldest, bool *overlap)
 {
 	char ts[EVENT_STAMP_SIZE], *raw, *prefix;
 	struct event_view v;
@@ -630,6 +630,10 @@ history_one(struct client *c, struct buffer *b, json_t *e, bool at_top,
 		    m.type != MSG_SAY || strcmp(say_room(&m), b->name) != 0 :
 		    m.type != MSG_MSG))
 		goto out;
+	if (*oldest == 0 || (uint64_t)m.id.v < *oldest)
+		*oldest = (uint64_t)m.id.v;
+	if (b != NULL && buffer_id_shown(b, (uint64_t)m.id.v))
+		*overlap = true;
 	view_build(&v, &m, c->me);
 	if (c->batch)
 		batch_event(c, &v);
@@ -681,7 +685,8 @@ history_reply(struct client *c, const struct msg *m)
 {
 	struct buffer *b = NULL;
 	size_t i, pos = 0;
-	bool page = false;
+	bool page = false, overlap = false;
+	uint64_t oldest = 0;
 	json_t *e;
 
 	if (m->room.s != NULL)
@@ -694,11 +699,17 @@ history_reply(struct client *c, const struct msg *m)
 	}
 	json_array_foreach(m->messages.v, i, e)
 	{
-		if (history_one(c, b, e, page, pos))
+		if (history_one(c, b, e, page, pos, &oldest, &overlap))
 			pos++;
 	}
 	if (b == NULL)
 		return NULL;
+	/* After a reconnect: a gap longer than a page is asked page by
+	 * page, back to the messages shown before. */
+	if (!c->batch && !page && b->hist_known && !overlap && m->more.v &&
+	    oldest > 0 &&
+	    buffer_oldest_id(b) < oldest)
+		events_history_ask(c, b, oldest);
 	/* A page says whether older ones exist; the newest page (again
 	 * after a reconnect) can only tell of more. */
 	b->hist_more = page ? m->more.v : (m->more.v || b->hist_more);

@@ -767,16 +767,30 @@ def test_history_reconnect(home):
         a.wait("reconnecting in")
         time.sleep(2.5)  # a few failed attempts: the backoff grows
         srv.start()
-        say_batch(srv.port, home, "bob", "gap", ["said in the gap"])
+        # More than a page (50) while away: asked page by page.
+        say_batch(srv.port, home, "bob", "gap",
+                  ["gap %02d" % i for i in range(1, 61)] +
+                  ["said in the gap"])
         a.wait("logged in as alice", timeout=40)
         s = select_buffer(a, 2, "#gap")
         s = a.wait("<bob> said in the gap", timeout=15)
+        seen = s
+        for _ in range(6):
+            a.keys("PPage")
+            time.sleep(0.2)
+            page = a.screen()
+            for t in ["<bob> gap %02d " % i for i in range(1, 61)] + \
+                    ["before the restart"]:
+                assert page.count(t) <= 1, (t, page)  # never twice
+            seen += page
+        for i in range(1, 61):
+            assert "<bob> gap %02d" % i in seen, (i, seen)
+        assert "before the restart" in seen, seen
+        a.keys("End")
         say_batch(srv.port, home, "bob", "gap", ["after the reconnect"])
         s = a.wait("<bob> after the reconnect")
-        assert s.count("before the restart") == 1, s
         assert s.count("said in the gap") == 1, s
-        assert s.index("before the restart") < s.index("said in the gap") \
-            < s.index("after the reconnect"), s
+        assert s.index("said in the gap") < s.index("after the reconnect"), s
         # /connect by hand: logged in again, still nothing twice.
         a.type("/connect")
         deadline = time.time() + TIMEOUT
