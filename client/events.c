@@ -707,8 +707,7 @@ history_reply(struct client *c, const struct msg *m)
 	/* After a reconnect: a gap longer than a page is asked page by
 	 * page, back to the messages shown before. */
 	if (!c->batch && !page && b->hist_known && !overlap && m->more.v &&
-	    oldest > 0 &&
-	    buffer_oldest_id(b) < oldest)
+	    oldest > 0 && buffer_oldest_id(b) < oldest)
 		events_history_ask(c, b, oldest);
 	/* A page says whether older ones exist; the newest page (again
 	 * after a reconnect) can only tell of more. */
