@@ -470,6 +470,16 @@ def test_changed_key_refused(home):
         assert "created a new server key" in new_log
         assert "handshake 127.0.0.1" not in new_log  # no msg3 sent
         assert "user alice" not in new_log
+        # The old entry removed as the warning says, /connect trusts
+        # the new key without a restart of the client.
+        known = os.path.join(home, "data", "securechat", "known_servers")
+        with open(known) as f:
+            kept = [l for l in f if ":%d " % srv.port not in l]
+        with open(known, "w") as f:
+            f.writelines(kept)
+        b.type("/connect")
+        b.wait("pinned its key")
+        login(b, "alice")
         b.close()
     finally:
         srv.cleanup()
