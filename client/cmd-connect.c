@@ -5,18 +5,34 @@
  * reconnect. */
 #include "client.h"
 
-/* Drops the link, if any, and connects at once. */
+/* Drops the link, if any, and connects at once; e names the command
+ * for its usage. */
 static void
-connect_handler(struct client *c, const char *args, size_t len)
+reconnect(struct client *c, const struct cmd_entry *e, const char *args,
+    size_t len)
 {
 	const char *word;
 	size_t pos = 0;
 
 	if (cmd_word(args, len, &pos, &word) > 0) {
-		cmd_usage(c, &cmd_connect_entry, false);
+		cmd_usage(c, e, false);
 		return;
 	}
 	net_reconnect(c);
+}
+
+/* /connect. */
+static void
+connect_handler(struct client *c, const char *args, size_t len)
+{
+	reconnect(c, &cmd_connect_entry, args, len);
+}
+
+/* /reconnect. */
+static void
+reconnect_handler(struct client *c, const char *args, size_t len)
+{
+	reconnect(c, &cmd_reconnect_entry, args, len);
 }
 
 const struct cmd_entry cmd_connect_entry = { "/connect", "",
@@ -24,4 +40,4 @@ const struct cmd_entry cmd_connect_entry = { "/connect", "",
 	connect_handler };
 
 const struct cmd_entry cmd_reconnect_entry = { "/reconnect", "",
-	"the same as /connect", 0, connect_handler };
+	"the same as /connect", 0, reconnect_handler };
