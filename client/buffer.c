@@ -38,6 +38,7 @@ buffer_free(struct buffer *b)
 		return;
 	buffer_set_members(b, NULL, 0);
 	scrollback_free(&b->sb);
+	free(b->ids);
 	free(b->topic);
 	free(b);
 }
@@ -180,6 +181,66 @@ buffer_add_line(struct buffer_list *bl, struct buffer *b, enum line_kind kind,
 	bl->lines++;
 	bl->newest = b;
 	return scrollback_add(&b->sb, kind, when, prefix, nick, text);
+}
+
+/* Adds a line by its message id; never unread. */
+uint64_t
+buffer_insert_line(struct buffer_list *bl, struct buffer *b, uint64_t id,
+    bool at_top, enum line_kind kind, time_t when, const char *prefix,
+    const char *nick, const char *text)
+{
+	size_t pos = at_top ? 0 : scrollback_pos_of_id(&b->sb, id);
+
+	bl->lines++;
+	return scrollback_insert(&b->sb, pos, kind, when, prefix, nick, text,
+	    id);
+}
+
+/* Index of the first id >= id in b's sorted ids. */
+static size_t
+id_slot(const struct buffer *b, uint64_t id)
+{
+	size_t lo = 0, hi = b->n_ids, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (b->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* True when b shows the message with id. */
+bool
+buffer_id_shown(const struct buffer *b, uint64_t id)
+{
+	size_t i = id_slot(b, id);
+
+	return i < b->n_ids && b->ids[i] == id;
+}
+
+/* Notes id as shown in b; false when it was already. */
+bool
+buffer_id_mark(struct buffer *b, uint64_t id)
+{
+	size_t i = id_slot(b, id);
+
+	if (i < b->n_ids && b->ids[i] == id)
+		return false;
+	b->ids = xreallocarray(b->ids, b->n_ids + 1, sizeof *b->ids);
+	memmove(&b->ids[i + 1], &b->ids[i], (b->n_ids - i) * sizeof *b->ids);
+	b->ids[i] = id;
+	b->n_ids++;
+	return true;
+}
+
+/* The oldest id shown, 0 when none. */
+uint64_t
+buffer_oldest_id(const struct buffer *b)
+{
+	return b->n_ids > 0 ? b->ids[0] : 0;
 }
 
 /* Replaces the members with a sorted copy without duplicates. */

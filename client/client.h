@@ -40,6 +40,7 @@
 #define CLIENT_SIDEBAR_MIN_COLS 60	/* below this the sidebar hides */
 #define CLIENT_WHEEL_ROWS	3	/* rows or names per mouse wheel step */
 #define CLIENT_LOBBY		"lobby" /* the room every session starts in */
+#define CLIENT_HISTORY_PAGE	50	/* stored messages asked at a time */
 
 /* Keys curses does not name: Alt+Left and Alt+Right (ui.c defines the
  * sequences terminals send for them). */
@@ -151,6 +152,10 @@ int known_add(const char *path, const char *hostport, const char *fp);
 /* Starts (or restarts) connecting to the server. */
 void net_connect(struct client *c);
 
+/* Connects again now (/connect): drops the link if any, forgets a
+ * refused key and the backoff; batch mode goes on. */
+void net_reconnect(struct client *c);
+
 /* Closes the connection; plans a retry when retry. */
 void net_disconnect(struct client *c, const char *why, bool retry);
 
@@ -194,7 +199,9 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_away_entry;
+extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_history_entry;
 extern const struct cmd_entry cmd_join_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_login_entry;
@@ -204,6 +211,7 @@ extern const struct cmd_entry cmd_names_entry;
 extern const struct cmd_entry cmd_part_entry;
 extern const struct cmd_entry cmd_query_entry;
 extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_reconnect_entry;
 extern const struct cmd_entry cmd_rooms_entry;
 extern const struct cmd_entry cmd_topic_entry;
 extern const struct cmd_entry cmd_whois_entry;
@@ -296,6 +304,16 @@ void events_disconnected(struct client *c);
 
 /* Replaces the online list with a sorted copy of users[0..n). */
 void events_set_online(struct client *c, const char *const *users, size_t n);
+
+/* Asks the stored messages of buffer b (a room or a query) older than
+ * before (0: the newest page); the reply shows those b does not show
+ * (batch mode: prints them all). */
+void events_history_ask(struct client *c, struct buffer *b, uint64_t before);
+
+/* The view of the current buffer (a pane of height rows of width
+ * columns) moved up: when its oldest line is on screen, asks the page
+ * before it (with a marker on top) or says the history begins there. */
+void events_scrolled_up(struct client *c, size_t width, size_t height);
 
 /* Writes "[HH:MM] " for when (local time) into out. */
 void events_stamp(char out[EVENT_STAMP_SIZE], time_t when);

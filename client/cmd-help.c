@@ -12,8 +12,9 @@ static const char *const help_say[2] = {
 	"say text that starts with /",
 };
 static const char *const help_keys[] = {
-	"keys: PgUp/PgDn scroll, End newest, F11/F12 user list,",
-	"      Tab complete, Up/Down history, Ctrl-L redraw,",
+	"keys: PgUp/PgDn scroll (at the top: older history), End newest,",
+	"      F11/F12 user list, Tab complete, Up/Down history, Ctrl-L "
+	"redraw,",
 	"      Alt+1..9 buffer 1..9, Alt+0 server buffer,",
 	"      Alt+Left/Right or Ctrl-P/Ctrl-N previous/next buffer",
 };

@@ -12,6 +12,7 @@ query_handler(struct client *c, const char *args, size_t len)
 	const char *both[2], *user;
 	struct buffer *b;
 	size_t pos = 0, ulen;
+	bool fresh;
 
 	ulen = cmd_word(args, len, &pos, &user);
 	if (ulen == 0) {
@@ -24,7 +25,10 @@ query_handler(struct client *c, const char *args, size_t len)
 	}
 	memcpy(name, user, ulen);
 	name[ulen] = '\0';
+	fresh = buffer_find(&c->bufs, BUFFER_QUERY, name) == NULL;
 	b = buffer_open(&c->bufs, BUFFER_QUERY, name);
+	if (fresh && !c->batch) /* the conversation so far */
+		events_history_ask(c, b, 0);
 	if (b->n_members == 0) {
 		both[0] = c->me;
 		both[1] = name;

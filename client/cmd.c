@@ -17,7 +17,9 @@
 /* Sorted by name: completion offers the matches in this order. */
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_away_entry,
+	&cmd_connect_entry,
 	&cmd_help_entry,
+	&cmd_history_entry,
 	&cmd_join_entry,
 	&cmd_list_entry,
 	&cmd_login_entry,
@@ -27,6 +29,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_part_entry,
 	&cmd_query_entry,
 	&cmd_quit_entry,
+	&cmd_reconnect_entry,
 	&cmd_rooms_entry,
 	&cmd_topic_entry,
 	&cmd_whois_entry,

@@ -5,7 +5,9 @@
  * event_view, every string of it sanitized, which ui.c puts in the log
  * of the buffer it belongs to or batch.c prints. The wording of every
  * server event is here, for both. Name lists that come in parts
- * (section 6) are put together before any of that.
+ * (section 6) are put together before any of that. Stored history
+ * (section 7) is asked for each room joined and each conversation opened
+ * (again after a reconnect) and placed by message id, each id once.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -442,6 +444,15 @@ show_also(struct client *c, struct buffer *b, const struct event_view *v)
 		ui_event(c, b, v);
 }
 
+/* Asks the newest page of b's history by itself: the terminal only
+ * (batch mode prints what it is asked for, /history). */
+static void
+history_auto(struct client *c, struct buffer *b)
+{
+	if (!c->batch)
+		events_history_ask(c, b, 0);
+}
+
 /* Logged in: the lobby holds everyone online and becomes current; the
  * rooms we were in before a reconnect are joined again. */
 static struct buffer *
@@ -461,6 +472,14 @@ logged_in(struct client *c, const struct msg *m)
 			continue;
 		join.room = MSG_STR(b->name);
 		(void)net_request(c, &join);
+	}
+	/* The lobby is joined by logging in; the others on joined. */
+	for (i = 1; i < c->bufs.n; i++) {
+		b = c->bufs.v[i];
+		if (b->kind == BUFFER_QUERY ||
+		    (b->kind == BUFFER_ROOM &&
+			strcmp(b->name, CLIENT_LOBBY) == 0))
+			history_auto(c, b);
 	}
 	b = buffer_find(&c->bufs, BUFFER_ROOM, CLIENT_LOBBY);
 	ui_select_buffer(c, buffer_number(&c->bufs, b));
@@ -497,10 +516,13 @@ static struct buffer *
 query_of(struct client *c, const struct msg *m)
 {
 	const char *other = strcmp(m->from.s, c->me) == 0 ? m->to.s : m->from.s;
+	bool fresh = buffer_find(&c->bufs, BUFFER_QUERY, other) == NULL;
 	const char *both[2];
 	struct buffer *b;
 
 	b = buffer_open(&c->bufs, BUFFER_QUERY, other);
+	if (fresh)
+		history_auto(c, b);
 	if (b->n_members == 0 && c->me[0] != '\0') {
 		both[0] = c->me;
 		both[1] = other;
@@ -520,11 +542,182 @@ joined(struct client *c, const struct msg *m)
 	buffer_set_members(b, m->users.v, m->users.n);
 	buffer_set_topic(b, m->topic.s);
 	b->parted = false;
+	history_auto(c, b);
 	if (fresh || strcmp(c->join_pending, m->room.s) == 0)
 		ui_select_buffer(c, buffer_number(&c->bufs, b));
 	if (strcmp(c->join_pending, m->room.s) == 0)
 		c->join_pending[0] = '\0';
 	return b;
+}
+
+/* Asks the page of b's history before before (0: the newest). */
+void
+events_history_ask(struct client *c, struct buffer *b, uint64_t before)
+{
+	struct msg m = { .type = MSG_HISTORY };
+
+	if (b->kind == BUFFER_SERVER)
+		return;
+	if (b->kind == BUFFER_ROOM)
+		m.room = MSG_STR(b->name);
+	else
+		m.with = MSG_STR(b->name);
+	if (before > 0)
+		m.before = MSG_INT(before);
+	m.limit = MSG_INT(CLIENT_HISTORY_PAGE);
+	(void)net_request(c, &m);
+}
+
+/* Puts a remark of the client at the top of b's log. */
+static void
+remark_on_top(struct client *c, struct buffer *b, const char *text)
+{
+	char ts[EVENT_STAMP_SIZE], *prefix;
+
+	events_stamp(ts, time(NULL));
+	prefix = xasprintf("%s%s", ts, scrollback_mark(LINE_INFO));
+	buffer_insert_line(&c->bufs, b, 0, true, LINE_INFO, time(NULL), prefix,
+	    NULL, text);
+	free(prefix);
+}
+
+#define HISTORY_LOADING "loading older messages..."
+#define HISTORY_BEGINS	"beginning of history"
+
+/* The view moved up: the page before the oldest line, once on screen. */
+void
+events_scrolled_up(struct client *c, size_t width, size_t height)
+{
+	struct buffer *b = buffer_current(&c->bufs);
+
+	if (b->kind == BUFFER_SERVER || b->hist_loading || b->hist_done ||
+	    !b->hist_known || c->state != CONN_LOGGED_IN ||
+	    !scrollback_top_visible(&b->sb, width, height))
+		return;
+	if (!b->hist_more) {
+		b->hist_done = true;
+		remark_on_top(c, b, HISTORY_BEGINS);
+		ui_redraw(c, false);
+		return;
+	}
+	b->hist_loading = true;
+	remark_on_top(c, b, HISTORY_LOADING);
+	events_history_ask(c, b, buffer_oldest_id(b));
+	ui_redraw(c, false);
+}
+
+/* One stored message of a history reply, shown in b unless it is
+ * already (the terminal), or printed (batch mode). Returns true when it
+ * was added to b's log. */
+static bool
+history_one(struct client *c, struct buffer *b, json_t *e, bool at_top,
+    size_t pos, uint64_t *oldest, bool *overlap)
+{
+	char ts[EVENT_STAMP_SIZE], *raw, *prefix;
+	struct event_view v;
+	struct msg m;
+	bool added = false;
+
+	if ((raw = json_dumps(e, JSON_COMPACT)) == NULL)
+		return false;
+	if (msg_event_parse(&m, (const uint8_t *)raw, strlen(raw)) != 0 ||
+	    (m.type != MSG_SAY && m.type != MSG_MSG) || !m.id.set ||
+	    m.id.v <= 0)
+		goto out;
+	/* A room's history holds its says, a conversation's its msgs. */
+	if (b != NULL &&
+	    (b->kind == BUFFER_ROOM ?
+		    m.type != MSG_SAY || strcmp(say_room(&m), b->name) != 0 :
+		    m.type != MSG_MSG))
+		goto out;
+	if (*oldest == 0 || (uint64_t)m.id.v < *oldest)
+		*oldest = (uint64_t)m.id.v;
+	if (b != NULL && buffer_id_shown(b, (uint64_t)m.id.v))
+		*overlap = true;
+	view_build(&v, &m, c->me);
+	if (c->batch)
+		batch_event(c, &v);
+	else if (b != NULL && buffer_id_mark(b, (uint64_t)m.id.v)) {
+		events_stamp(ts, v.when);
+		prefix = xasprintf("%s%s", ts, v.prefix);
+		if (at_top)
+			added =
+			    scrollback_insert(&b->sb, pos, v.kind, v.when,
+				prefix, v.nick, v.text, (uint64_t)m.id.v) != 0;
+		else
+			added = buffer_insert_line(&c->bufs, b,
+				    (uint64_t)m.id.v, false, v.kind, v.when,
+				    prefix, v.nick, v.text) != 0;
+		free(prefix);
+		/* Missed while away (a reconnect): unread like live lines. */
+		if (added && !at_top && b->hist_known && !v.mine &&
+		    b != buffer_current(&c->bufs) && v.kind != LINE_OWN) {
+			b->unread++;
+			b->highlight = b->highlight || v.highlight;
+		}
+	}
+	view_free(&v);
+out:
+	msg_clear(&m);
+	free(raw);
+	return added;
+}
+
+/* Removes the loading marker from the top of b's log, if it is there. */
+static void
+loading_done(struct buffer *b)
+{
+	const struct line *top;
+
+	top = scrollback_get(&b->sb, scrollback_first(&b->sb));
+	if (top != NULL && top->id == 0 &&
+	    strcmp(top->text, HISTORY_LOADING) == 0)
+		scrollback_remove(&b->sb, top->seq);
+	b->hist_loading = false;
+}
+
+/* A history reply: its messages where they belong, oldest first. The
+ * reply does not repeat before: while an older page is loading, the
+ * buffer's reply is that page (replies come in order), which goes on
+ * top in place of the loading marker. */
+static struct buffer *
+history_reply(struct client *c, const struct msg *m)
+{
+	struct buffer *b = NULL;
+	size_t i, pos = 0;
+	bool page = false, overlap = false;
+	uint64_t oldest = 0;
+	json_t *e;
+
+	if (m->room.s != NULL)
+		b = buffer_find(&c->bufs, BUFFER_ROOM, m->room.s);
+	else if (m->with.s != NULL)
+		b = buffer_find(&c->bufs, BUFFER_QUERY, m->with.s);
+	if (b != NULL && b->hist_loading) {
+		page = true;
+		loading_done(b);
+	}
+	json_array_foreach(m->messages.v, i, e)
+	{
+		if (history_one(c, b, e, page, pos, &oldest, &overlap))
+			pos++;
+	}
+	if (b == NULL)
+		return NULL;
+	/* After a reconnect: a gap longer than a page is asked page by
+	 * page, back to the messages shown before. */
+	if (!c->batch && !page && b->hist_known && !overlap && m->more.v &&
+	    oldest > 0 && buffer_oldest_id(b) < oldest)
+		events_history_ask(c, b, oldest);
+	/* A page says whether older ones exist; the newest page (again
+	 * after a reconnect) can only tell of more. */
+	b->hist_more = page ? m->more.v : (m->more.v || b->hist_more);
+	b->hist_known = true;
+	if (page && !m->more.v && !b->hist_done) {
+		b->hist_done = true;
+		remark_on_top(c, b, HISTORY_BEGINS);
+	}
+	return NULL; /* nothing more to show: the lines are in */
 }
 
 /* What a message changes, done once whatever shows it; returns the
@@ -609,6 +802,9 @@ apply(struct client *c, const struct msg *m, const struct event_view *v)
 	case MSG_PONG:
 		c->pings_unanswered = 0;
 		break;
+	case MSG_HISTORY:
+		b = history_reply(c, m);
+		break;
 	case MSG_ERROR:
 		if (m->ref.s != NULL && strcmp(m->ref.s, "join") == 0)
 			c->join_pending[0] = '\0';
@@ -619,8 +815,12 @@ apply(struct client *c, const struct msg *m, const struct event_view *v)
 		    strcmp(m->ref.s, "login") != 0)
 			break;
 		c->state = CONN_OPEN;
-		if (m->code == MSG_CODE_AUTH_FAILED)
+		if (m->code == MSG_CODE_AUTH_FAILED) {
 			net_forget_password(c);
+			/* Not stuck: the terminal asks again. */
+			if (!c->batch && c->login_user[0] != '\0')
+				input_prompt_password(c, c->login_user);
+		}
 		if (c->batch) {
 			c->exit_code = 1;
 			event_base_loopexit(c->base, NULL);
@@ -641,10 +841,20 @@ handle_one(struct client *c, const struct msg *m)
 
 	view_build(&v, m, c->me);
 	b = apply(c, m, &v);
+	/* A chat message is shown once in its buffer (history may have
+	 * shown it already, or may later). */
+	if (!c->batch && b != NULL && m->id.set && m->id.v > 0 &&
+	    (m->type == MSG_SAY || m->type == MSG_MSG) &&
+	    !buffer_id_mark(b, (uint64_t)m->id.v))
+		b = NULL;
 	if (c->batch)
 		batch_event(c, &v);
-	else if (b != NULL)
+	else if (b != NULL) {
 		ui_event(c, b, &v);
+		if (m->id.set && (m->type == MSG_SAY || m->type == MSG_MSG))
+			scrollback_set_id(&b->sb, scrollback_last(&b->sb),
+			    (uint64_t)m->id.v);
+	}
 	if (v.highlight)
 		ui_bell(c);
 	view_free(&v);
@@ -690,6 +900,8 @@ events_disconnected(struct client *c)
 	for (i = 1; i < c->bufs.n; i++) {
 		if (c->bufs.v[i]->kind == BUFFER_ROOM)
 			buffer_set_members(c->bufs.v[i], NULL, 0);
+		if (c->bufs.v[i]->hist_loading) /* its answer is lost */
+			loading_done(c->bufs.v[i]);
 	}
 }
 

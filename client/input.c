@@ -136,6 +136,7 @@ key_code(struct client *c, wint_t k)
 	case KEY_PPAGE:
 		scrollback_scroll(current_log(c), lo.chat_h - 1,
 		    (size_t)lo.chat_w);
+		events_scrolled_up(c, (size_t)lo.chat_w, (size_t)lo.chat_h);
 		break;
 	case KEY_NPAGE:
 		scrollback_scroll(current_log(c), -(long)(lo.chat_h - 1),

@@ -98,6 +98,7 @@ struct line {
 	char *prefix; /* "[12:34] <alice> " (sanitized) */
 	char *nick;   /* who, for colour (may be NULL) */
 	char *text;   /* sanitized body */
+	uint64_t id;  /* the server's message id; 0 for other lines */
 };
 
 #define SCROLLBACK_DEFAULT 10000
@@ -134,6 +135,33 @@ const char *scrollback_mark(enum line_kind kind);
  * its seq. The oldest line is dropped when full. */
 uint64_t scrollback_add(struct scrollback *sb, enum line_kind kind, time_t when,
     const char *prefix, const char *nick, const char *text);
+
+/*
+ * Inserts a line so that pos lines come before it (0: at the top; pos at
+ * or past the count: at the bottom), with message id (0: none). The lines
+ * after it move down one seq, and the view stays on the line it showed.
+ * When full the oldest line is dropped first (so a line inserted at the
+ * top of a full log is dropped at once: returns 0). Returns its seq.
+ */
+uint64_t scrollback_insert(struct scrollback *sb, size_t pos,
+    enum line_kind kind, time_t when, const char *prefix, const char *nick,
+    const char *text, uint64_t id);
+
+/* Removes the line with seq (the lines after it move up one seq); false
+ * when there is none. */
+bool scrollback_remove(struct scrollback *sb, uint64_t seq);
+
+/* Sets the message id of the line with seq (ignored when there is none). */
+void scrollback_set_id(struct scrollback *sb, uint64_t seq, uint64_t id);
+
+/* Where a message with id goes: the number of lines before the first
+ * line with a greater id (the count when there is none). */
+size_t scrollback_pos_of_id(const struct scrollback *sb, uint64_t id);
+
+/* True when the oldest line is on screen in a pane of height rows of
+ * width columns (an empty log too). */
+bool scrollback_top_visible(const struct scrollback *sb, size_t width,
+    size_t height);
 
 /* The line with seq, or NULL if dropped or never added. */
 const struct line *scrollback_get(const struct scrollback *sb, uint64_t seq);
@@ -191,6 +219,13 @@ struct buffer {
 	size_t unread;	/* chat lines added while not current */
 	bool highlight; /* a line naming us arrived while not current */
 	bool parted;	/* a room we left (the buffer stays) */
+	/* Stored history (PROTOCOL.md section 7). */
+	uint64_t *ids; /* message ids shown, sorted, owned */
+	size_t n_ids;
+	bool hist_known;   /* a history reply came */
+	bool hist_more;	   /* older messages exist on the server */
+	bool hist_loading; /* an older page was asked (marker on top) */
+	bool hist_done;	   /* "beginning of history" is shown */
 };
 
 struct buffer_list {
@@ -244,6 +279,24 @@ void buffer_select_next(struct buffer_list *bl, int delta);
 uint64_t buffer_add_line(struct buffer_list *bl, struct buffer *b,
     enum line_kind kind, time_t when, const char *prefix, const char *nick,
     const char *text, bool mine);
+
+/*
+ * Adds a line with message id where it belongs: at the top (at_top: an
+ * older page), else before the first line with a greater id, else at
+ * the bottom. Never unread. Returns its seq in b (0: dropped).
+ */
+uint64_t buffer_insert_line(struct buffer_list *bl, struct buffer *b,
+    uint64_t id, bool at_top, enum line_kind kind, time_t when,
+    const char *prefix, const char *nick, const char *text);
+
+/* True when b shows (or showed) the message with id. */
+bool buffer_id_shown(const struct buffer *b, uint64_t id);
+
+/* Notes that b shows the message with id; false when it already did. */
+bool buffer_id_mark(struct buffer *b, uint64_t id);
+
+/* The oldest message id b shows, 0 when none. */
+uint64_t buffer_oldest_id(const struct buffer *b);
 
 /* Replaces the members with a sorted copy of names[0..n) (duplicates
  * dropped). */

@@ -117,13 +117,10 @@ schedule_retry(struct client *c)
 		c->backoff_ms = CLIENT_BACKOFF_MAX_MS;
 }
 
-/* Closes the connection; plans a retry when asked (never in batch mode,
- * never after a refused key). */
-void
-net_disconnect(struct client *c, const char *why, bool retry)
+/* Frees the connection and what belonged to it; the state is idle. */
+static void
+close_link(struct client *c)
 {
-	bool was_up = c->state >= CONN_OPEN;
-
 	if (c->bev != NULL) {
 		bufferevent_free(c->bev);
 		c->bev = NULL;
@@ -132,9 +129,42 @@ net_disconnect(struct client *c, const char *why, bool retry)
 	events_disconnected(c);
 	c->me[0] = '\0';
 	c->pings_unanswered = 0;
-	evtimer_del(c->ping_timer);
+	if (c->ping_timer != NULL)
+		evtimer_del(c->ping_timer);
 	c->state = CONN_IDLE;
 	ui_users_changed(c);
+}
+
+/* Connects again now: a refused key and the backoff are forgotten; the
+ * link (if any) is dropped from the loop, not here, since a command
+ * may run inside its read callback (batch mode). */
+void
+net_reconnect(struct client *c)
+{
+	struct timeval now = { 0, 0 };
+	char hp[CLIENT_HOSTPORT_MAX];
+
+	c->key_refused = false;
+	c->backoff_ms = CLIENT_BACKOFF_MIN_MS;
+	host_port(c, hp, sizeof hp);
+	ui_line(c, LINE_INFO, time(NULL), NULL, "connecting to %s", hp);
+	if (c->retry_timer == NULL) {
+		net_connect(c);
+		return;
+	}
+	c->state = CONN_WAITING; /* nothing more is sent on the old link */
+	evtimer_del(c->retry_timer);
+	evtimer_add(c->retry_timer, &now);
+}
+
+/* Closes the connection; plans a retry when asked (never in batch mode,
+ * never after a refused key). */
+void
+net_disconnect(struct client *c, const char *why, bool retry)
+{
+	bool was_up = c->state >= CONN_OPEN;
+
+	close_link(c);
 	if (why != NULL)
 		ui_line(c, was_up ? LINE_ERROR : LINE_INFO, time(NULL), NULL,
 		    "%s", why);
@@ -242,7 +272,9 @@ connected(struct client *c)
 			c->want_password_line = true;
 		else
 			input_prompt_password(c, c->user);
-	} else if (!c->batch)
+	} else if (!c->batch && c->login_user[0] != '\0')
+		input_prompt_password(c, c->login_user); /* it was wrong */
+	else if (!c->batch)
 		ui_line(c, LINE_INFO, time(NULL), NULL,
 		    "log in with /login <user>");
 	if (c->batch)
@@ -351,9 +383,12 @@ ping_timer(evutil_socket_t fd, short what, void *arg)
 static void
 retry_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct client *c = arg;
+
 	(void)fd;
 	(void)what;
-	net_connect(arg);
+	close_link(c); /* /connect: the old link, if any */
+	net_connect(c);
 }
 
 /* Starts connecting. */

@@ -91,6 +91,114 @@ scrollback_add(struct scrollback *sb, enum line_kind kind, time_t when,
 	return l->seq;
 }
 
+/* Renumbers the lines from index from on: seq = first + index. */
+static void
+renumber(struct scrollback *sb, size_t from)
+{
+	uint64_t first = scrollback_first(sb);
+	size_t i;
+
+	for (i = from; i < sb->count; i++)
+		slot(sb, i)->seq = first + i;
+}
+
+/* Inserts a copy of a line after pos lines; returns its seq (0: none). */
+uint64_t
+scrollback_insert(struct scrollback *sb, size_t pos, enum line_kind kind,
+    time_t when, const char *prefix, const char *nick, const char *text,
+    uint64_t id)
+{
+	struct line *l;
+	uint64_t seq;
+	size_t i;
+
+	if (pos >= sb->count) {
+		seq = scrollback_add(sb, kind, when, prefix, nick, text);
+		scrollback_set_id(sb, seq, id);
+		return seq;
+	}
+	if (sb->count == sb->cap) {
+		if (pos == 0)
+			return 0; /* older than everything kept */
+		line_clear(slot(sb, 0));
+		sb->head = (sb->head + 1) % sb->cap;
+		sb->count--;
+		pos--;
+	}
+	for (i = sb->count; i > pos; i--)
+		*slot(sb, i) = *slot(sb, i - 1);
+	sb->count++;
+	sb->next_seq++;
+	l = slot(sb, pos);
+	memset(l, 0, sizeof *l);
+	l->kind = kind;
+	l->when = when;
+	l->prefix = dup_or_null(prefix != NULL ? prefix : "");
+	l->nick = dup_or_null(nick);
+	l->text = dup_or_null(text != NULL ? text : "");
+	l->id = id;
+	renumber(sb, pos);
+	seq = l->seq;
+	if (!sb->at_bottom && sb->anchor_seq >= seq)
+		sb->anchor_seq++;
+	return seq;
+}
+
+/* Removes the line with seq. */
+bool
+scrollback_remove(struct scrollback *sb, uint64_t seq)
+{
+	uint64_t first = scrollback_first(sb);
+	size_t i, pos;
+
+	if (scrollback_get(sb, seq) == NULL)
+		return false;
+	pos = (size_t)(seq - first);
+	line_clear(slot(sb, pos));
+	for (i = pos; i + 1 < sb->count; i++)
+		*slot(sb, i) = *slot(sb, i + 1);
+	memset(slot(sb, sb->count - 1), 0, sizeof(struct line));
+	sb->count--;
+	sb->next_seq--;
+	renumber(sb, pos);
+	if (sb->count == 0) {
+		scrollback_bottom(sb);
+		return true;
+	}
+	if (!sb->at_bottom) {
+		if (sb->anchor_seq > seq)
+			sb->anchor_seq--;
+		if (sb->anchor_seq > scrollback_last(sb)) {
+			sb->anchor_seq = scrollback_last(sb);
+			sb->anchor_row = 0;
+		}
+	}
+	return true;
+}
+
+/* Sets the message id of one line. */
+void
+scrollback_set_id(struct scrollback *sb, uint64_t seq, uint64_t id)
+{
+	struct line *l = (struct line *)scrollback_get(sb, seq);
+
+	if (l != NULL)
+		l->id = id;
+}
+
+/* Lines before the first one with a greater id. */
+size_t
+scrollback_pos_of_id(const struct scrollback *sb, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < sb->count; i++) {
+		if (slot(sb, i)->id > id)
+			return i;
+	}
+	return sb->count;
+}
+
 /* Returns the line with seq, or NULL. */
 const struct line *
 scrollback_get(const struct scrollback *sb, uint64_t seq)
@@ -267,4 +375,22 @@ scrollback_view(const struct scrollback *sb, uint64_t *seq, size_t *skip)
 	*seq = sb->anchor_seq;
 	*skip = sb->anchor_row;
 	return true;
+}
+
+/* True when the rows from the oldest line to the bottom of the view fit. */
+bool
+scrollback_top_visible(const struct scrollback *sb, size_t width, size_t height)
+{
+	uint64_t seq, first = scrollback_first(sb);
+	size_t skip, rows = 0;
+
+	if (!scrollback_view(sb, &seq, &skip))
+		return true;
+	for (;; seq--) {
+		rows += scrollback_line_rows(scrollback_get(sb, seq), width);
+		if (rows > height + skip)
+			return false;
+		if (seq == first)
+			return true;
+	}
 }

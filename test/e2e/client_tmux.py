@@ -470,6 +470,16 @@ def test_changed_key_refused(home):
         assert "created a new server key" in new_log
         assert "handshake 127.0.0.1" not in new_log  # no msg3 sent
         assert "user alice" not in new_log
+        # The old entry removed as the warning says, /connect trusts
+        # the new key without a restart of the client.
+        known = os.path.join(home, "data", "securechat", "known_servers")
+        with open(known) as f:
+            kept = [l for l in f if ":%d " % srv.port not in l]
+        with open(known, "w") as f:
+            f.writelines(kept)
+        b.type("/connect")
+        b.wait("pinned its key")
+        login(b, "alice")
         b.close()
     finally:
         srv.cleanup()
@@ -694,11 +704,175 @@ def test_rooms_buffers(home):
         srv.cleanup()
 
 
+def select_buffer(pane, n, label):
+    """Alt+N, then waits until the bar's current label is in the status
+    line."""
+    pane.keys("M-%d" % n)
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        if label in status_line(pane.screen()):
+            return pane.screen()
+        time.sleep(0.05)
+    raise AssertionError("buffer %s not selected:\n%s" % (label,
+                                                        pane.screen()))
+
+
+def say_batch(port, home, user, room, lines):
+    rc, out, err = run_batch(port, home, [
+        "/login %s %s" % (user, PASSWORD), "/join " + room] + lines)
+    assert rc == 0, (rc, out, err)
+
+
+def test_history_join(home):
+    """Joining a room shows what was said there before, in order, once,
+    above the live lines."""
+    srv = Server(["alice", "bob"])
+    try:
+        require_rooms(srv.port, home)
+        say_batch(srv.port, home, "bob", "hist",
+                  ["stored one", "stored two", "stored three"])
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        a.type("/join hist")
+        s = a.wait("<bob> stored three")
+        for t in ("stored one", "stored two", "stored three"):
+            assert s.count(t) == 1, s
+        assert s.index("stored one") < s.index("stored two") < \
+            s.index("stored three"), s
+        say_batch(srv.port, home, "bob", "hist", ["live four"])
+        s = a.wait("<bob> live four")
+        assert s.index("stored three") < s.index("live four"), s
+        assert s.count("stored one") == 1, s
+        # In batch mode /history prints them with their own time.
+        rc, out, err = run_batch(srv.port, home, [
+            "/login alice " + PASSWORD, "/join hist", "/history"])
+        assert rc == 0, (rc, out, err)
+        assert "[#hist] <bob> stored one\n" in out, out
+        assert out.index("stored one") < out.index("live four"), out
+        # Batch mode learns /connect: logged in again, the script goes on.
+        rc, out, err = run_batch(srv.port, home, [
+            "/login alice " + PASSWORD, "/connect", "after connect"])
+        assert rc == 0, (rc, out, err)
+        assert out.count("-- logged in as alice") == 2, out
+        assert "<alice> after connect\n" in out, out
+        a.close()
+    finally:
+        srv.cleanup()
+
+
+def test_history_reconnect(home):
+    """A server restart: after the reconnect the room's history fills
+    the gap (a line said while the client was away) with nothing shown
+    twice."""
+    srv = Server(["alice", "bob"])
+    try:
+        require_rooms(srv.port, home)
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        a.type("/join gap")
+        a.wait("you joined #gap")
+        say_batch(srv.port, home, "bob", "gap", ["before the restart"])
+        a.wait("<bob> before the restart")
+        srv.stop()
+        a.wait("reconnecting in")
+        time.sleep(2.5)  # a few failed attempts: the backoff grows
+        srv.start()
+        # More than a page (50) while away: asked page by page.
+        say_batch(srv.port, home, "bob", "gap",
+                  ["gap %02d" % i for i in range(1, 61)] +
+                  ["said in the gap"])
+        a.wait("logged in as alice", timeout=40)
+        s = select_buffer(a, 2, "#gap")
+        s = a.wait("<bob> said in the gap", timeout=15)
+        seen = s
+        for _ in range(6):
+            a.keys("PPage")
+            time.sleep(0.2)
+            page = a.screen()
+            for t in ["<bob> gap %02d " % i for i in range(1, 61)] + \
+                    ["before the restart"]:
+                assert page.count(t) <= 1, (t, page)  # never twice
+            seen += page
+        for i in range(1, 61):
+            assert "<bob> gap %02d" % i in seen, (i, seen)
+        assert "before the restart" in seen, seen
+        a.keys("End")
+        say_batch(srv.port, home, "bob", "gap", ["after the reconnect"])
+        s = a.wait("<bob> after the reconnect")
+        assert s.count("said in the gap") == 1, s
+        assert s.index("said in the gap") < s.index("after the reconnect"), s
+        # /connect by hand: logged in again, still nothing twice.
+        a.type("/connect")
+        deadline = time.time() + TIMEOUT
+        while a.screen().count("logged in as alice") < 3:
+            assert time.time() < deadline, a.screen()
+            time.sleep(0.05)
+        s = select_buffer(a, 2, "#gap")
+        time.sleep(1.0)
+        s = a.screen()
+        assert "connecting to 127.0.0.1" in s, s  # said where it was typed
+        assert s.count("said in the gap") == 1, s
+        assert s.count("after the reconnect") == 1, s
+        a.close()
+    finally:
+        srv.cleanup()
+
+
+def test_history_pgup(home):
+    """PgUp at the top of a room's log loads the page before it, until
+    the beginning of the history."""
+    srv = Server(["alice", "bob"])
+    try:
+        require_rooms(srv.port, home)
+        say_batch(srv.port, home, "bob", "deep",
+                  ["line %02d" % i for i in range(1, 81)])
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        a.type("/join deep")
+        s = a.wait("<bob> line 80")
+        assert "line 30" not in s
+        seen = s
+        for _ in range(12):
+            a.keys("PPage")
+            time.sleep(0.3)
+            seen += a.screen()
+            if "beginning of history" in seen and "line 01" in seen:
+                break
+        assert "line 01" in seen and "line 30" in seen, seen
+        assert "beginning of history" in seen, seen
+        a.keys("End")
+        a.wait("<bob> line 80")
+        a.close()
+    finally:
+        srv.cleanup()
+
+
+def test_wrong_password_asks_again(home):
+    """A wrong password asks again (the masked prompt) instead of
+    leaving the user stuck."""
+    srv = Server(["alice"])
+    try:
+        a = Pane(srv.port, home)
+        a.wait("log in with /login")
+        a.type("/login alice")
+        a.wait("password for alice:")
+        a.type("not the password")
+        a.wait("wrong user name or password")
+        s = a.wait("password for alice:")
+        a.type(PASSWORD)
+        a.wait("logged in as alice")
+        a.close()
+    finally:
+        srv.cleanup()
+
+
 TESTS = [test_login_chat_private, test_commands_and_history,
          test_sidebar_100_users,
          test_scroll_pgup_end, test_resize, test_hostile_server,
          test_restart_reconnect, test_changed_key_refused, test_batch,
-         test_batch_hostile, test_rooms_batch, test_rooms_buffers]
+         test_batch_hostile, test_rooms_batch, test_rooms_buffers,
+         test_history_join, test_history_reconnect, test_history_pgup,
+         test_wrong_password_asks_again]
 
 
 def main():

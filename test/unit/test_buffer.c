@@ -283,6 +283,38 @@ test_parts(void **state)
 	name_parts_clear(&np); /* twice is fine */
 }
 
+/* Message ids: each shown once; lines placed by id, never unread. */
+static void
+test_ids(void **state)
+{
+	struct buffer_list bl;
+	struct buffer *b;
+	const uint64_t ids[] = { 7, 3, 9, 3, 1, 9 };
+	const bool fresh[] = { true, true, true, false, true, false };
+	size_t i;
+
+	(void)state;
+	buffer_list_init(&bl, SCROLLBACK_DEFAULT);
+	b = buffer_open(&bl, BUFFER_ROOM, "x");
+	assert_int_equal(buffer_oldest_id(b), 0);
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		assert_int_equal(buffer_id_mark(b, ids[i]), fresh[i]);
+	assert_int_equal(b->n_ids, 4);
+	assert_true(buffer_id_shown(b, 9));
+	assert_false(buffer_id_shown(b, 8));
+	assert_int_equal(buffer_oldest_id(b), 1);
+	buffer_add_line(&bl, b, LINE_INFO, 0, "", NULL, "joined", false);
+	buffer_insert_line(&bl, b, 20, false, LINE_CHAT, 0, "", "a", "b20");
+	buffer_insert_line(&bl, b, 10, false, LINE_CHAT, 0, "", "a", "b10");
+	buffer_insert_line(&bl, b, 5, true, LINE_CHAT, 0, "", "a", "b5");
+	assert_string_equal(scrollback_get(&b->sb, 1)->text, "b5");
+	assert_string_equal(scrollback_get(&b->sb, 2)->text, "joined");
+	assert_string_equal(scrollback_get(&b->sb, 3)->text, "b10");
+	assert_string_equal(scrollback_get(&b->sb, 4)->text, "b20");
+	assert_int_equal(b->unread, 0);
+	buffer_list_free(&bl);
+}
+
 int
 main(void)
 {
@@ -293,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_bar),
 		cmocka_unit_test(test_names_me),
 		cmocka_unit_test(test_parts),
+		cmocka_unit_test(test_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

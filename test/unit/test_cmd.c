@@ -144,6 +144,10 @@ test_usage(void **state)
 	assert_error(&c, "/msg bob", "usage: /msg <user> <text>");
 	assert_error(&c, "/msg bob ", "usage: /msg <user> <text>");
 	assert_error(&c, "/msg   ", "usage: /msg <user> <text>");
+	/* The commands that take nothing refuse a word. */
+	assert_error(&c, "/connect now", "usage: /connect");
+	assert_error(&c, "/reconnect x", "usage: /reconnect");
+	assert_error(&c, "/history 5", "usage: /history");
 	/* Every command that needs an argument says its usage without. */
 	for (i = 0; i < cmd_table_len; i++) {
 		e = cmd_table[i];

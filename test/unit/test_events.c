@@ -62,12 +62,15 @@ feed_login_ok(struct client *c, const char *user, const char *const *users,
 		.users = MSG_LIST(users, n) });
 }
 
+/* Message ids as a server gives them: each once. */
+static int64_t next_id = 100;
+
 static void
 feed_say(struct client *c, const char *from, const char *text)
 {
 	feed_event(c,
 	    (struct msg){ .type = MSG_SAY,
-		.id = MSG_INT(1),
+		.id = MSG_INT(next_id++),
 		.ts = MSG_INT(TS),
 		.from = MSG_STR(from),
 		.text = MSG_STR(text) });
@@ -78,7 +81,7 @@ feed_msg(struct client *c, const char *from, const char *to, const char *text)
 {
 	feed_event(c,
 	    (struct msg){ .type = MSG_MSG,
-		.id = MSG_INT(2),
+		.id = MSG_INT(next_id++),
 		.ts = MSG_INT(TS),
 		.from = MSG_STR(from),
 		.to = MSG_STR(to),
@@ -194,7 +197,7 @@ test_log_and_state(void **state)
 	/* /me: "* bob waves", also in private. */
 	feed_event(&c,
 	    (struct msg){ .type = MSG_SAY,
-		.id = MSG_INT(3),
+		.id = MSG_INT(next_id++),
 		.ts = MSG_INT(TS),
 		.from = MSG_STR("bob"),
 		.text = MSG_STR("waves"),
@@ -202,7 +205,7 @@ test_log_and_state(void **state)
 	assert_last(&c, LINE_CHAT, "* bob ", "bob", "waves");
 	feed_event(&c,
 	    (struct msg){ .type = MSG_MSG,
-		.id = MSG_INT(4),
+		.id = MSG_INT(next_id++),
 		.ts = MSG_INT(TS),
 		.from = MSG_STR("bob"),
 		.to = MSG_STR("alice"),
@@ -451,6 +454,7 @@ test_batch_json(void **state)
 	c.batch = true;
 	c.json = true;
 	fixture_capture_start(&cap, STDOUT_FILENO);
+	next_id = 1; /* batch mode shows every id as it comes */
 	feed_say(&c, "bob", "h\xc3\xa9 \xe6\x97\xa5");
 	feed_pong(&c);
 	feed_raw(&c, "{\"type\":\"notice\",\"text\":\"x\",\"extra\":[1]}");
@@ -471,7 +475,7 @@ feed_room_say(struct client *c, const char *room, const char *from,
 {
 	feed_event(c,
 	    (struct msg){ .type = MSG_SAY,
-		.id = MSG_INT(10),
+		.id = MSG_INT(next_id++),
 		.ts = MSG_INT(TS),
 		.room = room != NULL ? MSG_STR(room) : (struct msg_str){ 0 },
 		.from = MSG_STR(from),
@@ -854,7 +858,7 @@ test_batch_rooms(void **state)
 	feed_room_say(&c, "x", "bob", "hi");
 	feed_event(&c,
 	    (struct msg){ .type = MSG_SAY,
-		.id = MSG_INT(5),
+		.id = MSG_INT(next_id++),
 		.ts = MSG_INT(TS),
 		.room = MSG_STR("x"),
 		.from = MSG_STR("bob"),
@@ -916,6 +920,133 @@ test_batch_rooms(void **state)
 	fixture_free(&c);
 }
 
+/* The texts of buffer b's log, one per line, oldest first. */
+static char *
+log_texts(const struct buffer *b)
+{
+	char *all = xstrdup(""), *t;
+	uint64_t seq;
+
+	for (seq = scrollback_first(&b->sb);
+	     seq != 0 && seq <= scrollback_last(&b->sb); seq++) {
+		t = xasprintf("%s%s\n", all, scrollback_get(&b->sb, seq)->text);
+		free(all);
+		all = t;
+	}
+	return all;
+}
+
+/* History replies: stored messages placed by id before live ones, each
+ * id once (also after a reconnect: the gap only); an older page goes on
+ * top with "beginning of history"; malformed entries are skipped; batch
+ * mode prints them with their own time. */
+static void
+test_history(void **state)
+{
+	const char *users[] = { "alice", "bob" };
+	struct capture cap;
+	struct client c;
+	struct buffer *b;
+	char *texts, *out;
+
+	(void)state;
+	fixture_client(&c);
+	c.state = CONN_LOGGED_IN;
+	feed_login_ok(&c, "alice", users, 2);
+	feed_raw(&c,
+	    "{\"type\":\"joined\",\"room\":\"x\",\"topic\":\"\","
+	    "\"users\":[\"alice\",\"bob\"]}");
+	b = buffer_find(&c.bufs, BUFFER_ROOM, "x");
+	assert_non_null(b);
+	feed_raw(&c,
+	    "{\"type\":\"say\",\"id\":30,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"bob\",\"text\":\"live\"}");
+	feed_raw(&c,
+	    "{\"type\":\"history\",\"room\":\"x\",\"more\":true,"
+	    "\"messages\":["
+	    "{\"type\":\"say\",\"id\":20,\"ts\":1700000000000,"
+	    "\"room\":\"x\",\"from\":\"bob\",\"text\":\"h20\"},"
+	    "{\"type\":\"say\",\"id\":25,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"alice\",\"text\":\"h25\"},"
+	    "{\"type\":\"bogus\"},7,"
+	    "{\"type\":\"say\",\"id\":30,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"bob\",\"text\":\"live\"}]}");
+	texts = log_texts(b);
+	assert_string_equal(texts,
+	    "you joined #x (no topic)\nh20\nh25\nlive\n");
+	free(texts);
+	assert_true(b->hist_more);
+	assert_int_equal(buffer_oldest_id(b), 20);
+	/* After a reconnect: the gap (26) only. */
+	feed_raw(&c,
+	    "{\"type\":\"say\",\"id\":31,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"bob\",\"text\":\"new\"}");
+	feed_raw(&c,
+	    "{\"type\":\"history\",\"room\":\"x\",\"more\":true,"
+	    "\"messages\":["
+	    "{\"type\":\"say\",\"id\":25,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"alice\",\"text\":\"h25\"},"
+	    "{\"type\":\"say\",\"id\":26,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"bob\",\"text\":\"gap\"},"
+	    "{\"type\":\"say\",\"id\":30,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"bob\",\"text\":\"live\"}]}");
+	texts = log_texts(b);
+	assert_string_equal(texts,
+	    "you joined #x (no topic)\nh20\nh25\ngap\nlive\nnew\n");
+	free(texts);
+	/* The gap counts as unread in a buffer that is not current; a
+	 * message of the wrong kind or room is not shown. */
+	ui_select_buffer(&c, 0);
+	feed_raw(&c,
+	    "{\"type\":\"history\",\"room\":\"x\",\"more\":true,"
+	    "\"messages\":["
+	    "{\"type\":\"say\",\"id\":27,\"ts\":1,\"room\":\"y\","
+	    "\"from\":\"bob\",\"text\":\"elsewhere\"},"
+	    "{\"type\":\"msg\",\"id\":28,\"ts\":1,\"from\":\"bob\","
+	    "\"to\":\"alice\",\"text\":\"private\"},"
+	    "{\"type\":\"say\",\"id\":29,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"bob\",\"text\":\"gap2\"}]}");
+	texts = log_texts(b);
+	assert_string_equal(texts,
+	    "you joined #x (no topic)\nh20\nh25\ngap\ngap2\nlive\nnew\n");
+	free(texts);
+	assert_int_equal(b->unread, 1);
+	/* An older page, asked with the loading marker on top. */
+	ui_select_buffer(&c, buffer_number(&c.bufs, b));
+	events_scrolled_up(&c, 80, 24);
+	assert_true(b->hist_loading);
+	assert_string_equal(scrollback_get(&b->sb, scrollback_first(&b->sb))
+				->text,
+	    "loading older messages...");
+	feed_raw(&c,
+	    "{\"type\":\"history\",\"room\":\"x\",\"more\":false,\"messages\":["
+	    "{\"type\":\"say\",\"id\":3,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"bob\",\"text\":\"h3\"},"
+	    "{\"type\":\"say\",\"id\":4,\"ts\":1,\"room\":\"x\","
+	    "\"from\":\"bob\",\"text\":\"h4\"}]}");
+	texts = log_texts(b);
+	assert_string_equal(texts,
+	    "beginning of history\nh3\nh4\nyou joined #x (no topic)\n"
+	    "h20\nh25\ngap\ngap2\nlive\nnew\n");
+	free(texts);
+	assert_false(b->hist_loading);
+	assert_false(b->hist_more);
+	assert_true(b->hist_done);
+
+	/* Batch mode prints each stored message with its own time. */
+	c.batch = true;
+	fixture_capture_start(&cap, STDOUT_FILENO);
+	feed_raw(&c,
+	    "{\"type\":\"history\",\"room\":\"x\",\"more\":false,"
+	    "\"messages\":["
+	    "{\"type\":\"say\",\"id\":20,\"ts\":1700000000000,"
+	    "\"room\":\"x\",\"from\":\"bob\",\"text\":\"h20\"}]}");
+	out = fixture_capture_end(&cap);
+	assert_string_equal(out, TS_STAMP "[#x] <bob> h20\n");
+	free(out);
+	fixture_free(&c);
+}
+
 int
 main(void)
 {
@@ -931,6 +1062,7 @@ main(void)
 		cmocka_unit_test(test_parts_concat),
 		cmocka_unit_test(test_highlight),
 		cmocka_unit_test(test_batch_rooms),
+		cmocka_unit_test(test_history),
 	};
 
 	setenv("TZ", "UTC", 1);

@@ -393,6 +393,109 @@ test_evicted_row(void **state)
 	scrollback_free(&sb);
 }
 
+/* Asserts the texts of the log, oldest first. */
+static void
+assert_texts(const struct scrollback *sb, const char *const *want, size_t n)
+{
+	uint64_t seq = scrollback_first(sb);
+	size_t i;
+
+	assert_int_equal(sb->count, n);
+	for (i = 0; i < n; i++, seq++) {
+		assert_non_null(scrollback_get(sb, seq));
+		assert_int_equal(scrollback_get(sb, seq)->seq, seq);
+		assert_string_equal(scrollback_get(sb, seq)->text, want[i]);
+	}
+}
+
+/* Insert at the top, in the middle, past the end; remove; ids decide
+ * where a message goes; the view stays on the line it showed. */
+static void
+test_insert(void **state)
+{
+	const char *const a[] = { "o1", "o2", "x", "y", "m", "z" };
+	const char *const b[] = { "o1", "o2", "y", "m", "z" };
+	struct scrollback sb;
+
+	(void)state;
+	scrollback_init(&sb, SCROLLBACK_DEFAULT);
+	scrollback_add(&sb, LINE_INFO, 0, "", NULL, "x");
+	scrollback_set_id(&sb,
+	    scrollback_add(&sb, LINE_CHAT, 0, PREFIX, "al", "y"), 10);
+	scrollback_set_id(&sb,
+	    scrollback_add(&sb, LINE_CHAT, 0, PREFIX, "al", "z"), 30);
+	assert_int_equal(scrollback_pos_of_id(&sb, 20), 2);
+	assert_int_equal(scrollback_pos_of_id(&sb, 40), 3);
+	assert_int_equal(scrollback_pos_of_id(&sb, 5), 1);
+	assert_int_equal(scrollback_insert(&sb, scrollback_pos_of_id(&sb, 20),
+			     LINE_CHAT, 0, PREFIX, "al", "m", 20),
+	    3);
+	scrollback_scroll(&sb, 1, WIDTH); /* the view's bottom: "m" */
+	assert_view(&sb, 3, 0);
+	assert_int_equal(scrollback_insert(&sb, 0, LINE_CHAT, 0, PREFIX, "al",
+			     "o2", 2),
+	    1);
+	assert_int_equal(scrollback_insert(&sb, 0, LINE_CHAT, 0, PREFIX, "al",
+			     "o1", 1),
+	    1);
+	assert_texts(&sb, a, 6);
+	assert_view(&sb, 5, 0); /* still "m" */
+	assert_int_equal(scrollback_get(&sb, 5)->id, 20);
+	assert_true(scrollback_remove(&sb, 3));
+	assert_false(scrollback_remove(&sb, 99));
+	assert_texts(&sb, b, 5);
+	assert_view(&sb, 4, 0);
+	assert_int_equal(scrollback_last(&sb), 5);
+	/* Past the end is an add; the next add follows it. */
+	assert_int_equal(scrollback_insert(&sb, 99, LINE_CHAT, 0, PREFIX, "al",
+			     "e", 50),
+	    6);
+	assert_int_equal(scrollback_add(&sb, LINE_CHAT, 0, PREFIX, "al", "f"),
+	    7);
+	scrollback_free(&sb);
+}
+
+/* A full log drops its oldest line to make room, and refuses a line
+ * older than everything it keeps. */
+static void
+test_insert_full(void **state)
+{
+	struct scrollback sb;
+	uint64_t seq;
+
+	(void)state;
+	scrollback_init(&sb, SCROLLBACK_MIN);
+	add_lines(&sb, SCROLLBACK_MIN);
+	assert_int_equal(scrollback_insert(&sb, 0, LINE_CHAT, 0, PREFIX, "al",
+			     "old", 1),
+	    0);
+	assert_int_equal(sb.count, SCROLLBACK_MIN);
+	seq = scrollback_insert(&sb, 1, LINE_CHAT, 0, PREFIX, "al", "mid", 1);
+	assert_int_equal(seq, scrollback_first(&sb));
+	assert_string_equal(scrollback_get(&sb, scrollback_first(&sb))->text,
+	    "mid");
+	assert_int_equal(sb.count, SCROLLBACK_MIN);
+	scrollback_free(&sb);
+}
+
+/* The oldest line is visible while the rows above the view's bottom
+ * fit the pane. */
+static void
+test_top_visible(void **state)
+{
+	struct scrollback sb;
+
+	(void)state;
+	scrollback_init(&sb, SCROLLBACK_DEFAULT);
+	assert_true(scrollback_top_visible(&sb, WIDTH, 10));
+	add_lines(&sb, 10);
+	assert_true(scrollback_top_visible(&sb, WIDTH, 10));
+	assert_false(scrollback_top_visible(&sb, WIDTH, 9));
+	scrollback_scroll(&sb, 1, WIDTH);
+	assert_true(scrollback_top_visible(&sb, WIDTH, 9));
+	scrollback_free(&sb);
+}
+
 int
 main(void)
 {
@@ -407,6 +510,9 @@ main(void)
 		cmocka_unit_test(test_line_rows),
 		cmocka_unit_test(test_wrapped),
 		cmocka_unit_test(test_evicted_row),
+		cmocka_unit_test(test_insert),
+		cmocka_unit_test(test_insert_full),
+		cmocka_unit_test(test_top_visible),
 	};
 
 	setlocale(LC_ALL, "");
