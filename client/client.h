@@ -109,6 +109,8 @@ struct client {
 						 * yet: select it */
 	struct msg parts_head;	 /* a name list's first part (owned) */
 	struct name_parts parts; /* and the names so far (section 6) */
+	struct sendq *outq;	 /* say/msg paced to the server's rate */
+	struct event *outq_timer;
 
 	/* The buffers: rooms, private conversations, the server's. */
 	struct buffer_list bufs;
@@ -260,6 +262,30 @@ const char *cmd_current_room(struct client *c, const char *what);
 /* Sends text (an action when action) where the current buffer says: a
  * say to its room, or a msg in a private conversation. */
 void cmd_send_text(struct client *c, const char *text, size_t len, bool action);
+
+/* ---- outq.c ---------------------------------------------------------- */
+
+/* Queues one say (private false; target the room, "" the lobby) or msg
+ * (to target) and sends it when the server's rate allows. */
+void outq_line(struct client *c, bool private, const char *target, bool action,
+    const char *text, size_t len);
+
+/* Sends the queued lines the rate allows now; plans a timer for more. */
+void outq_pump(struct client *c);
+
+/* Lines queued and not yet sent (the status line shows them). */
+size_t outq_waiting(const struct client *c);
+
+/* Matches a server message with the oldest line in flight: our echo or
+ * an error for say/msg answers it; rate_limited queues it again at the
+ * head. True when m needs no showing (the line was queued again). */
+bool outq_answer(struct client *c, const struct msg *m);
+
+/* The connection ended: the lines in flight are forgotten. */
+void outq_disconnected(struct client *c);
+
+/* Frees the queue. */
+void outq_free(struct client *c);
 
 /* ---- events.c ---------------------------------------------------------- */
 

@@ -395,6 +395,7 @@ main(int argc, char **argv)
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
 	channel_free(&c->ch);
+	outq_free(c);
 	net_forget_password(c);
 	keys_wipe(&c->key);
 	editor_wipe(&c->ed);

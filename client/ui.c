@@ -434,12 +434,16 @@ draw_status(struct client *c, const struct ui_layout *lo)
 	snprintf(left, sizeof left, "%s", clean);
 	free(clean);
 	right[0] = '\0';
+	if (outq_waiting(c) > 0)
+		snprintf(right, sizeof right, "%zu queued ", outq_waiting(c));
 	if (!b->sb.at_bottom) {
+		r = strlen(right);
 		if (b->sb.unseen > 0)
-			snprintf(right, sizeof right, "-- MORE (%zu new) -- ",
-			    b->sb.unseen);
+			snprintf(right + r, sizeof right - r,
+			    "-- MORE (%zu new) -- ", b->sb.unseen);
 		else
-			snprintf(right, sizeof right, "-- SCROLLED -- ");
+			snprintf(right + r, sizeof right - r,
+			    "-- SCROLLED -- ");
 	}
 	attrset(at);
 	mvhline(y, 0, ' ', lo->cols);

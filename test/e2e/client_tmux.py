@@ -324,7 +324,9 @@ def test_scroll_pgup_end(home):
         login(b, "bob")
         for i in range(80):
             b.type("message number %03d" % i)
-        a.wait("message number 079")
+        # The client paces its lines at the rate of a default server
+        # (a burst of 10, then 5 a second): 80 lines take 14 s.
+        a.wait("message number 079", timeout=30)
         a.keys("PPage")
         s = a.wait("SCROLLED")
         assert "message number 079" not in s
@@ -345,6 +347,32 @@ def test_scroll_pgup_end(home):
         a.keys("NPage")
         a.keys("NPage")
         a.wait("SCROLLED", gone=True)
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def test_fast_lines_paced(home):
+    """30 lines typed at once against the default rate (a burst of 10,
+    5 a second): the client queues and paces them, all 30 arrive, none
+    is refused as too fast, and the status line shows the queue."""
+    srv = Server(["alice", "bob"], {"rate_burst": 10, "rate_per_sec": 5})
+    try:
+        a = Pane(srv.port, home, y=50)
+        login(a, "alice")
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        keys = []
+        for i in range(30):
+            keys += ["fast line %02d" % i, "Enter"]
+        b.keys(*keys)
+        b.wait("queued")
+        s = a.wait("fast line 29", timeout=20)
+        for i in range(30):
+            assert "fast line %02d" % i in s, "line %d lost" % i
+        s = b.wait("queued", gone=True)
+        assert "slow down" not in s and "rate" not in s
         a.close()
         b.close()
     finally:
@@ -696,7 +724,7 @@ def test_rooms_buffers(home):
 
 TESTS = [test_login_chat_private, test_commands_and_history,
          test_sidebar_100_users,
-         test_scroll_pgup_end, test_resize, test_hostile_server,
+         test_scroll_pgup_end, test_fast_lines_paced, test_resize, test_hostile_server,
          test_restart_reconnect, test_changed_key_refused, test_batch,
          test_batch_hostile, test_rooms_batch, test_rooms_buffers]
 
