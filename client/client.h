@@ -40,11 +40,20 @@
 #define CLIENT_SIDEBAR_MIN_COLS 60	/* below this the sidebar hides */
 #define CLIENT_WHEEL_ROWS	3	/* rows or names per mouse wheel step */
 #define CLIENT_LOBBY		"lobby" /* the room every session starts in */
+#define CLIENT_PASTE_CONFIRM	5	/* a paste of more lines asks first */
 
-/* Keys curses does not name: Alt+Left and Alt+Right (ui.c defines the
- * sequences terminals send for them). */
-#define CLIENT_KEY_ALT_LEFT  (KEY_MAX + 1)
-#define CLIENT_KEY_ALT_RIGHT (KEY_MAX + 2)
+/* Keys curses does not name (ui.c defines the sequences terminals send
+ * for them), and the bracketed paste's start and end marks. */
+#define CLIENT_KEY_ALT_LEFT    (KEY_MAX + 1)
+#define CLIENT_KEY_ALT_RIGHT   (KEY_MAX + 2)
+#define CLIENT_KEY_PASTE_START (KEY_MAX + 3)
+#define CLIENT_KEY_PASTE_END   (KEY_MAX + 4)
+#define CLIENT_KEY_ALT_PPAGE   (KEY_MAX + 5)
+#define CLIENT_KEY_ALT_NPAGE   (KEY_MAX + 6)
+#define CLIENT_KEY_ALT_UP      (KEY_MAX + 7)
+#define CLIENT_KEY_ALT_DOWN    (KEY_MAX + 8)
+#define CLIENT_KEY_ALT_END     (KEY_MAX + 9)
+#define CLIENT_KEY_CTRL_END    (KEY_MAX + 10)
 
 enum conn_state {
 	CONN_IDLE,	 /* not connected, no retry planned */
@@ -67,7 +76,9 @@ struct client {
 	bool batch;
 	bool json;
 	bool color;
-	bool bell; /* ring once for a line naming us */
+	bool bell;  /* ring once for a line naming us */
+	bool mouse; /* capture the mouse (wheel scrolling); off: the
+		     * terminal's selection works */
 	size_t scrollback;
 
 	/* Identity and trust. */
@@ -120,6 +131,10 @@ struct client {
 	struct history hist;
 	struct completer comp;
 	bool prompting; /* masked password prompt */
+	bool pasting;	/* inside a bracketed paste: Enter is a new line */
+	size_t confirm_lines;	 /* "send N lines? (y/n)" asked, else 0 */
+	struct search search;	 /* Ctrl-R in the current buffer */
+	struct editor search_ed; /* the words searched */
 	char prompt_user[SC_USER_MAX_LEN + 1];
 	size_t sidebar_top; /* first name shown */
 	struct event *stdin_ev;
@@ -207,6 +222,7 @@ extern const struct cmd_entry cmd_part_entry;
 extern const struct cmd_entry cmd_query_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_rooms_entry;
+extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_topic_entry;
 extern const struct cmd_entry cmd_whois_entry;
 /* Plain text (and "//text"): not in the table, it has no name. */
@@ -377,6 +393,11 @@ void input_keys(struct client *c);
 
 /* Starts the masked password prompt for user. */
 void input_prompt_password(struct client *c, const char *user);
+
+/* Starts (or restarts) searching the current buffer's log for
+ * text[0..len) (NULL: the words typed so far, none at first), the view
+ * at the newest match; keys then walk the matches. */
+void input_search(struct client *c, const char *text, size_t len);
 
 /* ---- batch.c ----------------------------------------------------------- */
 

@@ -28,6 +28,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_query_entry,
 	&cmd_quit_entry,
 	&cmd_rooms_entry,
+	&cmd_search_entry,
 	&cmd_topic_entry,
 	&cmd_whois_entry,
 };

@@ -379,6 +379,111 @@ def test_fast_lines_paced(home):
         srv.cleanup()
 
 
+def test_search(home):
+    """Ctrl-R finds a line scrolled out of view, newest match first;
+    Ctrl-R again goes to the older one; Esc returns to the bottom."""
+    srv = Server(["alice", "bob"])
+    try:
+        a = Pane(srv.port, home, y=15)
+        login(a, "alice")
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        b.type("findme alpha")
+        for i in range(12):
+            b.type("filler %02d" % i)
+        b.type("FindMe beta")
+        for i in range(12, 24):
+            b.type("filler %02d" % i)
+        s = a.wait("filler 23", timeout=20)
+        assert "findme alpha" not in s and "FindMe beta" not in s
+        a.keys("C-r")
+        a.wait("search (type the words)")
+        a.keys("-l", "findme")
+        s = a.wait("(1 of 2)")
+        assert "FindMe beta" in s and "findme alpha" not in s
+        a.keys("C-r")
+        s = a.wait("(2 of 2)")
+        assert "findme alpha" in s
+        a.keys("Down")
+        s = a.wait("(1 of 2)")
+        assert "FindMe beta" in s
+        a.keys("Escape")
+        s = a.wait("search:", gone=True)
+        assert "filler 23" in s and "SCROLLED" not in s
+        a.type("/search zebra")
+        a.wait("search: zebra: no match")
+        a.keys("Escape")
+        a.wait("search:", gone=True)
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def paste(pane, text):
+    """Pastes text into pane as a terminal does (bracketed when the
+    client asked for it)."""
+    with tempfile.NamedTemporaryFile("w", delete=False) as f:
+        f.write(text)
+    try:
+        tmux("load-buffer", "-b", "scpaste", f.name)
+        tmux("paste-buffer", "-p", "-d", "-b", "scpaste", "-t", pane.name)
+    finally:
+        os.unlink(f.name)
+
+
+def test_paste_lines(home):
+    """A pasted block is one message with its lines; more than 5 lines
+    asks first."""
+    srv = Server(["alice", "bob"])
+    try:
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        paste(b, "first pasted\nsecond pasted\nthird pasted\n")
+        b.wait("first pasted\u240asecond pasted")
+        b.keys("Enter")
+        s = a.wait("third pasted")
+        assert "<bob> first pasted" in s
+        assert "<bob> second pasted" not in s and "second pasted" in s
+        assert "<bob> third pasted" not in s
+        paste(b, "".join("seven %d\n" % i for i in range(7)))
+        b.keys("Enter")
+        b.wait("send 7 lines? (y/n)")
+        b.keys("n")
+        b.wait("not sent: the lines stay")
+        b.keys("Enter")
+        b.wait("send 7 lines? (y/n)")
+        b.keys("y")
+        s = a.wait("seven 6")
+        assert "<bob> seven 0" in s and "<bob> seven 6" not in s
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def test_mouse_off_by_default(home):
+    """The mouse is the terminal's unless --mouse."""
+    srv = Server(["alice"])
+    try:
+        a = Pane(srv.port, home)
+        a.wait("log in with /login")
+        flag = tmux("display-message", "-t", a.name, "-p",
+                    "#{mouse_any_flag}").stdout.strip()
+        assert flag == "0", flag
+        m = Pane(srv.port, home, args=("--mouse",))
+        m.wait("log in with /login")
+        flag = tmux("display-message", "-t", m.name, "-p",
+                    "#{mouse_any_flag}").stdout.strip()
+        assert flag == "1", flag
+        a.close()
+        m.close()
+    finally:
+        srv.cleanup()
+
+
 def test_resize(home):
     srv = Server(["alice", "bob"])
     try:
@@ -724,7 +829,8 @@ def test_rooms_buffers(home):
 
 TESTS = [test_login_chat_private, test_commands_and_history,
          test_sidebar_100_users,
-         test_scroll_pgup_end, test_fast_lines_paced, test_resize, test_hostile_server,
+         test_scroll_pgup_end, test_fast_lines_paced, test_search,
+         test_paste_lines, test_mouse_off_by_default, test_resize, test_hostile_server,
          test_restart_reconnect, test_changed_key_refused, test_batch,
          test_batch_hostile, test_rooms_batch, test_rooms_buffers]
 
