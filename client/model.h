@@ -64,6 +64,8 @@ size_t wrap_char_len(const char *s, size_t len);
 /* Columns of the character at s (0, 1 or 2). */
 int wrap_char_width(const char *s, size_t len);
 
+#define WRAP_NARROW_INDENT 2 /* columns, when the prefix's is too wide */
+
 struct wrap_row {
 	size_t off;    /* byte offset into the text */
 	size_t len;    /* bytes on this row */
@@ -72,8 +74,11 @@ struct wrap_row {
 
 /*
  * Splits text[0..len) into rows of at most width columns; rows after the
- * first start with indent columns (indent < width, else 0). Breaks at the
- * last space that fits when there is one, else mid-word; LF ends a row.
+ * first start with indent columns (indent < width, else 0; when a word
+ * after the first indent columns fits a row only with less indent, rows
+ * after the first start at WRAP_NARROW_INDENT instead). Breaks at the
+ * last space that fits (a space of the prefix too) when there is one,
+ * else mid-word; LF ends a row.
  * Writes up to max rows into rows (may be NULL to count). Returns the
  * number of rows the text needs (>= 1).
  */
