@@ -310,8 +310,8 @@ view_build(struct event_view *v, const struct msg *m, const char *me)
 			break;
 		}
 		names = join(m->users.v, m->users.n);
-		v->text = cleanf("%zu user%s online", m->users.n,
-		    m->users.n == 1 ? "" : "s");
+		v->text = cleanf("%zu user%s online: %s", m->users.n,
+		    m->users.n == 1 ? "" : "s", names);
 		v->plain =
 		    cleanf("%sonline: %s", scrollback_mark(v->kind), names);
 		free(names);

@@ -410,6 +410,8 @@ def test_search(home):
         a.keys("Escape")
         s = a.wait("search:", gone=True)
         assert "filler 23" in s and "SCROLLED" not in s
+        a.type("/list")
+        a.wait("2 users online: alice bob")
         a.type("/search zebra")
         a.wait("search: zebra: no match")
         a.keys("Escape")
