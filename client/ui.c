@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <curses.h>
 #include <sodium.h>
@@ -593,6 +595,19 @@ ui_redraw(struct client *c, bool full)
 	refresh();
 }
 
+/* Ctrl-S and Ctrl-Q reach the client (Ctrl-S: the newer search match)
+ * instead of pausing the terminal. */
+static void
+no_flow_control(void)
+{
+	struct termios t;
+
+	if (tcgetattr(STDIN_FILENO, &t) != 0)
+		return;
+	t.c_iflag &= ~(tcflag_t)IXON;
+	(void)tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
+
 /* Starts curses. */
 bool
 ui_start(struct client *c)
@@ -601,6 +616,7 @@ ui_start(struct client *c)
 		return false;
 	c->ui_active = true;
 	cbreak();
+	no_flow_control();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);

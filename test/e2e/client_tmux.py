@@ -407,6 +407,20 @@ def test_search(home):
         a.keys("Down")
         s = a.wait("(1 of 2)")
         assert "FindMe beta" in s
+        a.keys("C-r")
+        a.wait("(2 of 2)")
+        a.keys("C-s")
+        a.wait("(1 of 2)")
+        # Enter ends the search where it is; Alt+End goes to the bottom.
+        a.keys("Enter")
+        s = a.wait("search:", gone=True)
+        assert "SCROLLED" in s and "FindMe beta" in s
+        a.keys("M-End")
+        s = a.wait("SCROLLED", gone=True)
+        assert "filler 23" in s
+        a.keys("C-r")
+        a.keys("-l", "alpha")
+        a.wait("(1 of 1)")
         a.keys("Escape")
         s = a.wait("search:", gone=True)
         assert "filler 23" in s and "SCROLLED" not in s
