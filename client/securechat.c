@@ -405,6 +405,7 @@ main(int argc, char **argv)
 		bufferevent_free(c->bev);
 	channel_free(&c->ch);
 	outq_free(c);
+	search_end(&c->search);
 	net_forget_password(c);
 	keys_wipe(&c->key);
 	editor_wipe(&c->ed);

@@ -187,6 +187,7 @@ ui_select_buffer(struct client *c, size_t i)
 		return;
 	buffer_select(&c->bufs, i);
 	c->sidebar_top = 0;
+	search_end(&c->search); /* its matches were the other log's */
 	ui_redraw(c, false);
 }
 
