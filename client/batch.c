@@ -65,7 +65,8 @@ batch_event(struct client *c, const struct event_view *v)
 
 /* True when a line may run now: not while connecting, logging in,
  * joining or leaving a room, so a script's lines see the state (and the current
- * buffer) its earlier lines asked for. */
+ * buffer) its earlier lines asked for, nor while lines wait for the
+ * rate (outq.c). */
 static bool
 ready(struct client *c)
 {
@@ -74,7 +75,7 @@ ready(struct client *c)
 	if (c->want_password_line)
 		return true;
 	if (c->join_pending[0] != '\0' || c->part_pending[0] != '\0' ||
-	    c->parts.open)
+	    c->parts.open || outq_waiting(c) > 0)
 		return false;
 	return c->state == CONN_OPEN || c->state == CONN_LOGGED_IN;
 }

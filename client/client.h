@@ -41,11 +41,20 @@
 #define CLIENT_WHEEL_ROWS	3	/* rows or names per mouse wheel step */
 #define CLIENT_LOBBY		"lobby" /* the room every session starts in */
 #define CLIENT_HISTORY_PAGE	50	/* stored messages asked at a time */
+#define CLIENT_PASTE_CONFIRM	5	/* a paste of more lines asks first */
 
-/* Keys curses does not name: Alt+Left and Alt+Right (ui.c defines the
- * sequences terminals send for them). */
-#define CLIENT_KEY_ALT_LEFT  (KEY_MAX + 1)
-#define CLIENT_KEY_ALT_RIGHT (KEY_MAX + 2)
+/* Keys curses does not name (ui.c defines the sequences terminals send
+ * for them), and the bracketed paste's start and end marks. */
+#define CLIENT_KEY_ALT_LEFT    (KEY_MAX + 1)
+#define CLIENT_KEY_ALT_RIGHT   (KEY_MAX + 2)
+#define CLIENT_KEY_PASTE_START (KEY_MAX + 3)
+#define CLIENT_KEY_PASTE_END   (KEY_MAX + 4)
+#define CLIENT_KEY_ALT_PPAGE   (KEY_MAX + 5)
+#define CLIENT_KEY_ALT_NPAGE   (KEY_MAX + 6)
+#define CLIENT_KEY_ALT_UP      (KEY_MAX + 7)
+#define CLIENT_KEY_ALT_DOWN    (KEY_MAX + 8)
+#define CLIENT_KEY_ALT_END     (KEY_MAX + 9)
+#define CLIENT_KEY_CTRL_END    (KEY_MAX + 10)
 
 enum conn_state {
 	CONN_IDLE,	 /* not connected, no retry planned */
@@ -68,7 +77,9 @@ struct client {
 	bool batch;
 	bool json;
 	bool color;
-	bool bell; /* ring once for a line naming us */
+	bool bell;  /* ring once for a line naming us */
+	bool mouse; /* capture the mouse (wheel scrolling); off: the
+		     * terminal's selection works */
 	size_t scrollback;
 
 	/* Identity and trust. */
@@ -110,6 +121,8 @@ struct client {
 						 * yet: select it */
 	struct msg parts_head;	 /* a name list's first part (owned) */
 	struct name_parts parts; /* and the names so far (section 6) */
+	struct sendq *outq;	 /* say/msg paced to the server's rate */
+	struct event *outq_timer;
 
 	/* The buffers: rooms, private conversations, the server's. */
 	struct buffer_list bufs;
@@ -119,6 +132,10 @@ struct client {
 	struct history hist;
 	struct completer comp;
 	bool prompting; /* masked password prompt */
+	bool pasting;	/* inside a bracketed paste: Enter is a new line */
+	size_t confirm_lines;	 /* "send N lines? (y/n)" asked, else 0 */
+	struct search search;	 /* Ctrl-R in the current buffer */
+	struct editor search_ed; /* the words searched */
 	char prompt_user[SC_USER_MAX_LEN + 1];
 	size_t sidebar_top; /* first name shown */
 	struct event *stdin_ev;
@@ -213,6 +230,7 @@ extern const struct cmd_entry cmd_query_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_reconnect_entry;
 extern const struct cmd_entry cmd_rooms_entry;
+extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_topic_entry;
 extern const struct cmd_entry cmd_whois_entry;
 /* Plain text (and "//text"): not in the table, it has no name. */
@@ -268,6 +286,30 @@ const char *cmd_current_room(struct client *c, const char *what);
 /* Sends text (an action when action) where the current buffer says: a
  * say to its room, or a msg in a private conversation. */
 void cmd_send_text(struct client *c, const char *text, size_t len, bool action);
+
+/* ---- outq.c ---------------------------------------------------------- */
+
+/* Queues one say (private false; target the room, "" the lobby) or msg
+ * (to target) and sends it when the server's rate allows. */
+void outq_line(struct client *c, bool private, const char *target, bool action,
+    const char *text, size_t len);
+
+/* Sends the queued lines the rate allows now; plans a timer for more. */
+void outq_pump(struct client *c);
+
+/* Lines queued and not yet sent (the status line shows them). */
+size_t outq_waiting(const struct client *c);
+
+/* Matches a server message with the oldest line in flight: our echo or
+ * an error for say/msg answers it; rate_limited queues it again at the
+ * head. True when m needs no showing (the line was queued again). */
+bool outq_answer(struct client *c, const struct msg *m);
+
+/* The connection ended: the lines in flight are forgotten. */
+void outq_disconnected(struct client *c);
+
+/* Frees the queue. */
+void outq_free(struct client *c);
 
 /* ---- events.c ---------------------------------------------------------- */
 
@@ -369,6 +411,11 @@ void input_keys(struct client *c);
 
 /* Starts the masked password prompt for user. */
 void input_prompt_password(struct client *c, const char *user);
+
+/* Starts (or restarts) searching the current buffer's log for
+ * text[0..len) (NULL: the words typed so far, none at first), the view
+ * at the newest match; keys then walk the matches. */
+void input_search(struct client *c, const char *text, size_t len);
 
 /* ---- batch.c ----------------------------------------------------------- */
 

@@ -12,9 +12,11 @@ static const char *const help_say[2] = {
 	"say text that starts with /",
 };
 static const char *const help_keys[] = {
-	"keys: PgUp/PgDn scroll (at the top: older history), End newest,",
-	"      F11/F12 user list, Tab complete, Up/Down history, Ctrl-L "
-	"redraw,",
+	"keys: PgUp/PgDn scroll (top: older history), End/Alt+End newest,",
+	"      F11/F12 or Alt+PgUp/PgDn or Alt+Up/Down user list,",
+	"      Ctrl-R search the log (again/Up older, Down newer, Esc end),",
+	"      Tab complete, Up/Down history, Ctrl-L redraw,",
+	"      a paste is one message (asks above 5 lines),",
 	"      Alt+1..9 buffer 1..9, Alt+0 server buffer,",
 	"      Alt+Left/Right or Ctrl-P/Ctrl-N previous/next buffer",
 };

@@ -1,4 +1,4 @@
-/* cmd-msg.c: /msg <user> <text>, a private message. */
+/* cmd-msg.c: /msg <user> <text>, a private message (paced: outq.c). */
 #include <string.h>
 
 #include "client.h"
@@ -7,7 +7,7 @@
 static void
 msg_handler(struct client *c, const char *args, size_t len)
 {
-	struct msg m = { .type = MSG_MSG };
+	char who[SC_USER_MAX_LEN + 1];
 	const char *to;
 	size_t pos = 0, tolen, text;
 
@@ -23,9 +23,9 @@ msg_handler(struct client *c, const char *args, size_t len)
 	}
 	if (!cmd_text_ok(c, args + text, len - text))
 		return;
-	m.to = MSG_STRN(to, tolen);
-	m.text = MSG_STRN(args + text, len - text);
-	(void)net_request(c, &m);
+	memcpy(who, to, tolen);
+	who[tolen] = '\0';
+	outq_line(c, true, who, false, args + text, len - text);
 }
 
 const struct cmd_entry cmd_msg_entry = { "/msg", "<user> <text>",

@@ -31,6 +31,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_quit_entry,
 	&cmd_reconnect_entry,
 	&cmd_rooms_entry,
+	&cmd_search_entry,
 	&cmd_topic_entry,
 	&cmd_whois_entry,
 };
@@ -152,31 +153,25 @@ cmd_current_room(struct client *c, const char *what)
 	return NULL;
 }
 
-/* Sends text where the current buffer says: its room or its user. */
+/* Sends text where the current buffer says: its room or its user,
+ * through the paced queue (outq.c). */
 void
 cmd_send_text(struct client *c, const char *text, size_t len, bool action)
 {
 	struct buffer *b = buffer_current(&c->bufs);
-	struct msg m = { .text = MSG_STRN(text, len) };
 	const char *room;
 
 	if (!cmd_text_ok(c, text, len))
 		return;
-	if (action)
-		m.action = MSG_BOOL(true);
 	if (b->kind == BUFFER_QUERY) {
-		m.type = MSG_MSG;
-		m.to = MSG_STR(b->name);
-		(void)net_request(c, &m);
+		outq_line(c, true, b->name, action, text, len);
 		return;
 	}
 	if ((room = cmd_current_room(c, "nowhere to say it")) == NULL)
 		return;
-	m.type = MSG_SAY;
 	/* The lobby is the default: an old server knows no rooms. */
-	if (strcmp(room, CLIENT_LOBBY) != 0)
-		m.room = MSG_STR(room);
-	(void)net_request(c, &m);
+	outq_line(c, false, strcmp(room, CLIENT_LOBBY) != 0 ? room : "", action,
+	    text, len);
 }
 
 /* Says "not logged in" (or "not connected") unless we are. */

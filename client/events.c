@@ -312,8 +312,8 @@ view_build(struct event_view *v, const struct msg *m, const char *me)
 			break;
 		}
 		names = join(m->users.v, m->users.n);
-		v->text = cleanf("%zu user%s online", m->users.n,
-		    m->users.n == 1 ? "" : "s");
+		v->text = cleanf("%zu user%s online: %s", m->users.n,
+		    m->users.n == 1 ? "" : "s", names);
 		v->plain =
 		    cleanf("%sonline: %s", scrollback_mark(v->kind), names);
 		free(names);
@@ -839,6 +839,8 @@ handle_one(struct client *c, const struct msg *m)
 	struct event_view v;
 	struct buffer *b;
 
+	if (outq_answer(c, m))
+		return; /* refused as too fast: queued again */
 	view_build(&v, m, c->me);
 	b = apply(c, m, &v);
 	/* A chat message is shown once in its buffer (history may have
@@ -897,6 +899,7 @@ events_disconnected(struct client *c)
 	events_set_online(c, NULL, 0);
 	c->join_pending[0] = '\0';
 	c->part_pending[0] = '\0';
+	outq_disconnected(c);
 	for (i = 1; i < c->bufs.n; i++) {
 		if (c->bufs.v[i]->kind == BUFFER_ROOM)
 			buffer_set_members(c->bufs.v[i], NULL, 0);
@@ -941,6 +944,7 @@ events_handle(struct client *c, const uint8_t *buf, size_t len)
 	handle_one(c, &msg);
 	msg_clear(&msg);
 out:
+	outq_pump(c); /* logged in again, or a line refused */
 	if (c->batch)
 		batch_pump(c);
 	ui_redraw(c, false);

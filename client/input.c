@@ -2,7 +2,9 @@
  * input.c: the keyboard: keys and the mouse wheel arrive through libevent
  * on stdin (securechat.c), edit the input line, walk the history, scroll
  * the current buffer, switch buffers (Alt+0..9, Alt+Left/Right, Ctrl-N,
- * Ctrl-P), complete, and Enter runs the line (cmd.c) or answers the
+ * Ctrl-P), complete, search the log (Ctrl-R), take a bracketed paste
+ * as one message of several lines (asking first for more than
+ * CLIENT_PASTE_CONFIRM), and Enter runs the line (cmd.c) or answers the
  * masked password prompt. Drawing is ui.c's.
  */
 #include <limits.h>
@@ -35,10 +37,24 @@ current_log(struct client *c)
 	return &buffer_current(&c->bufs)->sb;
 }
 
-/* Enter: submit the password, or run the line. */
-static void
-submit(struct client *c)
+/* The lines of the input (a paste keeps its line feeds). */
+static size_t
+input_lines(const struct editor *e)
 {
+	size_t i, n = 1;
+
+	for (i = 0; i < e->len; i++)
+		n += e->buf[i] == '\n';
+	return n;
+}
+
+/* Enter: submit the password, or run the line (a long paste is
+ * confirmed first unless confirmed). */
+static void
+submit(struct client *c, bool confirmed)
+{
+	size_t lines;
+
 	const struct cmd_entry *e;
 	char *hist;
 	bool secret;
@@ -59,8 +75,17 @@ submit(struct client *c)
 			net_login(c);
 		return;
 	}
+	/* A paste's last line feeds end nothing: dropped. */
+	editor_end(&c->ed);
+	while (c->ed.len > 0 && (c->ed.buf[c->ed.len - 1] == '\n'))
+		editor_backspace(&c->ed);
 	if (c->ed.len == 0)
 		return;
+	lines = input_lines(&c->ed);
+	if (lines > CLIENT_PASTE_CONFIRM && !confirmed) {
+		c->confirm_lines = lines;
+		return;
+	}
 	/* Never keep a secret (a password) in the history. */
 	e = cmd_of_line(c->ed.buf, c->ed.len);
 	secret = e != NULL && (e->flags & CMD_SECRET);
@@ -80,6 +105,88 @@ submit(struct client *c)
 	else
 		editor_clear(&c->ed);
 	scrollback_bottom(current_log(c));
+}
+
+/* Shows the current match of the search in the current log. */
+static void
+search_jump(struct client *c)
+{
+	search_show(current_log(c), search_current(&c->search));
+}
+
+/* Starts (or restarts) searching the current log for text[0..len). */
+void
+input_search(struct client *c, const char *text, size_t len)
+{
+	if (!c->search.active)
+		editor_clear(&c->search_ed);
+	if (text != NULL && (text != c->search_ed.buf))
+		editor_set(&c->search_ed, text, len);
+	(void)search_start(&c->search, current_log(c), c->search_ed.buf,
+	    c->search_ed.len);
+	search_jump(c);
+}
+
+/* A key while searching: Ctrl-R/Up older, Ctrl-S/Down newer, Enter
+ * ends there, Esc ends back at the bottom; text edits the words. */
+static void
+search_key(struct client *c, int rc, wint_t k)
+{
+	char mb[MB_LEN_MAX];
+	mbstate_t st;
+	size_t n;
+
+	if ((rc == OK && k == 18) || (rc == KEY_CODE_YES && k == KEY_UP)) {
+		if (search_older(&c->search))
+			search_jump(c);
+		return;
+	}
+	if ((rc == OK && k == 19) || (rc == KEY_CODE_YES && k == KEY_DOWN)) {
+		if (search_newer(&c->search))
+			search_jump(c);
+		return;
+	}
+	if ((rc == OK && (k == '\r' || k == '\n')) ||
+	    (rc == KEY_CODE_YES && k == KEY_ENTER)) {
+		search_end(&c->search);
+		return;
+	}
+	if (rc == OK && k == 27) {
+		search_end(&c->search);
+		scrollback_bottom(current_log(c));
+		return;
+	}
+	if ((rc == OK && (k == 8 || k == 127)) ||
+	    (rc == KEY_CODE_YES && k == KEY_BACKSPACE)) {
+		editor_backspace(&c->search_ed);
+		input_search(c, c->search_ed.buf, c->search_ed.len);
+		return;
+	}
+	if (rc == KEY_CODE_YES && k == KEY_RESIZE) {
+		ui_redraw(c, true);
+		return;
+	}
+	if (rc != OK || k < 0x20 || (k >= 0x7f && k < 0xa0))
+		return;
+	memset(&st, 0, sizeof st);
+	n = wcrtomb(mb, (wchar_t)k, &st);
+	if (n == (size_t)-1 || editor_insert(&c->search_ed, mb, n) != 0)
+		return;
+	input_search(c, c->search_ed.buf, c->search_ed.len);
+}
+
+/* The answer to "send N lines? (y/n)". */
+static void
+confirm_key(struct client *c, int rc, wint_t k)
+{
+	if (rc == OK && (k == 'y' || k == 'Y')) {
+		c->confirm_lines = 0;
+		submit(c, true);
+	} else if (rc == OK && (k == 'n' || k == 'N' || k == 27)) {
+		c->confirm_lines = 0;
+		ui_line(c, LINE_INFO, time(NULL), NULL,
+		    "not sent: the lines stay in the input line");
+	}
 }
 
 /* Scrolls the sidebar by delta names. */
@@ -143,13 +250,27 @@ key_code(struct client *c, wint_t k)
 		    (size_t)lo.chat_w);
 		break;
 	case KEY_F(11):
+	case CLIENT_KEY_ALT_PPAGE:
+	case CLIENT_KEY_ALT_UP:
 		scroll_sidebar(c, -(long)(lo.chat_h - 2));
 		break;
 	case KEY_F(12):
+	case CLIENT_KEY_ALT_NPAGE:
+	case CLIENT_KEY_ALT_DOWN:
 		scroll_sidebar(c, lo.chat_h - 2);
 		break;
+	case CLIENT_KEY_ALT_END:
+	case CLIENT_KEY_CTRL_END:
+		scrollback_bottom(current_log(c));
+		break;
+	case CLIENT_KEY_PASTE_START:
+		c->pasting = true;
+		break;
+	case CLIENT_KEY_PASTE_END:
+		c->pasting = false;
+		break;
 	case KEY_ENTER:
-		submit(c);
+		submit(c, false);
 		break;
 	case CLIENT_KEY_ALT_LEFT:
 		buffer_select_next(&c->bufs, -1);
@@ -196,6 +317,15 @@ key_char(struct client *c, wint_t k)
 	mbstate_t st;
 	size_t n;
 
+	/* In a paste, a line feed is part of the text (and a tab a
+	 * space); a password takes neither. */
+	if (c->pasting && (k == '\r' || k == '\n' || k == '\t')) {
+		if (c->prompting)
+			return;
+		if (editor_insert(&c->ed, k == '\t' ? " " : "\n", 1) != 0)
+			beep();
+		return;
+	}
 	switch (k) {
 	case 1:
 		editor_home(&c->ed);
@@ -215,6 +345,10 @@ key_char(struct client *c, wint_t k)
 	case 12:
 		ui_redraw(c, true);
 		return; /* ^L */
+	case 18:
+		if (!c->prompting)
+			input_search(c, NULL, 0);
+		return; /* ^R */
 	case 14:
 		ui_select_buffer(c, (c->bufs.current + 1) % c->bufs.n);
 		return; /* ^N */
@@ -235,7 +369,7 @@ key_char(struct client *c, wint_t k)
 		return;
 	case '\r':
 	case '\n':
-		submit(c);
+		submit(c, false);
 		return;
 	case 27: /* Esc */
 		if (c->prompting) {
@@ -260,13 +394,26 @@ key_char(struct client *c, wint_t k)
 }
 
 /* Esc then a key at once: Alt+0..9 selects that buffer, Alt+Left and
- * Alt+Right (when sent as Esc and an arrow) the one before or after.
- * False when it is no Alt key we know. */
+ * Alt+Right (when sent as Esc and an arrow) the one before or after,
+ * Alt+PgUp/PgDn/Up/Down scroll the sidebar, Alt+End the log to the
+ * bottom. False when it is no Alt key we know. */
 static bool
 alt_key(struct client *c, int rc, wint_t k)
 {
 	if (rc == OK && k >= '0' && k <= '9') {
 		ui_select_buffer(c, (size_t)(k - '0'));
+		return true;
+	}
+	if (rc == KEY_CODE_YES && (k == KEY_PPAGE || k == KEY_UP)) {
+		key_code(c, CLIENT_KEY_ALT_PPAGE);
+		return true;
+	}
+	if (rc == KEY_CODE_YES && (k == KEY_NPAGE || k == KEY_DOWN)) {
+		key_code(c, CLIENT_KEY_ALT_NPAGE);
+		return true;
+	}
+	if (rc == KEY_CODE_YES && k == KEY_END) {
+		key_code(c, CLIENT_KEY_ALT_END);
 		return true;
 	}
 	if (rc == KEY_CODE_YES && (k == KEY_LEFT || k == KEY_RIGHT)) {
@@ -301,7 +448,14 @@ input_keys(struct client *c)
 				rc = rc2;
 			}
 		}
-		if (rc == KEY_CODE_YES)
+		if (rc == KEY_CODE_YES &&
+		    (k == CLIENT_KEY_PASTE_START || k == CLIENT_KEY_PASTE_END))
+			key_code(c, k);
+		else if (c->confirm_lines > 0)
+			confirm_key(c, rc, k);
+		else if (c->search.active)
+			search_key(c, rc, k);
+		else if (rc == KEY_CODE_YES)
 			key_code(c, k);
 		else
 			key_char(c, k);

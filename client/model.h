@@ -1,6 +1,7 @@
 /*
  * model.h: the securechat client's models: sanitize.c, wrap.c,
- * scrollback.c, buffer.c, editor.c, history.c and complete.c. They know nothing
+ * scrollback.c, buffer.c, editor.c, history.c, complete.c,
+ * sendq.c and search.c. They know nothing
  * of curses, sockets or the event loop, so the unit tests link them alone (the
  * scclient_models library). The program's header is client.h.
  */
@@ -63,6 +64,8 @@ size_t wrap_char_len(const char *s, size_t len);
 /* Columns of the character at s (0, 1 or 2). */
 int wrap_char_width(const char *s, size_t len);
 
+#define WRAP_NARROW_INDENT 2 /* columns, when the prefix's is too wide */
+
 struct wrap_row {
 	size_t off;    /* byte offset into the text */
 	size_t len;    /* bytes on this row */
@@ -71,8 +74,11 @@ struct wrap_row {
 
 /*
  * Splits text[0..len) into rows of at most width columns; rows after the
- * first start with indent columns (indent < width, else 0). Breaks at the
- * last space that fits when there is one, else mid-word; LF ends a row.
+ * first start with indent columns (indent < width, else 0; when a word
+ * after the first indent columns fits a row only with less indent, rows
+ * after the first start at WRAP_NARROW_INDENT instead). Breaks at the
+ * last space that fits (a space of the prefix too) when there is one,
+ * else mid-word; LF ends a row.
  * Writes up to max rows into rows (may be NULL to count). Returns the
  * number of rows the text needs (>= 1).
  */
@@ -356,6 +362,96 @@ bool name_parts_add(struct name_parts *np, const char *room,
 
 /* Frees the names and closes the list. */
 void name_parts_clear(struct name_parts *np);
+
+/* ---- sendq.c ----------------------------------------------------------- */
+
+#define SENDQ_MAX 1024 /* lines queued or in flight; more are refused */
+
+/* One say (to a room; "" is the lobby) or msg (to a user). */
+struct sendq_item {
+	bool private; /* msg to target, else say in room target */
+	bool action;
+	char target[BUFFER_NAME_MAX + 1];
+	char *text; /* owned */
+	size_t len;
+};
+
+/*
+ * The outgoing say/msg lines, paced by a mirror of the server's token
+ * bucket: burst tokens, per_sec more each second. items[head..] holds
+ * first the n_sent lines in flight (sent, not yet answered), then the
+ * waiting ones.
+ */
+struct sendq {
+	struct sendq_item items[SENDQ_MAX]; /* ring */
+	size_t head, count, n_sent;
+	unsigned burst, per_sec;
+	uint64_t tokens_milli; /* thousandths of a token */
+	uint64_t last_ms;      /* the caller's clock at the last refill */
+};
+
+/* Prepares an empty queue with a full bucket at now_ms. */
+void sendq_init(struct sendq *q, unsigned burst, unsigned per_sec,
+    uint64_t now_ms);
+/* Frees every line. */
+void sendq_free(struct sendq *q);
+/* Queues a copy of text[0..len) for target (NULL: ""). Returns 0,
+ * SC_ERR_TOO_LONG when the queue is full or SC_ERR_INVALID for a
+ * target too long. */
+int sendq_push(struct sendq *q, bool private, const char *target, bool action,
+    const char *text, size_t len) SC_WUR;
+/* Lines waiting (not counting those in flight). */
+size_t sendq_waiting(const struct sendq *q);
+/* The line to send now (owned by the queue), or NULL when none waits or
+ * the bucket is empty. Call sendq_sent() once it went out. */
+const struct sendq_item *sendq_next(struct sendq *q, uint64_t now_ms);
+/* Milliseconds until sendq_next() gives a line: 0 now, -1 none waits. */
+long sendq_wait_ms(struct sendq *q, uint64_t now_ms);
+/* The line sendq_next() gave was sent: one token paid, now in flight. */
+void sendq_sent(struct sendq *q, uint64_t now_ms);
+/* The oldest line in flight was answered (echoed or refused for good):
+ * dropped. False when none was in flight. */
+bool sendq_answered(struct sendq *q);
+/* The oldest line in flight came back rate_limited: it waits again, at
+ * the head, and the bucket is empty at now_ms. False when none. */
+bool sendq_refused(struct sendq *q, uint64_t now_ms);
+/* The connection ended: the lines in flight are dropped. */
+void sendq_disconnected(struct sendq *q);
+
+/* ---- search.c ---------------------------------------------------------- */
+
+/*
+ * A search of one log (Ctrl-R, /search): the lines whose sanitized text
+ * holds the words (ASCII case-insensitive), oldest first; the walk
+ * starts at the newest. The matches are those present at the start.
+ */
+struct search {
+	bool active;
+	char *text; /* what is searched, owned */
+	size_t len;
+	uint64_t *seqs; /* the matching lines, oldest first, owned */
+	size_t n;
+	size_t cur; /* index into seqs of the match shown */
+};
+
+/* True when l's text holds text[0..len) (case-insensitive ASCII). */
+bool search_line_matches(const struct line *l, const char *text, size_t len);
+/* Starts (or restarts) a search of sb; returns the number of matches. */
+size_t search_start(struct search *s, const struct scrollback *sb,
+    const char *text, size_t len);
+/* Ends the search and frees it (safe on a zeroed one). */
+void search_end(struct search *s);
+/* The seq of the match shown, or 0 (none). */
+uint64_t search_current(const struct search *s);
+/* Moves to the older (Ctrl-R, Up) or newer (Ctrl-S, Down) match; false
+ * at the end (nothing moves). */
+bool search_older(struct search *s);
+bool search_newer(struct search *s);
+/* The status words, "search: text (k of n)" (k = 1 the newest) or
+ * "search: text: no match", into out; "" when inactive. */
+void search_status(const struct search *s, char *out, size_t cap);
+/* Scrolls sb's view so that line seq is at the bottom of the pane. */
+void search_show(struct scrollback *sb, uint64_t seq);
 
 /* ---- editor.c ---------------------------------------------------------- */
 

@@ -50,12 +50,15 @@ usage(FILE *f)
 	    "  -j, --json          in batch mode, print events as JSON lines\n"
 	    "      --no-color      do not use colours\n"
 	    "      --no-bell       no bell for a message naming you\n"
+	    "      --mouse         use the mouse wheel to scroll (the "
+	    "terminal's own\n"
+	    "                      selection then needs Shift)\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -V, --version       show the version and exit\n"
 	    "\n"
 	    "Config: $XDG_CONFIG_HOME/securechat/config.json (host, port, "
 	    "user,\n"
-	    "color, bell, scrollback). Data: $XDG_DATA_HOME/securechat/ "
+	    "color, bell, mouse, scrollback). Data: $XDG_DATA_HOME/securechat/ "
 	    "(client.key,\n"
 	    "known_servers).\n"
 	    "\n"
@@ -170,6 +173,8 @@ load_config(struct client *c)
 			c->color = json_is_true(v);
 		else if (strcmp(key, "bell") == 0 && json_is_boolean(v))
 			c->bell = json_is_true(v);
+		else if (strcmp(key, "mouse") == 0 && json_is_boolean(v))
+			c->mouse = json_is_true(v);
 		else if (strcmp(key, "scrollback") == 0 && json_is_integer(v) &&
 		    json_integer_value(v) >= SCROLLBACK_MIN &&
 		    json_integer_value(v) <= SCROLLBACK_MAX)
@@ -193,6 +198,7 @@ parse_args(struct client *c, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-color", no_argument, NULL, 1 },
 		{ "no-bell", no_argument, NULL, 2 },
+		{ "mouse", no_argument, NULL, 3 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -223,6 +229,9 @@ parse_args(struct client *c, int argc, char **argv)
 			break;
 		case 2:
 			c->bell = false;
+			break;
+		case 3:
+			c->mouse = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -395,6 +404,8 @@ main(int argc, char **argv)
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
 	channel_free(&c->ch);
+	outq_free(c);
+	search_end(&c->search);
 	net_forget_password(c);
 	keys_wipe(&c->key);
 	editor_wipe(&c->ed);

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <curses.h>
 #include <sodium.h>
@@ -34,6 +36,8 @@ enum {
 	PAIR_BAR,
 };
 #define NICK_COLOURS 6
+#define PASTE_ON     "\033[?2004h" /* bracketed paste on */
+#define PASTE_OFF    "\033[?2004l"
 
 static bool has_colour;
 
@@ -183,6 +187,7 @@ ui_select_buffer(struct client *c, size_t i)
 		return;
 	buffer_select(&c->bufs, i);
 	c->sidebar_top = 0;
+	search_end(&c->search); /* its matches were the other log's */
 	ui_redraw(c, false);
 }
 
@@ -417,7 +422,7 @@ static void
 draw_status(struct client *c, const struct ui_layout *lo)
 {
 	struct buffer *b = buffer_current(&c->bufs);
-	char left[1024], right[64], label[BUFFER_LABEL_MAX + 1], *clean;
+	char left[1024], right[160], label[BUFFER_LABEL_MAX + 1], *clean;
 	attr_t at = has_colour ? COLOR_PAIR(PAIR_STATUS) : A_REVERSE;
 	size_t l, r;
 	int y = lo->chat_y + lo->chat_h;
@@ -434,12 +439,26 @@ draw_status(struct client *c, const struct ui_layout *lo)
 	snprintf(left, sizeof left, "%s", clean);
 	free(clean);
 	right[0] = '\0';
-	if (!b->sb.at_bottom) {
-		if (b->sb.unseen > 0)
-			snprintf(right, sizeof right, "-- MORE (%zu new) -- ",
-			    b->sb.unseen);
+	if (c->search.active) {
+		char st[sizeof right - 2];
+
+		if (c->search.len == 0)
+			snprintf(st, sizeof st, "search (type the words)");
 		else
-			snprintf(right, sizeof right, "-- SCROLLED -- ");
+			search_status(&c->search, st, sizeof st);
+		clean = sanitize_dup(st, strlen(st), false);
+		snprintf(right, sizeof right, "%s ", clean);
+		free(clean);
+	} else if (outq_waiting(c) > 0)
+		snprintf(right, sizeof right, "%zu queued ", outq_waiting(c));
+	if (!b->sb.at_bottom) {
+		r = strlen(right);
+		if (b->sb.unseen > 0)
+			snprintf(right + r, sizeof right - r,
+			    "-- MORE (%zu new) -- ", b->sb.unseen);
+		else
+			snprintf(right + r, sizeof right - r,
+			    "-- SCROLLED -- ");
 	}
 	attrset(at);
 	mvhline(y, 0, ' ', lo->cols);
@@ -496,11 +515,22 @@ draw_bar(struct client *c, const struct ui_layout *lo)
 static void
 draw_input(struct client *c, const struct ui_layout *lo)
 {
+	const struct editor *ed = c->search.active ? &c->search_ed : &c->ed;
 	char prompt[96], *shown;
 	size_t plen, pw, start = 0, cur_w, i, n;
 	int y = lo->rows - 1, avail;
 
-	if (c->prompting)
+	if (c->confirm_lines > 0) {
+		snprintf(prompt, sizeof prompt, "send %zu lines? (y/n) ",
+		    c->confirm_lines);
+		move(y, 0);
+		clrtoeol();
+		put(y, 0, prompt, strlen(prompt), A_BOLD);
+		return;
+	}
+	if (c->search.active)
+		snprintf(prompt, sizeof prompt, "search: ");
+	else if (c->prompting)
 		snprintf(prompt, sizeof prompt,
 		    "password for %s: ", c->prompt_user);
 	else
@@ -515,19 +545,19 @@ draw_input(struct client *c, const struct ui_layout *lo)
 		return;
 
 	/* What to show: the text, or one '*' per character when masked. */
-	if (c->ed.masked) {
-		for (n = 0, i = 0; i < c->ed.len;
-		     i += wrap_char_len(c->ed.buf + i, c->ed.len - i))
+	if (ed->masked) {
+		for (n = 0, i = 0; i < ed->len;
+		     i += wrap_char_len(ed->buf + i, ed->len - i))
 			n++;
 		shown = xmalloc(n + 1);
 		memset(shown, '*', n);
 		shown[n] = '\0';
-		for (cur_w = 0, i = 0; i < c->ed.cursor;
-		     i += wrap_char_len(c->ed.buf + i, c->ed.len - i))
+		for (cur_w = 0, i = 0; i < ed->cursor;
+		     i += wrap_char_len(ed->buf + i, ed->len - i))
 			cur_w++;
 	} else {
-		shown = sanitize_dup(c->ed.buf, c->ed.len, false);
-		cur_w = wrap_width(c->ed.buf, c->ed.cursor);
+		shown = sanitize_dup(ed->buf, ed->len, false);
+		cur_w = wrap_width(ed->buf, ed->cursor);
 	}
 	/* Scroll so the cursor column fits. */
 	n = strlen(shown);
@@ -541,7 +571,7 @@ draw_input(struct client *c, const struct ui_layout *lo)
 		i += wrap_char_len(shown + i, n - i);
 	put(y, (int)pw, shown + start, i - start, A_NORMAL);
 	move(y, (int)(pw + cur_w - wrap_width(shown, start)));
-	if (c->ed.masked)
+	if (ed->masked)
 		sodium_memzero(shown, n);
 	free(shown);
 }
@@ -566,6 +596,19 @@ ui_redraw(struct client *c, bool full)
 	refresh();
 }
 
+/* Ctrl-S and Ctrl-Q reach the client (Ctrl-S: the newer search match)
+ * instead of pausing the terminal. */
+static void
+no_flow_control(void)
+{
+	struct termios t;
+
+	if (tcgetattr(STDIN_FILENO, &t) != 0)
+		return;
+	t.c_iflag &= ~(tcflag_t)IXON;
+	(void)tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
+
 /* Starts curses. */
 bool
 ui_start(struct client *c)
@@ -574,17 +617,25 @@ ui_start(struct client *c)
 		return false;
 	c->ui_active = true;
 	cbreak();
+	no_flow_control();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
-	mousemask(BUTTON4_PRESSED
+	/* The mouse only when asked: captured, the terminal's own
+	 * selection needs Shift. */
+	if (c->mouse)
+		mousemask(BUTTON4_PRESSED
 #ifdef BUTTON5_PRESSED
-		| BUTTON5_PRESSED
+			| BUTTON5_PRESSED
 #endif
-	    ,
-	    NULL);
+		    ,
+		    NULL);
+	/* Bracketed paste: a pasted block comes between marks, so its
+	 * lines make one message instead of one each. */
+	fputs(PASTE_ON, stdout);
+	fflush(stdout);
 	has_colour = c->color && has_colors() && start_color() == OK;
 	if (has_colour) {
 		static const short nick_colours[NICK_COLOURS] = {
@@ -617,6 +668,17 @@ ui_start(struct client *c)
 	define_key("\033[1;9C", CLIENT_KEY_ALT_RIGHT);
 	define_key("\033\033[D", CLIENT_KEY_ALT_LEFT);
 	define_key("\033\033[C", CLIENT_KEY_ALT_RIGHT);
+	define_key("\033[200~", CLIENT_KEY_PASTE_START);
+	define_key("\033[201~", CLIENT_KEY_PASTE_END);
+	/* Alt+PgUp/PgDn/Up/Down scroll the sidebar (F11/F12 may be the
+	 * terminal's); Alt+End and Ctrl-End jump the log to the bottom. */
+	define_key("\033[5;3~", CLIENT_KEY_ALT_PPAGE);
+	define_key("\033[6;3~", CLIENT_KEY_ALT_NPAGE);
+	define_key("\033[1;3A", CLIENT_KEY_ALT_UP);
+	define_key("\033[1;3B", CLIENT_KEY_ALT_DOWN);
+	define_key("\033[1;3F", CLIENT_KEY_ALT_END);
+	define_key("\033[1;5F", CLIENT_KEY_CTRL_END);
+	define_key("\033[8;5~", CLIENT_KEY_CTRL_END);
 	ui_redraw(c, true);
 	return true;
 }
@@ -629,4 +691,6 @@ ui_stop(struct client *c)
 		return;
 	c->ui_active = false;
 	endwin();
+	fputs(PASTE_OFF, stdout);
+	fflush(stdout);
 }

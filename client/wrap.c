@@ -65,6 +65,29 @@ emit(struct wrap_row *rows, size_t max, size_t n, size_t off, size_t end,
 	rows[n].indent = n == 0 ? 0 : indent;
 }
 
+/* The columns of the widest word of text after its first skip columns
+ * (the prefix the indent stands for). */
+static size_t
+widest_word(const char *text, size_t len, size_t skip)
+{
+	size_t pos = 0, col = 0, word = 0, widest = 0;
+
+	while (pos < len && col < skip) {
+		col += (size_t)wrap_char_width(text + pos, len - pos);
+		pos += wrap_char_len(text + pos, len - pos);
+	}
+	for (; pos < len; pos += wrap_char_len(text + pos, len - pos)) {
+		if (text[pos] == ' ' || text[pos] == '\n') {
+			word = 0;
+			continue;
+		}
+		word += (size_t)wrap_char_width(text + pos, len - pos);
+		if (word > widest)
+			widest = word;
+	}
+	return widest;
+}
+
 /*
  * Splits text into rows. Each row is scanned from its start; when a
  * character does not fit, the row ends at the last space (which is
@@ -85,6 +108,16 @@ wrap_text(const char *text, size_t len, size_t width, size_t indent,
 		width = 1;
 	if (indent >= width)
 		indent = 0;
+	/* A hanging indent so deep that a word no longer fits beside it
+	 * (a long prefix such as "*alice -> bartholomew* " in a narrow
+	 * pane) would cut that word: rows after the first then start at
+	 * WRAP_NARROW_INDENT, where it fits. */
+	if (indent > WRAP_NARROW_INDENT) {
+		size_t word = widest_word(text, len, indent);
+
+		if (word > width - indent && word <= width - WRAP_NARROW_INDENT)
+			indent = WRAP_NARROW_INDENT;
+	}
 	avail = width;
 	while (pos < len) {
 		if (text[pos] == '\n') {

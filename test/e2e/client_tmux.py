@@ -324,12 +324,16 @@ def test_scroll_pgup_end(home):
         login(b, "bob")
         for i in range(80):
             b.type("message number %03d" % i)
-        a.wait("message number 079")
+        # The client paces its lines at the rate of a default server
+        # (a burst of 10, then 5 a second): 80 lines take 14 s.
+        a.wait("message number 079", timeout=30)
         a.keys("PPage")
         s = a.wait("SCROLLED")
         assert "message number 079" not in s
         a.keys("PPage")
-        a.wait("message number 00")
+        # The first page may hold "message number 00x" already: wait
+        # for the top, which only the second shows.
+        a.wait("message number 000")
         # New lines while scrolled up do not yank the view.
         before = a.screen().split("\n")[:30]
         b.type("a brand new line")
@@ -347,6 +351,153 @@ def test_scroll_pgup_end(home):
         a.wait("SCROLLED", gone=True)
         a.close()
         b.close()
+    finally:
+        srv.cleanup()
+
+
+def test_fast_lines_paced(home):
+    """30 lines typed at once against the default rate (a burst of 10,
+    5 a second): the client queues and paces them, all 30 arrive, none
+    is refused as too fast, and the status line shows the queue."""
+    srv = Server(["alice", "bob"], {"rate_burst": 10, "rate_per_sec": 5})
+    try:
+        a = Pane(srv.port, home, y=50)
+        login(a, "alice")
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        keys = []
+        for i in range(30):
+            keys += ["fast line %02d" % i, "Enter"]
+        b.keys(*keys)
+        b.wait("queued")
+        s = a.wait("fast line 29", timeout=20)
+        for i in range(30):
+            assert "fast line %02d" % i in s, "line %d lost" % i
+        s = b.wait("queued", gone=True)
+        assert "slow down" not in s and "rate" not in s
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def test_search(home):
+    """Ctrl-R finds a line scrolled out of view, newest match first;
+    Ctrl-R again goes to the older one; Esc returns to the bottom."""
+    srv = Server(["alice", "bob"])
+    try:
+        a = Pane(srv.port, home, y=15)
+        login(a, "alice")
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        b.type("findme alpha")
+        for i in range(12):
+            b.type("filler %02d" % i)
+        b.type("FindMe beta")
+        for i in range(12, 24):
+            b.type("filler %02d" % i)
+        s = a.wait("filler 23", timeout=20)
+        assert "findme alpha" not in s and "FindMe beta" not in s
+        a.keys("C-r")
+        a.wait("search (type the words)")
+        a.keys("-l", "findme")
+        s = a.wait("(1 of 2)")
+        assert "FindMe beta" in s and "findme alpha" not in s
+        a.keys("C-r")
+        s = a.wait("(2 of 2)")
+        assert "findme alpha" in s
+        a.keys("Down")
+        s = a.wait("(1 of 2)")
+        assert "FindMe beta" in s
+        a.keys("C-r")
+        a.wait("(2 of 2)")
+        a.keys("C-s")
+        a.wait("(1 of 2)")
+        # Enter ends the search where it is; Alt+End goes to the bottom.
+        a.keys("Enter")
+        s = a.wait("search:", gone=True)
+        assert "SCROLLED" in s and "FindMe beta" in s
+        a.keys("M-End")
+        s = a.wait("SCROLLED", gone=True)
+        assert "filler 23" in s
+        a.keys("C-r")
+        a.keys("-l", "alpha")
+        a.wait("(1 of 1)")
+        a.keys("Escape")
+        s = a.wait("search:", gone=True)
+        assert "filler 23" in s and "SCROLLED" not in s
+        a.type("/list")
+        a.wait("2 users online: alice bob")
+        a.type("/search zebra")
+        a.wait("search: zebra: no match")
+        a.keys("Escape")
+        a.wait("search:", gone=True)
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def paste(pane, text):
+    """Pastes text into pane as a terminal does (bracketed when the
+    client asked for it)."""
+    with tempfile.NamedTemporaryFile("w", delete=False) as f:
+        f.write(text)
+    try:
+        tmux("load-buffer", "-b", "scpaste", f.name)
+        tmux("paste-buffer", "-p", "-d", "-b", "scpaste", "-t", pane.name)
+    finally:
+        os.unlink(f.name)
+
+
+def test_paste_lines(home):
+    """A pasted block is one message with its lines; more than 5 lines
+    asks first."""
+    srv = Server(["alice", "bob"])
+    try:
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        paste(b, "first pasted\nsecond pasted\nthird pasted\n")
+        b.wait("first pasted\u240asecond pasted")
+        b.keys("Enter")
+        s = a.wait("third pasted")
+        assert "<bob> first pasted" in s
+        assert "<bob> second pasted" not in s and "second pasted" in s
+        assert "<bob> third pasted" not in s
+        paste(b, "".join("seven %d\n" % i for i in range(7)))
+        b.keys("Enter")
+        b.wait("send 7 lines? (y/n)")
+        b.keys("n")
+        b.wait("not sent: the lines stay")
+        b.keys("Enter")
+        b.wait("send 7 lines? (y/n)")
+        b.keys("y")
+        s = a.wait("seven 6")
+        assert "<bob> seven 0" in s and "<bob> seven 6" not in s
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
+def test_mouse_off_by_default(home):
+    """The mouse is the terminal's unless --mouse."""
+    srv = Server(["alice"])
+    try:
+        a = Pane(srv.port, home)
+        a.wait("log in with /login")
+        flag = tmux("display-message", "-t", a.name, "-p",
+                    "#{mouse_any_flag}").stdout.strip()
+        assert flag == "0", flag
+        m = Pane(srv.port, home, args=("--mouse",))
+        m.wait("log in with /login")
+        flag = tmux("display-message", "-t", m.name, "-p",
+                    "#{mouse_any_flag}").stdout.strip()
+        assert flag == "1", flag
+        a.close()
+        m.close()
     finally:
         srv.cleanup()
 
@@ -868,7 +1019,8 @@ def test_wrong_password_asks_again(home):
 
 TESTS = [test_login_chat_private, test_commands_and_history,
          test_sidebar_100_users,
-         test_scroll_pgup_end, test_resize, test_hostile_server,
+         test_scroll_pgup_end, test_fast_lines_paced, test_search,
+         test_paste_lines, test_mouse_off_by_default, test_resize, test_hostile_server,
          test_restart_reconnect, test_changed_key_refused, test_batch,
          test_batch_hostile, test_rooms_batch, test_rooms_buffers,
          test_history_join, test_history_reconnect, test_history_pgup,

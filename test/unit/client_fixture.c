@@ -42,6 +42,8 @@ fixture_free(struct client *c)
 {
 	events_disconnected(c);
 	net_forget_password(c);
+	outq_free(c);
+	search_end(&c->search);
 	buffer_list_free(&c->bufs);
 	history_free(&c->hist);
 	complete_free(&c->comp);

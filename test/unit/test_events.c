@@ -225,7 +225,7 @@ test_log_and_state(void **state)
 	assert_online(&c, two, 2);
 	feed_users(&c, one, 1);
 	assert_online(&c, one, 1);
-	assert_last(&c, LINE_INFO, "-- ", NULL, "1 user online");
+	assert_last(&c, LINE_INFO, "-- ", NULL, "1 user online: x");
 
 	c.pings_unanswered = 2;
 	n = fixture_count(&c);
@@ -430,7 +430,7 @@ test_batch_text(void **state)
 	    "securechat: logged in as alice; 2 users online\n"
 	    "securechat: carol is online\n"
 	    "securechat: carol went offline\n"
-	    "securechat: 1 user online\n"
+	    "securechat: 1 user online: alice\n"
 	    "securechat: the server is shutting down\n"
 	    "securechat: that user is not online\n"
 	    "securechat: the server says goodbye: server shutting down\n");

@@ -31,12 +31,13 @@ struct row {
 	const char *rows[MAX_ROWS]; /* expected rows, NULL-terminated */
 };
 
-/* Wraps one table row and compares every row and its indent. */
+/* Wraps one table row and compares every row and its indent (that of
+ * the rows after the first: indent). */
 static void
-check(const struct row *r)
+check_indent(const struct row *r, size_t indent)
 {
 	struct wrap_row rows[MAX_ROWS];
-	size_t n, i, want = 0, indent, len = strlen(r->text);
+	size_t n, i, want = 0, len = strlen(r->text);
 
 	while (want < MAX_ROWS && r->rows[want] != NULL)
 		want++;
@@ -46,7 +47,6 @@ check(const struct row *r)
 		    r->text, r->width, r->indent, n, want);
 	assert_int_equal(wrap_text(r->text, len, r->width, r->indent, NULL, 0),
 	    n);
-	indent = r->indent < r->width ? r->indent : 0;
 	for (i = 0; i < n; i++) {
 		assert_true(rows[i].off + rows[i].len <= len);
 		if (rows[i].len != strlen(r->rows[i]) ||
@@ -57,6 +57,14 @@ check(const struct row *r)
 			    r->text + rows[i].off, r->rows[i]);
 		assert_int_equal(rows[i].indent, i == 0 ? 0 : indent);
 	}
+}
+
+/* The same with the indent the row asks for (0 when not below the
+ * width). */
+static void
+check(const struct row *r)
+{
+	check_indent(r, r->indent < r->width ? r->indent : 0);
 }
 
 /* Runs a table. */
@@ -205,8 +213,9 @@ test_indent(void **state)
 		{ "aaaa bbbb cccc", 10, 5, { "aaaa bbbb", "cccc" } },
 		{ "abcdefghijklmnop", 10, 4, { "abcdefghij", "klmnop" } },
 		{ "abcdefghijklmnopq", 10, 4, { "abcdefghij", "klmnop", "q" } },
-		/* After a break at a space the rest is re-wrapped narrower. */
-		{ "aaa bbbbbbb", 10, 5, { "aaa", "bbbbb", "bb" } },
+		/* After a break at a space the rest is re-wrapped narrower (a
+		 * word too long even for WRAP_NARROW_INDENT is cut). */
+		{ "aaa bbbbbbbbbbb", 10, 5, { "aaa", "bbbbb", "bbbbb", "b" } },
 		{ "<al> hello there", 10, 5, { "<al> hello", "there" } },
 		/* An indent of the width or more counts as none. */
 		{ "abcdefgh", 4, 4, { "abcd", "efgh" } },
@@ -217,6 +226,48 @@ test_indent(void **state)
 	};
 
 	(void)state;
+	run(rows, NITEMS(rows));
+}
+
+/* A private line in a narrow pane: the hanging indent of a long prefix
+ * would leave a few columns and cut every word; rows after the first
+ * start at WRAP_NARROW_INDENT instead, breaking at spaces (the prefix's
+ * too). */
+static void
+test_private_prefix(void **state)
+{
+	static const struct row narrow[] = {
+		{ "[12:34] *alexandria -> bartholomew* hello this is a rather "
+		  "long private message",
+		    40, 36,
+		    { "[12:34] *alexandria -> bartholomew*",
+			"hello this is a rather long private", "message" } },
+		{ "[12:34] *alexandria -> bartholomew* "
+		  "supercalifragilisticexpialidocious word",
+		    40, 36,
+		    { "[12:34] *alexandria -> bartholomew*",
+			"supercalifragilisticexpialidocious", "word" } },
+	};
+	static const struct row rows[] = {
+		/* Every word fits beside the indent: it stays. */
+		{ "[12:34] *alice -> bob* hello this is a rather long "
+		  "private message that wraps around",
+		    39, 23,
+		    { "[12:34] *alice -> bob* hello this is a", "rather long",
+			"private message", "that wraps", "around" } },
+		{ "[12:34] *alexandria -> bartholomew* ab cd", 39, 36,
+		    { "[12:34] *alexandria -> bartholomew* ab", "cd" } },
+		/* A word too long even then: the indent stays, it is cut. */
+		{ "<al> abcdefghij", 8, 5,
+		    { "<al>", "abc", "def", "ghi", "j" } },
+		/* The prefix's own words do not count. */
+		{ "<alexandra> hi yo", 14, 12, { "<alexandra> hi", "yo" } },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NITEMS(narrow); i++)
+		check_indent(&narrow[i], WRAP_NARROW_INDENT);
 	run(rows, NITEMS(rows));
 }
 
@@ -308,7 +359,9 @@ test_random(void **state)
 		assert_int_equal(rows[0].off, 0);
 		assert_int_equal(rows[n - 1].off + rows[n - 1].len, len);
 		for (j = 0; j < n; j++) {
-			avail = width - (j > 0 && indent < width ? indent : 0);
+			assert_true(j > 0 || rows[j].indent == 0);
+			assert_true(rows[j].indent <= indent);
+			avail = width - rows[j].indent;
 			w = wrap_width(text + rows[j].off, rows[j].len);
 			if (w > avail)
 				/* Only a lone wide character may overflow. */
@@ -337,6 +390,7 @@ main(void)
 		cmocka_unit_test(test_combining),
 		cmocka_unit_test(test_narrow),
 		cmocka_unit_test(test_indent),
+		cmocka_unit_test(test_private_prefix),
 		cmocka_unit_test(test_newlines),
 		cmocka_unit_test(test_max),
 		cmocka_unit_test(test_random),
