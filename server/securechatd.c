@@ -596,8 +596,8 @@ main(int argc, char **argv)
 
 	TAILQ_INIT(&srv->sessions);
 	TAILQ_INIT(&srv->dead);
-	TAILQ_INIT(&srv->hs_queue);
-	srv->hs_credit = SERVER_HANDSHAKE_BURST;
+	TAILQ_INIT(&srv->ready);
+	TAILQ_INIT(&srv->flush);
 	srv->started_ms = clock_mono_ms();
 	room_init(srv); /* the lobby */
 	srv->rbuf = xmalloc(SC_MSG_MAX_LEN);
@@ -607,7 +607,7 @@ main(int argc, char **argv)
 	    (srv->base = event_base_new()) == NULL)
 		log_fatal("cannot start libevent");
 	srv->reaper = event_new(srv->base, -1, 0, reaper_cb, srv);
-	srv->hs_timer = evtimer_new(srv->base, session_handshake_timer, srv);
+	srv->pass_timer = evtimer_new(srv->base, session_pass_timer, srv);
 	srv->listener_retry = evtimer_new(srv->base, listener_retry_timer, srv);
 	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timer, srv);
 	srv->heartbeat =
@@ -616,7 +616,7 @@ main(int argc, char **argv)
 	srv->sig_int = evsignal_new(srv->base, SIGINT, shutdown_cb, srv);
 	srv->sig_hup = evsignal_new(srv->base, SIGHUP, reload_cb, srv);
 	srv->sig_usr1 = evsignal_new(srv->base, SIGUSR1, stats_cb, srv);
-	if (srv->reaper == NULL || srv->hs_timer == NULL ||
+	if (srv->reaper == NULL || srv->pass_timer == NULL ||
 	    srv->listener_retry == NULL || srv->shutdown_timer == NULL ||
 	    srv->heartbeat == NULL || srv->sig_term == NULL ||
 	    srv->sig_int == NULL || srv->sig_hup == NULL ||
@@ -661,7 +661,7 @@ main(int argc, char **argv)
 
 	evconnlistener_free(srv->listener);
 	event_free(srv->reaper);
-	event_free(srv->hs_timer);
+	event_free(srv->pass_timer);
 	event_free(srv->listener_retry);
 	event_free(srv->shutdown_timer);
 	event_free(srv->heartbeat);

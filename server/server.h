@@ -44,10 +44,21 @@
 #define SERVER_NAME	    "securechatd"
 #define SERVER_IP_BUCKETS   1024
 #define SERVER_HEARTBEAT_MS 50
-/* Handshake messages handled per loop pass (each msg1 costs three X25519
- * operations, about 0.1 ms): a burst of new connections is spread over
- * passes instead of stalling the loop. */
-#define SERVER_HANDSHAKE_BURST 16
+/*
+ * The fair loop (session.c). A loop pass starts with the first work done
+ * after the loop slept, or where the last pass's timer ended. Sessions
+ * handle frames while the pass is younger than SERVER_PASS_WORK_US, at
+ * most SERVER_FRAMES_PER_TURN each before the others get a turn; one
+ * that must wait joins the ready queue, served in order at the next pass.
+ * The output queued in a pass is then written straight to the sockets
+ * (as Redis does before it sleeps), as long as the pass is younger than
+ * SERVER_PASS_FLUSH_US; only a socket that cannot take it all waits for
+ * the loop to say it is writable. So no pass runs much longer than
+ * SERVER_PASS_FLUSH_US, and no more output is queued than a pass makes.
+ */
+#define SERVER_PASS_WORK_US    3000
+#define SERVER_PASS_FLUSH_US   8000
+#define SERVER_FRAMES_PER_TURN 16
 
 /* ---- config.c ---------------------------------------------------------- */
 
@@ -119,10 +130,11 @@ struct roster_user;
 struct server;
 
 struct session {
-	TAILQ_ENTRY(session) entry;	 /* server's list */
-	TAILQ_ENTRY(session) user_entry; /* roster user's list */
-	TAILQ_ENTRY(session) dead_entry; /* reap list */
-	TAILQ_ENTRY(session) hs_entry;	 /* handshake queue */
+	TAILQ_ENTRY(session) entry;	  /* server's list */
+	TAILQ_ENTRY(session) user_entry;  /* roster user's list */
+	TAILQ_ENTRY(session) dead_entry;  /* reap list */
+	TAILQ_ENTRY(session) ready_entry; /* ready queue (fair loop) */
+	TAILQ_ENTRY(session) flush_entry; /* output to write this pass */
 	struct server *srv;
 	struct bufferevent *bev;
 	struct event *timer;
@@ -141,7 +153,9 @@ struct session {
 	bool auth_pending; /* input paused for a check */
 	bool rate_noted;   /* rate limit logged */
 	bool dead;	   /* freed by the reaper */
-	bool hs_queued;	   /* waits for handshake credit */
+	bool ready_queued; /* waits for its turn */
+	bool flush_queued; /* has output to write this pass */
+	bool writing;	   /* waits for the socket to take output */
 	const char *close_reason;
 	/* Rooms (room.c). */
 	LIST_HEAD(, room_member) rooms; /* this session's memberships */
@@ -174,9 +188,9 @@ void session_unref(struct session *s);
 /* Frees every dead session that nothing references. */
 void session_reap(struct server *srv);
 
-/* Refills the handshake credit and resumes queued handshakes (a timer
- * callback, once per loop pass while there is handshake work). */
-void session_handshake_timer(evutil_socket_t fd, short what, void *arg);
+/* Gives the ready sessions their turns in order and writes the pass's
+ * output (a timer callback, once per loop pass while there is work). */
+void session_pass_timer(evutil_socket_t fd, short what, void *arg);
 
 /* ---- cmd.c and cmd-*.c ------------------------------------------------- */
 
@@ -482,9 +496,11 @@ struct server {
 
 	TAILQ_HEAD(, session) sessions;
 	TAILQ_HEAD(, session) dead;
-	TAILQ_HEAD(, session) hs_queue; /* waiting for handshake credit */
-	struct event *hs_timer;		/* refills the credit each pass */
-	unsigned hs_credit;
+	TAILQ_HEAD(session_list, session) ready; /* waiting for their turn */
+	struct session_list flush;		 /* output to write this pass */
+	struct event *pass_timer;		 /* ends each pass with work */
+	uint64_t pass_start_us;			 /* the current pass began */
+	bool pass_armed;			 /* pass_timer is pending */
 	unsigned n_sessions;
 	LIST_HEAD(, ipstate) ips[SERVER_IP_BUCKETS];
 

@@ -117,8 +117,11 @@ session_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct session *s = arg;
 
-	if (s->state == SESSION_CLOSING && !s->dead &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (s->dead || evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;
+	s->writing = false; /* written: flushed straight again from now */
+	bufferevent_disable(bev, EV_WRITE);
+	if (s->state == SESSION_CLOSING)
 		session_kill(s, s->close_reason);
 }
 
@@ -180,7 +183,10 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	bufferevent_setwatermark(s->bev, EV_READ, 0, SC_FRAME_MAX_WIRE);
 	bufferevent_setcb(s->bev, session_read_cb, session_write_cb,
 	    session_event_cb, s);
-	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	/* Output is written by session_flush(), EV_WRITE only when a socket
+	 * cannot take it all (a new bufferevent has EV_WRITE enabled). */
+	bufferevent_disable(s->bev, EV_WRITE);
+	bufferevent_enable(s->bev, EV_READ);
 	arm_timer(s, s->deadline_ms);
 	log_info("connect %s (%u connections)", s->addr, srv->n_sessions);
 }
@@ -200,77 +206,145 @@ handshake_done(struct session *s)
 	arm_timer(s, s->deadline_ms);
 }
 
-/* Refills the credit at the next pass if it was used. */
+/*
+ * Work is about to be done in this pass: make sure the pass timer ends
+ * it, and start the pass's clock if this is its first work.
+ */
 static void
-arm_handshake_timer(struct server *srv)
+pass_work(struct server *srv)
 {
 	struct timeval now = { 0, 0 };
 
-	if (!evtimer_pending(srv->hs_timer, NULL))
-		evtimer_add(srv->hs_timer, &now);
+	if (!srv->pass_armed) {
+		evtimer_add(srv->pass_timer, &now);
+		srv->pass_armed = true;
+		srv->pass_start_us = clock_mono_us();
+	}
+}
+
+/* True once the pass is older than us microseconds. */
+static bool
+pass_older(const struct server *srv, uint64_t us)
+{
+	return clock_mono_us() - srv->pass_start_us >= us;
+}
+
+/* s has a frame waiting but must let the others go first. */
+static void
+session_yield(struct session *s)
+{
+	if (!s->ready_queued) {
+		TAILQ_INSERT_TAIL(&s->srv->ready, s, ready_entry);
+		s->ready_queued = true;
+	}
+	pass_work(s->srv);
+}
+
+/* s has output to write at the end of the pass. */
+static void
+session_dirty(struct session *s)
+{
+	if (!s->flush_queued && !s->writing) {
+		TAILQ_INSERT_TAIL(&s->srv->flush, s, flush_entry);
+		s->flush_queued = true;
+		pass_work(s->srv);
+	}
 }
 
 /*
- * True when s may handle a handshake frame in this loop pass (taking one
- * credit if a whole frame is waiting); otherwise queues s until the next
- * pass. Plain I/O and chat are never held back, only handshake crypto.
+ * Writes s's output to its socket. What the socket does not take now is
+ * left to the loop (EV_WRITE) until it is all written. A closing session
+ * whose bye is out is done.
  */
-static bool
-handshake_credit(struct session *s)
+static void
+session_flush(struct session *s)
 {
-	struct server *srv = s->srv;
-	size_t len;
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+	int n;
 
-	if (frame_peek(bufferevent_get_input(s->bev), &len) != 1)
-		return true; /* nothing to do yet, or an error to report */
-	if (srv->hs_credit > 0 && !s->hs_queued) {
-		srv->hs_credit--;
-		arm_handshake_timer(srv);
-		return true;
+	if (s->dead || evbuffer_get_length(out) == 0)
+		return;
+	/* A bufferevent keeps the head of its output frozen but for its
+	 * own writes: this is one of them. */
+	evbuffer_unfreeze(out, 1);
+	n = evbuffer_write(out, bufferevent_getfd(s->bev));
+	evbuffer_freeze(out, 1);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR) {
+		log_info("socket error %s: %s", s->addr, strerror(errno));
+		session_kill(s, "socket error");
+		return;
 	}
-	if (!s->hs_queued) {
-		TAILQ_INSERT_TAIL(&srv->hs_queue, s, hs_entry);
-		s->hs_queued = true;
-	}
-	arm_handshake_timer(srv);
-	return false;
+	if (evbuffer_get_length(out) > 0) {
+		s->writing = true;
+		bufferevent_enable(s->bev, EV_WRITE);
+	} else if (s->state == SESSION_CLOSING)
+		session_kill(s, s->close_reason);
 }
 
-/* Next pass: refill the credit, resume queued handshakes in order. */
+/*
+ * The end of a pass with work: the ready sessions get their turns in
+ * order while the pass is young (those that yield again wait for the next
+ * pass), then the pass's output is written while the pass is not too old.
+ */
 void
-session_handshake_timer(evutil_socket_t fd, short what, void *arg)
+session_pass_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
-	struct session *s;
+	struct session *s, *last;
 
 	(void)fd;
 	(void)what;
-	srv->hs_credit = SERVER_HANDSHAKE_BURST;
-	while (
-	    srv->hs_credit > 0 && (s = TAILQ_FIRST(&srv->hs_queue)) != NULL) {
-		TAILQ_REMOVE(&srv->hs_queue, s, hs_entry);
-		s->hs_queued = false;
+	srv->pass_armed = false;
+	last = TAILQ_LAST(&srv->ready, session_list);
+	while (!pass_older(srv, SERVER_PASS_WORK_US) &&
+	    (s = TAILQ_FIRST(&srv->ready)) != NULL) {
+		TAILQ_REMOVE(&srv->ready, s, ready_entry);
+		s->ready_queued = false;
 		session_process(s);
+		if (s == last)
+			break;
 	}
-	if (!TAILQ_EMPTY(&srv->hs_queue))
-		arm_handshake_timer(srv);
+	while ((s = TAILQ_FIRST(&srv->flush)) != NULL) {
+		TAILQ_REMOVE(&srv->flush, s, flush_entry);
+		s->flush_queued = false;
+		session_flush(s);
+		if (pass_older(srv, SERVER_PASS_FLUSH_US))
+			break;
+	}
+	srv->pass_armed = false; /* a new pass starts here */
+	if (!TAILQ_EMPTY(&srv->ready) || !TAILQ_EMPTY(&srv->flush))
+		pass_work(srv);
 }
 
-/* Handles every whole frame buffered, unless paused or closing. */
+/*
+ * Handles the whole frames buffered, unless paused or closing, for at most
+ * one turn: SERVER_FRAMES_PER_TURN frames while the pass is young.
+ */
 static void
 session_process(struct session *s)
 {
 	struct server *srv = s->srv;
 	struct evbuffer *in, *out;
 	const char *what;
+	unsigned frames = 0;
 	size_t len;
 	int rc;
 
+	if (s->ready_queued)
+		return; /* its turn comes in order */
 	in = bufferevent_get_input(s->bev);
 	out = bufferevent_get_output(s->bev);
 	while (!s->dead && !s->auth_pending && s->state != SESSION_CLOSING) {
-		if (s->state == SESSION_HANDSHAKE && !handshake_credit(s))
-			break;
+		if (frame_peek(in, &len) == 1) {
+			pass_work(srv);
+			if (frames == SERVER_FRAMES_PER_TURN ||
+			    pass_older(srv, SERVER_PASS_WORK_US)) {
+				session_yield(s);
+				break;
+			}
+		}
+		frames++;
 		rc = channel_read(&s->ch, in, out, srv->rbuf, SC_MSG_MAX_LEN,
 		    &len);
 		if (rc == CHANNEL_AGAIN)
@@ -297,6 +371,8 @@ session_process(struct session *s)
 			sodium_memzero(srv->rbuf, len);
 		}
 	}
+	if (!s->dead && evbuffer_get_length(out) > 0)
+		session_dirty(s); /* handshake messages */
 }
 
 /* Resumes input after an auth check came back. */
@@ -334,6 +410,7 @@ session_send(struct session *s, const void *pt, size_t len)
 		session_kill(s, sc_strerror(rc));
 		return -1;
 	}
+	session_dirty(s);
 	return 0;
 }
 
@@ -420,9 +497,13 @@ session_reap(struct server *srv)
 		    s->close_reason != NULL ? s->close_reason : "closed");
 		if (s->user != NULL)
 			roster_remove(srv, s);
-		if (s->hs_queued) {
-			TAILQ_REMOVE(&srv->hs_queue, s, hs_entry);
-			s->hs_queued = false;
+		if (s->ready_queued) {
+			TAILQ_REMOVE(&srv->ready, s, ready_entry);
+			s->ready_queued = false;
+		}
+		if (s->flush_queued) {
+			TAILQ_REMOVE(&srv->flush, s, flush_entry);
+			s->flush_queued = false;
 		}
 		TAILQ_REMOVE(&srv->sessions, s, entry);
 		srv->n_sessions--;
