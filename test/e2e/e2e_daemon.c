@@ -698,6 +698,62 @@ test_slow_reader(void **state)
 	stop_ok();
 }
 
+/* ---- the fair loop ----------------------------------------------------- */
+
+#define FLOOD_PINGS 2000
+
+/*
+ * One session's burst does not hold the others up: with the server
+ * stopped, a client queues 2000 pings and then another says a line; once
+ * the server runs again, the flooder sees the line after at most a turn of
+ * its own pongs (SERVER_FRAMES_PER_TURN, 16), not after the whole 16 KB
+ * the server reads at once (some 300 pings), and every pong in order.
+ */
+static void
+test_fair_turns(void **state)
+{
+	struct tclient *flood, *quiet;
+	char req[64];
+	json_t *j;
+	int i, pongs = 0, said_at = -1;
+
+	(void)state;
+	tserver_start_default(&ts, NULL);
+	flood = tclient_login_new(ts.port, "testuser");
+	quiet = tclient_login_new(ts.port, "anotheruser");
+	assert_int_equal(kill(ts.pid, SIGSTOP), 0);
+	for (i = 0; i < FLOOD_PINGS; i++) {
+		snprintf(req, sizeof req, "{\"type\":\"ping\",\"id\":%d}", i);
+		assert_int_equal(channel_write(&flood->ch, flood->out, req,
+				     strlen(req)),
+		    0);
+	}
+	tclient_send_out(flood);
+	tclient_send(quiet, "{\"type\":\"say\",\"text\":\"my turn\"}");
+	usleep(100 * 1000); /* both are in the server's socket buffers */
+	assert_int_equal(kill(ts.pid, SIGCONT), 0);
+	while (pongs < FLOOD_PINGS) {
+		j = recv_skip_presence(flood, HARNESS_TIMEOUT_MS, NULL);
+		assert_non_null(j);
+		if (strcmp(jstr(j, "type"), "say") == 0) {
+			assert_string_equal(jstr(j, "text"), "my turn");
+			said_at = pongs;
+		} else {
+			tclient_check_type(j, "pong");
+			j = NULL;
+			pongs++;
+		}
+		json_decref(j);
+	}
+	print_message("the line came after %d of %d pongs\n", said_at,
+	    FLOOD_PINGS);
+	if (said_at < 0 || said_at > 2 * 16)
+		fail_msg("the line came after %d pongs", said_at);
+	tclient_free(flood);
+	tclient_free(quiet);
+	stop_ok();
+}
+
 /* ---- connection limits ------------------------------------------------- */
 
 /* True when a new raw connection is closed at once (within 1 s). */
@@ -1389,6 +1445,7 @@ main(void)
 		cmocka_unit_test_teardown(test_login_timeout, teardown),
 		cmocka_unit_test_teardown(test_idle_timeout, teardown),
 		cmocka_unit_test_teardown(test_slow_reader, teardown),
+		cmocka_unit_test_teardown(test_fair_turns, teardown),
 		cmocka_unit_test_teardown(test_max_per_ip, teardown),
 		cmocka_unit_test_teardown(test_max_connections, teardown),
 		cmocka_unit_test_teardown(test_sighup_reload, teardown),
