@@ -24,6 +24,7 @@ struct channel_hs {
 	size_t hello_len;
 	int (*check_peer)(void *, const uint8_t *);
 	void *check_peer_arg;
+	struct aead_cache *key_cache; /* for the transport keys, or NULL */
 	bool done; /* READY was returned; free on next read */
 };
 
@@ -74,6 +75,7 @@ channel_init(struct channel *ch, const struct channel_config *cfg)
 	hs->hello_len = cfg->hello_len;
 	hs->check_peer = cfg->check_peer;
 	hs->check_peer_arg = cfg->check_peer_arg;
+	hs->key_cache = cfg->key_cache;
 	ch->hs = hs;
 	ch->role = cfg->role;
 	ch->state = CHANNEL_HANDSHAKE;
@@ -86,6 +88,8 @@ void
 channel_free(struct channel *ch)
 {
 	free_hs(ch);
+	noise_cipher_wipe(&ch->tx);
+	noise_cipher_wipe(&ch->rx);
 	sodium_memzero(ch, sizeof *ch);
 	ch->state = CHANNEL_CLOSED;
 }
@@ -152,6 +156,10 @@ finish(struct channel *ch)
 
 	if ((rc = noise_handshake_split(n, &ch->tx, &ch->rx)) != 0)
 		return rc;
+	if (ch->hs->key_cache != NULL) {
+		noise_cipher_use_cache(&ch->tx, ch->hs->key_cache);
+		noise_cipher_use_cache(&ch->rx, ch->hs->key_cache);
+	}
 	memcpy(ch->remote_static, noise_handshake_remote_static(n),
 	    SC_NOISE_KEY_LEN);
 	ch->has_remote_static = true;

@@ -63,6 +63,9 @@ struct channel_config {
 	 */
 	int (*check_peer)(void *arg, const uint8_t key[SC_NOISE_KEY_LEN]);
 	void *check_peer_arg;
+	/* May be NULL: where the transport keys are expanded (aead.h), for
+	 * a process with many channels; it must outlive the channel. */
+	struct aead_cache *key_cache;
 };
 
 struct channel_hs;

@@ -16,8 +16,8 @@
  * describes it.
  *
  * Primitives: X25519 is crypto_scalarmult (an all-zero result is refused),
- * AESGCM is crypto_aead_aes256gcm with the key expanded once per
- * CipherState (the precomputation API) and the nonce of spec section 12.3:
+ * AESGCM is aead.c's AES-256-GCM (intel-ipsec-mb or libsodium) with the
+ * key expanded on first use and kept, and the nonce of spec section 12.3:
  * 32 bits of zeros then the 64-bit counter big-endian. HASH is SHA-256 and
  * HKDF is built from HMAC-SHA256 as section 4.3 defines it.
  */
@@ -105,7 +105,7 @@ noise_global_init(void)
 		return 0;
 	if (sodium_init() < 0)
 		return SC_ERR_INVALID;
-	if (!crypto_aead_aes256gcm_is_available())
+	if (aead_global_init() != 0)
 		return SC_ERR_NO_AESNI;
 	noise_ready = true;
 	return 0;
@@ -115,7 +115,7 @@ noise_global_init(void)
 
 /* Builds the AESGCM nonce: 4 zero bytes, then n big-endian. */
 static void
-make_nonce(uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES], uint64_t n)
+make_nonce(uint8_t nonce[AEAD_NONCE_LEN], uint64_t n)
 {
 	int i;
 
@@ -124,13 +124,44 @@ make_nonce(uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES], uint64_t n)
 		nonce[4 + i] = (uint8_t)(n >> (56 - 8 * i));
 }
 
-/* InitializeKey(k): expands the AES key once; n = 0. */
+/* InitializeKey(k): n = 0; k is expanded on first use. */
 void
 noise_cipher_init(struct noise_cipher *cs, const uint8_t *k)
 {
-	crypto_aead_aes256gcm_beforenm(&cs->ctx, k);
+	if (cs->cache != NULL)
+		aead_cache_put(cs->cache, &cs->x);
+	memcpy(cs->k, k, sizeof cs->k);
+	cs->expanded = false;
 	cs->n = 0;
 	cs->has_key = true;
+}
+
+/* The expanded key, made now if need be. */
+static const struct aead_key *
+expanded_key(struct noise_cipher *cs)
+{
+	if (cs->cache != NULL)
+		return aead_cache_get(cs->cache, &cs->x, cs->k);
+	if (!cs->expanded) {
+		if (cs->x == NULL)
+			cs->x = aead_key_new();
+		aead_key_expand(cs->x, cs->k);
+		cs->expanded = true;
+	}
+	return cs->x;
+}
+
+/* Moves cs's expansion to cache. */
+void
+noise_cipher_use_cache(struct noise_cipher *cs, struct aead_cache *cache)
+{
+	if (cs->cache == NULL) {
+		aead_key_free(cs->x);
+		cs->x = NULL;
+		cs->expanded = false;
+	} else
+		aead_cache_put(cs->cache, &cs->x);
+	cs->cache = cache;
 }
 
 /*
@@ -143,7 +174,7 @@ static int
 cipher_apply(struct noise_cipher *cs, bool encrypt, const uint8_t *ad,
     size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
 {
-	uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES];
+	uint8_t nonce[AEAD_NONCE_LEN];
 
 	if (!cs->has_key) {
 		if (len != 0)
@@ -156,10 +187,9 @@ cipher_apply(struct noise_cipher *cs, bool encrypt, const uint8_t *ad,
 		return SC_ERR_NONCE;
 	make_nonce(nonce, cs->n);
 	if (encrypt)
-		crypto_aead_aes256gcm_encrypt_afternm(out, NULL, in, len, ad,
-		    adlen, NULL, nonce, &cs->ctx);
-	else if (crypto_aead_aes256gcm_decrypt_afternm(out, NULL, NULL, in, len,
-		     ad, adlen, nonce, &cs->ctx) != 0)
+		aead_seal(expanded_key(cs), nonce, ad, adlen, in, len, out);
+	else if (aead_open(expanded_key(cs), nonce, ad, adlen, in, len, out) !=
+	    0)
 		return SC_ERR_DECRYPT;
 	cs->n++;
 	return 0;
@@ -181,10 +211,14 @@ noise_cipher_decrypt(struct noise_cipher *cs, const uint8_t *ad, size_t adlen,
 	return cipher_apply(cs, false, ad, adlen, ct, ctlen, out);
 }
 
-/* Wipes a CipherState. */
+/* Wipes a CipherState and gives its expanded key back. */
 void
 noise_cipher_wipe(struct noise_cipher *cs)
 {
+	if (cs->cache != NULL)
+		aead_cache_put(cs->cache, &cs->x);
+	else
+		aead_key_free(cs->x);
 	sodium_memzero(cs, sizeof *cs);
 }
 
@@ -708,6 +742,8 @@ noise_handshake_split(struct noise_handshake *hs, struct noise_cipher *send,
 	if (!noise_handshake_finished(hs))
 		return SC_ERR_INVALID;
 	hkdf(hs->sym.ck, NULL, 0, k1, k2, NULL);
+	memset(send, 0, sizeof *send); /* new states: nothing to give back */
+	memset(recv, 0, sizeof *recv);
 	noise_cipher_init(send, hs->initiator ? k1 : k2);
 	noise_cipher_init(recv, hs->initiator ? k2 : k1);
 	sodium_memzero(k1, sizeof k1);
@@ -733,5 +769,6 @@ noise_handshake_remote_static(const struct noise_handshake *hs)
 void
 noise_handshake_wipe(struct noise_handshake *hs)
 {
+	noise_cipher_wipe(&hs->sym.cs);
 	sodium_memzero(hs, sizeof *hs);
 }

@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "aead.h"
 #include "error.h"
 #include "keys.h"
 #include "sc_limits.h"
@@ -26,11 +27,19 @@
 #define NOISE_MAX_MESSAGES 4 /* handshake messages in a pattern */
 #define NOISE_MAX_TOKENS   8 /* tokens in one message */
 
-/* CipherState: an AES-256-GCM key (expanded once) and the nonce n. */
+/*
+ * CipherState: an AES-256-GCM key and the nonce n. The key is expanded on
+ * first use, into memory of the cipher's own or, after
+ * noise_cipher_use_cache(), into a shared cache that may take it back
+ * while it is unused (aead.h). A keyed cipher must not be copied.
+ */
 struct noise_cipher {
-	crypto_aead_aes256gcm_state ctx;
+	uint8_t k[AEAD_KEY_LEN];
 	uint64_t n;
+	struct aead_key *x;	  /* the expansion, or NULL */
+	struct aead_cache *cache; /* NULL: x is the cipher's own */
 	bool has_key;
+	bool expanded; /* own x holds k expanded */
 };
 
 /* SymmetricState: CipherState, chaining key and handshake hash. */
@@ -71,7 +80,8 @@ int noise_global_init(void) SC_WUR;
 
 /* ---- CipherState ------------------------------------------------------ */
 
-/* InitializeKey(k) with a 32-byte key; n = 0. */
+/* InitializeKey(k) with a 32-byte key; n = 0. cs is zeroed, wiped or
+ * initialised before; wipe it with noise_cipher_wipe() when done. */
 void noise_cipher_init(struct noise_cipher *cs, const uint8_t *k);
 
 /*
@@ -91,6 +101,9 @@ int noise_cipher_decrypt(struct noise_cipher *cs, const uint8_t *ad,
 
 /* Wipes the key and nonce. */
 void noise_cipher_wipe(struct noise_cipher *cs);
+
+/* Keeps cs's expanded key in cache from now on (before its first use). */
+void noise_cipher_use_cache(struct noise_cipher *cs, struct aead_cache *cache);
 
 /* ---- HandshakeState --------------------------------------------------- */
 
@@ -139,7 +152,8 @@ int noise_handshake_read(struct noise_handshake *hs, const uint8_t *msg,
 /*
  * Split(): once finished, sets the two transport CipherStates: send is
  * what this side encrypts with (the first for the initiator), recv what it
- * decrypts with. Returns 0 or SC_ERR_INVALID (not finished).
+ * decrypts with (both overwritten: wipe them when done). Returns 0 or
+ * SC_ERR_INVALID (not finished).
  */
 int noise_handshake_split(struct noise_handshake *hs, struct noise_cipher *send,
     struct noise_cipher *recv) SC_WUR;

@@ -351,6 +351,8 @@ heartbeat_timer(evutil_socket_t fd, short what, void *arg)
 			    (unsigned long long)(late / 1000));
 	}
 	srv->heartbeat_us = now;
+	if (++srv->beats % (SERVER_KEY_SWEEP_MS / SERVER_HEARTBEAT_MS) == 0)
+		(void)aead_cache_sweep(srv->key_cache);
 	notify_flush(srv, false);
 }
 
@@ -597,6 +599,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&srv->sessions);
 	TAILQ_INIT(&srv->dead);
 	TAILQ_INIT(&srv->ready);
+	srv->key_cache = aead_cache_new(SERVER_KEY_CACHE);
 	TAILQ_INIT(&srv->flush);
 	srv->started_ms = clock_mono_ms();
 	room_init(srv); /* the lobby */
@@ -636,9 +639,9 @@ main(int argc, char **argv)
 	open_store(srv);
 	listen_start(srv);
 	log_notice("securechatd %s listening on %s port %u, %zu users, "
-		   "key %s (%s)",
+		   "key %s (%s), AES-GCM by %s",
 	    SC_VERSION, srv->cfg.listen, srv->cfg.port, users_count(srv->users),
-	    shortfp, srv->fingerprint);
+	    shortfp, srv->fingerprint, aead_impl());
 	(void)notify_send("READY=1");
 	notify_status(srv);
 	notify_flush(srv, true);
@@ -675,6 +678,7 @@ main(int argc, char **argv)
 	ipstate_free_all(srv);
 	users_free(srv->users);
 	keys_wipe(&srv->key);
+	aead_cache_free(srv->key_cache); /* after the sessions */
 	free(srv->rbuf);
 	free(srv->wbuf);
 	config_free(&srv->cfg);

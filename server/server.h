@@ -59,6 +59,14 @@
 #define SERVER_PASS_WORK_US    3000
 #define SERVER_PASS_FLUSH_US   8000
 #define SERVER_FRAMES_PER_TURN 16
+/*
+ * Expanded AES-GCM keys (1 KiB each with intel-ipsec-mb) are kept only for
+ * sessions that use them: at most SERVER_KEY_CACHE, those unused for
+ * SERVER_KEY_SWEEP_MS given back (aead.h); an idle session keeps its two
+ * 32-byte keys.
+ */
+#define SERVER_KEY_CACHE    8192
+#define SERVER_KEY_SWEEP_MS 2000
 
 /* ---- config.c ---------------------------------------------------------- */
 
@@ -501,6 +509,8 @@ struct server {
 	struct event *pass_timer;		 /* ends each pass with work */
 	uint64_t pass_start_us;			 /* the current pass began */
 	bool pass_armed;			 /* pass_timer is pending */
+	struct aead_cache *key_cache; /* the sessions' expanded keys */
+	unsigned long beats;	      /* heartbeats so far */
 	unsigned n_sessions;
 	LIST_HEAD(, ipstate) ips[SERVER_IP_BUCKETS];
 

@@ -175,6 +175,7 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	cc.local = &srv->key;
 	cc.hello = srv->hello;
 	cc.hello_len = srv->hello_len;
+	cc.key_cache = srv->key_cache;
 	if (channel_init(&s->ch, &cc) != 0)
 		log_fatal("channel_init failed");
 	channel_set_max_frame(&s->ch, SC_PRELOGIN_MAX_FRAME);

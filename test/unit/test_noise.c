@@ -87,7 +87,8 @@ static void
 run_vector(json_t *v)
 {
 	struct noise_handshake init, resp;
-	struct noise_cipher isend, irecv, rsend, rrecv;
+	struct noise_cipher isend = { 0 }, irecv = { 0 }, rsend = { 0 },
+			    rrecv = { 0 };
 	struct noise_handshake *tx, *rx;
 	struct noise_cipher *ctx, *crx;
 	uint8_t out[BUF], back[BUF], *payload, *expect;
@@ -174,6 +175,10 @@ run_vector(json_t *v)
 	assert_true(split);
 	noise_handshake_wipe(&init);
 	noise_handshake_wipe(&resp);
+	noise_cipher_wipe(&isend);
+	noise_cipher_wipe(&irecv);
+	noise_cipher_wipe(&rsend);
+	noise_cipher_wipe(&rrecv);
 }
 
 /* Every vector in the shared file runs, and XX is among them. */
@@ -286,6 +291,7 @@ test_tampered_msg2(void **state)
 		assert_int_equal(noise_handshake_write(&copy, NULL, 0, m,
 				     sizeof m, &plen),
 		    SC_ERR_INVALID);
+		noise_handshake_wipe(&copy);
 	}
 	/* The untouched message still reads. */
 	assert_int_equal(noise_handshake_read(&i, m, mlen, p, sizeof p, &plen),
@@ -431,13 +437,18 @@ test_transport(void **state)
 	    SC_ERR_NONCE);
 	noise_cipher_wipe(&is);
 	assert_false(is.has_key);
+	noise_cipher_wipe(&ir);
+	noise_cipher_wipe(&rs);
+	noise_cipher_wipe(&rr);
+	noise_handshake_wipe(&i);
+	noise_handshake_wipe(&r);
 }
 
 /* The nonce is big-endian: n = 1 differs from n = 2^56 (little-endian). */
 static void
 test_nonce_endianness(void **state)
 {
-	struct noise_cipher a, b;
+	struct noise_cipher a = { 0 }, b = { 0 };
 	uint8_t key[32], ca[32], cb[32], nonce[12] = { 0 };
 	unsigned long long clen;
 
@@ -460,6 +471,8 @@ test_nonce_endianness(void **state)
 			     (const uint8_t *)"abc", 3, cb),
 	    0);
 	assert_memory_not_equal(ca, cb, 19);
+	noise_cipher_wipe(&a);
+	noise_cipher_wipe(&b);
 }
 
 /* Misuse: unknown names, missing keys, wrong turn, split too early. */
