@@ -229,6 +229,27 @@ log_set_level(enum log_level level)
 	pthread_mutex_unlock(&log_mutex);
 }
 
+/* Returns the config name of level ("info"). */
+const char *
+log_level_name(enum log_level level)
+{
+	size_t i;
+
+	level = clamp_level(level);
+	for (i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+		if (levels[i].level == level)
+			return levels[i].name;
+	}
+	return "info";
+}
+
+/* Says whether stderr is the systemd journal. */
+bool
+log_is_journal(void)
+{
+	return journal;
+}
+
 /* Parses a level name; *out is left alone on failure. */
 int
 log_level_parse(const char *name, enum log_level *out)
