@@ -426,45 +426,32 @@ alt_key(struct client *c, int rc, wint_t k)
 	return false;
 }
 
+/* What each action of a binding does: the default key that does it. */
+static const struct {
+	bool is_char; /* a control character for key_char() */
+	wint_t key;   /* else a key code for key_code() */
+} action_keys[] = {
+	[ACTION_PREV_BUFFER] = { false, CLIENT_KEY_ALT_LEFT },
+	[ACTION_NEXT_BUFFER] = { false, CLIENT_KEY_ALT_RIGHT },
+	[ACTION_SCROLL_UP] = { false, KEY_PPAGE },
+	[ACTION_SCROLL_DOWN] = { false, KEY_NPAGE },
+	[ACTION_SCROLL_BOTTOM] = { false, CLIENT_KEY_ALT_END },
+	[ACTION_SIDEBAR_UP] = { false, CLIENT_KEY_ALT_PPAGE },
+	[ACTION_SIDEBAR_DOWN] = { false, CLIENT_KEY_ALT_NPAGE },
+	[ACTION_SEARCH] = { true, 18 }, /* ^R */
+	[ACTION_REDRAW] = { true, 12 }, /* ^L */
+	[ACTION_HISTORY_PREV] = { false, KEY_UP },
+	[ACTION_HISTORY_NEXT] = { false, KEY_DOWN },
+};
+
 /* Runs what a bound key does, through the default key of that action. */
 static void
 run_action(struct client *c, enum key_action action)
 {
-	switch (action) {
-	case ACTION_PREV_BUFFER:
-		key_code(c, CLIENT_KEY_ALT_LEFT);
-		break;
-	case ACTION_NEXT_BUFFER:
-		key_code(c, CLIENT_KEY_ALT_RIGHT);
-		break;
-	case ACTION_SCROLL_UP:
-		key_code(c, KEY_PPAGE);
-		break;
-	case ACTION_SCROLL_DOWN:
-		key_code(c, KEY_NPAGE);
-		break;
-	case ACTION_SCROLL_BOTTOM:
-		key_code(c, CLIENT_KEY_ALT_END);
-		break;
-	case ACTION_SIDEBAR_UP:
-		key_code(c, CLIENT_KEY_ALT_PPAGE);
-		break;
-	case ACTION_SIDEBAR_DOWN:
-		key_code(c, CLIENT_KEY_ALT_NPAGE);
-		break;
-	case ACTION_SEARCH:
-		key_char(c, 18); /* ^R */
-		break;
-	case ACTION_REDRAW:
-		key_char(c, 12); /* ^L */
-		break;
-	case ACTION_HISTORY_PREV:
-		key_code(c, KEY_UP);
-		break;
-	case ACTION_HISTORY_NEXT:
-		key_code(c, KEY_DOWN);
-		break;
-	}
+	if (action_keys[action].is_char)
+		key_char(c, action_keys[action].key);
+	else
+		key_code(c, action_keys[action].key);
 }
 
 /* A key the config binds (not while a password is typed): runs its

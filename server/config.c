@@ -439,16 +439,16 @@ print_value(FILE *f, const struct setting *st, const struct config *cfg,
 		    log_level_name(*(const enum log_level *)(const void *)p);
 		break;
 	case SET_UINT:
-		if (def)
-			fprintf(f, "%.0f", st->def);
-		else
-			fprintf(f, "%u", *(const unsigned *)(const void *)p);
-		return;
 	case SET_SIZE:
 		if (def)
 			fprintf(f, "%.0f", st->def);
 		else
-			fprintf(f, "%zu", *(const size_t *)(const void *)p);
+			fprintf(f, "%llu",
+			    st->kind == SET_UINT ?
+				(unsigned long long)*(
+				    const unsigned *)(const void *)p :
+				(unsigned long long)*(
+				    const size_t *)(const void *)p);
 		return;
 	case SET_SECONDS:
 		fprintf(f, "%g",
