@@ -66,6 +66,35 @@ enum conn_state {
 	CONN_LOGGED_IN,
 };
 
+/* What a bound key does (config.c's "bind KEY ACTION"). */
+enum key_action {
+	ACTION_PREV_BUFFER,
+	ACTION_NEXT_BUFFER,
+	ACTION_SCROLL_UP,
+	ACTION_SCROLL_DOWN,
+	ACTION_SCROLL_BOTTOM,
+	ACTION_SIDEBAR_UP,
+	ACTION_SIDEBAR_DOWN,
+	ACTION_SEARCH,
+	ACTION_REDRAW,
+	ACTION_HISTORY_PREV,
+	ACTION_HISTORY_NEXT,
+};
+
+enum key_binding_type {
+	KEYB_FUNCTION, /* F<key> */
+	KEYB_CTRL,     /* Ctrl and the letter key */
+	KEYB_ALT,      /* Alt (Esc first) and the letter key */
+};
+
+struct key_binding {
+	enum key_binding_type type;
+	unsigned key; /* 1..12, or 'a'..'z' */
+	enum key_action action;
+};
+
+#define CLIENT_BINDINGS_MAX 64
+
 struct client {
 	struct event_base *base;
 	struct evdns_base *dns;
@@ -81,6 +110,8 @@ struct client {
 	bool mouse; /* capture the mouse (wheel scrolling); off: the
 		     * terminal's selection works */
 	size_t scrollback;
+	struct key_binding bindings[CLIENT_BINDINGS_MAX]; /* from the config */
+	size_t n_bindings;
 
 	/* Identity and trust. */
 	char data_dir[CLIENT_PATH_MAX];
@@ -149,6 +180,25 @@ struct client {
 	int exit_code;
 	bool quitting;
 };
+
+/* ---- config.c --------------------------------------------------------- */
+
+/* Sets one option by its config-file name from text ("yes", "4242",
+ * "%H:%M "). Returns 0, or -1 with a reason in err. */
+int config_set(struct client *c, const char *name, const char *value, char *err,
+    size_t errlen) SC_WUR;
+
+/*
+ * Reads the config file at path over c's options: "name = value" lines,
+ * "bind KEY ACTION", # comments. Returns 0, or -1 with "path:line: why"
+ * (or "path: why") in err.
+ */
+int config_load(struct client *c, const char *path, char *err,
+    size_t errlen) SC_WUR;
+
+/* Reads the older config.json (the same settings as a JSON object). */
+int config_load_json(struct client *c, const char *path, char *err,
+    size_t errlen) SC_WUR;
 
 /* ---- known.c ---------------------------------------------------------- */
 
@@ -313,9 +363,12 @@ void outq_free(struct client *c);
 
 /* ---- events.c ---------------------------------------------------------- */
 
-/* "[HH:MM] ": the stamp every shown line starts with. */
-#define EVENT_STAMP_LEN	 8
-#define EVENT_STAMP_SIZE 16
+/* "[HH:MM] ": the stamp every shown line starts with, by default (the
+ * config's timestamp may change it). */
+#define EVENT_STAMP_DEFAULT    "[%H:%M] "
+#define EVENT_STAMP_LEN	       8 /* bytes of the default stamp */
+#define EVENT_STAMP_SIZE       64
+#define EVENT_STAMP_FORMAT_MAX 32 /* bytes of a strftime format */
 
 /*
  * One server message as it is shown, built once from the parsed message
@@ -359,6 +412,13 @@ void events_scrolled_up(struct client *c, size_t width, size_t height);
 
 /* Writes "[HH:MM] " for when (local time) into out. */
 void events_stamp(char out[EVENT_STAMP_SIZE], time_t when);
+
+/* Sets the stamp's strftime format: at most EVENT_STAMP_FORMAT_MAX bytes
+ * of printable ASCII whose output fits. 0 or -1 (the format is kept). */
+int events_set_stamp_format(const char *fmt) SC_WUR;
+
+/* Bytes of a stamp in the current format (drawn in the stamp colour). */
+size_t events_stamp_len(void);
 
 /* ---- ui.c -------------------------------------------------------------- */
 

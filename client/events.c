@@ -68,14 +68,64 @@ update_online(struct client *c, const char *user, bool online)
 	}
 }
 
-/* "[HH:MM] " of when, in local time. */
+/* The stamp's strftime format and the length of what it makes. */
+static char stamp_format[EVENT_STAMP_FORMAT_MAX + 1] = EVENT_STAMP_DEFAULT;
+static size_t stamp_len = EVENT_STAMP_LEN;
+
+/* strftime with the configured format: the format is the user's own,
+ * checked by events_set_stamp_format(), hence not a literal. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static size_t
+format_stamp(char *out, size_t size, const char *fmt, const struct tm *tm)
+{
+	return strftime(out, size, fmt, tm);
+}
+#pragma GCC diagnostic pop
+
+/* The stamp of when, in local time, in the configured format. */
 void
 events_stamp(char out[EVENT_STAMP_SIZE], time_t when)
 {
 	struct tm tm;
 
 	localtime_r(&when, &tm);
-	strftime(out, EVENT_STAMP_SIZE, "[%H:%M] ", &tm);
+	if (format_stamp(out, EVENT_STAMP_SIZE, stamp_format, &tm) == 0)
+		out[0] = '\0'; /* an empty format, or none fits */
+}
+
+/* Sets the stamp format after checking it makes a bounded stamp. */
+int
+events_set_stamp_format(const char *fmt)
+{
+	char out[EVENT_STAMP_SIZE];
+	size_t i, len = strlen(fmt);
+	struct tm tm;
+	time_t now = time(NULL);
+
+	if (len > EVENT_STAMP_FORMAT_MAX)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (fmt[i] < 0x20 || fmt[i] > 0x7e)
+			return -1;
+	}
+	/* The longest names (a Wednesday in September) must fit too. */
+	localtime_r(&now, &tm);
+	tm.tm_wday = 3;
+	tm.tm_mon = 8;
+	if (len != 0 && format_stamp(out, sizeof out, fmt, &tm) == 0)
+		return -1;
+	memcpy(stamp_format, fmt, len + 1);
+	localtime_r(&now, &tm);
+	stamp_len = len != 0 ? format_stamp(out, sizeof out, fmt, &tm) : 0;
+	return 0;
+}
+
+/* Bytes of a stamp in the current format. */
+size_t
+events_stamp_len(void)
+{
+	return stamp_len;
 }
 
 /* A sanitized copy of a network string, on one line. */

@@ -426,6 +426,66 @@ alt_key(struct client *c, int rc, wint_t k)
 	return false;
 }
 
+/* What each action of a binding does: the default key that does it. */
+static const struct {
+	bool is_char; /* a control character for key_char() */
+	wint_t key;   /* else a key code for key_code() */
+} action_keys[] = {
+	[ACTION_PREV_BUFFER] = { false, CLIENT_KEY_ALT_LEFT },
+	[ACTION_NEXT_BUFFER] = { false, CLIENT_KEY_ALT_RIGHT },
+	[ACTION_SCROLL_UP] = { false, KEY_PPAGE },
+	[ACTION_SCROLL_DOWN] = { false, KEY_NPAGE },
+	[ACTION_SCROLL_BOTTOM] = { false, CLIENT_KEY_ALT_END },
+	[ACTION_SIDEBAR_UP] = { false, CLIENT_KEY_ALT_PPAGE },
+	[ACTION_SIDEBAR_DOWN] = { false, CLIENT_KEY_ALT_NPAGE },
+	[ACTION_SEARCH] = { true, 18 }, /* ^R */
+	[ACTION_REDRAW] = { true, 12 }, /* ^L */
+	[ACTION_HISTORY_PREV] = { false, KEY_UP },
+	[ACTION_HISTORY_NEXT] = { false, KEY_DOWN },
+};
+
+/* Runs what a bound key does, through the default key of that action. */
+static void
+run_action(struct client *c, enum key_action action)
+{
+	if (action_keys[action].is_char)
+		key_char(c, action_keys[action].key);
+	else
+		key_code(c, action_keys[action].key);
+}
+
+/* A key the config binds (not while a password is typed): runs its
+ * action and says true. alt: Esc came first. */
+static bool
+bound_key(struct client *c, bool alt, int rc, wint_t k)
+{
+	enum key_binding_type type;
+	unsigned key;
+	size_t i;
+
+	if (c->n_bindings == 0 || c->prompting)
+		return false;
+	if (alt && rc == OK && k >= 'a' && k <= 'z') {
+		type = KEYB_ALT;
+		key = (unsigned)k;
+	} else if (!alt && rc == KEY_CODE_YES && k >= KEY_F(1) &&
+	    k <= KEY_F(12)) {
+		type = KEYB_FUNCTION;
+		key = (unsigned)(k - KEY_F0);
+	} else if (!alt && rc == OK && k >= 1 && k <= 26) {
+		type = KEYB_CTRL;
+		key = 'a' + (unsigned)k - 1;
+	} else
+		return false;
+	for (i = 0; i < c->n_bindings; i++) {
+		if (c->bindings[i].type == type && c->bindings[i].key == key) {
+			run_action(c, c->bindings[i].action);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Handles every key waiting. */
 void
 input_keys(struct client *c)
@@ -441,6 +501,10 @@ input_keys(struct client *c)
 			wint_t k2;
 			int rc2 = get_wch(&k2);
 
+			if (rc2 != ERR && !c->search.active &&
+			    c->confirm_lines == 0 &&
+			    bound_key(c, true, rc2, k2))
+				continue;
 			if (rc2 != ERR && alt_key(c, rc2, k2))
 				continue;
 			if (rc2 != ERR) {
@@ -455,6 +519,8 @@ input_keys(struct client *c)
 			confirm_key(c, rc, k);
 		else if (c->search.active)
 			search_key(c, rc, k);
+		else if (bound_key(c, false, rc, k))
+			;
 		else if (rc == KEY_CODE_YES)
 			key_code(c, k);
 		else

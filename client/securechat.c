@@ -56,9 +56,11 @@ usage(FILE *f)
 	    "  -h, --help          show this help and exit\n"
 	    "  -V, --version       show the version and exit\n"
 	    "\n"
-	    "Config: $XDG_CONFIG_HOME/securechat/config.json (host, port, "
-	    "user,\n"
-	    "color, bell, mouse, scrollback). Data: $XDG_DATA_HOME/securechat/ "
+	    "Config: $XDG_CONFIG_HOME/securechat/config (\"name = value\" "
+	    "lines: server,\n"
+	    "port, user, colors, bell, mouse, scrollback, timestamp; \"bind "
+	    "KEY ACTION\";\n"
+	    "see securechat(1)). Data: $XDG_DATA_HOME/securechat/ "
 	    "(client.key,\n"
 	    "known_servers).\n"
 	    "\n"
@@ -142,48 +144,25 @@ parse_port(const char *s)
 	return (unsigned)v;
 }
 
-/* Reads the optional config file. */
+/* Reads the optional config file: config, else the older config.json. */
 static void
 load_config(struct client *c)
 {
-	char dir[CLIENT_PATH_MAX], path[CLIENT_FILE_PATH_MAX];
-	json_error_t err;
-	json_t *root, *v;
-	const char *key;
+	char dir[CLIENT_PATH_MAX], path[CLIENT_FILE_PATH_MAX], err[512];
+	int rc;
 
 	xdg_dir(dir, sizeof dir, "XDG_CONFIG_HOME", ".config");
-	snprintf(path, sizeof path, "%s/config.json", dir);
-	if (access(path, F_OK) != 0)
-		return;
-	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &err)) == NULL)
-		die_usage("%s:%d: %s", path, err.line, err.text);
-	if (!json_is_object(root))
-		die_usage("%s: not a JSON object", path);
-	json_object_foreach(root, key, v)
-	{
-		if (strcmp(key, "host") == 0 && json_is_string(v))
-			set_str(&c->host, json_string_value(v));
-		else if (strcmp(key, "port") == 0 && json_is_integer(v) &&
-		    json_integer_value(v) >= 1 &&
-		    json_integer_value(v) <= 65535)
-			c->port = (unsigned)json_integer_value(v);
-		else if (strcmp(key, "user") == 0 && json_is_string(v))
-			set_str(&c->user, json_string_value(v));
-		else if (strcmp(key, "color") == 0 && json_is_boolean(v))
-			c->color = json_is_true(v);
-		else if (strcmp(key, "bell") == 0 && json_is_boolean(v))
-			c->bell = json_is_true(v);
-		else if (strcmp(key, "mouse") == 0 && json_is_boolean(v))
-			c->mouse = json_is_true(v);
-		else if (strcmp(key, "scrollback") == 0 && json_is_integer(v) &&
-		    json_integer_value(v) >= SCROLLBACK_MIN &&
-		    json_integer_value(v) <= SCROLLBACK_MAX)
-			c->scrollback = (size_t)json_integer_value(v);
-		else
-			die_usage("%s: bad or unknown setting \"%s\"", path,
-			    key);
+	snprintf(path, sizeof path, "%s/config", dir);
+	if (access(path, F_OK) == 0)
+		rc = config_load(c, path, err, sizeof err);
+	else {
+		snprintf(path, sizeof path, "%s/config.json", dir);
+		if (access(path, F_OK) != 0)
+			return;
+		rc = config_load_json(c, path, err, sizeof err);
 	}
-	json_decref(root);
+	if (rc != 0)
+		die_usage("%s", err);
 }
 
 /* Parses the command line over the config file. */

@@ -310,10 +310,11 @@ draw_chat(struct client *c, const struct ui_layout *lo)
 		    0);
 		rows = xcalloc(n, sizeof *rows);
 		wrap_text(full, plen + tlen, (size_t)lo->chat_w, pw, rows, n);
-		/* The stamp "[HH:MM] " is the first bytes of the prefix. */
+		/* The stamp ("[HH:MM] ") is the first bytes of the prefix. */
 		for (i = n > skip ? n - skip : 0; i > 0 && y >= 0; i--, y--)
 			draw_row(lo->chat_y + y, l, full,
-			    plen >= EVENT_STAMP_LEN ? EVENT_STAMP_LEN : plen,
+			    plen >= events_stamp_len() ? events_stamp_len() :
+							 plen,
 			    plen, &rows[i - 1]);
 		skip = 0;
 		free(rows);

@@ -71,18 +71,25 @@ clamp_level(enum log_level level)
 	return level;
 }
 
-/* Returns the upper-case label of level. */
-static const char *
-level_label(enum log_level level)
+/* The index in levels[] of level (clamped into range). */
+static size_t
+level_index(enum log_level level)
 {
 	size_t i;
 
 	level = clamp_level(level);
-	for (i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+	for (i = 0; i < sizeof levels / sizeof levels[0] - 1; i++) {
 		if (levels[i].level == level)
-			return levels[i].label;
+			break;
 	}
-	return "?";
+	return i;
+}
+
+/* Returns the upper-case label of level. */
+static const char *
+level_label(enum log_level level)
+{
+	return levels[level_index(level)].label;
 }
 
 /* Parses a decimal unsigned number of at least one digit at *s. */
@@ -227,6 +234,20 @@ log_set_level(enum log_level level)
 	pthread_mutex_lock(&log_mutex);
 	max_level = clamp_level(level);
 	pthread_mutex_unlock(&log_mutex);
+}
+
+/* Returns the config name of level ("info"). */
+const char *
+log_level_name(enum log_level level)
+{
+	return levels[level_index(level)].name;
+}
+
+/* Says whether stderr is the systemd journal. */
+bool
+log_is_journal(void)
+{
+	return journal;
 }
 
 /* Parses a level name; *out is left alone on failure. */

@@ -32,6 +32,13 @@ void log_init(const char *progname, enum log_level level);
 /* Sets the most verbose level written. */
 void log_set_level(enum log_level level);
 
+/* The config name of level ("error" ... "debug"); static storage. */
+const char *log_level_name(enum log_level level);
+
+/* True when JOURNAL_STREAM names stderr (the process runs under systemd
+ * with its output going to the journal). */
+bool log_is_journal(void);
+
 /* Parses "error", "warning", "notice", "info", "debug" into *out.
  * Returns 0 or SC_ERR_INVALID. */
 int log_level_parse(const char *name, enum log_level *out) SC_WUR;

@@ -78,16 +78,12 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The last component of path, to name the file in messages. */
+/* How a file is named in messages: its whole path as given, so that an
+ * operator knows which file is meant. */
 static const char *
 file_label(const char *path)
 {
-	const char *slash;
-
-	slash = strrchr(path, '/');
-	if (slash == NULL || slash[1] == '\0')
-		return path;
-	return slash + 1;
+	return path;
 }
 
 /* Orders a key against an entry by name bytes, then by length. */

@@ -13,8 +13,9 @@
 
 #include "server.h"
 
-#define CONFIG_FILE_MAX	 (1024 * 1024)
-#define CONFIG_VALUE_MAX 4096 /* bytes of a string setting */
+#define CONFIG_FILE_MAX	  (1024 * 1024)
+#define CONFIG_VALUE_MAX  4096 /* bytes of a string setting */
+#define CONFIG_DUMP_WIDTH 76   /* columns of the config file's comments */
 
 enum setting_kind {
 	SET_STRING,
@@ -31,50 +32,85 @@ struct setting {
 	double min, max;  /* numbers; seconds for SET_SECONDS */
 	double def;	  /* the default of a number, in its unit */
 	const char *text; /* the default of a string or level */
+	const char *doc;  /* one sentence for the man page and config file */
 };
 
 #define OFF(f) offsetof(struct config, f)
 #define MIB    (1024.0 * 1024)
 
-/* Every setting: its name, kind, place, range and default. */
+/* Every setting: its name, kind, place, range, default and meaning. */
 static const struct setting settings[] = {
-	{ "listen", SET_STRING, OFF(listen), 0, 0, 0, SC_DEFAULT_ADDRESS },
-	{ "port", SET_UINT, OFF(port), 1, 65535, SC_DEFAULT_PORT, NULL },
-	{ "users", SET_STRING, OFF(users_path), 0, 0, 0, "data/users.json" },
-	{ "key", SET_STRING, OFF(key_path), 0, 0, 0, "data/server.key" },
-	{ "log_dir", SET_STRING, OFF(log_dir), 0, 0, 0, "data/logs" },
-	{ "server_name", SET_STRING, OFF(server_name), 0, 0, 0, "SecureChat" },
-	{ "log_level", SET_LEVEL, OFF(log_level), 0, 0, 0, "info" },
-	{ "workers", SET_UINT, OFF(workers), 0, 256, 0, NULL },
-	{ "auth_queue", SET_UINT, OFF(auth_queue), 1, 1000000, 256, NULL },
+	{ "listen", SET_STRING, OFF(listen), 0, 0, 0, SC_DEFAULT_ADDRESS,
+	    "IPv4 or IPv6 address to listen on (unused when systemd passes "
+	    "the listening socket)." },
+	{ "port", SET_UINT, OFF(port), 1, 65535, SC_DEFAULT_PORT, NULL,
+	    "TCP port to listen on (unused when systemd passes the "
+	    "listening socket)." },
+	{ "users", SET_STRING, OFF(users_path), 0, 0, 0, "data/users.json",
+	    "The users file (a JSON object of names and password hashes, "
+	    "managed with securechatctl); SIGHUP reloads it." },
+	{ "key", SET_STRING, OFF(key_path), 0, 0, 0, "data/server.key",
+	    "The server's static key, created 0600 on the first start and "
+	    "never replaced." },
+	{ "log_dir", SET_STRING, OFF(log_dir), 0, 0, 0, "data/logs",
+	    "Folder for securechatd.log; empty for no log file. Under "
+	    "systemd the default is empty: the journal has every line." },
+	{ "server_name", SET_STRING, OFF(server_name), 0, 0, 0, "SecureChat",
+	    "Name shown to clients in the server hello (1 to 64 bytes)." },
+	{ "log_level", SET_LEVEL, OFF(log_level), 0, 0, 0, "info",
+	    "The most verbose level logged: error, warning, notice, info or "
+	    "debug." },
+	{ "workers", SET_UINT, OFF(workers), 0, 256, 0, NULL,
+	    "Password-check threads; 0 means one per core." },
+	{ "auth_queue", SET_UINT, OFF(auth_queue), 1, 1000000, 256, NULL,
+	    "Logins that may wait for a worker before new ones are answered "
+	    "busy." },
 	{ "handshake_timeout", SET_SECONDS, OFF(handshake_timeout_ms), 0.05,
-	    3600, SC_HANDSHAKE_TIMEOUT_MS / 1000.0, NULL },
+	    3600, SC_HANDSHAKE_TIMEOUT_MS / 1000.0, NULL,
+	    "Seconds a connection has to finish the Noise handshake." },
 	{ "login_timeout", SET_SECONDS, OFF(login_timeout_ms), 0.05, 86400, 60,
-	    NULL },
+	    NULL, "Seconds a connection has to log in after the handshake." },
 	{ "idle_timeout", SET_SECONDS, OFF(idle_timeout_ms), 0.05, 86400 * 7,
-	    120, NULL },
-	{ "shutdown_grace", SET_SECONDS, OFF(shutdown_grace_ms), 0, 60, 3,
-	    NULL },
+	    120, NULL,
+	    "Seconds without any message from a client before it is "
+	    "disconnected." },
+	{ "shutdown_grace", SET_SECONDS, OFF(shutdown_grace_ms), 0, 60, 3, NULL,
+	    "Seconds clients get to receive their goodbye on SIGTERM." },
 	{ "max_connections", SET_UINT, OFF(max_connections), 1, 10000000, 20000,
-	    NULL },
-	{ "max_per_ip", SET_UINT, OFF(max_per_ip), 1, 10000000, 1000, NULL },
+	    NULL, "Connections open at once; more are refused." },
+	{ "max_per_ip", SET_UINT, OFF(max_per_ip), 1, 10000000, 1000, NULL,
+	    "Connections open at once from one address (at most "
+	    "max_connections)." },
 	{ "max_login_failures", SET_UINT, OFF(max_auth_failures), 1, 1000,
-	    SC_MAX_AUTH_FAILURES, NULL },
-	{ "ip_fail_limit", SET_UINT, OFF(ip_fail_limit), 1, 10000000, 20,
-	    NULL },
+	    SC_MAX_AUTH_FAILURES, NULL,
+	    "Failed logins that end a connection." },
+	{ "ip_fail_limit", SET_UINT, OFF(ip_fail_limit), 1, 10000000, 20, NULL,
+	    "Failed logins from one address within ip_fail_window after "
+	    "which its logins are answered busy." },
 	{ "ip_fail_window", SET_SECONDS, OFF(ip_fail_window_ms), 0.05, 86400,
-	    60, NULL },
+	    60, NULL, "Seconds over which ip_fail_limit counts." },
 	{ "rate_burst", SET_UINT, OFF(rate_burst), SC_RATE_BURST, 10000000,
-	    SC_RATE_BURST, NULL },
+	    SC_RATE_BURST, NULL,
+	    "Messages (say and msg) a connection may send at once." },
 	{ "rate_per_sec", SET_UINT, OFF(rate_per_sec), SC_RATE_PER_SEC,
-	    10000000, SC_RATE_PER_SEC, NULL },
+	    10000000, SC_RATE_PER_SEC, NULL,
+	    "Messages per second a connection may send after its burst." },
 	{ "output_cap", SET_SIZE, OFF(output_cap), 2 * SC_FRAME_MAX_WIRE,
-	    1024 * MIB, 1 * MIB, NULL },
-	{ "stall_log_ms", SET_UINT, OFF(stall_log_ms), 1, 60000, 100, NULL },
-	{ "database", SET_STRING, OFF(database), 0, 0, 0,
-	    "data/securechat.db" },
-	{ "history_days", SET_UINT, OFF(history_days), 0, 3650, 30, NULL },
+	    1024 * MIB, 1 * MIB, NULL,
+	    "Bytes queued to one client; a client that does not read is "
+	    "disconnected before it is reached." },
+	{ "stall_log_ms", SET_UINT, OFF(stall_log_ms), 1, 60000, 100, NULL,
+	    "Event-loop stalls longer than this many milliseconds are "
+	    "logged." },
+	{ "database", SET_STRING, OFF(database), 0, 0, 0, "data/securechat.db",
+	    "The history database (SQLite, created 0600); empty keeps "
+	    "history in memory only." },
+	{ "history_days", SET_UINT, OFF(history_days), 0, 3650, 30, NULL,
+	    "Days messages are kept; 0 stores none (rooms and topics still "
+	    "persist)." },
 };
+
+#define N_SETTINGS (sizeof settings / sizeof settings[0])
 
 static int store_number(struct config *, const struct setting *, double, char *,
     size_t);
@@ -91,7 +127,7 @@ config_defaults(struct config *cfg)
 	int rc;
 
 	memset(cfg, 0, sizeof *cfg);
-	for (i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+	for (i = 0; i < N_SETTINGS; i++) {
 		st = &settings[i];
 		if (st->kind == SET_STRING || st->kind == SET_LEVEL)
 			rc = store_string(cfg, st, st->text, err, sizeof err);
@@ -121,7 +157,7 @@ find_setting(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+	for (i = 0; i < N_SETTINGS; i++) {
 		if (strcmp(settings[i].name, name) == 0)
 			return &settings[i];
 	}
@@ -218,7 +254,68 @@ config_set(struct config *cfg, const char *name, const char *value, char *err,
 	return store_number(cfg, st, v, err, errlen);
 }
 
-/* Reads a JSON config file over cfg. */
+/*
+ * Blanks the comment lines of a config file: a line whose first
+ * non-blank character is '#'. JSON strings cannot span lines, so such a
+ * line is never inside one; blanking keeps jansson's line numbers right.
+ */
+static void
+blank_comments(char *buf, size_t len)
+{
+	size_t i = 0, j;
+
+	while (i < len) {
+		j = i;
+		while (j < len && (buf[j] == ' ' || buf[j] == '\t'))
+			j++;
+		if (j < len && buf[j] == '#') {
+			while (j < len && buf[j] != '\n')
+				buf[j++] = ' ';
+		}
+		while (j < len && buf[j] != '\n')
+			j++;
+		i = j + 1;
+	}
+}
+
+/* Reads the whole config file (at most CONFIG_FILE_MAX bytes). */
+static int
+read_file(const char *path, char **out, size_t *outlen, char *err,
+    size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0, n;
+	FILE *f;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = xmalloc(CONFIG_FILE_MAX + 1);
+	while ((n = fread(buf + len, 1, CONFIG_FILE_MAX + 1 - len, f)) > 0) {
+		len += n;
+		if (len > CONFIG_FILE_MAX)
+			break;
+	}
+	if (ferror(f) || len > CONFIG_FILE_MAX) {
+		if (ferror(f))
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s: larger than %d bytes", path,
+			    CONFIG_FILE_MAX);
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+/* Reads a JSON config file (with # comment lines) over cfg. */
 int
 config_load_file(struct config *cfg, const char *path, char *err, size_t errlen)
 {
@@ -226,22 +323,15 @@ config_load_file(struct config *cfg, const char *path, char *err, size_t errlen)
 	json_error_t jerr;
 	json_t *root = NULL, *v;
 	const char *key;
+	char *buf;
+	size_t len;
 	int rc = -1;
-	FILE *f;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (read_file(path, &buf, &len, err, errlen) != 0)
 		return -1;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > CONFIG_FILE_MAX) {
-		snprintf(err, errlen, "%s: larger than %d bytes", path,
-		    CONFIG_FILE_MAX);
-		fclose(f);
-		return -1;
-	}
-	rewind(f);
-	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-	fclose(f);
+	blank_comments(buf, len);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(buf);
 	if (root == NULL) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
 		    jerr.column, jerr.text);
@@ -327,4 +417,133 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* Writes a setting's value as JSON text (strings quoted and escaped). */
+static void
+print_value(FILE *f, const struct setting *st, const struct config *cfg,
+    bool def)
+{
+	const char *p = (const char *)cfg + st->offset;
+	const char *str = NULL;
+	char *text;
+	json_t *j;
+
+	switch (st->kind) {
+	case SET_STRING:
+		str = def ? st->text : *(char *const *)(const void *)p;
+		break;
+	case SET_LEVEL:
+		str = def ?
+		    st->text :
+		    log_level_name(*(const enum log_level *)(const void *)p);
+		break;
+	case SET_UINT:
+	case SET_SIZE:
+		if (def)
+			fprintf(f, "%.0f", st->def);
+		else
+			fprintf(f, "%llu",
+			    st->kind == SET_UINT ?
+				(unsigned long long)*(
+				    const unsigned *)(const void *)p :
+				(unsigned long long)*(
+				    const size_t *)(const void *)p);
+		return;
+	case SET_SECONDS:
+		fprintf(f, "%g",
+		    def ? st->def :
+			  *(const unsigned *)(const void *)p / 1000.0);
+		return;
+	}
+	j = json_string(str != NULL ? str : "");
+	text = j != NULL ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	if (text == NULL)
+		xnomem();
+	fputs(text, f);
+	free(text);
+	json_decref(j);
+}
+
+/* The accepted values of a setting, in words. */
+static void
+print_range(FILE *f, const struct setting *st)
+{
+	switch (st->kind) {
+	case SET_STRING:
+		fputs("a string", f);
+		break;
+	case SET_LEVEL:
+		fputs("error, warning, notice, info or debug", f);
+		break;
+	case SET_UINT:
+	case SET_SIZE:
+		fprintf(f, "an integer from %.0f to %.0f", st->min, st->max);
+		break;
+	case SET_SECONDS:
+		fprintf(f, "seconds from %g to %g", st->min, st->max);
+		break;
+	}
+}
+
+/* Writes text as comment lines of at most CONFIG_DUMP_WIDTH columns. */
+static void
+print_comment(FILE *f, const char *text)
+{
+	const char *p = text, *sp;
+	size_t col, w;
+
+	while (*p != '\0') {
+		fputs("  #", f);
+		col = 3;
+		do {
+			sp = strchr(p, ' ');
+			w = sp != NULL ? (size_t)(sp - p) : strlen(p);
+			fprintf(f, " %.*s", (int)w, p);
+			col += w + 1;
+			p += w;
+			while (*p == ' ')
+				p++;
+			sp = strchr(p, ' ');
+			w = sp != NULL ? (size_t)(sp - p) : strlen(p);
+		} while (*p != '\0' && col + 1 + w <= CONFIG_DUMP_WIDTH);
+		fputc('\n', f);
+	}
+}
+
+/* Writes cfg as a commented config file, or every setting as man page
+ * entries (roff), from the settings table. */
+void
+config_dump(FILE *f, const struct config *cfg, enum config_dump_format fmt)
+{
+	const struct setting *st;
+	size_t i;
+
+	if (fmt == CONFIG_DUMP_CONF)
+		fputs("{\n", f);
+	for (i = 0; i < N_SETTINGS; i++) {
+		st = &settings[i];
+		if (fmt == CONFIG_DUMP_MAN) {
+			fprintf(f, ".TP\n.B %s\n%s\n.br\nDefault: ", st->name,
+			    st->doc != NULL ? st->doc : "");
+			print_value(f, st, cfg, true);
+			fputs("; ", f);
+			print_range(f, st);
+			fputs(".\n", f);
+			continue;
+		}
+		if (i != 0)
+			fputc('\n', f);
+		print_comment(f, st->doc != NULL ? st->doc : st->name);
+		fputs("  # Default ", f);
+		print_value(f, st, cfg, true);
+		fputs("; ", f);
+		print_range(f, st);
+		fputs(".", f);
+		fprintf(f, "\n  \"%s\": ", st->name);
+		print_value(f, st, cfg, false);
+		fputs(i + 1 < N_SETTINGS ? ",\n" : "\n", f);
+	}
+	if (fmt == CONFIG_DUMP_CONF)
+		fputs("}\n", f);
 }

@@ -1,11 +1,13 @@
 /*
  * securechatd.c: the daemon's main: command line and configuration, the
  * listening socket, signals (SIGHUP reload, SIGTERM/SIGINT shutdown,
- * SIGUSR1 statistics), systemd notifications, the loop-stall heartbeat and
- * the reaper that frees dead sessions. Runs in the foreground.
+ * SIGUSR1 statistics), systemd notifications (socket activation and the
+ * watchdog too), the loop-stall heartbeat and the reaper that frees dead
+ * sessions. Runs in the foreground.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
 
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/thread.h>
@@ -24,11 +27,13 @@
 #include "fsutil.h"
 #include "server.h"
 
-#define EXIT_USAGE	2
-#define LISTEN_BACKLOG	1024
-#define ACCEPT_RETRY_MS 250
-#define LOG_FILE_NAME	"securechatd.log"
-#define REFUSED_LOG_MS	1000 /* one line about refusals at most */
+#define EXIT_USAGE	  2
+#define LISTEN_BACKLOG	  1024
+#define ACCEPT_RETRY_MS	  250
+#define LOG_FILE_NAME	  "securechatd.log"
+#define REFUSED_LOG_MS	  1000 /* one line about refusals at most */
+#define TEST_STALL_ENV	  "SECURECHATD_TEST_STALL_MS"
+#define TEST_STALL_MAX_MS 60000
 
 static struct server server;
 
@@ -42,12 +47,18 @@ usage(FILE *f)
 	    "Serves SecureChat (Noise_XX_25519_AESGCM_SHA256) in the "
 	    "foreground.\n"
 	    "Run from the repository root with no options it serves %s:%d\n"
-	    "with data/users.json, data/server.key and data/logs/.\n"
+	    "with data/users.json, data/server.key and data/logs/. Installed, "
+	    "it reads\n"
+	    "/etc/securechat/securechatd.conf under systemd. See "
+	    "securechatd(8) and\n"
+	    "securechatd.conf(5).\n"
 	    "\n"
 	    "  -c, --config FILE     read settings from a JSON config file\n"
 	    "  -l, --listen ADDR     IPv4 or IPv6 address to listen on\n"
 	    "  -p, --port N          TCP port\n"
-	    "  -u, --users FILE      users file (PROTOCOL.md section 5)\n"
+	    "  -u, --users FILE      users file (names and password hashes; "
+	    "see\n"
+	    "                        securechatctl(8))\n"
 	    "  -k, --key FILE        server key file (created 0600 if "
 	    "missing)\n"
 	    "  -L, --log-dir DIR     folder for securechatd.log (\"\" for "
@@ -61,11 +72,19 @@ usage(FILE *f)
 	    "      --fingerprint     print the server key's fingerprint and "
 	    "exit\n"
 	    "      --check-config    validate the configuration and exit\n"
+	    "      --dump-settings FORMAT\n"
+	    "                        print every setting and exit: \"conf\" "
+	    "the\n"
+	    "                        effective settings as a commented config "
+	    "file,\n"
+	    "                        \"man\" the list for securechatd.conf(5)\n"
 	    "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n"
 	    "\n"
 	    "Signals: SIGHUP reloads the users file and reopens the log file;\n"
-	    "SIGTERM or SIGINT shut down cleanly; SIGUSR1 logs statistics.\n",
+	    "SIGTERM or SIGINT shut down cleanly; SIGUSR1 logs statistics.\n"
+	    "Under systemd it takes its listening sockets from LISTEN_FDS and\n"
+	    "sends WATCHDOG=1 when WATCHDOG_USEC is set.\n",
 	    SC_DEFAULT_ADDRESS, SC_DEFAULT_PORT);
 }
 
@@ -142,6 +161,16 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	session_accept(srv, fd, sa, salen, ip);
 }
 
+/* Stops accepting on every listener. */
+static void
+listeners_disable(struct server *srv)
+{
+	size_t i;
+
+	for (i = 0; i < srv->n_listen; i++)
+		evconnlistener_disable(srv->listeners[i]);
+}
+
 /* accept() failed (EMFILE and the like): pause, retry a little later. */
 static void
 accept_error_cb(struct evconnlistener *l, void *arg)
@@ -153,7 +182,8 @@ accept_error_cb(struct evconnlistener *l, void *arg)
 	srv->accept_errors++;
 	log_warn("accept: %s; refusing new connections for now (%u open)",
 	    evutil_socket_error_to_string(err), srv->n_sessions);
-	evconnlistener_disable(l);
+	(void)l;
+	listeners_disable(srv);
 	srv->accept_paused = true;
 	evtimer_add(srv->listener_retry, &tv);
 }
@@ -171,22 +201,42 @@ listener_retry_timer(evutil_socket_t fd, short what, void *arg)
 void
 server_listener_retry(struct server *srv)
 {
-	if (srv->stopping || srv->listener == NULL || !srv->accept_paused)
+	size_t i;
+
+	if (srv->stopping || srv->n_listen == 0 || !srv->accept_paused)
 		return;
 	srv->accept_paused = false;
 	evtimer_del(srv->listener_retry);
-	evconnlistener_enable(srv->listener);
+	for (i = 0; i < srv->n_listen; i++)
+		evconnlistener_enable(srv->listeners[i]);
 	log_info("accepting connections again");
 }
 
-/* Opens the listening socket. */
+/*
+ * Opens the listening sockets before anything else touches the disk: the
+ * ones systemd passed, or one bound to listen and port. A second instance
+ * on a taken port fails here, before it could create a key or a log.
+ */
 static void
-listen_start(struct server *srv)
+listen_open(struct server *srv)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *in = (void *)&ss;
 	struct sockaddr_in6 *in6 = (void *)&ss;
 	socklen_t len;
+	char err[256];
+	int n, fd, one = 1;
+
+	if ((n = notify_listen_fds(err, sizeof err)) < 0)
+		log_fatal("%s", err);
+	if (n > 0) {
+		for (srv->n_listen = 0; srv->n_listen < (size_t)n;
+		     srv->n_listen++)
+			srv->listen_fds[srv->n_listen] =
+			    NOTIFY_LISTEN_FDS_START + (int)srv->n_listen;
+		srv->socket_activated = true;
+		return;
+	}
 
 	memset(&ss, 0, sizeof ss);
 	if (inet_pton(AF_INET, srv->cfg.listen, &in->sin_addr) == 1) {
@@ -200,13 +250,62 @@ listen_start(struct server *srv)
 		in6->sin6_port = htons((uint16_t)srv->cfg.port);
 		len = sizeof *in6;
 	}
-	srv->listener = evconnlistener_new_bind(srv->base, accept_cb, srv,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-	    LISTEN_BACKLOG, (struct sockaddr *)&ss, (int)len);
-	if (srv->listener == NULL)
+	fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, (struct sockaddr *)&ss, len) != 0 ||
+	    listen(fd, LISTEN_BACKLOG) != 0)
 		log_fatal("cannot listen on %s port %u: %s", srv->cfg.listen,
 		    srv->cfg.port, strerror(errno));
-	evconnlistener_set_error_cb(srv->listener, accept_error_cb);
+	srv->listen_fds[0] = fd;
+	srv->n_listen = 1;
+}
+
+/* Hands the open sockets to libevent. */
+static void
+listen_start(struct server *srv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+	size_t i;
+
+	for (i = 0; i < srv->n_listen; i++) {
+		if (evutil_make_socket_nonblocking(srv->listen_fds[i]) != 0)
+			log_fatal("listening socket: %s", strerror(errno));
+		srv->listeners[i] = evconnlistener_new(srv->base, accept_cb,
+		    srv, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
+		    srv->listen_fds[i]);
+		if (srv->listeners[i] == NULL)
+			log_fatal("cannot accept on descriptor %d: %s",
+			    srv->listen_fds[i], strerror(errno));
+		evconnlistener_set_error_cb(srv->listeners[i], accept_error_cb);
+		if (!srv->socket_activated)
+			continue;
+		len = sizeof ss;
+		memset(&ss, 0, sizeof ss);
+		if (getsockname(srv->listen_fds[i], (struct sockaddr *)&ss,
+			&len) == 0) {
+			if (ss.ss_family == AF_INET) {
+				struct sockaddr_in *in = (void *)&ss;
+
+				inet_ntop(AF_INET, &in->sin_addr, host,
+				    sizeof host);
+				port = ntohs(in->sin_port);
+			} else if (ss.ss_family == AF_INET6) {
+				struct sockaddr_in6 *in6 = (void *)&ss;
+
+				inet_ntop(AF_INET6, &in6->sin6_addr, host,
+				    sizeof host);
+				port = ntohs(in6->sin6_port);
+			}
+		}
+		log_notice("listening on %s port %u (socket from systemd, "
+			   "descriptor %d)",
+		    host, port, srv->listen_fds[i]);
+	}
 }
 
 /* ---- signals, shutdown, timers ----------------------------------------- */
@@ -263,7 +362,7 @@ shutdown_cb(evutil_socket_t sig, short what, void *arg)
 	log_notice("%s: shutting down, %u connection%s", strsignal((int)sig),
 	    srv->n_sessions, srv->n_sessions == 1 ? "" : "s");
 	(void)notify_send("STOPPING=1");
-	evconnlistener_disable(srv->listener);
+	listeners_disable(srv);
 	notice.text = MSG_STR("the server is shutting down");
 	if (msg_encode(&notice, MSG_S2C, buf, sizeof buf, &len) != 0)
 		len = 0;
@@ -330,6 +429,64 @@ stats_cb(evutil_socket_t sig, short what, void *arg)
 	    (unsigned long long)srv->last_msg_id,
 	    (unsigned long long)(srv->stall_max_us / 1000),
 	    (unsigned long long)(srv->stall_max_us % 1000));
+}
+
+/*
+ * WATCHDOG=1 at half the interval systemd asked for. It is an event-loop
+ * timer on purpose: when the loop is wedged the pings stop and systemd
+ * restarts the daemon.
+ */
+static void
+watchdog_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (notify_send("WATCHDOG=1") != 0)
+		log_debug("sd_notify watchdog: %s", strerror(errno));
+}
+
+/*
+ * SIGUSR2: with SECURECHATD_TEST_STALL_MS in the environment at start,
+ * block the loop that long (the tests' way to wedge it); otherwise only
+ * a log line.
+ */
+static void
+stall_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct timespec ts;
+
+	(void)sig;
+	(void)what;
+	if (srv->test_stall_ms == 0) {
+		log_info("SIGUSR2 ignored");
+		return;
+	}
+	log_warn("SIGUSR2: blocking the event loop for %u ms (%s)",
+	    srv->test_stall_ms, TEST_STALL_ENV);
+	ts.tv_sec = srv->test_stall_ms / 1000;
+	ts.tv_nsec = (long)(srv->test_stall_ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Reads the test-only stall length from the environment. */
+static unsigned
+test_stall_ms(void)
+{
+	const char *v = getenv(TEST_STALL_ENV);
+	char *end;
+	unsigned long n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n > TEST_STALL_MAX_MS)
+		die_usage("%s: 0 to %d milliseconds", TEST_STALL_ENV,
+		    TEST_STALL_MAX_MS);
+	return (unsigned)n;
 }
 
 /* Every SERVER_HEARTBEAT_MS: how late is the loop? */
@@ -407,6 +564,7 @@ struct options {
 	const char *config;
 	bool fingerprint;
 	bool check_config;
+	const char *dump; /* --dump-settings FORMAT */
 };
 
 /* Parses the command line into cfg (over the config file). */
@@ -426,6 +584,7 @@ parse_args(int argc, char **argv, struct config *cfg, struct options *o)
 		{ "check-config", no_argument, NULL, 3 },
 		{ "database", required_argument, NULL, 4 },
 		{ "history-days", required_argument, NULL, 5 },
+		{ "dump-settings", required_argument, NULL, 6 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -480,6 +639,13 @@ parse_args(int argc, char **argv, struct config *cfg, struct options *o)
 		case 5:
 			name = "history_days";
 			break;
+		case 6:
+			if (strcmp(optarg, "conf") != 0 &&
+			    strcmp(optarg, "man") != 0)
+				die_usage(
+				    "--dump-settings: \"conf\" or \"man\"");
+			o->dump = optarg;
+			continue;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -527,8 +693,20 @@ main(int argc, char **argv)
 
 	log_init("securechatd", LOG_LEVEL_INFO);
 	config_defaults(&srv->cfg);
+	/* Under systemd the journal has every line: a log file is opt-in. */
+	if (log_is_journal() &&
+	    config_set(&srv->cfg, "log_dir", "", err, sizeof err) != 0)
+		log_fatal("%s", err);
 	parse_args(argc, argv, &srv->cfg, &o);
 	log_set_level(srv->cfg.log_level);
+	if (o.dump != NULL) {
+		config_dump(stdout, &srv->cfg,
+		    strcmp(o.dump, "man") == 0 ? CONFIG_DUMP_MAN :
+						 CONFIG_DUMP_CONF);
+		config_free(&srv->cfg);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	srv->test_stall_ms = test_stall_ms();
 
 	if ((rc = noise_global_init()) != 0) {
 		if (rc == SC_ERR_NO_AESNI)
@@ -575,6 +753,9 @@ main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	/* The port first: a second instance stops here, having written
+	 * nothing. */
+	listen_open(srv);
 	if (*srv->cfg.log_dir != '\0') {
 		snprintf(path, sizeof path, "%s/%s", srv->cfg.log_dir,
 		    LOG_FILE_NAME);
@@ -619,30 +800,53 @@ main(int argc, char **argv)
 	srv->sig_int = evsignal_new(srv->base, SIGINT, shutdown_cb, srv);
 	srv->sig_hup = evsignal_new(srv->base, SIGHUP, reload_cb, srv);
 	srv->sig_usr1 = evsignal_new(srv->base, SIGUSR1, stats_cb, srv);
+	srv->sig_usr2 = evsignal_new(srv->base, SIGUSR2, stall_cb, srv);
+	srv->watchdog =
+	    event_new(srv->base, -1, EV_PERSIST, watchdog_timer, srv);
 	if (srv->reaper == NULL || srv->pass_timer == NULL ||
 	    srv->listener_retry == NULL || srv->shutdown_timer == NULL ||
 	    srv->heartbeat == NULL || srv->sig_term == NULL ||
 	    srv->sig_int == NULL || srv->sig_hup == NULL ||
-	    srv->sig_usr1 == NULL)
+	    srv->sig_usr1 == NULL || srv->sig_usr2 == NULL ||
+	    srv->watchdog == NULL)
 		xnomem();
 	evsignal_add(srv->sig_term, NULL);
 	evsignal_add(srv->sig_int, NULL);
 	evsignal_add(srv->sig_hup, NULL);
 	evsignal_add(srv->sig_usr1, NULL);
+	evsignal_add(srv->sig_usr2, NULL);
 	{
 		struct timeval tv = { 0, SERVER_HEARTBEAT_MS * 1000 };
+		uint64_t wd = notify_watchdog_usec() / 2;
 
 		evtimer_add(srv->heartbeat, &tv);
+		if (wd != 0) {
+			tv.tv_sec = (time_t)(wd / 1000000);
+			tv.tv_usec = (suseconds_t)(wd % 1000000);
+			evtimer_add(srv->watchdog, &tv);
+			log_info("watchdog: WATCHDOG=1 every %llu ms",
+			    (unsigned long long)(wd / 1000));
+		}
 	}
 
 	srv->auth = authpool_new(srv, srv->cfg.workers, srv->cfg.auth_queue);
 	open_store(srv);
 	listen_start(srv);
-	log_notice("securechatd %s listening on %s port %u, %zu users, "
-		   "key %s (%s), AES-GCM by %s",
-	    SC_VERSION, srv->cfg.listen, srv->cfg.port, users_count(srv->users),
-	    shortfp, srv->fingerprint, aead_impl());
+	if (srv->socket_activated)
+		log_notice("securechatd %s ready on %zu socket%s from systemd, "
+			   "%zu users, key %s (%s), AES-GCM by %s",
+		    SC_VERSION, srv->n_listen, srv->n_listen == 1 ? "" : "s",
+		    users_count(srv->users), shortfp, srv->fingerprint,
+		    aead_impl());
+	else
+		log_notice("securechatd %s listening on %s port %u, %zu "
+			   "users, key %s (%s), AES-GCM by %s",
+		    SC_VERSION, srv->cfg.listen, srv->cfg.port,
+		    users_count(srv->users), shortfp, srv->fingerprint,
+		    aead_impl());
 	(void)notify_send("READY=1");
+	if (srv->watchdog != NULL && evtimer_pending(srv->watchdog, NULL))
+		(void)notify_send("WATCHDOG=1");
 	notify_status(srv);
 	notify_flush(srv, true);
 
@@ -662,7 +866,8 @@ main(int argc, char **argv)
 	    (unsigned long long)(srv->stall_max_us / 1000),
 	    (unsigned long long)(srv->stall_max_us % 1000));
 
-	evconnlistener_free(srv->listener);
+	for (size_t i = 0; i < srv->n_listen; i++)
+		evconnlistener_free(srv->listeners[i]);
 	event_free(srv->reaper);
 	event_free(srv->pass_timer);
 	event_free(srv->listener_retry);
@@ -672,6 +877,8 @@ main(int argc, char **argv)
 	event_free(srv->sig_int);
 	event_free(srv->sig_hup);
 	event_free(srv->sig_usr1);
+	event_free(srv->sig_usr2);
+	event_free(srv->watchdog);
 	event_base_free(srv->base);
 	room_free_all(srv);
 	roster_free(srv);

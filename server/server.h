@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <event2/event.h>
 #include <event2/bufferevent.h>
@@ -117,6 +118,17 @@ int config_set(struct config *cfg, const char *name, const char *value,
 
 /* Checks cross-setting rules. Returns 0 or -1 with a reason in err. */
 int config_check(const struct config *cfg, char *err, size_t errlen) SC_WUR;
+
+enum config_dump_format {
+	CONFIG_DUMP_CONF, /* cfg as a config file, each setting commented */
+	CONFIG_DUMP_MAN,  /* every setting as roff .TP entries */
+};
+
+/* Writes every setting of the table to f: cfg's values as a commented
+ * config file, or the settings with defaults and ranges for the man
+ * page. */
+void config_dump(FILE *f, const struct config *cfg,
+    enum config_dump_format fmt);
 
 /* ---- session.c --------------------------------------------------------- */
 
@@ -475,6 +487,27 @@ void ipstate_free_all(struct server *srv);
  * -1 (errno set) on failure; no socket is not a failure. */
 int notify_send(const char *state);
 
+/* The first listening socket systemd passed (socket activation). */
+#define NOTIFY_LISTEN_FDS_START 3
+/* At most this many passed sockets are used. */
+#define NOTIFY_LISTEN_FDS_MAX 16
+
+/*
+ * Socket activation: when $LISTEN_PID is this process, the number of
+ * sockets in $LISTEN_FDS (from fd NOTIFY_LISTEN_FDS_START on), each
+ * checked to be a listening stream socket and set close-on-exec; 0 when
+ * none were passed. The variables are unset either way. -1 with a reason
+ * in err when they are malformed or a descriptor is not a listening
+ * socket.
+ */
+int notify_listen_fds(char *err, size_t errlen) SC_WUR;
+
+/*
+ * The watchdog interval systemd asked for ($WATCHDOG_USEC, when
+ * $WATCHDOG_PID is unset or this process) in microseconds; 0 for none.
+ */
+uint64_t notify_watchdog_usec(void);
+
 /* Notes that the user or connection count changed. */
 void notify_status(struct server *srv);
 
@@ -487,9 +520,14 @@ void notify_flush(struct server *srv, bool now);
 struct server {
 	struct event_base *base;
 	struct config cfg;
-	struct evconnlistener *listener;
+	int listen_fds[NOTIFY_LISTEN_FDS_MAX]; /* bound, or passed by systemd */
+	size_t n_listen;
+	bool socket_activated; /* the sockets came from LISTEN_FDS */
+	struct evconnlistener *listeners[NOTIFY_LISTEN_FDS_MAX];
 	struct event *listener_retry; /* re-enables accept after EMFILE */
-	struct event *sig_term, *sig_int, *sig_hup, *sig_usr1;
+	struct event *sig_term, *sig_int, *sig_hup, *sig_usr1, *sig_usr2;
+	struct event *watchdog;	 /* WATCHDOG=1 from the loop itself */
+	unsigned test_stall_ms;	 /* SIGUSR2 sleeps this long (tests) */
 	struct event *reaper;	 /* frees dead sessions */
 	struct event *heartbeat; /* measures loop stalls */
 	struct event *shutdown_timer;

@@ -9,6 +9,7 @@ Prints "N passed, M failed" last; exits non-zero on any failure.
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -1017,6 +1018,71 @@ def test_wrong_password_asks_again(home):
         srv.cleanup()
 
 
+def write_client_config(home, text):
+    folder = os.path.join(home, "config", "securechat")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "config")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def test_config_file(home):
+    """$XDG_CONFIG_HOME/securechat/config: server, port and user from the
+    file (batch), the timestamp format and key bindings in the terminal,
+    and a bad line named by file and line."""
+    srv = Server(["alice"])
+    try:
+        require_rooms(srv.port, home)
+        path = write_client_config(home, (
+            "# test settings\n"
+            "server = 127.0.0.1\n"
+            "port = %d\n"
+            "user = alice\n"
+            "timestamp = \"%%H:%%M:%%S| \"\n"
+            "bell = no\n"
+            "bind F2 prev-buffer\n"
+            "bind M-j next-buffer\n") % srv.port)
+        env = dict(os.environ, XDG_DATA_HOME=os.path.join(home, "data"),
+                   XDG_CONFIG_HOME=os.path.join(home, "config"))
+        p = subprocess.run([CLIENT, "--batch"], env=env, timeout=15,
+                           input=(PASSWORD + "\nhello from the config\n")
+                           .encode(), capture_output=True)
+        out = p.stdout.decode()
+        assert p.returncode == 0, (p.returncode, out, p.stderr)
+        assert "-- logged in as alice" in out, out
+        assert "<alice> hello from the config" in out, out
+        a = Pane(srv.port, home)
+        s = a.wait("password for alice:")
+        a.type(PASSWORD)
+        s = a.wait("logged in as alice")
+        assert re.search(r"^\d\d:\d\d:\d\d\| -- logged in as alice", s,
+                         re.M), s
+        a.type("/join cfg")
+        s = a.wait("you joined #cfg")
+        assert "#cfg" in status_line(s), s
+        a.keys("F2")
+        deadline = time.time() + TIMEOUT
+        while "#lobby" not in status_line(a.screen()):
+            assert time.time() < deadline, a.screen()
+            time.sleep(0.05)
+        a.keys("M-j")
+        while "#cfg" not in status_line(a.screen()):
+            assert time.time() < deadline, a.screen()
+            time.sleep(0.05)
+        a.close()
+        # A bad line: one message naming the file and the line, status 2.
+        write_client_config(home, "port = 1\nbell = maybe\n")
+        p = subprocess.run([CLIENT, "--batch"], env=env, timeout=15,
+                           input=b"", capture_output=True)
+        assert p.returncode == 2, p
+        assert p.stderr.decode() == \
+            "securechat: %s:2: bell: \"maybe\" is not yes or no\n" % path, \
+            p.stderr
+    finally:
+        srv.cleanup()
+
+
 TESTS = [test_login_chat_private, test_commands_and_history,
          test_sidebar_100_users,
          test_scroll_pgup_end, test_fast_lines_paced, test_search,
@@ -1024,7 +1090,7 @@ TESTS = [test_login_chat_private, test_commands_and_history,
          test_restart_reconnect, test_changed_key_refused, test_batch,
          test_batch_hostile, test_rooms_batch, test_rooms_buffers,
          test_history_join, test_history_reconnect, test_history_pgup,
-         test_wrong_password_asks_again]
+         test_wrong_password_asks_again, test_config_file]
 
 
 def main():

@@ -1160,7 +1160,11 @@ static void
 test_server_key(void **state)
 {
 	const char *fp_args[] = { "--fingerprint", "--key", ts.key, NULL };
-	const char *run_args[] = { "--config", ts.config, NULL };
+	/* Another port: the running server holds its own, and a taken
+	 * port stops a second instance before it reads the key. */
+	char port[16];
+	const char *run_args[] = { "--config", ts.config, "--port", port,
+		NULL };
 	char want[KEYS_FINGERPRINT_LEN + 2], *out, *err;
 	struct stat st;
 	int rc;
@@ -1178,6 +1182,7 @@ test_server_key(void **state)
 	free(out);
 	free(err);
 
+	snprintf(port, sizeof port, "%u", testlib_free_port(AF_INET));
 	assert_int_equal(chmod(ts.key, 0640), 0);
 	rc = run_daemon(fp_args, &out, &err);
 	assert_int_not_equal(rc, 0);
