@@ -297,6 +297,8 @@ test_tampered_msg2(void **state)
 	assert_int_equal(noise_handshake_read(&i, m, mlen, p, sizeof p, &plen),
 	    0);
 	assert_int_equal(plen, 2);
+	noise_handshake_wipe(&i);
+	noise_handshake_wipe(&r);
 }
 
 /* Truncated and short handshake messages are refused. */
@@ -378,6 +380,7 @@ test_prologue_mismatch(void **state)
 	    0);
 	assert_int_equal(noise_handshake_read(&i, m, mlen, p, sizeof p, &plen),
 	    SC_ERR_DECRYPT);
+	noise_handshake_wipe(&r);
 }
 
 /* Transport: order, replay, tamper, nonce exhaustion. */
