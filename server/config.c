@@ -49,15 +49,21 @@ static const struct setting settings[] = {
 	{ "auth_queue", SET_UINT, OFF(auth_queue), 1, 1000000, 256, NULL },
 	{ "handshake_timeout", SET_SECONDS, OFF(handshake_timeout_ms), 0.05,
 	    3600, SC_HANDSHAKE_TIMEOUT_MS / 1000.0, NULL },
-	{ "login_timeout", SET_SECONDS, OFF(login_timeout_ms), 0.05, 86400, 60,
+	{ "login_timeout", SET_SECONDS, OFF(login_timeout_ms), 0.05, 86400, 10,
 	    NULL },
 	{ "idle_timeout", SET_SECONDS, OFF(idle_timeout_ms), 0.05, 86400 * 7,
 	    120, NULL },
 	{ "shutdown_grace", SET_SECONDS, OFF(shutdown_grace_ms), 0, 60, 3,
 	    NULL },
-	{ "max_connections", SET_UINT, OFF(max_connections), 1, 10000000, 20000,
+	{ "max_connections", SET_UINT, OFF(max_connections), 0, 10000000, 0,
 	    NULL },
+	{ "fd_reserve", SET_UINT, OFF(fd_reserve), 16, 1000000, 64, NULL },
 	{ "max_per_ip", SET_UINT, OFF(max_per_ip), 1, 10000000, 1000, NULL },
+	{ "max_unauth", SET_UINT, OFF(max_unauth), 1, 10000000, 1000, NULL },
+	{ "max_unauth_per_prefix", SET_UINT, OFF(max_unauth_per_prefix), 1,
+	    10000000, 64, NULL },
+	{ "prefix_v4", SET_UINT, OFF(prefix_v4), 8, 32, 24, NULL },
+	{ "prefix_v6", SET_UINT, OFF(prefix_v6), 16, 128, 64, NULL },
 	{ "max_login_failures", SET_UINT, OFF(max_auth_failures), 1, 1000,
 	    SC_MAX_AUTH_FAILURES, NULL },
 	{ "ip_fail_limit", SET_UINT, OFF(ip_fail_limit), 1, 10000000, 20,
@@ -70,7 +76,15 @@ static const struct setting settings[] = {
 	    10000000, SC_RATE_PER_SEC, NULL },
 	{ "output_cap", SET_SIZE, OFF(output_cap), 2 * SC_FRAME_MAX_WIRE,
 	    1024 * MIB, 1 * MIB, NULL },
+	{ "msg_in_rate", SET_SIZE, OFF(msg_in_rate), 1024, 1024 * MIB, 32768,
+	    NULL },
+	{ "msg_in_burst", SET_SIZE, OFF(msg_in_burst), SC_FRAME_MAX_WIRE,
+	    1024 * MIB, 262144, NULL },
+	{ "max_rooms_per_user", SET_UINT, OFF(max_rooms_per_user), 1,
+	    SC_USER_ROOMS_MAX, 1000, NULL },
 	{ "stall_log_ms", SET_UINT, OFF(stall_log_ms), 1, 60000, 100, NULL },
+	{ "log_rate", SET_UINT, OFF(log_rate), 0, 1000000, 100, NULL },
+	{ "log_repeat", SET_UINT, OFF(log_repeat), 1, 1000000, 10, NULL },
 	{ "database", SET_STRING, OFF(database), 0, 0, 0,
 	    "data/securechat.db" },
 	{ "history_days", SET_UINT, OFF(history_days), 0, 3650, 30, NULL },
@@ -322,7 +336,8 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 		    MSG_HELLO_FIELD_MAX);
 		return -1;
 	}
-	if (cfg->max_per_ip > cfg->max_connections) {
+	if (cfg->max_connections != 0 &&
+	    cfg->max_per_ip > cfg->max_connections) {
 		snprintf(err, errlen, "max_per_ip exceeds max_connections");
 		return -1;
 	}

@@ -149,6 +149,16 @@ room_has_session(const struct room *r, const struct session *s)
 	return false;
 }
 
+/* True when any session of u is in r. */
+bool
+room_has_user(const struct room *r, const struct roster_user *u)
+{
+	bool found;
+
+	(void)search_user(r, u, &found);
+	return found;
+}
+
 /* A room from storage: made without events, or its topic set. */
 void
 room_load(struct server *srv, const char *name, const char *topic)
@@ -229,6 +239,7 @@ room_add_session(struct room *r, struct session *s, bool announce)
 	    sizeof *r->users, i, ROOM_FIRST_CAP);
 	ru->user = u;
 	ru->n_sessions = 1;
+	u->n_rooms++;
 	if (announce && !s->srv->stopping)
 		announce_change(r, u, true, NULL, s);
 	return true;
@@ -256,6 +267,7 @@ room_remove_session(struct room *r, struct session *s,
 	if (--r->users[i].n_sessions > 0)
 		return;
 	sorted_remove(r->users, &r->n_users, sizeof *r->users, i);
+	u->n_rooms--;
 	if (announce && !s->srv->stopping)
 		announce_change(r, u, false, reason, s);
 }

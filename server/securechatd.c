@@ -28,7 +28,6 @@
 #define LISTEN_BACKLOG	1024
 #define ACCEPT_RETRY_MS 250
 #define LOG_FILE_NAME	"securechatd.log"
-#define REFUSED_LOG_MS	1000 /* one line about refusals at most */
 
 static struct server server;
 
@@ -85,21 +84,11 @@ die_usage(const char *fmt, ...)
 
 /* ---- listener ---------------------------------------------------------- */
 
-/* Logs a refused connection at most once a second, with a count. */
+/* Logs a refused connection (folded per address, log_peer). */
 static void
-log_refused(const char *addr, const char *why)
+log_refused(const char *host, const char *why)
 {
-	static uint64_t last_ms, skipped;
-	uint64_t now = clock_mono_ms();
-
-	if (now - last_ms < REFUSED_LOG_MS) {
-		skipped++;
-		return;
-	}
-	log_warn("refused %s: %s (%llu more refused since last report)", addr,
-	    why, (unsigned long long)skipped);
-	skipped = 0;
-	last_ms = now;
+	log_peer(LOG_LEVEL_WARNING, host, "refused %s: %s", host, why);
 }
 
 /* A new connection: check the limits, then hand it to a session. */
@@ -108,8 +97,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
 	struct server *srv = arg;
-	struct ipstate *ip;
+	struct ipstate *ip, *net;
 	char host[INET6_ADDRSTRLEN] = "?";
+	const char *why;
 	int one = 1;
 
 	(void)l;
@@ -121,25 +111,22 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		inet_ntop(AF_INET6,
 		    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, host,
 		    sizeof host);
-	if (srv->stopping || (ip = ipstate_get(srv, sa)) == NULL) {
+	/* The address's record, then its prefix's (which frees none). */
+	if (srv->stopping || (ip = ipstate_get(srv, sa)) == NULL ||
+	    (net = ipstate_get_prefix(srv, sa)) == NULL) {
 		evutil_closesocket(fd);
 		return;
 	}
-	if (srv->n_sessions >= srv->cfg.max_connections) {
-		log_refused(host, "max_connections reached");
-		ipstate_forget_if_idle(srv, ip);
-		evutil_closesocket(fd);
-		return;
-	}
-	if (ip->conns >= srv->cfg.max_per_ip) {
-		log_refused(host, "max_per_ip reached");
+	if ((why = admit_check(srv, ip, net)) != NULL) {
+		log_refused(host, why);
+		ipstate_forget_if_idle(srv, net);
 		ipstate_forget_if_idle(srv, ip);
 		evutil_closesocket(fd);
 		return;
 	}
 	/* Chat is latency-bound: no Nagle. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	session_accept(srv, fd, sa, salen, ip);
+	session_accept(srv, fd, sa, salen, ip, net);
 }
 
 /* accept() failed (EMFILE and the like): pause, retry a little later. */
@@ -149,10 +136,17 @@ accept_error_cb(struct evconnlistener *l, void *arg)
 	struct server *srv = arg;
 	struct timeval tv = { 0, ACCEPT_RETRY_MS * 1000 };
 	int err = EVUTIL_SOCKET_ERROR();
+	unsigned refused = 0;
 
 	srv->accept_errors++;
-	log_warn("accept: %s; refusing new connections for now (%u open)",
-	    evutil_socket_error_to_string(err), srv->n_sessions);
+	/* Out of descriptors: refuse what waits rather than leave it
+	 * hanging in the backlog. */
+	if (err == EMFILE || err == ENFILE)
+		refused = admit_drain(srv, evconnlistener_get_fd(l));
+	log_peer(LOG_LEVEL_WARNING, "listener",
+	    "accept: %s; refusing new connections for now (%u open, %u "
+	    "waiting refused)",
+	    evutil_socket_error_to_string(err), srv->n_sessions, refused);
 	evconnlistener_disable(l);
 	srv->accept_paused = true;
 	evtimer_add(srv->listener_retry, &tv);
@@ -352,6 +346,7 @@ heartbeat_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	srv->heartbeat_us = now;
 	notify_flush(srv, false);
+	log_peer_flush();
 }
 
 /* ---- startup ----------------------------------------------------------- */
@@ -527,6 +522,7 @@ main(int argc, char **argv)
 	config_defaults(&srv->cfg);
 	parse_args(argc, argv, &srv->cfg, &o);
 	log_set_level(srv->cfg.log_level);
+	log_set_peer_limits(srv->cfg.log_rate, srv->cfg.log_repeat);
 
 	if ((rc = noise_global_init()) != 0) {
 		if (rc == SC_ERR_NO_AESNI)
@@ -597,6 +593,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&srv->sessions);
 	TAILQ_INIT(&srv->dead);
 	TAILQ_INIT(&srv->hs_queue);
+	TAILQ_INIT(&srv->unauth);
 	srv->hs_credit = SERVER_HANDSHAKE_BURST;
 	srv->started_ms = clock_mono_ms();
 	room_init(srv); /* the lobby */
@@ -632,6 +629,7 @@ main(int argc, char **argv)
 		evtimer_add(srv->heartbeat, &tv);
 	}
 
+	admit_fd_limits(srv);
 	srv->auth = authpool_new(srv, srv->cfg.workers, srv->cfg.auth_queue);
 	open_store(srv);
 	listen_start(srv);
@@ -675,6 +673,8 @@ main(int argc, char **argv)
 	ipstate_free_all(srv);
 	users_free(srv->users);
 	keys_wipe(&srv->key);
+	if (srv->spare_fd >= 0)
+		close(srv->spare_fd);
 	free(srv->rbuf);
 	free(srv->wbuf);
 	config_free(&srv->cfg);

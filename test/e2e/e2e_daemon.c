@@ -722,7 +722,8 @@ test_max_per_ip(void **state)
 	int i;
 
 	(void)state;
-	tserver_start_default(&ts, "\"max_connections\":5,\"max_per_ip\":3");
+	tserver_start_default(&ts,
+	    "\"max_connections\":5,\"max_per_ip\":3,\"max_unauth\":5");
 	for (i = 0; i < 3; i++)
 		c[i] = tclient_connect(ts.port);
 	if (!refused_at_once())
@@ -766,7 +767,8 @@ test_max_connections(void **state)
 	int b[3], i;
 
 	(void)state;
-	tserver_start_default(&ts, "\"max_connections\":5,\"max_per_ip\":3");
+	tserver_start_default(&ts,
+	    "\"max_connections\":5,\"max_per_ip\":3,\"max_unauth\":5");
 	b[0] = tcp_connect(AF_INET, "127.0.0.1", ts.port, "127.0.0.2");
 	if (b[0] == -1) {
 		print_message("cannot connect from 127.0.0.2: skipped\n");

@@ -682,7 +682,8 @@ test_slowloris(void **state)
 	raise_nofile(2 * LORIS_CONNS + 200);
 	tserver_start_default(&ts,
 	    "\"handshake_timeout\":2,"
-	    "\"max_connections\":5000,\"max_per_ip\":5000");
+	    "\"max_connections\":5000,\"max_per_ip\":5000,"
+	    "\"max_unauth\":5000,\"max_unauth_per_prefix\":5000");
 
 	/* Announce a 66-byte msg1 (a key and a 34-byte hello), send 5. */
 	partial[0] = 0;
