@@ -3377,7 +3377,7 @@ test_roster_overflow(void **state)
 	(void)state;
 	raise_nofile(ROSTER_USERS + 200);
 	long_roster_name(0, first_name);
-	tserver_start(&ts, first, "\"idle_timeout\":600");
+	tserver_start(&ts, first, "\"idle_timeout\":600,\"max_per_ip\":5000");
 	users = json_object();
 	assert_int_equal(pwhash_create(HARNESS_PASSWORD,
 			     strlen(HARNESS_PASSWORD), HARNESS_ITERATIONS, hash,
