@@ -20,9 +20,10 @@ logfold_init(struct logfold *f, unsigned per_sec, unsigned repeat,
 	f->tokens_ms = now_ms;
 }
 
-/* FNV-1a over the kind's address and the peer: the slot index. */
+/* FNV-1a over the kind's address and the peer: the first slot of the
+ * set of LOGFOLD_WAYS where kind and peer may be kept. */
 static size_t
-slot_of(const char *kind, const char *peer, size_t peer_len)
+set_of(const char *kind, const char *peer, size_t peer_len)
 {
 	uintptr_t k = (uintptr_t)kind;
 	uint32_t h = 2166136261u;
@@ -36,7 +37,7 @@ slot_of(const char *kind, const char *peer, size_t peer_len)
 		h ^= (uint8_t)peer[i];
 		h *= 16777619u;
 	}
-	return h % LOGFOLD_SLOTS;
+	return (h % (LOGFOLD_SLOTS / LOGFOLD_WAYS)) * LOGFOLD_WAYS;
 }
 
 /* Takes one token of the bucket (refilled for the time passed). */
@@ -105,17 +106,34 @@ bool
 logfold_line(struct logfold *f, const char *kind, const char *peer, int level,
     uint64_t now_ms, struct logfold_report *report)
 {
-	size_t plen = strnlen(peer, LOGFOLD_PEER_MAX);
-	struct logfold_slot *sl = &f->slots[slot_of(kind, peer, plen)];
+	size_t plen = strnlen(peer, LOGFOLD_PEER_MAX), i;
+	struct logfold_slot *set, *sl = NULL;
 
 	report->text[0] = '\0';
 	if (f->per_sec == 0)
 		return true;
-	if (sl->kind != NULL &&
-	    (sl->kind != kind || strncmp(sl->peer, peer, plen) != 0 ||
-		sl->peer[plen] != '\0' ||
-		now_ms - sl->start_ms >= LOGFOLD_WINDOW_MS))
-		close_slot(f, sl, now_ms, report); /* ended or pushed out */
+	/* Its slot in the set, else a free one, else the oldest. */
+	set = &f->slots[set_of(kind, peer, plen)];
+	for (i = 0; i < LOGFOLD_WAYS && sl == NULL; i++) {
+		if (set[i].kind == kind &&
+		    strncmp(set[i].peer, peer, plen) == 0 &&
+		    set[i].peer[plen] == '\0')
+			sl = &set[i];
+	}
+	for (i = 0; i < LOGFOLD_WAYS && sl == NULL; i++) {
+		if (set[i].kind == NULL)
+			sl = &set[i];
+	}
+	if (sl == NULL) {
+		sl = &set[0];
+		for (i = 1; i < LOGFOLD_WAYS; i++) {
+			if (set[i].start_ms < sl->start_ms)
+				sl = &set[i];
+		}
+		close_slot(f, sl, now_ms, report); /* pushed out */
+	} else if (sl->kind != NULL &&
+	    now_ms - sl->start_ms >= LOGFOLD_WINDOW_MS)
+		close_slot(f, sl, now_ms, report); /* its window ended */
 	if (sl->kind == NULL) {
 		sl->kind = kind;
 		memcpy(sl->peer, peer, plen);

@@ -24,10 +24,11 @@
 #include <stdint.h>
 
 #define LOGFOLD_WINDOW_MS  10000
-#define LOGFOLD_SLOTS	   256 /* kinds x peers followed at once */
-#define LOGFOLD_PEER_MAX   47  /* "[" IPv6 "]" fits */
-#define LOGFOLD_KIND_MAX   40  /* bytes of a kind's label in a report */
-#define LOGFOLD_REPORT_MAX 160 /* a report line's text */
+#define LOGFOLD_SLOTS	   1024 /* kinds x peers followed at once */
+#define LOGFOLD_WAYS	   4	/* slots a kind and peer may take */
+#define LOGFOLD_PEER_MAX   47	/* "[" IPv6 "]" fits */
+#define LOGFOLD_KIND_MAX   40	/* bytes of a kind's label in a report */
+#define LOGFOLD_REPORT_MAX 160	/* a report line's text */
 
 /* One kind of line from one peer in the current window. */
 struct logfold_slot {
