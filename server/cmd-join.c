@@ -22,7 +22,11 @@ join_handler(struct session *s, struct msg *req)
 		session_error(s, MSG_CODE_BUSY, "join");
 		return;
 	}
-	r = room_get(srv, req->room.s, req->room.len);
+	if (r == NULL) {
+		r = room_get(srv, req->room.s, req->room.len);
+		log_peer(LOG_LEVEL_INFO, s->host, "room created #%s by %s",
+		    r->name, s->user->name);
+	}
 	cmd_take_token(s);
 	(void)room_add_session(r, s, true);
 	joined.room = MSG_STRN(r->name, r->len);

@@ -121,7 +121,7 @@ room_find(struct server *srv, const char *name, size_t len)
 	return found ? srv->rooms[i] : NULL;
 }
 
-/* Finds or creates (and persists) a room. */
+/* Finds or creates (and persists) a room; the caller logs a creation. */
 struct room *
 room_get(struct server *srv, const char *name, size_t len)
 {
@@ -130,7 +130,6 @@ room_get(struct server *srv, const char *name, size_t len)
 	if ((r = room_find(srv, name, len)) != NULL)
 		return r;
 	r = create(srv, name, len);
-	log_info("room #%s created", r->name);
 	persist_room(srv, r);
 	return r;
 }
