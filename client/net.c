@@ -270,7 +270,7 @@ connected(struct client *c)
 	else if (c->user != NULL && !c->logged_in_once) {
 		if (c->batch)
 			c->want_password_line = true;
-		else
+		else if (!c->prompting) /* keep what is typed so far */
 			input_prompt_password(c, c->user);
 	} else if (!c->batch && c->login_user[0] != '\0')
 		input_prompt_password(c, c->login_user); /* it was wrong */

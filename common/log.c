@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "escape.h"
 #include "log.h"
+#include "logfold.h"
 #include "sc_limits.h"
 #include "xmalloc.h"
 
@@ -47,6 +48,8 @@ static bool to_stderr = true;
 static bool journal;
 static int file_fd = -1;
 static char *file_path;
+/* Lines caused by network input (log_peer); per_sec 0 until set. */
+static struct logfold peer_fold;
 
 static const struct {
 	const char *name;  /* for log_level_parse */
@@ -344,30 +347,15 @@ log_set_stderr(bool on)
 	pthread_mutex_unlock(&log_mutex);
 }
 
-/* Formats one line and writes it to every destination; keeps errno. */
-void
-log_vmsg(enum log_level level, const char *fmt, va_list ap)
+/* Writes text (cut: it was truncated) at level to every destination;
+ * the caller holds the mutex. */
+static void
+write_locked(enum log_level level, const char *text, bool cut, uint64_t now)
 {
-	char text[SC_LOG_LINE_MAX], prefix[64];
+	char prefix[64];
 	struct line l;
-	uint64_t now;
-	bool cut;
-	int n, saved = errno;
 
-	pthread_mutex_lock(&log_mutex);
-	if (level > max_level || (!to_stderr && file_fd == -1))
-		goto out;
-
-	errno = saved; /* for %m */
-	n = vsnprintf(text, sizeof text, fmt, ap);
-	if (n < 0) {
-		snprintf(text, sizeof text, "(bad log format)");
-		n = 0;
-	}
-	cut = (size_t)n >= sizeof text;
-	now = clock_now_ms();
 	level = clamp_level(level);
-
 	if (to_stderr) {
 		memset(&l, 0, sizeof l);
 		if (journal) {
@@ -395,9 +383,101 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		line_end(&l, cut);
 		write_line(file_fd, l.buf, l.len);
 	}
+}
+
+/* Formats fmt into text; returns true when it was cut. */
+static bool
+format_text(char *text, size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(text, size, fmt, ap);
+
+	if (n < 0) {
+		snprintf(text, size, "(bad log format)");
+		n = 0;
+	}
+	return (size_t)n >= size;
+}
+
+/* True when a line at level would be written anywhere; mutex held. */
+static bool
+wanted_locked(enum log_level level)
+{
+	return level <= max_level && (to_stderr || file_fd != -1);
+}
+
+/* Formats one line and writes it to every destination; keeps errno. */
+void
+log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	char text[SC_LOG_LINE_MAX];
+	bool cut;
+	int saved = errno;
+
+	pthread_mutex_lock(&log_mutex);
+	if (!wanted_locked(level))
+		goto out;
+	errno = saved; /* for %m */
+	cut = format_text(text, sizeof text, fmt, ap);
+	write_locked(level, text, cut, clock_now_ms());
 out:
 	pthread_mutex_unlock(&log_mutex);
 	errno = saved;
+}
+
+/* Sets the limits of lines caused by network input. */
+void
+log_set_peer_limits(unsigned per_sec, unsigned repeat)
+{
+	pthread_mutex_lock(&log_mutex);
+	logfold_init(&peer_fold, per_sec, repeat, clock_mono_ms());
+	pthread_mutex_unlock(&log_mutex);
+}
+
+/* Writes a line caused by network input from peer, unless folded or
+ * over the rate (logfold.h). */
+void
+log_peer(enum log_level level, const char *peer, const char *fmt, ...)
+{
+	struct logfold_report report;
+	char text[SC_LOG_LINE_MAX];
+	va_list ap;
+	bool write, cut;
+	int saved = errno;
+
+	pthread_mutex_lock(&log_mutex);
+	if (!wanted_locked(level))
+		goto out;
+	write = logfold_line(&peer_fold, fmt, peer != NULL ? peer : "?",
+	    (int)level, clock_mono_ms(), &report);
+	if (report.text[0] != '\0')
+		write_locked((enum log_level)report.level, report.text, false,
+		    clock_now_ms());
+	if (!write)
+		goto out;
+	errno = saved;
+	va_start(ap, fmt);
+	cut = format_text(text, sizeof text, fmt, ap);
+	va_end(ap);
+	write_locked(level, text, cut, clock_now_ms());
+out:
+	pthread_mutex_unlock(&log_mutex);
+	errno = saved;
+}
+
+/* Writes the fold reports that are due. */
+void
+log_peer_flush(void)
+{
+	struct logfold_report report;
+	uint64_t mono = clock_mono_ms();
+
+	pthread_mutex_lock(&log_mutex);
+	while (logfold_due(&peer_fold, mono, &report)) {
+		if (wanted_locked((enum log_level)report.level))
+			write_locked((enum log_level)report.level, report.text,
+			    false, clock_now_ms());
+	}
+	pthread_mutex_unlock(&log_mutex);
 }
 
 /* Formats and writes one line at level. */

@@ -63,6 +63,25 @@ void log_msg(enum log_level level, const char *fmt, ...)
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/*
+ * Lines caused by network input (a peer's connection or requests): kind
+ * is fmt itself, peer the address without the port. Of each kind and
+ * peer, `repeat` lines per 10 s are written and the rest folded into one
+ * "N more like this in the last 10 s" line; all of them together write
+ * at most per_sec lines a second (plus one report of the lines left out
+ * every 10 s). per_sec 0 (the start) writes every line. See logfold.h.
+ */
+void log_set_peer_limits(unsigned per_sec, unsigned repeat);
+
+/* Writes one line at level caused by peer (may be NULL), within the
+ * limits above. */
+void log_peer(enum log_level level, const char *peer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Writes the "more like this" reports that are due; call about once a
+ * second. */
+void log_peer_flush(void);
+
 /* Logs at LOG_LEVEL_ERR and exits with status 1. */
 void log_fatal(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));

@@ -43,6 +43,10 @@
 #define SC_HISTORY_MAX_LIMIT	 200		    /* history: limit 1..200 */
 #define SC_HISTORY_DEFAULT_LIMIT 50
 #define SC_ROOMS_MAX_LIST	 1000 /* rooms: entries at most */
+/* Rooms one user may be in at most (max_rooms_per_user's ceiling): the
+ * whois of a user in that many rooms of the longest names still fits one
+ * frame (35 bytes a name, quotes and comma, plus the other members). */
+#define SC_USER_ROOMS_MAX 1800
 
 /* Stored credentials (section 5). */
 #define SC_PBKDF2_DEFAULT_ITERATIONS 600000

@@ -7,17 +7,36 @@
 
 #include "server.h"
 
-/* Step 4: busy when the login queue is full or this address failed too
- * often lately. */
+/* Logs a login refused with busy, naming the policy that refused it. */
+static void
+log_busy(struct session *s, const char *policy)
+{
+	struct server *srv = s->srv;
+
+	if (strcmp(policy, "auth_queue") == 0)
+		log_peer(LOG_LEVEL_WARNING, s->host,
+		    "login busy %s: policy auth_queue, login queue full (%u "
+		    "checks pending, limit %u)",
+		    s->addr, authpool_pending(srv->auth), srv->cfg.auth_queue);
+	else
+		log_peer(LOG_LEVEL_WARNING, s->host,
+		    "login busy %s: policy ip_fail_limit (%u failed logins "
+		    "from this address within ip_fail_window %u s), login "
+		    "throttled",
+		    s->addr, s->ip->fails, srv->cfg.ip_fail_window_ms / 1000);
+}
+
+/* Step 4: busy when the login queue is full (auth_queue) or this
+ * address failed ip_fail_limit logins within ip_fail_window. */
 static enum msg_code
 login_rate(struct session *s)
 {
 	if (authpool_full(s->srv->auth)) {
-		log_warn("login queue full: busy for %s", s->addr);
+		log_busy(s, "auth_queue");
 		return MSG_CODE_BUSY;
 	}
 	if (ipstate_throttled(s->srv, s->ip)) {
-		log_warn("login throttled for %s: too many failures", s->addr);
+		log_busy(s, "ip_fail_limit");
 		return MSG_CODE_BUSY;
 	}
 	return MSG_CODE_NONE;
@@ -33,7 +52,7 @@ login_handler(struct session *s, struct msg *req)
 	hash = users_find(s->srv->users, req->user.s, req->user.len);
 	if (authpool_submit(s->srv->auth, s, hash, req->user.s, req->user.len,
 		req->password.s, req->password.len) != 0) {
-		log_warn("login queue full: busy for %s", s->addr);
+		log_busy(s, "auth_queue");
 		session_error(s, MSG_CODE_BUSY, "login");
 		return;
 	}
@@ -50,7 +69,8 @@ cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 	if (!ok) {
 		s->auth_failures++;
 		ipstate_fail(srv, s->ip);
-		log_notice("login failed %s user %.*s (%u of %u)", s->addr,
+		log_peer(LOG_LEVEL_NOTICE, s->host,
+		    "login failed %s user %.*s (%u of %u)", s->addr,
 		    (int)user_len, user, s->auth_failures,
 		    srv->cfg.max_auth_failures);
 		session_error(s, MSG_CODE_AUTH_FAILED, "login");
@@ -61,14 +81,16 @@ cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 
 	first = roster_add(srv, s, user, user_len);
 	s->state = SESSION_ACTIVE;
+	admit_leave(s);
 	s->last_frame_ms = clock_mono_ms();
 	s->login_ms = clock_now_ms();
 	cmd_fill_tokens(s);
 	channel_set_max_frame(&s->ch, SC_FRAME_MAX_LEN);
 	/* Every session starts in the lobby; presence announces it. */
 	(void)room_add_session(srv->lobby, s, false);
-	log_notice("login %s user %s (%u session%s)", s->addr, s->user->name,
-	    s->user->n_sessions, s->user->n_sessions == 1 ? "" : "s");
+	log_peer(LOG_LEVEL_NOTICE, s->host, "login %s user %s (%u session%s)",
+	    s->addr, s->user->name, s->user->n_sessions,
+	    s->user->n_sessions == 1 ? "" : "s");
 	/* login_ok, in parts when the names need them (section 6). */
 	(void)roster_send_users(s, s->user->name);
 	if (first)

@@ -1,5 +1,30 @@
-/* cmd-msg.c: msg, a private message to every session of one user. */
+/*
+ * cmd-msg.c: msg, a private message to every session of one user. What
+ * one user can be sent by others is bounded (msg_in_rate bytes a second,
+ * msg_in_burst at once), so that many senders, each within its own rate,
+ * cannot fill a recipient's output until it is cut as a slow reader.
+ */
 #include "server.h"
+
+/* True when u may be sent len more bytes by others now (then taken). */
+static bool
+inbound_take(struct server *srv, struct roster_user *u, size_t len)
+{
+	uint64_t now = clock_mono_ms(), max = srv->cfg.msg_in_burst * 1000ull;
+
+	if (u->in_ms == 0)
+		u->in_milli = max; /* full at its first message */
+	else if (now > u->in_ms) {
+		u->in_milli += (now - u->in_ms) * srv->cfg.msg_in_rate;
+		if (u->in_milli > max)
+			u->in_milli = max;
+	}
+	u->in_ms = now;
+	if (u->in_milli < len * 1000ull)
+		return false;
+	u->in_milli -= len * 1000ull;
+	return true;
+}
 
 /* Delivers to the target's sessions and echoes to the sender's. */
 static void
@@ -23,6 +48,15 @@ msg_handler(struct session *s, struct msg *req)
 		out.action = MSG_BOOL(true);
 	if (msg_encode(&out, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "msg");
+		return;
+	}
+	/* 6: within what the recipient may be sent by others: beyond it,
+	 * rate_limited (no token taken; a client sends it again later). */
+	if (to != s->user && !inbound_take(srv, to, len)) {
+		log_peer(LOG_LEVEL_INFO, s->host,
+		    "msg refused %s user %s to %s: msg_in_rate %zu bytes/s",
+		    s->addr, s->user->name, to->name, srv->cfg.msg_in_rate);
+		session_error(s, MSG_CODE_RATE_LIMITED, "msg");
 		return;
 	}
 	cmd_take_token(s);

@@ -28,7 +28,8 @@ topic_handler(struct session *s, struct msg *req)
 	if (req->topic.s != NULL) {
 		out.by = MSG_STRN(s->user->name, s->user->len);
 		out.ts = MSG_INT(clock_now_ms());
-		log_info("topic of #%s set by %s", r->name, s->user->name);
+		log_peer(LOG_LEVEL_INFO, s->host, "topic set #%s by %s",
+		    r->name, s->user->name);
 	}
 	if (msg_encode(&out, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len) != 0) {
 		session_error(s, MSG_CODE_INTERNAL, "topic");

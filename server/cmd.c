@@ -106,7 +106,8 @@ cmd_check_tokens(struct session *s)
 		return MSG_CODE_NONE;
 	}
 	if (!s->rate_noted) {
-		log_info("rate limited %s user %s", s->addr, s->user->name);
+		log_peer(LOG_LEVEL_INFO, s->host, "rate limited %s user %s",
+		    s->addr, s->user->name);
 		s->rate_noted = true;
 	}
 	return MSG_CODE_RATE_LIMITED;

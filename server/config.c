@@ -68,19 +68,37 @@ static const struct setting settings[] = {
 	{ "handshake_timeout", SET_SECONDS, OFF(handshake_timeout_ms), 0.05,
 	    3600, SC_HANDSHAKE_TIMEOUT_MS / 1000.0, NULL,
 	    "Seconds a connection has to finish the Noise handshake." },
-	{ "login_timeout", SET_SECONDS, OFF(login_timeout_ms), 0.05, 86400, 60,
-	    NULL, "Seconds a connection has to log in after the handshake." },
+	{ "login_timeout", SET_SECONDS, OFF(login_timeout_ms), 0.05, 86400, 10,
+	    NULL,
+	    "Seconds a connection has to log in after the handshake (it "
+	    "holds a slot of max_unauth until then)." },
 	{ "idle_timeout", SET_SECONDS, OFF(idle_timeout_ms), 0.05, 86400 * 7,
 	    120, NULL,
 	    "Seconds without any message from a client before it is "
 	    "disconnected." },
 	{ "shutdown_grace", SET_SECONDS, OFF(shutdown_grace_ms), 0, 60, 3, NULL,
 	    "Seconds clients get to receive their goodbye on SIGTERM." },
-	{ "max_connections", SET_UINT, OFF(max_connections), 1, 10000000, 20000,
-	    NULL, "Connections open at once; more are refused." },
+	{ "max_connections", SET_UINT, OFF(max_connections), 0, 10000000, 0,
+	    NULL,
+	    "Connections open at once, more are refused; 0 (and any larger "
+	    "value) means the open-file limit minus fd_reserve." },
+	{ "fd_reserve", SET_UINT, OFF(fd_reserve), 16, 1000000, 64, NULL,
+	    "File descriptors kept free of connections (log, database, key, "
+	    "reloads)." },
 	{ "max_per_ip", SET_UINT, OFF(max_per_ip), 1, 10000000, 1000, NULL,
 	    "Connections open at once from one address (at most "
 	    "max_connections)." },
+	{ "max_unauth", SET_UINT, OFF(max_unauth), 1, 10000000, 1000, NULL,
+	    "Connections not logged in yet, server-wide; beyond it the oldest "
+	    "of them is dropped for the new one." },
+	{ "max_unauth_per_prefix", SET_UINT, OFF(max_unauth_per_prefix), 1,
+	    10000000, 64, NULL,
+	    "Connections not logged in yet from one address prefix; beyond "
+	    "it new ones are refused at once." },
+	{ "prefix_v4", SET_UINT, OFF(prefix_v4), 8, 32, 24, NULL,
+	    "IPv4 prefix length that max_unauth_per_prefix counts by." },
+	{ "prefix_v6", SET_UINT, OFF(prefix_v6), 16, 128, 64, NULL,
+	    "IPv6 prefix length that max_unauth_per_prefix counts by." },
 	{ "max_login_failures", SET_UINT, OFF(max_auth_failures), 1, 1000,
 	    SC_MAX_AUTH_FAILURES, NULL,
 	    "Failed logins that end a connection." },
@@ -99,9 +117,25 @@ static const struct setting settings[] = {
 	    1024 * MIB, 1 * MIB, NULL,
 	    "Bytes queued to one client; a client that does not read is "
 	    "disconnected before it is reached." },
+	{ "msg_in_rate", SET_SIZE, OFF(msg_in_rate), 1024, 1024 * MIB, 32768,
+	    NULL,
+	    "Bytes per second of private messages one user may be sent by "
+	    "others; beyond it senders get rate_limited." },
+	{ "msg_in_burst", SET_SIZE, OFF(msg_in_burst), SC_FRAME_MAX_WIRE,
+	    1024 * MIB, 262144, NULL,
+	    "Bytes of private messages one user may be sent at once." },
+	{ "max_rooms_per_user", SET_UINT, OFF(max_rooms_per_user), 1,
+	    SC_USER_ROOMS_MAX, 1000, NULL,
+	    "Rooms one user may be in; a join beyond it is answered busy." },
 	{ "stall_log_ms", SET_UINT, OFF(stall_log_ms), 1, 60000, 100, NULL,
 	    "Event-loop stalls longer than this many milliseconds are "
 	    "logged." },
+	{ "log_rate", SET_UINT, OFF(log_rate), 0, 1000000, 100, NULL,
+	    "Log lines per second that network input may cause (0: no "
+	    "bound); the rest are counted in one line every 10 s." },
+	{ "log_repeat", SET_UINT, OFF(log_repeat), 1, 1000000, 10, NULL,
+	    "Lines of one kind about one address written per 10 s; the rest "
+	    "are folded into one \"N more like this\" line." },
 	{ "database", SET_STRING, OFF(database), 0, 0, 0, "data/securechat.db",
 	    "The history database (SQLite, created 0600); empty keeps "
 	    "history in memory only." },
@@ -412,7 +446,8 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 		    MSG_HELLO_FIELD_MAX);
 		return -1;
 	}
-	if (cfg->max_per_ip > cfg->max_connections) {
+	if (cfg->max_connections != 0 &&
+	    cfg->max_per_ip > cfg->max_connections) {
 		snprintf(err, errlen, "max_per_ip exceeds max_connections");
 		return -1;
 	}

@@ -121,7 +121,7 @@ room_find(struct server *srv, const char *name, size_t len)
 	return found ? srv->rooms[i] : NULL;
 }
 
-/* Finds or creates (and persists) a room. */
+/* Finds or creates (and persists) a room; the caller logs a creation. */
 struct room *
 room_get(struct server *srv, const char *name, size_t len)
 {
@@ -130,7 +130,6 @@ room_get(struct server *srv, const char *name, size_t len)
 	if ((r = room_find(srv, name, len)) != NULL)
 		return r;
 	r = create(srv, name, len);
-	log_info("room #%s created", r->name);
 	persist_room(srv, r);
 	return r;
 }
@@ -147,6 +146,16 @@ room_has_session(const struct room *r, const struct session *s)
 			return true;
 	}
 	return false;
+}
+
+/* True when any session of u is in r. */
+bool
+room_has_user(const struct room *r, const struct roster_user *u)
+{
+	bool found;
+
+	(void)search_user(r, u, &found);
+	return found;
 }
 
 /* A room from storage: made without events, or its topic set. */
@@ -229,6 +238,7 @@ room_add_session(struct room *r, struct session *s, bool announce)
 	    sizeof *r->users, i, ROOM_FIRST_CAP);
 	ru->user = u;
 	ru->n_sessions = 1;
+	u->n_rooms++;
 	if (announce && !s->srv->stopping)
 		announce_change(r, u, true, NULL, s);
 	return true;
@@ -256,6 +266,7 @@ room_remove_session(struct room *r, struct session *s,
 	if (--r->users[i].n_sessions > 0)
 		return;
 	sorted_remove(r->users, &r->n_users, sizeof *r->users, i);
+	u->n_rooms--;
 	if (announce && !s->srv->stopping)
 		announce_change(r, u, false, reason, s);
 }

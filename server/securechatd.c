@@ -104,21 +104,11 @@ die_usage(const char *fmt, ...)
 
 /* ---- listener ---------------------------------------------------------- */
 
-/* Logs a refused connection at most once a second, with a count. */
+/* Logs a refused connection (folded per address, log_peer). */
 static void
-log_refused(const char *addr, const char *why)
+log_refused(const char *host, const char *why)
 {
-	static uint64_t last_ms, skipped;
-	uint64_t now = clock_mono_ms();
-
-	if (now - last_ms < REFUSED_LOG_MS) {
-		skipped++;
-		return;
-	}
-	log_warn("refused %s: %s (%llu more refused since last report)", addr,
-	    why, (unsigned long long)skipped);
-	skipped = 0;
-	last_ms = now;
+	log_peer(LOG_LEVEL_WARNING, host, "refused %s: %s", host, why);
 }
 
 /* A new connection: check the limits, then hand it to a session. */
@@ -127,8 +117,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
 	struct server *srv = arg;
-	struct ipstate *ip;
+	struct ipstate *ip, *net;
 	char host[INET6_ADDRSTRLEN] = "?";
+	const char *why;
 	int one = 1;
 
 	(void)l;
@@ -140,25 +131,22 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		inet_ntop(AF_INET6,
 		    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, host,
 		    sizeof host);
-	if (srv->stopping || (ip = ipstate_get(srv, sa)) == NULL) {
+	/* The address's record, then its prefix's (which frees none). */
+	if (srv->stopping || (ip = ipstate_get(srv, sa)) == NULL ||
+	    (net = ipstate_get_prefix(srv, sa)) == NULL) {
 		evutil_closesocket(fd);
 		return;
 	}
-	if (srv->n_sessions >= srv->cfg.max_connections) {
-		log_refused(host, "max_connections reached");
-		ipstate_forget_if_idle(srv, ip);
-		evutil_closesocket(fd);
-		return;
-	}
-	if (ip->conns >= srv->cfg.max_per_ip) {
-		log_refused(host, "max_per_ip reached");
+	if ((why = admit_check(srv, ip, net)) != NULL) {
+		log_refused(host, why);
+		ipstate_forget_if_idle(srv, net);
 		ipstate_forget_if_idle(srv, ip);
 		evutil_closesocket(fd);
 		return;
 	}
 	/* Chat is latency-bound: no Nagle. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	session_accept(srv, fd, sa, salen, ip);
+	session_accept(srv, fd, sa, salen, ip, net);
 }
 
 /* Stops accepting on every listener. */
@@ -178,11 +166,17 @@ accept_error_cb(struct evconnlistener *l, void *arg)
 	struct server *srv = arg;
 	struct timeval tv = { 0, ACCEPT_RETRY_MS * 1000 };
 	int err = EVUTIL_SOCKET_ERROR();
+	unsigned refused = 0;
 
 	srv->accept_errors++;
-	log_warn("accept: %s; refusing new connections for now (%u open)",
-	    evutil_socket_error_to_string(err), srv->n_sessions);
-	(void)l;
+	/* Out of descriptors: refuse what waits rather than leave it
+	 * hanging in the backlog. */
+	if (err == EMFILE || err == ENFILE)
+		refused = admit_drain(srv, evconnlistener_get_fd(l));
+	log_peer(LOG_LEVEL_WARNING, "listener",
+	    "accept: %s; refusing new connections for now (%u open, %u "
+	    "waiting refused)",
+	    evutil_socket_error_to_string(err), srv->n_sessions, refused);
 	listeners_disable(srv);
 	srv->accept_paused = true;
 	evtimer_add(srv->listener_retry, &tv);
@@ -511,6 +505,7 @@ heartbeat_timer(evutil_socket_t fd, short what, void *arg)
 	if (++srv->beats % (SERVER_KEY_SWEEP_MS / SERVER_HEARTBEAT_MS) == 0)
 		(void)aead_cache_sweep(srv->key_cache);
 	notify_flush(srv, false);
+	log_peer_flush();
 }
 
 /* ---- startup ----------------------------------------------------------- */
@@ -707,6 +702,7 @@ main(int argc, char **argv)
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	srv->test_stall_ms = test_stall_ms();
+	log_set_peer_limits(srv->cfg.log_rate, srv->cfg.log_repeat);
 
 	if ((rc = noise_global_init()) != 0) {
 		if (rc == SC_ERR_NO_AESNI)
@@ -782,6 +778,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&srv->ready);
 	srv->key_cache = aead_cache_new(SERVER_KEY_CACHE);
 	TAILQ_INIT(&srv->flush);
+	TAILQ_INIT(&srv->unauth);
 	srv->started_ms = clock_mono_ms();
 	room_init(srv); /* the lobby */
 	srv->rbuf = xmalloc(SC_MSG_MAX_LEN);
@@ -829,6 +826,7 @@ main(int argc, char **argv)
 		}
 	}
 
+	admit_fd_limits(srv);
 	srv->auth = authpool_new(srv, srv->cfg.workers, srv->cfg.auth_queue);
 	open_store(srv);
 	listen_start(srv);
@@ -886,6 +884,8 @@ main(int argc, char **argv)
 	users_free(srv->users);
 	keys_wipe(&srv->key);
 	aead_cache_free(srv->key_cache); /* after the sessions */
+	if (srv->spare_fd >= 0)
+		close(srv->spare_fd);
 	free(srv->rbuf);
 	free(srv->wbuf);
 	config_free(&srv->cfg);

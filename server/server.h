@@ -85,15 +85,25 @@ struct config {
 	unsigned login_timeout_ms;
 	unsigned idle_timeout_ms;
 	unsigned shutdown_grace_ms;
-	unsigned max_connections;
+	unsigned max_connections; /* 0: RLIMIT_NOFILE - fd_reserve */
+	unsigned fd_reserve;	  /* descriptors kept for the rest */
 	unsigned max_per_ip;
-	unsigned max_auth_failures; /* per connection, then bye */
-	unsigned ip_fail_limit;	    /* failed logins per IP per window */
+	unsigned max_unauth;		/* not logged in, server-wide */
+	unsigned max_unauth_per_prefix; /* not logged in, per prefix */
+	unsigned prefix_v4;		/* bits of an IPv4 prefix (/24) */
+	unsigned prefix_v6;		/* bits of an IPv6 prefix (/64) */
+	unsigned max_auth_failures;	/* per connection, then bye */
+	unsigned ip_fail_limit;		/* failed logins per IP per window */
 	unsigned ip_fail_window_ms;
 	unsigned rate_burst; /* say/msg token bucket */
 	unsigned rate_per_sec;
-	size_t output_cap;     /* bytes queued to one client */
-	unsigned stall_log_ms; /* log loop stalls above this */
+	size_t output_cap;   /* bytes queued to one client */
+	size_t msg_in_rate;  /* msg bytes/s one user may be sent by others */
+	size_t msg_in_burst; /* ... at once */
+	unsigned max_rooms_per_user; /* so that whois fits a frame */
+	unsigned stall_log_ms;	     /* log loop stalls above this */
+	unsigned log_rate;     /* log lines/s from network input, 0: all */
+	unsigned log_repeat;   /* lines per kind and address per 10 s */
 	char *database;	       /* history store; "" keeps it in memory */
 	unsigned history_days; /* message retention; 0 stores none */
 };
@@ -150,19 +160,22 @@ struct roster_user;
 struct server;
 
 struct session {
-	TAILQ_ENTRY(session) entry;	  /* server's list */
-	TAILQ_ENTRY(session) user_entry;  /* roster user's list */
-	TAILQ_ENTRY(session) dead_entry;  /* reap list */
-	TAILQ_ENTRY(session) ready_entry; /* ready queue (fair loop) */
-	TAILQ_ENTRY(session) flush_entry; /* output to write this pass */
+	TAILQ_ENTRY(session) entry;	   /* server's list */
+	TAILQ_ENTRY(session) user_entry;   /* roster user's list */
+	TAILQ_ENTRY(session) dead_entry;   /* reap list */
+	TAILQ_ENTRY(session) ready_entry;  /* ready queue (fair loop) */
+	TAILQ_ENTRY(session) flush_entry;  /* output to write this pass */
+	TAILQ_ENTRY(session) unauth_entry; /* not logged in, oldest first */
 	struct server *srv;
 	struct bufferevent *bev;
 	struct event *timer;
 	struct channel ch;
 	enum session_state state;
 	struct ipstate *ip;
+	struct ipstate *net;		 /* ip's prefix (admit.c) */
 	struct roster_user *user;	 /* when ACTIVE */
 	char addr[INET6_ADDRSTRLEN + 8]; /* "1.2.3.4:5" or "[::1]:5" */
+	char host[INET6_ADDRSTRLEN];	 /* "1.2.3.4" or "::1" (log_peer) */
 	uint64_t connected_ms;
 	uint64_t last_frame_ms;
 	uint64_t deadline_ms;  /* handshake/login/flush */
@@ -176,15 +189,18 @@ struct session {
 	bool ready_queued; /* waits for its turn */
 	bool flush_queued; /* has output to write this pass */
 	bool writing;	   /* waits for the socket to take output */
+	bool unauth;	   /* counted as not logged in (admit.c) */
 	const char *close_reason;
 	/* Rooms (room.c). */
 	LIST_HEAD(, room_member) rooms; /* this session's memberships */
 	uint64_t login_ms;		/* wall clock, for whois since */
 };
 
-/* Takes over fd (accepted from peer) and starts the handshake. */
+/* Takes over fd (accepted from peer; ip and net its address's and
+ * prefix's records) and starts the handshake. */
 void session_accept(struct server *srv, evutil_socket_t fd,
-    const struct sockaddr *peer, int peerlen, struct ipstate *ip);
+    const struct sockaddr *peer, int peerlen, struct ipstate *ip,
+    struct ipstate *net);
 
 /* Encrypts and queues one plaintext; drops a client over its output cap.
  * Returns 0, or -1 when the session is (now) dead. */
@@ -288,7 +304,12 @@ struct roster_user {
 	bool away;
 	char away_text[SC_AWAY_MAX_LEN + 1];
 	size_t away_len;
-	unsigned mark; /* dedup of a fan-out (room_send_neighbours) */
+	unsigned mark;	  /* dedup of a fan-out (room_send_neighbours) */
+	unsigned n_rooms; /* rooms it is a member of (max_rooms_per_user) */
+	/* Private messages from others: a bucket of msg_in_rate bytes a
+	 * second holding msg_in_burst (cmd-msg.c). */
+	uint64_t in_ms;
+	uint64_t in_milli; /* bytes * 1000 */
 };
 
 /* What whois needs of a user after it went offline (kept by name). */
@@ -383,6 +404,9 @@ struct room *room_find(struct server *srv, const char *name, size_t len);
 /* The room name[0..len), created (and persisted) when missing. */
 struct room *room_get(struct server *srv, const char *name, size_t len);
 
+/* True when user u (any of its sessions) is a member of r. */
+bool room_has_user(const struct room *r, const struct roster_user *u);
+
 /* True when session s itself is a member of r. */
 bool room_has_session(const struct room *r, const struct session *s);
 
@@ -427,6 +451,34 @@ size_t room_names(const struct room *r, const char **names);
 size_t room_user_rooms(struct server *srv, struct roster_user *u,
     const char **out, size_t max);
 
+/* ---- admit.c ----------------------------------------------------------- */
+
+/* At start: raises RLIMIT_NOFILE's soft limit to the hard one, derives
+ * max_connections (RLIMIT_NOFILE - fd_reserve, or lower when set lower)
+ * and max_unauth (0: half of max_connections), opens the spare
+ * descriptor. */
+void admit_fd_limits(struct server *srv);
+
+/*
+ * Decides on a new connection from ip (net: its prefix's record): NULL
+ * to admit it (having dropped the oldest connection not logged in when
+ * max_unauth was reached), else why it is refused (a static string).
+ */
+const char *admit_check(struct server *srv, struct ipstate *ip,
+    struct ipstate *net);
+
+/* s counts as not logged in, server-wide and in its prefix (at accept). */
+void admit_enter(struct session *s);
+
+/* s no longer counts (logged in, closing or dead); idempotent. */
+void admit_leave(struct session *s);
+
+/* accept() on lfd failed for want of descriptors: closes the spare
+ * descriptor, accepts and closes up to a few waiting connections (they
+ * are refused at once instead of hanging), reopens the spare. Returns how
+ * many were refused. */
+unsigned admit_drain(struct server *srv, evutil_socket_t lfd);
+
 /* ---- authpool.c -------------------------------------------------------- */
 
 struct authpool;
@@ -454,16 +506,25 @@ void authpool_free(struct authpool *p);
 
 /* ---- ipstate.c --------------------------------------------------------- */
 
+/* The record of one address, or of one prefix (prefix_v4/prefix_v6
+ * bits; then only conns and unauth are used). */
 struct ipstate {
 	LIST_ENTRY(ipstate) entry;
-	uint8_t addr[16]; /* IPv4 mapped into IPv6 */
-	unsigned conns;
+	uint8_t addr[16]; /* IPv4 mapped into IPv6; cut to the prefix */
+	bool prefix;
+	unsigned conns;	 /* connections (an address: max_per_ip) */
+	unsigned unauth; /* of them not logged in (max_unauth_per_prefix) */
 	unsigned fails;
 	uint64_t fail_start_ms;
 };
 
 /* Finds or makes the record of peer's address; NULL if unsupported. */
 struct ipstate *ipstate_get(struct server *srv, const struct sockaddr *peer);
+
+/* Finds or makes the record of peer's address prefix; NULL if
+ * unsupported. Frees no other record, so call it after ipstate_get. */
+struct ipstate *ipstate_get_prefix(struct server *srv,
+    const struct sockaddr *peer);
 
 /* Drops a connection from ip; frees it when it holds nothing. */
 void ipstate_release(struct server *srv, struct ipstate *ip);
@@ -549,6 +610,10 @@ struct server {
 	bool pass_armed;			 /* pass_timer is pending */
 	struct aead_cache *key_cache; /* the sessions' expanded keys */
 	unsigned long beats;	      /* heartbeats so far */
+	TAILQ_HEAD(, session) unauth; /* not logged in, oldest first */
+	unsigned n_unauth;	      /* on that list */
+	unsigned n_dying;	      /* killed, not yet reaped */
+	int spare_fd;		      /* for admit_drain; -1 if none */
 	unsigned n_sessions;
 	LIST_HEAD(, ipstate) ips[SERVER_IP_BUCKETS];
 

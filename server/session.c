@@ -22,21 +22,21 @@
 
 static void session_process(struct session *);
 
-/* Formats a peer address as "1.2.3.4:5" or "[::1]:5". */
+/* Formats a peer address as "1.2.3.4:5" or "[::1]:5", and its host
+ * alone into host[INET6_ADDRSTRLEN]. */
 static void
-format_addr(char *out, size_t len, const struct sockaddr *sa)
+format_addr(char *out, size_t len, char *host, const struct sockaddr *sa)
 {
-	char host[INET6_ADDRSTRLEN];
-
+	snprintf(host, INET6_ADDRSTRLEN, "unknown");
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const void *)sa;
 
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+		inet_ntop(AF_INET, &in->sin_addr, host, INET6_ADDRSTRLEN);
 		snprintf(out, len, "%s:%u", host, ntohs(in->sin_port));
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)sa;
 
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, INET6_ADDRSTRLEN);
 		snprintf(out, len, "[%s]:%u", host, ntohs(in6->sin6_port));
 	} else
 		snprintf(out, len, "unknown");
@@ -139,8 +139,8 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 		    s->state == SESSION_CLOSING ? s->close_reason :
 						  "closed by peer");
 	} else if (what & BEV_EVENT_ERROR) {
-		log_info("socket error %s: %s", s->addr,
-		    strerror(EVUTIL_SOCKET_ERROR()));
+		log_peer(LOG_LEVEL_INFO, s->host, "socket error %s: %s",
+		    s->addr, strerror(EVUTIL_SOCKET_ERROR()));
 		session_kill(s, "socket error");
 	}
 }
@@ -148,7 +148,8 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 /* Takes over an accepted socket and starts the handshake. */
 void
 session_accept(struct server *srv, evutil_socket_t fd,
-    const struct sockaddr *peer, int peerlen, struct ipstate *ip)
+    const struct sockaddr *peer, int peerlen, struct ipstate *ip,
+    struct ipstate *net)
 {
 	struct channel_config cc = { 0 };
 	struct session *s;
@@ -159,12 +160,15 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	s->refs = 1;
 	s->ip = ip;
 	ip->conns++;
-	format_addr(s->addr, sizeof s->addr, peer);
+	s->net = net;
+	net->conns++;
+	format_addr(s->addr, sizeof s->addr, s->host, peer);
 	s->connected_ms = clock_mono_ms();
 	s->deadline_ms = s->connected_ms + srv->cfg.handshake_timeout_ms;
 	s->state = SESSION_HANDSHAKE;
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
 	srv->n_sessions++;
+	admit_enter(s);
 
 	s->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	s->timer = evtimer_new(srv->base, session_timer, s);
@@ -189,7 +193,8 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	bufferevent_disable(s->bev, EV_WRITE);
 	bufferevent_enable(s->bev, EV_READ);
 	arm_timer(s, s->deadline_ms);
-	log_info("connect %s (%u connections)", s->addr, srv->n_sessions);
+	log_peer(LOG_LEVEL_INFO, s->host, "connect %s (%u connections)",
+	    s->addr, srv->n_sessions);
 }
 
 /* The handshake finished: log who it was, start the login clock. */
@@ -200,7 +205,8 @@ handshake_done(struct session *s)
 	char device[KEYS_SHORT_LEN + 1];
 
 	keys_fingerprint_short(channel_remote_static(&s->ch), device);
-	log_info("handshake %s client \"%s\" device %s", s->addr,
+	log_peer(LOG_LEVEL_INFO, s->host,
+	    "handshake %s client \"%s\" device %s", s->addr,
 	    h != NULL ? h->client : "", device);
 	s->state = SESSION_AUTH;
 	s->deadline_ms = clock_mono_ms() + s->srv->cfg.login_timeout_ms;
@@ -351,10 +357,17 @@ session_process(struct session *s)
 		if (rc == CHANNEL_AGAIN)
 			break;
 		if (rc < 0) {
-			what = s->state == SESSION_HANDSHAKE ?
-			    "handshake failed" :
-			    "protocol error";
-			log_info("%s %s: %s", what, s->addr, sc_strerror(rc));
+			if (s->state == SESSION_HANDSHAKE) {
+				what = "handshake failed";
+				log_peer(LOG_LEVEL_INFO, s->host,
+				    "handshake failed %s: %s", s->addr,
+				    sc_strerror(rc));
+			} else {
+				what = "protocol error";
+				log_peer(LOG_LEVEL_INFO, s->host,
+				    "protocol error %s: %s", s->addr,
+				    sc_strerror(rc));
+			}
 			session_kill(s, what);
 			break;
 		}
@@ -399,8 +412,9 @@ session_send(struct session *s, const void *pt, size_t len)
 	queued = evbuffer_get_length(out);
 	if (queued + SC_FRAME_HEADER_LEN + len + SC_NOISE_TAG_LEN >
 	    s->srv->cfg.output_cap) {
-		log_warn("slow reader %s%s%s: %zu bytes queued, cap %zu, "
-			 "disconnecting",
+		log_peer(LOG_LEVEL_WARNING, s->host,
+		    "slow reader %s%s%s: %zu bytes queued, cap %zu, "
+		    "disconnecting",
 		    s->addr, s->user != NULL ? " user " : "",
 		    s->user != NULL ? s->user->name : "", queued,
 		    s->srv->cfg.output_cap);
@@ -450,6 +464,7 @@ session_bye(struct session *s, const char *reason)
 	}
 	s->state = SESSION_CLOSING;
 	s->close_reason = reason;
+	admit_leave(s);
 	if (s->user != NULL)
 		roster_remove(s->srv, s);
 	bufferevent_disable(s->bev, EV_READ);
@@ -466,6 +481,8 @@ session_kill(struct session *s, const char *reason)
 		return;
 	s->dead = true;
 	s->close_reason = reason;
+	admit_leave(s);
+	s->srv->n_dying++;
 	bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&s->srv->dead, s, dead_entry);
 	event_active(s->srv->reaper, 0, 0);
@@ -490,7 +507,8 @@ session_reap(struct server *srv)
 	while ((s = TAILQ_FIRST(&srv->dead)) != NULL) {
 		TAILQ_REMOVE(&srv->dead, s, dead_entry);
 		ms = clock_mono_ms() - s->connected_ms;
-		log_info("disconnect %s%s%s after %llu.%03llus: %s", s->addr,
+		log_peer(LOG_LEVEL_INFO, s->host,
+		    "disconnect %s%s%s after %llu.%03llus: %s", s->addr,
 		    s->user != NULL ? " user " : "",
 		    s->user != NULL ? s->user->name : "",
 		    (unsigned long long)(ms / 1000),
@@ -508,8 +526,11 @@ session_reap(struct server *srv)
 		}
 		TAILQ_REMOVE(&srv->sessions, s, entry);
 		srv->n_sessions--;
+		srv->n_dying--;
 		ipstate_release(srv, s->ip);
 		s->ip = NULL;
+		ipstate_release(srv, s->net);
+		s->net = NULL;
 		bufferevent_free(s->bev);
 		s->bev = NULL;
 		event_free(s->timer);

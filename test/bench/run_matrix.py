@@ -68,6 +68,8 @@ class Daemon:
                     "log_dir": self.dir, "log_level": "notice",
                     "rate_burst": 10000000, "rate_per_sec": 10000000,
                     "max_connections": 100000, "max_per_ip": 100000,
+                    "max_unauth": 100000,
+                    "max_unauth_per_prefix": 100000,
                     "output_cap": 64 * 1024 * 1024, "idle_timeout": 3600,
                     "login_timeout": 3600, "handshake_timeout": 60,
                     "auth_queue": 100000,

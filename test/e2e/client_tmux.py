@@ -1083,6 +1083,28 @@ def test_config_file(home):
         srv.cleanup()
 
 
+def test_slow_password_kept(home):
+    """The server closes a connection not logged in within login_timeout;
+    a password typed slowly at the prompt survives the reconnect and
+    logs in."""
+    srv = Server(["alice"], {"login_timeout": 2})
+    try:
+        a = Pane(srv.port, home, ("-u", "alice"))
+        a.wait("password for alice:")
+        a.keys("-l", PASSWORD[:4])
+        a.wait("login timeout", timeout=5)
+        deadline = time.time() + TIMEOUT
+        while a.screen().count("connected to") < 2:
+            assert time.time() < deadline, a.screen()
+            time.sleep(0.02)
+        a.keys("-l", PASSWORD[4:])
+        a.keys("Enter")
+        a.wait("logged in as alice")
+        a.close()
+    finally:
+        srv.cleanup()
+
+
 TESTS = [test_login_chat_private, test_commands_and_history,
          test_sidebar_100_users,
          test_scroll_pgup_end, test_fast_lines_paced, test_search,
@@ -1090,7 +1112,8 @@ TESTS = [test_login_chat_private, test_commands_and_history,
          test_restart_reconnect, test_changed_key_refused, test_batch,
          test_batch_hostile, test_rooms_batch, test_rooms_buffers,
          test_history_join, test_history_reconnect, test_history_pgup,
-         test_wrong_password_asks_again, test_config_file]
+         test_wrong_password_asks_again, test_config_file,
+         test_slow_password_kept]
 
 
 def main():

@@ -786,7 +786,8 @@ test_max_per_ip(void **state)
 	int i;
 
 	(void)state;
-	tserver_start_default(&ts, "\"max_connections\":5,\"max_per_ip\":3");
+	tserver_start_default(&ts,
+	    "\"max_connections\":5,\"max_per_ip\":3,\"max_unauth\":5");
 	for (i = 0; i < 3; i++)
 		c[i] = tclient_connect(ts.port);
 	if (!refused_at_once())
@@ -830,7 +831,8 @@ test_max_connections(void **state)
 	int b[3], i;
 
 	(void)state;
-	tserver_start_default(&ts, "\"max_connections\":5,\"max_per_ip\":3");
+	tserver_start_default(&ts,
+	    "\"max_connections\":5,\"max_per_ip\":3,\"max_unauth\":5");
 	b[0] = tcp_connect(AF_INET, "127.0.0.1", ts.port, "127.0.0.2");
 	if (b[0] == -1) {
 		print_message("cannot connect from 127.0.0.2: skipped\n");
@@ -1388,21 +1390,17 @@ test_flag_overrides_config(void **state)
 
 /* ---- IPv6 -------------------------------------------------------------- */
 
-/* "listen":"::1" serves over IPv6, with the same timeouts. */
-static void
-test_ipv6(void **state)
+/* Starts securechatd on ::1 with extra config; returns its port, or
+ * skips the test when this host has no IPv6 loopback. */
+static unsigned
+start_ipv6(const char *extra)
 {
 	const char *args[] = { "--config", ts.config, NULL };
 	struct sockaddr_storage ss;
-	struct tclient *c;
-	uint64_t t0;
-	long long el;
-	socklen_t len;
 	unsigned port;
-	json_t *j;
+	socklen_t len;
 	int fd;
 
-	(void)state;
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	len = make_addr(&ss, AF_INET6, "::1", 0);
 	if (fd == -1 || bind(fd, (struct sockaddr *)&ss, len) != 0) {
@@ -1415,9 +1413,25 @@ test_ipv6(void **state)
 	tserver_prepare(&ts, default_users);
 	port = testlib_free_port(AF_INET6);
 	assert_true(port != 0);
-	tserver_write_config(&ts, "::1", port, SHORT_TIMEOUTS);
+	tserver_write_config(&ts, "::1", port, extra);
 	if (!daemon_spawn(args))
 		fail_msg("securechatd on ::1 did not start (see %s)", ts.dir);
+	return port;
+}
+
+/* "listen":"::1" serves over IPv6, with the same timeouts. */
+static void
+test_ipv6(void **state)
+{
+	struct tclient *c;
+	uint64_t t0;
+	long long el;
+	unsigned port;
+	json_t *j;
+	int fd;
+
+	(void)state;
+	port = start_ipv6(SHORT_TIMEOUTS);
 
 	/* A silent connection meets the handshake timeout. */
 	fd = tcp_connect(AF_INET6, "::1", port, NULL);
@@ -1447,6 +1461,41 @@ test_ipv6(void **state)
 	stop_ok();
 }
 
+/* The cap on connections not logged in per prefix holds for IPv6 (its
+ * /64) too: the third from ::1 is refused at once; one that logs in
+ * makes room. */
+static void
+test_ipv6_prefix_cap(void **state)
+{
+	struct tclient *c[2];
+	unsigned port;
+	int fd, i;
+
+	(void)state;
+	port = start_ipv6("\"max_unauth_per_prefix\":2");
+	for (i = 0; i < 2; i++) {
+		fd = tcp_connect(AF_INET6, "::1", port, NULL);
+		assert_true(fd >= 0);
+		c[i] = tclient_on_fd(fd);
+		assert_int_equal(tclient_handshake(c[i]), 0);
+	}
+	fd = tcp_connect(AF_INET6, "::1", port, NULL);
+	assert_true(fd >= 0);
+	assert_true(fd_wait_closed(fd, 1000, NULL));
+	close(fd);
+	assert_true(
+	    tserver_log_wait(&ts, "refused ::1: max_unauth_per_prefix", 2000));
+	json_decref(tclient_login(c[0], "testuser"));
+	fd = tcp_connect(AF_INET6, "::1", port, NULL);
+	assert_true(fd >= 0);
+	tclient_free(c[0]);
+	c[0] = tclient_on_fd(fd);
+	assert_int_equal(tclient_handshake(c[0]), 0);
+	for (i = 0; i < 2; i++)
+		tclient_free(c[i]);
+	stop_ok();
+}
+
 int
 main(void)
 {
@@ -1471,6 +1520,7 @@ main(void)
 		cmocka_unit_test_teardown(test_cmdline_config, teardown),
 		cmocka_unit_test_teardown(test_flag_overrides_config, teardown),
 		cmocka_unit_test_teardown(test_ipv6, teardown),
+		cmocka_unit_test_teardown(test_ipv6_prefix_cap, teardown),
 	};
 
 	if (noise_global_init() != 0)

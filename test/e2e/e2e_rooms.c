@@ -1071,6 +1071,7 @@ test_long_lists(void **state)
 	    names != NULL && sorted != NULL && bulk != NULL && pfd != NULL);
 	tserver_start(&ts, first,
 	    "\"max_connections\":7000,\"max_per_ip\":7000,"
+	    "\"max_unauth_per_prefix\":7000,"
 	    "\"idle_timeout\":600");
 	users = json_object();
 	assert_int_equal(pwhash_create(HARNESS_PASSWORD,

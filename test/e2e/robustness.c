@@ -37,6 +37,7 @@
 
 #include "frame.h"
 #include "harness.h"
+#include "pwhash.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZED 1
@@ -94,6 +95,22 @@
 /* file descriptors */
 #define FD_LIMIT 64
 #define FD_CONNS 160
+
+/* issue 14: admission, log flooding, private messages, long rosters */
+#define STR_(x)		       #x
+#define STR(x)		       STR_(x)
+#define ABUSE_CONNS	       400 /* from 20 addresses of one /24 */
+#define ABUSE_PER_PREFIX       64  /* max_unauth_per_prefix's default */
+#define ABUSE_LOGIN_TIMEOUT_S  "3"
+#define ABUSE_LOGIN_TIMEOUT_MS 3000
+#define ABUSE_MAX_UNAUTH       8
+#define LOG_FLOOD_MS	       5000
+#define PM_SENDERS	       20
+#define PM_TEXT		       4000
+#define PM_INTERVAL_MS	       220 /* 4.5 a second, within 5 */
+#define PM_MS		       10000
+#define PM_READ		       16384 /* every 250 ms: 64 KB/s */
+#define ROSTER_USERS	       2000
 
 static const char *const three_users[] = { "testuser", "anotheruser",
 	"slowuser", NULL };
@@ -682,7 +699,8 @@ test_slowloris(void **state)
 	raise_nofile(2 * LORIS_CONNS + 200);
 	tserver_start_default(&ts,
 	    "\"handshake_timeout\":2,"
-	    "\"max_connections\":5000,\"max_per_ip\":5000");
+	    "\"max_connections\":5000,\"max_per_ip\":5000,"
+	    "\"max_unauth\":5000,\"max_unauth_per_prefix\":5000");
 
 	/* Announce a 66-byte msg1 (a key and a 34-byte hello), send 5. */
 	partial[0] = 0;
@@ -2831,7 +2849,11 @@ test_fd_exhaustion(void **state)
 	assert_non_null(late);
 	raw_msg1(late);
 	tclient_send_out(late);
-	(void)wait_eof(late->fd, 1000, &got);
+	/* ... and is refused at once (the spare descriptor), not left
+	 * hanging in the backlog. */
+	if (!wait_eof(late->fd, 1000, &got))
+		fail_msg("a connection waiting with no descriptor left was "
+			 "not refused within 1 s");
 	if (got != 0)
 		fail_msg("a handshake answered with no descriptor left");
 	assert_alive("with its descriptors exhausted");
@@ -2864,6 +2886,618 @@ test_fd_exhaustion(void **state)
 	json_decref(tclient_login(c, "testuser"));
 	tclient_free(c);
 	chat_works("after running out of descriptors");
+	stop_ok();
+}
+
+/* ---- issue 14: staying open to real users under attack ---------------- */
+
+/* Handshakes raw client c; false when the server closed it instead. */
+static bool
+handshake_from(struct tclient *c)
+{
+	return c != NULL && tclient_handshake(c) == 0;
+}
+
+/* Connects from src, handshakes and logs in as user; fails otherwise. */
+static struct tclient *
+login_from(const char *src, const char *user)
+{
+	struct tclient *c = tclient_connect_from(ts.port, src);
+
+	if (c == NULL)
+		fail_msg("cannot connect from %s (loopback 127.0.0.0/8)", src);
+	if (!handshake_from(c))
+		fail_msg("no handshake from %s", src);
+	json_decref(tclient_login(c, user));
+	return c;
+}
+
+/*
+ * Slot exhaustion without an account: 20 addresses of one /24 open 400
+ * connections and finish their handshakes. Only max_unauth_per_prefix
+ * (64) of them are admitted, the rest refused at once; a user logged in
+ * before keeps chatting; a fresh login from another prefix takes well
+ * under 5 s; the 64 are closed at the login deadline, which frees the
+ * prefix again.
+ */
+static void
+test_unauth_prefix_cap(void **state)
+{
+	struct tclient *c, *user, *fresh;
+	char src[32];
+	size_t i, admitted = 0, refused = 0;
+	uint64_t t0;
+	long long fresh_ms;
+
+	(void)state;
+	raise_nofile(ABUSE_CONNS + 200);
+	tserver_start(&ts, three_users,
+	    "\"login_timeout\":" ABUSE_LOGIN_TIMEOUT_S ","
+	    "\"handshake_timeout\":" ABUSE_LOGIN_TIMEOUT_S);
+	user = login_from("127.1.0.1", "testuser");
+	for (i = 0; i < ABUSE_CONNS; i++) {
+		snprintf(src, sizeof src, "127.0.0.%zu", 2 + i % 20);
+		c = tclient_connect_from(ts.port, src);
+		if (c == NULL) {
+			print_message("cannot connect from %s: skipped\n", src);
+			tclient_free(user);
+			stop_ok();
+			skip();
+		}
+		if (handshake_from(own(c)))
+			admitted++;
+		else
+			refused++;
+	}
+	print_message("%zu connections from 20 addresses of 127.0.0.0/24: "
+		      "%zu admitted, %zu refused\n",
+	    (size_t)ABUSE_CONNS, admitted, refused);
+	assert_int_equal(admitted, ABUSE_PER_PREFIX);
+	assert_true(log_count("refused 127.0.0.", "max_unauth_per_prefix") > 0);
+
+	/* The logged-in user is unaffected; another prefix logs in. */
+	(void)ping_rtt(user, 1, NULL);
+	t0 = clock_mono_ms();
+	fresh = login_from("127.0.1.2", "anotheruser");
+	fresh_ms = testlib_ms_since(t0);
+	print_message("a fresh login from 127.0.1.2 took %lld ms\n", fresh_ms);
+	if (fresh_ms >= 5000)
+		fail_msg("a login from another prefix took %lld ms", fresh_ms);
+	(void)ping_rtt(fresh, 2, NULL);
+
+	/* Not logged in by the deadline: all closed, the prefix free. */
+	t0 = clock_mono_ms();
+	for (i = 0; i < n_owned; i++) {
+		if (!wait_eof(owned[i]->fd,
+			ABUSE_LOGIN_TIMEOUT_MS + LATE_MARGIN_MS,
+			&(size_t){ 0 }))
+			fail_msg("connection %zu still open %lld ms after the "
+				 "login deadline",
+			    i, testlib_ms_since(t0));
+	}
+	owned_free();
+	c = tclient_connect_from(ts.port, "127.0.0.2");
+	assert_true(handshake_from(c));
+	json_decref(tclient_login(c, "slowuser"));
+	tclient_free(c);
+	(void)ping_rtt(user, 3, NULL);
+	tclient_free(user);
+	tclient_free(fresh);
+	stop_ok();
+}
+
+/*
+ * The server-wide cap: at max_unauth connections not logged in, a new
+ * one drops the oldest of them (closed at once) and is served; the
+ * others stay.
+ */
+static void
+test_unauth_drop_oldest(void **state)
+{
+	struct tclient *c[ABUSE_MAX_UNAUTH], *late;
+	char src[32];
+	size_t got = 0;
+	int i;
+
+	(void)state;
+	tserver_start_default(&ts, "\"max_unauth\":" STR(ABUSE_MAX_UNAUTH));
+	for (i = 0; i < ABUSE_MAX_UNAUTH; i++) {
+		snprintf(src, sizeof src, "127.0.%d.1", 10 + i);
+		c[i] = tclient_connect_from(ts.port, src);
+		if (c[i] == NULL) {
+			print_message("cannot connect from %s: skipped\n", src);
+			stop_ok();
+			skip();
+		}
+		assert_true(handshake_from(own(c[i])));
+	}
+	late = own(tclient_connect_from(ts.port, "127.2.0.1"));
+	assert_true(handshake_from(late));
+	if (!wait_eof(c[0]->fd, CLOSE_SOON_MS, &got))
+		fail_msg("the oldest connection not logged in stayed open");
+	assert_true(
+	    log_line_wait("dropped 127.0.10.1:", "max_unauth", CLOSE_SOON_MS));
+	json_decref(tclient_login(late, "testuser"));
+	for (i = 1; i < ABUSE_MAX_UNAUTH; i++)
+		if (!tclient_quiet(c[i], i == 1 ? 200 : 0))
+			fail_msg("connection %d was closed too", i);
+	json_decref(tclient_login(c[1], "anotheruser"));
+	(void)ping_rtt(late, 1, NULL);
+	owned_free();
+	stop_ok();
+}
+
+/* max_connections comes from RLIMIT_NOFILE, its soft limit raised to
+ * the hard one at start. */
+static void
+test_nofile_derived(void **state)
+{
+	struct rlimit rl, low;
+	char want[128], path[64], *limits, *line;
+	unsigned long long soft = 0, hard = 0;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max < 512) {
+		print_message("RLIMIT_NOFILE hard limit unusable: skipped\n");
+		skip();
+	}
+	low = rl;
+	low.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	tserver_start_default(&ts, NULL);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+
+	snprintf(path, sizeof path, "/proc/%d/limits", (int)ts.pid);
+	limits = testlib_slurp(path, NULL);
+	assert_non_null(limits);
+	line = strstr(limits, "Max open files");
+	assert_non_null(line);
+	assert_int_equal(sscanf(line, "Max open files %llu %llu", &soft, &hard),
+	    2);
+	free(limits);
+	assert_int_equal(soft, (unsigned long long)rl.rlim_max);
+	snprintf(want, sizeof want,
+	    "descriptors: RLIMIT_NOFILE %llu; max_connections %llu,", soft,
+	    soft - 64);
+	if (!log_line_wait(want, NULL, 1000))
+		fail_msg("no \"%s\" in the log", want);
+	chat_works("with the raised limit");
+	stop_ok();
+}
+
+/* Counts the lines of path. */
+static long
+line_count(const char *path)
+{
+	char *buf = testlib_slurp(path, NULL), *p;
+	long n = 0;
+
+	if (buf == NULL)
+		return 0;
+	for (p = buf; (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	free(buf);
+	return n;
+}
+
+/* Sends a login with a wrong password and waits for its answer code. */
+static const char *
+wrong_login(struct tclient *c, char *code, size_t size)
+{
+	json_t *j;
+
+	tclient_send(c,
+	    "{\"type\":\"login\",\"user\":\"testuser\","
+	    "\"password\":\"wrong\"}");
+	j = tclient_expect(c, "error");
+	snprintf(code, size, "%s", jstr(j, "code"));
+	json_decref(j);
+	return code;
+}
+
+/*
+ * Log flooding: an address throttled after ip_fail_limit wrong logins
+ * streams login frames for 5 s; 400 connections come and go from 40
+ * addresses. The log (and stderr) grow by far less than 2,000 lines, the
+ * repeats are folded into "more like this" lines, and the server serves.
+ */
+static void
+test_log_flood(void **state)
+{
+	struct tclient *c = NULL;
+	char code[64], src[32], stderr_path[160];
+	long log0, err0, log1, err1, busy = 0, sent = 0;
+	uint64_t t0;
+	json_t *j;
+	int i;
+
+	(void)state;
+	tserver_start_default(&ts,
+	    "\"log_rate\":100,\"log_repeat\":10,"
+	    "\"ip_fail_limit\":20");
+	snprintf(stderr_path, sizeof stderr_path, "%s/stderr.txt", ts.dir);
+	/* 20 wrong logins (3 per connection), then busy. */
+	for (i = 0; i < 20; i++) {
+		if (i % 3 == 0) {
+			tclient_free(c);
+			c = tclient_connect_from(ts.port, "127.0.5.1");
+			if (c == NULL) {
+				print_message("cannot connect from 127.0.5.1: "
+					      "skipped\n");
+				stop_ok();
+				skip();
+			}
+			assert_true(handshake_from(c));
+		}
+		assert_string_equal(wrong_login(c, code, sizeof code),
+		    "auth_failed");
+	}
+	tclient_free(c);
+	c = tclient_connect_from(ts.port, "127.0.5.1");
+	assert_true(handshake_from(c));
+	assert_string_equal(wrong_login(c, code, sizeof code), "busy");
+
+	log0 = line_count(ts.log);
+	err0 = line_count(stderr_path);
+	t0 = clock_mono_ms();
+	while (testlib_ms_since(t0) < LOG_FLOOD_MS) {
+		for (i = 0; i < 64; i++, sent++)
+			tclient_send(c,
+			    "{\"type\":\"login\",\"user\":"
+			    "\"testuser\",\"password\":\"x\"}");
+		while ((j = tclient_recv(c, busy + 64 * 4 < sent ? 1000 : 0,
+			    NULL)) != NULL) {
+			if (strcmp(jstr(j, "code"), "busy") != 0)
+				fail_msg("a throttled login got %s",
+				    jstr(j, "code"));
+			busy++;
+			json_decref(j);
+		}
+		assert_alive("during the login flood");
+	}
+	/* Every answer in before the next part. */
+	while (busy < sent) {
+		j = tclient_recv(c, HARNESS_TIMEOUT_MS, NULL);
+		if (j == NULL)
+			fail_msg("%ld of %ld throttled logins unanswered",
+			    sent - busy, sent);
+		busy++;
+		json_decref(j);
+	}
+	/* 40 addresses connect and go, 10 times each. */
+	for (i = 0; i < 400; i++) {
+		struct tclient *d;
+
+		snprintf(src, sizeof src, "127.0.6.%d", 1 + i % 40);
+		d = tclient_connect_from(ts.port, src);
+		assert_non_null(d);
+		tclient_free(d);
+	}
+	log1 = line_count(ts.log);
+	err1 = line_count(stderr_path);
+	print_message("%ld throttled logins in %d ms and 400 connections: "
+		      "log +%ld lines, stderr +%ld lines in %lld ms\n",
+	    busy, LOG_FLOOD_MS, log1 - log0, err1 - err0, testlib_ms_since(t0));
+	assert_true(busy >= 200);
+	if (log1 - log0 >= 2000 || err1 - err0 >= 2000)
+		fail_msg("the log grew by %ld lines, stderr by %ld",
+		    log1 - log0, err1 - err0);
+	/* The rate bound itself: 100 a second, one second at once. */
+	assert_true(
+	    log1 - log0 <= 100 * (testlib_ms_since(t0) / 1000 + 1) + 100);
+	/* Every address's repeats are reported when their 10 s are over. */
+	if (!log_line_wait("login busy 127.0.5.1:",
+		"more like this in the last 10 s", 12000))
+		fail_msg("no \"more like this\" line for the throttled "
+			 "logins");
+	assert_true(log_count("login busy 127.0.5.1:", "ip_fail_limit") <= 10);
+	tclient_free(c);
+	chat_works("after the log flood");
+	stop_ok();
+}
+
+/*
+ * Private messages cannot knock a user off: twenty accounts send
+ * msg at their legal rate to a user who reads 64 KB a second through a
+ * small receive buffer; what the user may be sent is bounded
+ * (msg_in_rate), the senders get rate_limited beyond it, and the user
+ * stays connected.
+ */
+static void
+test_pm_flood(void **state)
+{
+	static const char *users[PM_SENDERS + 2];
+	static char names[PM_SENDERS + 1][16];
+	struct tclient *target, *snd[PM_SENDERS];
+	uint64_t next[PM_SENDERS], t0, next_read;
+	char *req, *text;
+	long limited = 0, echoed = 0, got = 0;
+	int i, rcvbuf = 16384;
+	uint8_t buf[PM_READ];
+	ssize_t n;
+	bool closed;
+	json_t *j;
+
+	(void)state;
+	snprintf(names[0], sizeof names[0], "target");
+	users[0] = names[0];
+	for (i = 0; i < PM_SENDERS; i++) {
+		snprintf(names[i + 1], sizeof names[i + 1], "sender%02d", i);
+		users[i + 1] = names[i + 1];
+	}
+	users[PM_SENDERS + 1] = NULL;
+	tserver_start(&ts, users, "\"output_cap\":524288");
+	target = tclient_connect(ts.port);
+	assert_int_equal(setsockopt(target->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			     sizeof rcvbuf),
+	    0);
+	json_decref(tclient_login(target, "target"));
+	for (i = 0; i < PM_SENDERS; i++)
+		snd[i] = tclient_login_new(ts.port, users[i + 1]);
+	/* The target's presence events so far are read. */
+	while ((j = tclient_recv(target, 200, NULL)) != NULL)
+		json_decref(j);
+
+	text = malloc(PM_TEXT + 1);
+	req = malloc(PM_TEXT + 128);
+	assert_true(text != NULL && req != NULL);
+	memset(text, 'm', PM_TEXT);
+	text[PM_TEXT] = '\0';
+	snprintf(req, PM_TEXT + 128,
+	    "{\"type\":\"msg\",\"to\":\"target\",\"text\":\"%s\"}", text);
+	t0 = next_read = clock_mono_ms();
+	for (i = 0; i < PM_SENDERS; i++)
+		next[i] = t0 + (uint64_t)i * PM_INTERVAL_MS / PM_SENDERS;
+	while (testlib_ms_since(t0) < PM_MS) {
+		uint64_t now = clock_mono_ms();
+
+		for (i = 0; i < PM_SENDERS; i++) {
+			if (now >= next[i]) {
+				tclient_send(snd[i], req);
+				next[i] += PM_INTERVAL_MS;
+			}
+			while ((j = tclient_recv(snd[i], 0, &closed)) != NULL) {
+				if (strcmp(jstr(j, "type"), "msg") == 0)
+					echoed++;
+				else if (strcmp(jstr(j, "code"),
+					     "rate_limited") == 0)
+					limited++;
+				json_decref(j);
+			}
+			if (closed)
+				fail_msg("sender %d was closed", i);
+		}
+		/* The slow reader: PM_READ bytes every 250 ms. */
+		if (now >= next_read) {
+			n = recv(target->fd, buf, sizeof buf, MSG_DONTWAIT);
+			if (n == 0)
+				fail_msg("the target was cut after %lld ms",
+				    testlib_ms_since(t0));
+			if (n > 0)
+				evbuffer_add(target->in, buf, (size_t)n);
+			next_read += 250;
+		}
+		testlib_sleep_ms(5);
+	}
+	/* The target catches up: everything it was sent, then a pong. */
+	tclient_send(target, "{\"type\":\"ping\",\"id\":9}");
+	for (;;) {
+		j = tclient_recv(target, HARNESS_TIMEOUT_MS, &closed);
+		if (j == NULL)
+			fail_msg("the target %s while catching up",
+			    closed ? "was closed" : "got nothing");
+		if (strcmp(jstr(j, "type"), "pong") == 0) {
+			json_decref(j);
+			break;
+		}
+		if (strcmp(jstr(j, "type"), "msg") == 0)
+			got++;
+		json_decref(j);
+	}
+	print_message("%d senders for %d ms: the target got %ld msg, the "
+		      "senders %ld echoes and %ld rate_limited\n",
+	    PM_SENDERS, PM_MS, got, echoed, limited);
+	assert_int_equal(log_count("slow reader", NULL), 0);
+	assert_true(limited > 0);
+	assert_true(got > 0);
+	free(text);
+	free(req);
+	for (i = 0; i < PM_SENDERS; i++)
+		tclient_free(snd[i]);
+	tclient_free(target);
+	stop_ok();
+}
+
+/* A 32-byte name for user i of the long roster. */
+static void
+long_roster_name(size_t i, char out[SC_USER_MAX_LEN + 1])
+{
+	snprintf(out, SC_USER_MAX_LEN + 1, "user-%027zu", i);
+}
+
+/* Receives c's list answer (login_ok or users, in parts); returns the
+ * names concatenated (caller decrefs). */
+static json_t *
+names_parts(struct tclient *c, const char *type)
+{
+	json_t *all = json_array(), *j;
+	int parts = 0;
+
+	for (;;) {
+		j = tclient_recv(c, HARNESS_TIMEOUT_MS, NULL);
+		if (j == NULL)
+			fail_msg("no %s part %d", type, parts);
+		if (strcmp(jstr(j, "type"), "presence") == 0) {
+			if (parts > 0)
+				fail_msg("presence between the parts");
+			json_decref(j);
+			continue;
+		}
+		if (strcmp(jstr(j, "type"), parts == 0 ? type : "users") != 0)
+			fail_msg("part %d: %s", parts, jstr(j, "type"));
+		assert_int_equal(json_array_extend(all,
+				     json_object_get(j, "users")),
+		    0);
+		parts++;
+		if (!json_is_true(json_object_get(j, "more"))) {
+			json_decref(j);
+			break;
+		}
+		json_decref(j);
+	}
+	return all;
+}
+
+/* True when names holds exactly the users 0..n-1 of the long roster in
+ * byte order. */
+static bool
+names_whole(json_t *names, size_t n)
+{
+	char want[SC_USER_MAX_LEN + 1];
+	size_t i;
+
+	if (json_array_size(names) != n)
+		return false;
+	for (i = 0; i < n; i++) {
+		long_roster_name(i, want);
+		if (strcmp(json_string_value(json_array_get(names, i)), want) !=
+		    0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Roster overflow: ROSTER_USERS users with 32-byte names online (more
+ * than fit one frame); the last login gets its login_ok whole in parts,
+ * list works, and the session works.
+ */
+static void
+test_roster_overflow(void **state)
+{
+	static char first_name[SC_USER_MAX_LEN + 1];
+	const char *first[] = { first_name, NULL };
+	struct tclient **c;
+	char name[SC_USER_MAX_LEN + 1], hash[SC_PWHASH_MAX_LEN], want[128];
+	json_t *users, *names;
+	size_t i;
+
+	(void)state;
+	raise_nofile(ROSTER_USERS + 200);
+	long_roster_name(0, first_name);
+	tserver_start(&ts, first, "\"idle_timeout\":600,\"max_per_ip\":5000");
+	users = json_object();
+	assert_int_equal(pwhash_create(HARNESS_PASSWORD,
+			     strlen(HARNESS_PASSWORD), HARNESS_ITERATIONS, hash,
+			     sizeof hash),
+	    0);
+	for (i = 0; i < ROSTER_USERS; i++) {
+		long_roster_name(i, name);
+		assert_int_equal(json_object_set_new(users, name,
+				     json_string(hash)),
+		    0);
+	}
+	assert_int_equal(json_dump_file(users, ts.users, JSON_COMPACT), 0);
+	json_decref(users);
+	kill(ts.pid, SIGHUP);
+	snprintf(want, sizeof want, "reload: %d users", ROSTER_USERS);
+	assert_true(log_line_wait(want, NULL, HARNESS_TIMEOUT_MS));
+
+	c = calloc(ROSTER_USERS, sizeof *c);
+	assert_non_null(c);
+	for (i = 0; i + 1 < ROSTER_USERS; i++) {
+		long_roster_name(i, name);
+		c[i] = tclient_login_new(ts.port, name);
+	}
+	long_roster_name(ROSTER_USERS - 1, name);
+	c[i] = tclient_connect(ts.port);
+	snprintf(want, sizeof want,
+	    "{\"type\":\"login\",\"user\":\"%s\",\"password\":\"%s\"}", name,
+	    HARNESS_PASSWORD);
+	tclient_send(c[i], want);
+	names = names_parts(c[i], "login_ok");
+	if (!names_whole(names, ROSTER_USERS))
+		fail_msg("login_ok parts: %zu names, not the %d online",
+		    json_array_size(names), ROSTER_USERS);
+	json_decref(names);
+	tclient_send(c[i], "{\"type\":\"list\"}");
+	names = names_parts(c[i], "users");
+	assert_true(names_whole(names, ROSTER_USERS));
+	json_decref(names);
+	(void)ping_rtt(c[i], 1, NULL);
+	assert_int_equal(log_count("cannot encode", NULL), 0);
+	for (i = 0; i < ROSTER_USERS; i++)
+		tclient_free(c[i]);
+	free(c);
+	stop_ok();
+}
+
+/* Joins room and returns the answer's type (joined parts or error). */
+static void
+join_expect(struct tclient *c, const char *room, const char *code)
+{
+	char req[128];
+	json_t *j;
+
+	snprintf(req, sizeof req, "{\"type\":\"join\",\"room\":\"%s\"}", room);
+	tclient_send(c, req);
+	j = recv_skipping(c, HARNESS_TIMEOUT_MS, NULL);
+	while (j != NULL && code == NULL &&
+	    strcmp(jstr(j, "type"), "room_join") == 0) {
+		json_decref(j);
+		j = recv_skipping(c, HARNESS_TIMEOUT_MS, NULL);
+	}
+	if (j == NULL)
+		fail_msg("no answer to join %s", room);
+	if (code == NULL)
+		assert_string_equal(jstr(j, "type"), "joined");
+	else {
+		assert_string_equal(jstr(j, "type"), "error");
+		assert_string_equal(jstr(j, "code"), code);
+		assert_string_equal(jstr(j, "ref"), "join");
+	}
+	json_decref(j);
+}
+
+/*
+ * whois lists every room of a user, so a user's rooms are bounded
+ * (max_rooms_per_user, at most what fits one frame): a join into one
+ * room more gets busy and changes nothing; rooms the user is in, by any
+ * session, can still be joined; after a part there is room again.
+ */
+static void
+test_rooms_per_user(void **state)
+{
+	struct tclient *a, *a2;
+	json_t *j;
+
+	(void)state;
+	tserver_start_default(&ts, "\"max_rooms_per_user\":3");
+	a = tclient_login_new(ts.port, "testuser");
+	a2 = tclient_login_new(ts.port, "testuser");
+	join_expect(a, "one", NULL);
+	join_expect(a, "two", NULL); /* with the lobby: 3 */
+	join_expect(a, "three", "busy");
+	join_expect(a2, "three", "busy");
+	join_expect(a2, "two", NULL); /* a room the user is in */
+	tclient_send(a, "{\"type\":\"whois\",\"user\":\"testuser\"}");
+	j = recv_skipping(a, HARNESS_TIMEOUT_MS, NULL);
+	assert_non_null(j);
+	assert_string_equal(jstr(j, "type"), "whois");
+	assert_int_equal(json_array_size(json_object_get(j, "rooms")), 3);
+	json_decref(j);
+	tclient_send(a, "{\"type\":\"names\",\"room\":\"three\"}");
+	j = recv_skipping(a, HARNESS_TIMEOUT_MS, NULL);
+	assert_string_equal(jstr(j, "code"), "no_such_room");
+	json_decref(j);
+	tclient_send(a, "{\"type\":\"part\",\"room\":\"one\"}");
+	j = recv_skipping(a, HARNESS_TIMEOUT_MS, NULL);
+	assert_string_equal(jstr(j, "type"), "parted");
+	json_decref(j);
+	join_expect(a, "three", NULL);
+	tclient_free(a);
+	tclient_free(a2);
 	stop_ok();
 }
 
@@ -2904,6 +3538,13 @@ main(void)
 		cmocka_unit_test_teardown(test_max_frames, teardown),
 		cmocka_unit_test_teardown(test_malformed_plaintexts, teardown),
 		cmocka_unit_test_teardown(test_fd_exhaustion, teardown),
+		cmocka_unit_test_teardown(test_unauth_prefix_cap, teardown),
+		cmocka_unit_test_teardown(test_unauth_drop_oldest, teardown),
+		cmocka_unit_test_teardown(test_nofile_derived, teardown),
+		cmocka_unit_test_teardown(test_log_flood, teardown),
+		cmocka_unit_test_teardown(test_pm_flood, teardown),
+		cmocka_unit_test_teardown(test_roster_overflow, teardown),
+		cmocka_unit_test_teardown(test_rooms_per_user, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -125,6 +125,7 @@ tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
     const char *extra_config)
 {
 	char buf[2048], db[128] = "";
+	const char *logs = ",\"log_rate\":0";
 	int n;
 
 	/* The history database in the folder too, unless the test names
@@ -133,11 +134,16 @@ tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
 	    strstr(extra_config, "\"database\"") == NULL)
 		snprintf(db, sizeof db, ",\"database\":\"%s/securechat.db\"",
 		    ts->dir);
+	/* Every line in the log (tests read it), unless the test sets the
+	 * log rate itself. */
+	if (extra_config != NULL &&
+	    strstr(extra_config, "\"log_rate\"") != NULL)
+		logs = "";
 	n = snprintf(buf, sizeof buf,
 	    "{\"listen\":\"%s\",\"port\":%u,"
 	    "\"users\":\"%s\",\"key\":\"%s\",\"log_dir\":\"%s\","
-	    "\"log_level\":\"debug\"%s%s%s}\n",
-	    listen, port, ts->users, ts->key, ts->dir, db,
+	    "\"log_level\":\"debug\"%s%s%s%s}\n",
+	    listen, port, ts->users, ts->key, ts->dir, db, logs,
 	    extra_config != NULL ? "," : "",
 	    extra_config != NULL ? extra_config : "");
 	assert_true(n > 0 && (size_t)n < sizeof buf);
@@ -276,6 +282,13 @@ tserver_log_wait(struct tserver *ts, const char *needle, int timeout_ms)
 struct tclient *
 tclient_connect_raw(unsigned port)
 {
+	return tclient_connect_from(port, NULL);
+}
+
+/* Connects from source address src (NULL: any); no handshake yet. */
+struct tclient *
+tclient_connect_from(unsigned port, const char *src)
+{
 	struct sockaddr_in sin;
 	struct tclient *c;
 	int one = 1;
@@ -284,6 +297,16 @@ tclient_connect_raw(unsigned port)
 	assert_non_null(c);
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(c->fd >= 0);
+	if (src != NULL) {
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		if (inet_pton(AF_INET, src, &sin.sin_addr) != 1 ||
+		    bind(c->fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
+			close(c->fd);
+			free(c);
+			return NULL;
+		}
+	}
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);

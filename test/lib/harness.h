@@ -54,7 +54,8 @@ void tserver_prepare(struct tserver *ts, const char *const *users);
 
 /* Writes ts's config file: listen, port (also set in ts), the folder's
  * paths (the history database too, unless extra_config has "database"),
- * log level debug, and extra_config (JSON members without braces,
+ * log level debug, log_rate 0 (every line written) unless extra_config
+ * sets it, and extra_config (JSON members without braces,
  * may be NULL). */
 void tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
     const char *extra_config);
@@ -99,6 +100,11 @@ struct tclient {
 
 /* Connects to 127.0.0.1:port; no handshake yet. NULL on failure. */
 struct tclient *tclient_connect_raw(unsigned port);
+
+/* Connects to 127.0.0.1:port from the IPv4 source address src (any
+ * loopback address, e.g. "127.0.1.2"; NULL: the default); no handshake
+ * yet. NULL on failure. */
+struct tclient *tclient_connect_from(unsigned port, const char *src);
 
 /* Connects and completes the handshake; fails the test otherwise. */
 struct tclient *tclient_connect(unsigned port);
