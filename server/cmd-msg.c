@@ -10,20 +10,14 @@
 static bool
 inbound_take(struct server *srv, struct roster_user *u, size_t len)
 {
-	uint64_t now = clock_mono_ms(), max = srv->cfg.msg_in_burst * 1000ull;
+	uint64_t now = clock_mono_ms();
 
-	if (u->in_ms == 0)
-		u->in_milli = max; /* full at its first message */
-	else if (now > u->in_ms) {
-		u->in_milli += (now - u->in_ms) * srv->cfg.msg_in_rate;
-		if (u->in_milli > max)
-			u->in_milli = max;
-	}
-	u->in_ms = now;
-	if (u->in_milli < len * 1000ull)
-		return false;
-	u->in_milli -= len * 1000ull;
-	return true;
+	if (u->inbound.ms == 0)
+		bucket_fill(&u->inbound, srv->cfg.msg_in_burst, now);
+	else
+		bucket_refill(&u->inbound, srv->cfg.msg_in_rate,
+		    srv->cfg.msg_in_burst, now);
+	return bucket_take(&u->inbound, len);
 }
 
 /* Delivers to the target's sessions and echoes to the sender's. */

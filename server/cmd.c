@@ -80,28 +80,15 @@ fail:
 	msg_clear(&req);
 }
 
-/* Refills the bucket for the time passed since the last look. */
-static void
-refill(struct session *s)
-{
-	const struct config *cfg = &s->srv->cfg;
-	uint64_t now = clock_mono_ms(), add;
-	uint64_t max = (uint64_t)cfg->rate_burst * 1000;
-
-	add = (now - s->tokens_ms) * cfg->rate_per_sec;
-	s->tokens_ms = now;
-	if ((uint64_t)s->tokens_milli + add >= max)
-		s->tokens_milli = (uint32_t)max;
-	else
-		s->tokens_milli += (uint32_t)add;
-}
-
 /* rate_limited when the bucket holds less than one token. */
 enum msg_code
 cmd_check_tokens(struct session *s)
 {
-	refill(s);
-	if (s->tokens_milli >= 1000) {
+	const struct config *cfg = &s->srv->cfg;
+
+	bucket_refill(&s->tokens, cfg->rate_per_sec, cfg->rate_burst,
+	    clock_mono_ms());
+	if (bucket_has(&s->tokens, 1)) {
 		s->rate_noted = false;
 		return MSG_CODE_NONE;
 	}
@@ -117,14 +104,12 @@ cmd_check_tokens(struct session *s)
 void
 cmd_take_token(struct session *s)
 {
-	if (s->tokens_milli >= 1000)
-		s->tokens_milli -= 1000;
+	bucket_drain(&s->tokens, 1);
 }
 
 /* Starts the bucket full. */
 void
 cmd_fill_tokens(struct session *s)
 {
-	s->tokens_ms = clock_mono_ms();
-	s->tokens_milli = s->srv->cfg.rate_burst * 1000;
+	bucket_fill(&s->tokens, s->srv->cfg.rate_burst, clock_mono_ms());
 }

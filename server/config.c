@@ -88,9 +88,10 @@ static const struct setting settings[] = {
 	{ "max_per_ip", SET_UINT, OFF(max_per_ip), 1, 10000000, 1000, NULL,
 	    "Connections open at once from one address (at most "
 	    "max_connections)." },
-	{ "max_unauth", SET_UINT, OFF(max_unauth), 1, 10000000, 1000, NULL,
-	    "Connections not logged in yet, server-wide; beyond it the oldest "
-	    "of them is dropped for the new one." },
+	{ "max_unauth", SET_UINT, OFF(max_unauth), 0, 10000000, 0, NULL,
+	    "Connections not logged in yet, server-wide (0: half of "
+	    "max_connections); beyond it the oldest of them is dropped for "
+	    "the new one." },
 	{ "max_unauth_per_prefix", SET_UINT, OFF(max_unauth_per_prefix), 1,
 	    10000000, 64, NULL,
 	    "Connections not logged in yet from one address prefix; beyond "
@@ -113,6 +114,20 @@ static const struct setting settings[] = {
 	{ "rate_per_sec", SET_UINT, OFF(rate_per_sec), SC_RATE_PER_SEC,
 	    10000000, SC_RATE_PER_SEC, NULL,
 	    "Messages per second a connection may send after its burst." },
+	{ "req_rate", SET_UINT, OFF(req_rate), 1, 10000000, 100, NULL,
+	    "Frames of any kind (ping and malformed ones too) per second a "
+	    "connection may send; beyond it the server stops reading it "
+	    "until its budget refills." },
+	{ "req_burst", SET_UINT, OFF(req_burst), 1, 10000000, 400, NULL,
+	    "Frames a connection may send at once before req_rate holds it "
+	    "back." },
+	{ "byte_rate", SET_SIZE, OFF(byte_rate), 1024, 1024 * MIB, 65536, NULL,
+	    "Bytes per second a connection may send; beyond it the server "
+	    "stops reading it until its budget refills." },
+	{ "byte_burst", SET_SIZE, OFF(byte_burst), SC_FRAME_MAX_WIRE,
+	    1024 * MIB, 262144, NULL,
+	    "Bytes a connection may send at once before byte_rate holds it "
+	    "back (at least one largest frame)." },
 	{ "output_cap", SET_SIZE, OFF(output_cap), 2 * SC_FRAME_MAX_WIRE,
 	    1024 * MIB, 1 * MIB, NULL,
 	    "Bytes queued to one client; a client that does not read is "

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "msg.h"
 #include "pwhash.h"
+#include "bucket.h"
 #include "sc_limits.h"
 #include "store.h"
 #include "text.h"
@@ -97,6 +98,10 @@ struct config {
 	unsigned ip_fail_window_ms;
 	unsigned rate_burst; /* say/msg token bucket */
 	unsigned rate_per_sec;
+	unsigned req_rate;   /* request budget: frames/s of any kind */
+	unsigned req_burst;  /* ... at once */
+	size_t byte_rate;    /* ... and bytes/s */
+	size_t byte_burst;   /* ... at once */
 	size_t output_cap;   /* bytes queued to one client */
 	size_t msg_in_rate;  /* msg bytes/s one user may be sent by others */
 	size_t msg_in_burst; /* ... at once */
@@ -178,9 +183,11 @@ struct session {
 	char host[INET6_ADDRSTRLEN];	 /* "1.2.3.4" or "::1" (log_peer) */
 	uint64_t connected_ms;
 	uint64_t last_frame_ms;
-	uint64_t deadline_ms;  /* handshake/login/flush */
-	uint64_t tokens_ms;    /* token bucket refill time */
-	uint32_t tokens_milli; /* tokens * 1000 */
+	uint64_t deadline_ms;	  /* handshake/login/flush */
+	struct bucket tokens;	  /* say and msg (cmd.c) */
+	struct bucket req_frames; /* the request budget: frames */
+	struct bucket req_bytes;  /* and bytes (session.c) */
+	uint64_t paused_until_ms; /* reading paused for the budget */
 	unsigned auth_failures;
 	unsigned refs;	   /* auth jobs in flight + 1 */
 	bool auth_pending; /* input paused for a check */
@@ -308,8 +315,7 @@ struct roster_user {
 	unsigned n_rooms; /* rooms it is a member of (max_rooms_per_user) */
 	/* Private messages from others: a bucket of msg_in_rate bytes a
 	 * second holding msg_in_burst (cmd-msg.c). */
-	uint64_t in_ms;
-	uint64_t in_milli; /* bytes * 1000 */
+	struct bucket inbound;
 };
 
 /* What whois needs of a user after it went offline (kept by name). */

@@ -49,6 +49,8 @@ arm_timer(struct session *s, uint64_t deadline)
 	uint64_t now = clock_mono_ms(), ms;
 	struct timeval tv;
 
+	if (s->paused_until_ms != 0 && s->paused_until_ms < deadline)
+		deadline = s->paused_until_ms; /* the budget's pause ends */
 	ms = deadline > now ? deadline - now : 0;
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
@@ -67,6 +69,14 @@ session_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (s->dead)
 		return;
+	if (s->paused_until_ms != 0 && now >= s->paused_until_ms) {
+		s->paused_until_ms = 0;
+		if (s->state != SESSION_CLOSING)
+			bufferevent_enable(s->bev, EV_READ);
+		session_process(s);
+		if (s->dead)
+			return;
+	}
 	switch (s->state) {
 	case SESSION_HANDSHAKE:
 		if (now >= s->deadline_ms) {
@@ -164,6 +174,8 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	net->conns++;
 	format_addr(s->addr, sizeof s->addr, s->host, peer);
 	s->connected_ms = clock_mono_ms();
+	bucket_fill(&s->req_frames, srv->cfg.req_burst, s->connected_ms);
+	bucket_fill(&s->req_bytes, srv->cfg.byte_burst, s->connected_ms);
 	s->deadline_ms = s->connected_ms + srv->cfg.handshake_timeout_ms;
 	s->state = SESSION_HANDSHAKE;
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
@@ -325,6 +337,39 @@ session_pass_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * The request budget: every frame, whatever it holds, costs one of
+ * req_rate a second (req_burst at once) and its bytes, of byte_rate a
+ * second (byte_burst at once). True when s can pay for a frame of len
+ * bytes now (then paid); otherwise s stops reading until it can: TCP then
+ * holds the sender back, and the server does no work for it meanwhile.
+ */
+static bool
+budget_take(struct session *s, size_t len)
+{
+	const struct config *cfg = &s->srv->cfg;
+	uint64_t now = clock_mono_ms(), wait, w;
+
+	bucket_refill(&s->req_frames, cfg->req_rate, cfg->req_burst, now);
+	bucket_refill(&s->req_bytes, cfg->byte_rate, cfg->byte_burst, now);
+	if (bucket_has(&s->req_frames, 1) && bucket_has(&s->req_bytes, len)) {
+		bucket_drain(&s->req_frames, 1);
+		bucket_drain(&s->req_bytes, len);
+		return true;
+	}
+	wait = bucket_wait_ms(&s->req_frames, 1, cfg->req_rate);
+	w = bucket_wait_ms(&s->req_bytes, len, cfg->byte_rate);
+	wait = (w > wait ? w : wait) + 1;
+	log_peer(LOG_LEVEL_INFO, s->host,
+	    "request budget %s%s%s: reading paused for %llu ms", s->addr,
+	    s->user != NULL ? " user " : "",
+	    s->user != NULL ? s->user->name : "", (unsigned long long)wait);
+	s->paused_until_ms = now + wait;
+	bufferevent_disable(s->bev, EV_READ);
+	arm_timer(s, s->paused_until_ms);
+	return false;
+}
+
+/*
  * Handles the whole frames buffered, unless paused or closing, for at most
  * one turn: SERVER_FRAMES_PER_TURN frames while the pass is young.
  */
@@ -338,8 +383,8 @@ session_process(struct session *s)
 	size_t len;
 	int rc;
 
-	if (s->ready_queued)
-		return; /* its turn comes in order */
+	if (s->ready_queued || s->paused_until_ms != 0)
+		return; /* its turn comes in order; or after its pause */
 	in = bufferevent_get_input(s->bev);
 	out = bufferevent_get_output(s->bev);
 	while (!s->dead && !s->auth_pending && s->state != SESSION_CLOSING) {
@@ -350,6 +395,8 @@ session_process(struct session *s)
 				session_yield(s);
 				break;
 			}
+			if (!budget_take(s, SC_FRAME_HEADER_LEN + len))
+				break;
 		}
 		frames++;
 		rc = channel_read(&s->ch, in, out, srv->rbuf, SC_MSG_MAX_LEN,

@@ -67,6 +67,8 @@ class Daemon:
                     "users": users, "key": os.path.join(work, "server.key"),
                     "log_dir": self.dir, "log_level": "notice",
                     "rate_burst": 10000000, "rate_per_sec": 10000000,
+                    "req_rate": 10000000, "req_burst": 10000000,
+                    "byte_rate": 1 << 30, "byte_burst": 1 << 30,
                     "max_connections": 100000, "max_per_ip": 100000,
                     "max_unauth": 100000,
                     "max_unauth_per_prefix": 100000,

@@ -727,7 +727,7 @@ test_fair_turns(void **state)
 	int i, pongs = 0, said_at = -1;
 
 	(void)state;
-	tserver_start_default(&ts, NULL);
+	tserver_start_default(&ts, "\"req_burst\":100000");
 	flood = tclient_login_new(ts.port, "testuser");
 	quiet = tclient_login_new(ts.port, "anotheruser");
 	assert_int_equal(kill(ts.pid, SIGSTOP), 0);

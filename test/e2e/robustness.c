@@ -974,6 +974,8 @@ flood_pump(struct flooder *f)
 		fail_msg("flooder channel: %s", sc_strerror(rc));
 }
 
+static bool connection_open(int fd);
+
 /*
  * One client sends say as fast as it can: it gets rate_limited, stays
  * connected, and another client's ping round trip stays within twice
@@ -989,10 +991,10 @@ test_flood(void **state)
 	uint64_t t0;
 	size_t nq, nf = 0, allowed;
 	int skipped = 0;
-	json_t *j;
 
 	(void)state;
-	tserver_start_default(&ts, NULL);
+	/* A budget the quiet pinger stays within, the flooder not. */
+	tserver_start_default(&ts, "\"req_rate\":1000,\"req_burst\":1000");
 	f.c = tclient_login_new(ts.port, "testuser");
 	b = tclient_login_new(ts.port, "anotheruser");
 	json_decref(tclient_expect(f.c, "presence"));
@@ -1042,21 +1044,113 @@ test_flood(void **state)
 			 "quiet: more than twice (+%d us)",
 		    mf, mq, FLOOD_SLACK_US);
 
-	/* The flooder is still connected once its backlog is answered. */
-	tclient_send(f.c, "{\"type\":\"ping\",\"id\":424242}");
-	for (;;) {
-		j = tclient_recv(f.c, 4 * HARNESS_TIMEOUT_MS, NULL);
-		if (j == NULL)
-			fail_msg("the flooder was disconnected or never got "
-				 "its pong");
-		if (strcmp(jstr(j, "type"), "pong") == 0) {
-			json_decref(j);
-			break;
-		}
-		json_decref(j);
-	}
+	/* The flooder is still connected: its backlog waits for its request
+	 * budget (reading paused), it is not cut. */
+	assert_true(connection_open(f.c->fd));
+	assert_true(log_line_wait("request budget", "user testuser", 1000));
 	assert_true(log_line_wait("rate limited", "user testuser", 1000));
 	tclient_free(f.c);
+	tclient_free(b);
+	stop_ok();
+}
+
+/* True when the peer has not closed fd (nothing to read, or data). */
+static bool
+connection_open(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
+/* The daemon's user + system CPU time so far, in clock ticks. */
+static long long
+cpu_ticks(pid_t pid)
+{
+	char path[64], *text, *p;
+	unsigned long long ut = 0, st = 0;
+	size_t len;
+	int i;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	text = testlib_slurp(path, &len);
+	assert_non_null(text);
+	/* After "(comm)", fields 3...: utime and stime are 14 and 15. */
+	p = strrchr(text, ')');
+	assert_non_null(p);
+	for (i = 2; i < 14 && (p = strchr(p + 1, ' ')) != NULL; i++)
+		;
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + 1, "%llu %llu", &ut, &st), 2);
+	free(text);
+	return (long long)(ut + st);
+}
+
+#define PING_FLOOD_MS	 3000
+#define PING_FLOOD_BYTES 60000
+
+/*
+ * Issue 14, weakness 3: one client sends 60 KB pings as fast as TCP lets
+ * it. Every frame costs from the connection's request budget (byte_rate,
+ * 64 KiB a second by default), so the server stops reading it instead of
+ * working for it: the daemon spends well under 60 % of its core, another
+ * client's ping is answered, and the flooder stays connected.
+ */
+static void
+test_ping_flood(void **state)
+{
+	static char ping[PING_FLOOD_BYTES + 64];
+	struct tclient *f, *b;
+	long long t0_ticks, ticks, cpu_pct;
+	uint64_t t0;
+	size_t sent = 0, len;
+	int skipped = 0, n;
+
+	(void)state;
+	tserver_start_default(&ts, NULL);
+	f = tclient_login_new(ts.port, "testuser");
+	b = tclient_login_new(ts.port, "anotheruser");
+	json_decref(tclient_expect(f, "presence"));
+	len = (size_t)snprintf(ping, sizeof ping,
+	    "{\"type\":\"ping\",\"id\":1,\"pad\":\"");
+	memset(ping + len, 'x', PING_FLOOD_BYTES);
+	len += PING_FLOOD_BYTES;
+	len += (size_t)snprintf(ping + len, sizeof ping - len, "\"}");
+
+	set_nonblock(f->fd, true);
+	t0_ticks = cpu_ticks(ts.pid);
+	t0 = clock_mono_ms();
+	while (testlib_ms_since(t0) < PING_FLOOD_MS) {
+		while (evbuffer_get_length(f->out) < FLOOD_QUEUE) {
+			assert_int_equal(channel_write(&f->ch, f->out, ping,
+					     len),
+			    0);
+			sent++;
+		}
+		if (evbuffer_write(f->out, f->fd) < 0 && errno != EAGAIN)
+			fail_msg("the flooder's socket failed: %s",
+			    strerror(errno));
+		while ((n = evbuffer_read(f->in, f->fd, 262144)) > 0)
+			evbuffer_drain(f->in, evbuffer_get_length(f->in));
+		if (n == 0)
+			fail_msg("the server closed the flooder");
+		testlib_sleep_ms(1);
+	}
+	ticks = cpu_ticks(ts.pid) - t0_ticks;
+	cpu_pct =
+	    ticks * 1000 / sysconf(_SC_CLK_TCK) * 100 / testlib_ms_since(t0);
+	print_message("ping flood: %zu pings of %zu bytes queued in %d ms; "
+		      "the daemon used %lld %% of a core\n",
+	    sent, len, PING_FLOOD_MS, cpu_pct);
+	if (cpu_pct > 60)
+		fail_msg("the daemon used %lld %% of its core", cpu_pct);
+	/* Others are served; the flooder is held back, not cut. */
+	(void)ping_rtt(b, 7, &skipped);
+	assert_true(connection_open(f->fd));
+	assert_true(log_line_wait("request budget", "user testuser", 1000));
+	set_nonblock(f->fd, false);
+	tclient_free(f);
 	tclient_free(b);
 	stop_ok();
 }
@@ -1155,7 +1249,9 @@ test_slow_reader(void **state)
 	(void)state;
 	tserver_start(&ts, three_users,
 	    "\"output_cap\":262144,"
-	    "\"rate_burst\":1000000,\"rate_per_sec\":1000000");
+	    "\"rate_burst\":1000000,\"rate_per_sec\":1000000,"
+	    "\"req_rate\":1000000,\"req_burst\":1000000,"
+	    "\"byte_rate\":1073741824,\"byte_burst\":1073741824");
 	slow = tclient_login_new(ts.port, "slowuser");
 	/*
 	 * It never reads. A bounded receive buffer makes the cap bite
@@ -3115,7 +3211,8 @@ test_log_flood(void **state)
 	(void)state;
 	tserver_start_default(&ts,
 	    "\"log_rate\":100,\"log_repeat\":10,"
-	    "\"ip_fail_limit\":20");
+	    "\"ip_fail_limit\":20,\"req_rate\":1000000,"
+	    "\"req_burst\":1000000");
 	snprintf(stderr_path, sizeof stderr_path, "%s/stderr.txt", ts.dir);
 	/* 20 wrong logins (3 per connection), then busy. */
 	for (i = 0; i < 20; i++) {
@@ -3527,6 +3624,7 @@ main(void)
 		cmocka_unit_test_teardown(test_slowloris, teardown),
 		cmocka_unit_test_teardown(test_trickle, teardown),
 		cmocka_unit_test_teardown(test_flood, teardown),
+		cmocka_unit_test_teardown(test_ping_flood, teardown),
 		cmocka_unit_test_teardown(test_slow_reader, teardown),
 		cmocka_unit_test_teardown(test_garbage_before_handshake,
 		    teardown),
