@@ -168,6 +168,78 @@ bench_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The calling thread's run-queue wait in ns (schedstat), or 0. */
+static uint64_t
+thread_wait_ns(void)
+{
+	unsigned long long run, wait;
+	FILE *f;
+	int n;
+
+	if ((f = fopen("/proc/thread-self/schedstat", "r")) == NULL)
+		return 0;
+	n = fscanf(f, "%llu %llu", &run, &wait);
+	fclose(f);
+	return n == 2 ? (uint64_t)wait : 0;
+}
+
+/* Starts an interval. */
+void
+bench_usage_start(struct bench_usage *u)
+{
+	u->wall_ns = clock_mono_ns();
+	u->cpu_ns = bench_cpu_ns();
+	u->wait_ns = thread_wait_ns();
+	u->running = true;
+}
+
+/* Ends the interval. */
+void
+bench_usage_stop(struct bench_usage *u)
+{
+	if (!u->running)
+		return;
+	u->wall_ns = clock_mono_ns() - u->wall_ns;
+	u->cpu_ns = bench_cpu_ns() - u->cpu_ns;
+	u->wait_ns = thread_wait_ns() - u->wait_ns;
+	u->running = false;
+}
+
+/* Reports the generator's share of its core. */
+void
+bench_usage_report(const struct bench_usage *u, const char *what)
+{
+	double wall = (double)u->wall_ns, cpu = NAN, wait = NAN;
+
+	if (!u->running && u->wall_ns > 0) {
+		cpu = (double)u->cpu_ns * 100 / wall;
+		wait = (double)u->wait_ns * 100 / wall;
+	}
+	report_num("bench_cpu_pct", cpu);
+	report_num("bench_wait_pct", wait);
+	if (cpu > BENCH_CPU_BOUND_PCT) {
+		report_str("bound_by", "generator");
+		report_note("bound by the generator: it used %.0f%% of a core "
+			    "(more than %d%%) %s, so the figures are its "
+			    "limit, not the server's",
+		    cpu, BENCH_CPU_BOUND_PCT, what);
+	} else if (cpu + wait > BENCH_CPU_BOUND_PCT) {
+		/* Busy or waiting for its core nearly all the time: as much
+		 * the generator's limit as if it had used the core. */
+		report_str("bound_by", "generator (core shared)");
+		report_note("bound by the generator's core: it ran %.0f%% and "
+			    "waited for its core %.0f%% of the time %s (more "
+			    "than %d%% together), so the figures are not the "
+			    "server's",
+		    cpu, wait, what, BENCH_CPU_BOUND_PCT);
+	}
+	report_note("bench_cpu_pct: the generator's CPU time / wall time %s "
+		    "(all threads, %% of one core); bench_wait_pct: its main "
+		    "loop's time runnable but waiting for its core (other "
+		    "processes, or its own threads)",
+	    what);
+}
+
 /* Names the current phase for the deadline message. */
 void
 bench_set_phase(const char *p)
