@@ -21,6 +21,9 @@
 #include "bench.h"
 #include "noise.h"
 
+#define STR_(x) #x
+#define STR(x)	STR_(x) /* a number macro as a string */
+
 struct bench_opts bench_opts;
 
 static const char *volatile phase = "start";
@@ -51,6 +54,7 @@ enum {
 	OPT_JSON,
 	OPT_QUICKACK,
 	OPT_IDLE_USERS,
+	OPT_ROUND,
 	OPT_HELP,
 };
 
@@ -79,6 +83,7 @@ static const struct option long_options[] = { { "host", required_argument, NULL,
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quickack", no_argument, NULL, OPT_QUICKACK },
+	{ "round-us", required_argument, NULL, OPT_ROUND },
 	{ "help", no_argument, NULL, OPT_HELP }, { NULL, 0, NULL, 0 } };
 
 /* Prints the usage text to f. */
@@ -133,7 +138,11 @@ usage(FILE *f)
 	    "  --deadline SEC         hard limit for the whole run (duration + "
 	    "30)\n"
 	    "  --json                 print one JSON object instead of text\n"
-	    "  --quickack             set TCP_QUICKACK after every read\n");
+	    "  --quickack             set TCP_QUICKACK after every read\n"
+	    "  --round-us U           each loop round lasts at least U us, so "
+	    "that a\n"
+	    "                         read finds several frames (fanout: " STR(
+		BENCH_ROUND_FANOUT_US) "; else 0)\n");
 }
 
 /* "securechat-bench: <message>" and a newline on stderr. */
@@ -380,6 +389,7 @@ defaults(void)
 	bench_opts.sources = 1;
 	bench_opts.duration = 10;
 	bench_opts.warmup = 2;
+	bench_opts.round_us = -1; /* the scenario's default */
 }
 
 /* Parses the options after the scenario name. */
@@ -482,6 +492,10 @@ parse_options(int argc, char **argv)
 		case OPT_QUICKACK:
 			bench_opts.quickack = true;
 			break;
+		case OPT_ROUND:
+			bench_opts.round_us =
+			    (int)parse_uint("round-us", optarg, 0, 1000000);
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			exit(BENCH_EXIT_OK);
@@ -512,6 +526,9 @@ check_options(void)
 		usage_error("--warmup must be shorter than --duration");
 	if (bench_opts.deadline == 0)
 		bench_opts.deadline = bench_opts.duration + BENCH_GRACE_SEC;
+	if (bench_opts.round_us < 0)
+		bench_opts.round_us =
+		    strcmp(s, "fanout") == 0 ? BENCH_ROUND_FANOUT_US : 0;
 	if (bench_opts.proto == BENCH_IRC && strcmp(s, "fanout") != 0 &&
 	    strcmp(s, "latency") != 0 && strcmp(s, "idle") != 0)
 		usage_error("--proto irc is for fanout, latency and idle");

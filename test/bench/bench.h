@@ -50,6 +50,12 @@
 /* Above this share of its core the figure is the generator's, not the
  * server's (issue 12, target 3). */
 #define BENCH_CPU_BOUND_PCT 80
+/*
+ * fanout: a loop round lasts at least this (--round-us), so that each
+ * read finds several frames and the generator's cost per delivery is
+ * mostly decryption, not system calls.
+ */
+#define BENCH_ROUND_FANOUT_US 0
 
 #define BENCH_EXIT_OK	    0
 #define BENCH_EXIT_FAIL	    1 /* a run failed: connect, login... */
@@ -89,6 +95,7 @@ struct bench_opts {
 	double deadline;
 	bool json;
 	bool quickack;
+	int round_us; /* a loop round's least length; -1 until defaulted */
 
 	struct sockaddr_storage addr; /* host:port resolved */
 	socklen_t addr_len;
@@ -176,12 +183,15 @@ struct worker {
 	struct sc_keypair key;	  /* device key of every connection */
 	uint8_t *buf;		  /* one plaintext, SC_MSG_MAX_LEN */
 	unsigned next_source;	  /* --sources round robin */
+	uint64_t now;		  /* ns: when the last read returned */
+	uint64_t round_ns;	  /* a loop round lasts at least this */
 	volatile bool stop;
 
 	/* Counters kept by conn.c. */
 	uint64_t login_busy;	   /* busy replies, retried */
 	uint64_t login_ok_too_big; /* internal error instead of login_ok */
 	uint64_t irc_pings;	   /* PING answered */
+	uint64_t reads;		   /* read(2) calls that returned data */
 };
 
 struct conn {
