@@ -643,6 +643,7 @@ struct server {
 
 	uint64_t heartbeat_us; /* monotonic time of last beat */
 	uint64_t stall_max_us; /* largest lateness seen */
+	uint64_t stall_win_us; /* the same since the last SIGUSR1 */
 	uint64_t accept_errors;
 	bool accept_paused; /* after EMFILE; retried by timer */
 	uint64_t status_ms; /* last STATUS= sent */

@@ -21,6 +21,9 @@
 #include "bench.h"
 #include "noise.h"
 
+#define STR_(x) #x
+#define STR(x)	STR_(x) /* a number macro as a string */
+
 struct bench_opts bench_opts;
 
 static const char *volatile phase = "start";
@@ -51,6 +54,7 @@ enum {
 	OPT_JSON,
 	OPT_QUICKACK,
 	OPT_IDLE_USERS,
+	OPT_ROUND,
 	OPT_HELP,
 };
 
@@ -79,6 +83,7 @@ static const struct option long_options[] = { { "host", required_argument, NULL,
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quickack", no_argument, NULL, OPT_QUICKACK },
+	{ "round-us", required_argument, NULL, OPT_ROUND },
 	{ "help", no_argument, NULL, OPT_HELP }, { NULL, 0, NULL, 0 } };
 
 /* Prints the usage text to f. */
@@ -133,7 +138,11 @@ usage(FILE *f)
 	    "  --deadline SEC         hard limit for the whole run (duration + "
 	    "30)\n"
 	    "  --json                 print one JSON object instead of text\n"
-	    "  --quickack             set TCP_QUICKACK after every read\n");
+	    "  --quickack             set TCP_QUICKACK after every read\n"
+	    "  --round-us U           each loop round lasts at least U us, so "
+	    "that a\n"
+	    "                         read finds several frames (fanout: " STR(
+		BENCH_ROUND_FANOUT_US) "; else 0)\n");
 }
 
 /* "securechat-bench: <message>" and a newline on stderr. */
@@ -166,6 +175,78 @@ bench_cpu_ns(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The calling thread's run-queue wait in ns (schedstat), or 0. */
+static uint64_t
+thread_wait_ns(void)
+{
+	unsigned long long run, wait;
+	FILE *f;
+	int n;
+
+	if ((f = fopen("/proc/thread-self/schedstat", "r")) == NULL)
+		return 0;
+	n = fscanf(f, "%llu %llu", &run, &wait);
+	fclose(f);
+	return n == 2 ? (uint64_t)wait : 0;
+}
+
+/* Starts an interval. */
+void
+bench_usage_start(struct bench_usage *u)
+{
+	u->wall_ns = clock_mono_ns();
+	u->cpu_ns = bench_cpu_ns();
+	u->wait_ns = thread_wait_ns();
+	u->running = true;
+}
+
+/* Ends the interval. */
+void
+bench_usage_stop(struct bench_usage *u)
+{
+	if (!u->running)
+		return;
+	u->wall_ns = clock_mono_ns() - u->wall_ns;
+	u->cpu_ns = bench_cpu_ns() - u->cpu_ns;
+	u->wait_ns = thread_wait_ns() - u->wait_ns;
+	u->running = false;
+}
+
+/* Reports the generator's share of its core. */
+void
+bench_usage_report(const struct bench_usage *u, const char *what)
+{
+	double wall = (double)u->wall_ns, cpu = NAN, wait = NAN;
+
+	if (!u->running && u->wall_ns > 0) {
+		cpu = (double)u->cpu_ns * 100 / wall;
+		wait = (double)u->wait_ns * 100 / wall;
+	}
+	report_num("bench_cpu_pct", cpu);
+	report_num("bench_wait_pct", wait);
+	if (cpu > BENCH_CPU_BOUND_PCT) {
+		report_str("bound_by", "generator");
+		report_note("bound by the generator: it used %.0f%% of a core "
+			    "(more than %d%%) %s, so the figures are its "
+			    "limit, not the server's",
+		    cpu, BENCH_CPU_BOUND_PCT, what);
+	} else if (cpu + wait > BENCH_CPU_BOUND_PCT) {
+		/* Busy or waiting for its core nearly all the time: as much
+		 * the generator's limit as if it had used the core. */
+		report_str("bound_by", "generator (core shared)");
+		report_note("bound by the generator's core: it ran %.0f%% and "
+			    "waited for its core %.0f%% of the time %s (more "
+			    "than %d%% together), so the figures are not the "
+			    "server's",
+		    cpu, wait, what, BENCH_CPU_BOUND_PCT);
+	}
+	report_note("bench_cpu_pct: the generator's CPU time / wall time %s "
+		    "(all threads, %% of one core); bench_wait_pct: its main "
+		    "loop's time runnable but waiting for its core (other "
+		    "processes, or its own threads)",
+	    what);
 }
 
 /* Names the current phase for the deadline message. */
@@ -308,6 +389,7 @@ defaults(void)
 	bench_opts.sources = 1;
 	bench_opts.duration = 10;
 	bench_opts.warmup = 2;
+	bench_opts.round_us = -1; /* the scenario's default */
 }
 
 /* Parses the options after the scenario name. */
@@ -410,6 +492,10 @@ parse_options(int argc, char **argv)
 		case OPT_QUICKACK:
 			bench_opts.quickack = true;
 			break;
+		case OPT_ROUND:
+			bench_opts.round_us =
+			    (int)parse_uint("round-us", optarg, 0, 1000000);
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			exit(BENCH_EXIT_OK);
@@ -440,6 +526,9 @@ check_options(void)
 		usage_error("--warmup must be shorter than --duration");
 	if (bench_opts.deadline == 0)
 		bench_opts.deadline = bench_opts.duration + BENCH_GRACE_SEC;
+	if (bench_opts.round_us < 0)
+		bench_opts.round_us =
+		    strcmp(s, "fanout") == 0 ? BENCH_ROUND_FANOUT_US : 0;
 	if (bench_opts.proto == BENCH_IRC && strcmp(s, "fanout") != 0 &&
 	    strcmp(s, "latency") != 0 && strcmp(s, "idle") != 0)
 		usage_error("--proto irc is for fanout, latency and idle");

@@ -47,6 +47,15 @@
 #define BENCH_SETUP_SECURECHAT 256
 #define BENCH_SETUP_IRC	       8
 #define BENCH_HS_FAIL_LIMIT    10000 /* failed handshakes, none done */
+/* Above this share of its core the figure is the generator's, not the
+ * server's (issue 12, target 3). */
+#define BENCH_CPU_BOUND_PCT 80
+/*
+ * fanout: a loop round lasts at least this (--round-us), so that each
+ * read finds several frames and the generator's cost per delivery is
+ * mostly decryption, not system calls.
+ */
+#define BENCH_ROUND_FANOUT_US 0
 
 #define BENCH_EXIT_OK	    0
 #define BENCH_EXIT_FAIL	    1 /* a run failed: connect, login... */
@@ -86,6 +95,7 @@ struct bench_opts {
 	double deadline;
 	bool json;
 	bool quickack;
+	int round_us; /* a loop round's least length; -1 until defaulted */
 
 	struct sockaddr_storage addr; /* host:port resolved */
 	socklen_t addr_len;
@@ -103,6 +113,29 @@ uint64_t bench_cpu_ns(void);
 
 /* Prints a formatted error line to stderr, prefixed with the tool name. */
 void bench_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What the generator itself used of its core over an interval. */
+struct bench_usage {
+	uint64_t wall_ns; /* monotonic */
+	uint64_t cpu_ns;  /* the whole process, every thread */
+	uint64_t wait_ns; /* the calling thread, runnable but not running */
+	bool running;
+};
+
+/* Starts an interval now. */
+void bench_usage_start(struct bench_usage *u);
+
+/* Ends the interval (once; later calls do nothing): u holds deltas. */
+void bench_usage_stop(struct bench_usage *u);
+
+/*
+ * Reports bench_cpu_pct (process CPU / wall, in % of one core),
+ * bench_wait_pct (the calling thread's run-queue wait / wall) and, when
+ * the CPU share is above BENCH_CPU_BOUND_PCT, bound_by "generator" (or
+ * "generator (core shared)" when CPU and wait together are). An interval
+ * never started reports null. what says what it covers.
+ */
+void bench_usage_report(const struct bench_usage *u, const char *what);
 
 /* ---- conn.c ------------------------------------------------------------ */
 
@@ -150,12 +183,15 @@ struct worker {
 	struct sc_keypair key;	  /* device key of every connection */
 	uint8_t *buf;		  /* one plaintext, SC_MSG_MAX_LEN */
 	unsigned next_source;	  /* --sources round robin */
+	uint64_t now;		  /* ns: when the last read returned */
+	uint64_t round_ns;	  /* a loop round lasts at least this */
 	volatile bool stop;
 
 	/* Counters kept by conn.c. */
 	uint64_t login_busy;	   /* busy replies, retried */
 	uint64_t login_ok_too_big; /* internal error instead of login_ok */
 	uint64_t irc_pings;	   /* PING answered */
+	uint64_t reads;		   /* read(2) calls that returned data */
 };
 
 struct conn {
@@ -269,9 +305,29 @@ int target_request_stats(pid_t pid) SC_WUR;
 
 /*
  * Waits up to BENCH_STATS_WAIT_MS for a "stats:" line after offset in the
- * server log and returns its largest loop stall in ms, or -1.
+ * server log and returns its largest loop stall since the server started,
+ * in ms, or -1.
  */
 double target_stall_ms(const char *path, long offset);
+
+/*
+ * Ends one stall window of the server and starts the next: the log's
+ * size, then SIGUSR1 to --server-pid, whose stats line restarts the
+ * server's "since the last stats" stall. Never blocks. Returns the offset
+ * to give target_window_ms(), or -1 without --server-log.
+ */
+long target_mark(void);
+
+/*
+ * The largest loop stall of the window that the mark at offset ended (the
+ * "since the last stats" figure of the first stats line after offset),
+ * waiting up to BENCH_STATS_WAIT_MS for it: ms, or NAN (no mark, no line,
+ * or a server without that figure).
+ */
+double target_window_ms(long offset);
+
+/* The larger of two stalls, NAN when both are. */
+double target_stall_max(double a, double b);
 
 /* ---- scenarios --------------------------------------------------------- */
 

@@ -127,8 +127,8 @@ open_ipsec(size_t i, uint64_t n, const uint8_t *in, size_t len, uint8_t *out,
 	uint8_t iv[12], t[TAG_LEN];
 
 	nonce_of(iv, n);
-	IMB_AES256_GCM_DEC(mgr, &ipsec_keys[i], &ctx, out, in, len, iv, NULL,
-	    0, t, TAG_LEN);
+	IMB_AES256_GCM_DEC(mgr, &ipsec_keys[i], &ctx, out, in, len, iv, NULL, 0,
+	    t, TAG_LEN);
 	return sodium_memcmp(t, tag, TAG_LEN) == 0;
 }
 
@@ -151,17 +151,18 @@ cross_check(uint8_t *in, uint8_t *out)
 				    memcmp(tag, reftag, TAG_LEN) != 0)
 					die("ciphertexts differ");
 			}
-			if (!open_ipsec(i, k + 7, ref, sizes[s], back, reftag) ||
+			if (!open_ipsec(i, k + 7, ref, sizes[s], back,
+				reftag) ||
 			    memcmp(back, in, sizes[s]) != 0)
 				die("ipsec-mb does not open libsodium's frame");
 			memcpy(ref + sizes[s], reftag, TAG_LEN);
 			IMB_AES256_GCM_ENC(mgr, &ipsec_keys[i],
-			    &(struct gcm_context_data) { 0 }, out, in,
-			    sizes[s], (uint8_t[12]) { 0 }, NULL, 0,
-			    out + sizes[s], TAG_LEN);
+			    &(struct gcm_context_data){ 0 }, out, in, sizes[s],
+			    (uint8_t[12]){ 0 }, NULL, 0, out + sizes[s],
+			    TAG_LEN);
 			if (crypto_aead_aes256gcm_decrypt_afternm(back, &mlen,
 				NULL, out, sizes[s] + TAG_LEN, NULL, 0,
-				(uint8_t[12]) { 0 }, &sodium_keys[i]) != 0 ||
+				(uint8_t[12]){ 0 }, &sodium_keys[i]) != 0 ||
 			    memcmp(back, in, sizes[s]) != 0)
 				die("libsodium does not open ipsec-mb's frame");
 		}
@@ -265,10 +266,10 @@ main(int argc, char **argv)
 	printf("AES-256-GCM encryption, %d keys rotating, median of %d runs "
 	       "of %lu (ipsec-mb arch: %s)\n\n",
 	    KEYS, runs, count,
-	    mgr->used_arch == IMB_ARCH_AVX512 ? "avx512" :
-	    mgr->used_arch == IMB_ARCH_AVX2   ? "avx2" :
-	    mgr->used_arch == IMB_ARCH_AVX    ? "avx" :
-						"sse");
+	    mgr->used_arch == IMB_ARCH_AVX512	? "avx512" :
+		mgr->used_arch == IMB_ARCH_AVX2 ? "avx2" :
+		mgr->used_arch == IMB_ARCH_AVX	? "avx" :
+						  "sse");
 	printf("| plaintext bytes |");
 	for (impl = 0; impl < IMPL_COUNT; impl++)
 		printf(" %s ns |", impl_name[impl]);

@@ -82,7 +82,7 @@ struct chat {
 	uint64_t lost_after_ready;
 
 	uint64_t t_setup, t0, t_steady, t_end, t_stop, t_done;
-	uint64_t cpu0, cpu_stop;
+	struct bench_usage usage; /* the run: start to end of sending */
 	uint64_t offered, sent, skipped, lag_max_ns;
 	uint64_t delivered, steady_deliveries, unparsed, errors;
 	char first_error[64];
@@ -93,7 +93,9 @@ struct chat {
 	uint64_t storm_start, storm_end, storm_first_login, storm_last_ok;
 	bool storm_done;
 	char storm_error[400];
-	long log_before, log_after;
+	/* Server stall windows (target_mark): setup, the run before the
+	 * storm (storm only), the rest of the run and the drain. */
+	long mark_setup, mark_quiet, mark_end;
 };
 
 static struct chat chat;
@@ -123,7 +125,7 @@ abort_run(const char *fmt, ...)
 	chat.status = BENCH_EXIT_FAIL;
 	if (chat.t_stop == 0)
 		chat.t_stop = clock_mono_ns();
-	chat.cpu_stop = bench_cpu_ns();
+	bench_usage_stop(&chat.usage);
 	chat.phase = PHASE_DONE;
 	chat.t_done = clock_mono_ns();
 	chat.w.stop = true;
@@ -298,11 +300,12 @@ check_drained(void)
 	}
 }
 
-/* One message from sender s, sequence q, sent at t, at receiver r. */
+/* One message from sender s, sequence q, sent at t, at receiver r: it
+ * arrived when the read that brought it returned. */
 static void
 deliver(struct receiver *r, uint64_t s, uint64_t q, uint64_t t)
 {
-	uint64_t now = clock_mono_ns(), next;
+	uint64_t now = r->c.w->now, next;
 
 	if (s >= chat.n_tx || t > now) {
 		chat.unparsed++;
@@ -372,6 +375,25 @@ sc_other(struct conn *c, const uint8_t *p, size_t len)
 	msg_clear(&ev);
 }
 
+/*
+ * Finds the text of a say event without decoding it: text is its last
+ * member ({"type","id","ts","from","text"}), BENCH_TEXT_LEN bytes that
+ * need no escaping, so it sits at a fixed distance from the end; any other
+ * shape is searched for. NULL when there is no text member.
+ */
+static const uint8_t *
+say_text(const uint8_t *p, size_t len)
+{
+	size_t member = strlen(TEXT_MEMBER), tail = member + BENCH_TEXT_LEN + 2;
+	const uint8_t *text;
+
+	if (len >= tail && memcmp(p + len - 2, "\"}", 2) == 0 &&
+	    memcmp(p + len - tail, TEXT_MEMBER, member) == 0)
+		return p + len - tail + member;
+	text = memmem(p, len, TEXT_MEMBER, member);
+	return text != NULL ? text + member : NULL;
+}
+
 /* A securechat plaintext after login. */
 static void
 sc_message(struct conn *c, const uint8_t *p, size_t len)
@@ -382,10 +404,7 @@ sc_message(struct conn *c, const uint8_t *p, size_t len)
 	if (has_prefix(p, len, SAY_PREFIX)) {
 		if (c->role != ROLE_RECEIVER)
 			return;
-		/* text is the last member: {"type","id","ts","from","text"} */
-		text = memmem(p, len, TEXT_MEMBER, strlen(TEXT_MEMBER));
-		if (text != NULL) {
-			text += strlen(TEXT_MEMBER);
+		if ((text = say_text(p, len)) != NULL) {
 			if (parse_text(text, len - (size_t)(text - p), &s, &q,
 				&t)) {
 				deliver(c->arg, s, q, t);
@@ -505,12 +524,7 @@ storm_timer(evutil_socket_t fd, short what, void *arg)
 	if (chat.phase != PHASE_RUN)
 		return;
 	bench_set_phase("login storm");
-	if (bench_opts.server_pid != 0) {
-		chat.log_before = target_log_offset(bench_opts.server_log);
-		if (target_request_stats(bench_opts.server_pid) != 0)
-			bench_warn("SIGUSR1 to %ld failed",
-			    (long)bench_opts.server_pid);
-	}
+	chat.mark_quiet = target_mark();
 	chat.storm_start = clock_mono_ns();
 	for (i = 0; i < chat.n_storm; i++) {
 		chat.storm[i].role = ROLE_STORM;
@@ -575,7 +589,8 @@ start_run(void)
 	chat.t0 = clock_mono_ns();
 	chat.t_steady = chat.t0 + (uint64_t)(bench_opts.warmup * 1e9);
 	chat.t_end = chat.t0 + (uint64_t)(bench_opts.duration * 1e9);
-	chat.cpu0 = bench_cpu_ns();
+	chat.mark_setup = target_mark();
+	bench_usage_start(&chat.usage);
 	if (chat.mode == MODE_FANOUT) {
 		for (i = 0; i < chat.n_tx; i++)
 			conn_mark_dirty(&chat.tx[i].c);
@@ -596,7 +611,7 @@ end_run(void)
 	chat.phase = PHASE_DRAIN;
 	bench_set_phase("drain");
 	chat.t_stop = clock_mono_ns();
-	chat.cpu_stop = bench_cpu_ns();
+	bench_usage_stop(&chat.usage);
 	evtimer_del(chat.tick_ev);
 	arm(chat.phase_ev, (uint64_t)DRAIN_CHECK_MS * 1000000u);
 	check_drained();
@@ -804,13 +819,44 @@ report_deliveries(void)
 	    "gap open, is a duplicate");
 }
 
+/* Reports the server's largest loop stall in each phase. */
+static void
+report_stalls(void)
+{
+	double setup, quiet = NAN, end, run;
+
+	if (bench_opts.server_log == NULL)
+		return;
+	setup = target_window_ms(chat.mark_setup);
+	if (chat.mode == MODE_STORM)
+		quiet = target_window_ms(chat.mark_quiet);
+	end = target_window_ms(chat.mark_end);
+	if (chat.t0 == 0) { /* never started sending: all of it was setup */
+		setup = end;
+		end = NAN;
+	}
+	run = target_stall_max(quiet, end);
+	report_num("server_stall_setup_ms", setup);
+	report_num("server_stall_run_ms", run);
+	if (chat.mode == MODE_STORM) {
+		report_num("server_stall_before_storm_ms", quiet);
+		report_num("server_stall_storm_ms", end);
+	}
+	report_num("server_stall_max_ms", target_stall_max(setup, run));
+	report_note("server stall: the daemon's largest event-loop stall "
+		    "(its heartbeat's lateness, from the SIGUSR1 stats line) "
+		    "while the connections were set up, and from the start of "
+		    "sending to the end of the drain%s; max: the larger",
+	    chat.mode == MODE_STORM ? " (before the storm, and from the "
+				      "storm on)" :
+				      "");
+}
+
 /* Reports the whole run. */
 static void
 chat_report(void)
 {
 	double steady = bench_opts.duration - bench_opts.warmup;
-	double run_s =
-	    chat.t_stop > chat.t0 ? (double)(chat.t_stop - chat.t0) / 1e9 : 0;
 	double q, s;
 	long rss;
 
@@ -874,27 +920,17 @@ chat_report(void)
 		    "login_ok - first login sent); quiet window: sent between "
 		    "warmup and the storm; storm window: sent between the "
 		    "first storm connect and the last login answer");
-		report_num("server_stall_before_storm_ms",
-		    chat.log_before >= 0 && bench_opts.server_log != NULL ?
-			target_stall_ms(bench_opts.server_log,
-			    chat.log_before) :
-			NAN);
-		if (bench_opts.server_log != NULL && chat.log_after >= 0)
-			report_num("server_stall_max_ms",
-			    target_stall_ms(bench_opts.server_log,
-				chat.log_after));
-		else
-			report_num("server_stall_max_ms", NAN);
-		report_note(
-		    "server stall: the daemon's largest event-loop "
-		    "stall since it started (SIGUSR1 stats line), before the "
-		    "storm and at the end");
 	}
+	report_stalls();
 	report_uint("login_ok_too_big", chat.w.login_ok_too_big);
-	report_num("bench_cpu_pct",
-	    run_s > 0 && chat.t0 != 0 ?
-		(double)(chat.cpu_stop - chat.cpu0) / 1e7 / run_s :
-		NAN);
+	report_uint("bench_reads", chat.w.reads);
+	report_num("bench_deliveries_per_read",
+	    chat.w.reads > 0 ? (double)chat.delivered / chat.w.reads : NAN);
+	report_note(
+	    "bench_deliveries_per_read: deliveries / reads of every "
+	    "connection (setup included); the more, the less each "
+	    "delivery costs the generator in system calls (--round-us)");
+	bench_usage_report(&chat.usage, "from the start of sending to its end");
 	if ((rss = testlib_rss_kib(bench_opts.server_pid)) >= 0)
 		report_uint("server_rss_kib", (uint64_t)rss);
 	report_uint("connections_lost", chat.lost_after_ready);
@@ -911,7 +947,8 @@ chat_run(void)
 	int rc;
 
 	memset(&chat, 0, sizeof chat);
-	chat.log_before = chat.log_after = -1;
+	chat.mark_setup = chat.mark_quiet = chat.mark_end = -1;
+	(void)target_mark(); /* the setup window starts here */
 	if (strcmp(bench_opts.scenario, "fanout") == 0)
 		chat.mode = MODE_FANOUT;
 	else if (strcmp(bench_opts.scenario, "latency") == 0)
@@ -937,12 +974,7 @@ chat_run(void)
 	open_more();
 	conn_worker_run(&chat.w);
 
-	if (chat.mode == MODE_STORM && bench_opts.server_pid != 0) {
-		chat.log_after = target_log_offset(bench_opts.server_log);
-		if (target_request_stats(bench_opts.server_pid) != 0)
-			bench_warn("SIGUSR1 to %ld failed",
-			    (long)bench_opts.server_pid);
-	}
+	chat.mark_end = target_mark();
 	bench_set_phase("report");
 	chat_report();
 	if (chat.status != BENCH_EXIT_OK)

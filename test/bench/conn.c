@@ -5,9 +5,12 @@
  * IRC: NICK/USER, 001, JOIN, 366, answering PING throughout. Once the goal
  * is reached, every plaintext or line goes to the scenario's hooks.
  *
- * Reads go straight into the input evbuffer (one read(2) of up to 64 KiB
- * per readiness); output is queued and written once per loop round for
- * every connection marked dirty, so a burst of sends costs one write.
+ * Reads go straight into the input evbuffer, 64 KiB at a time until a
+ * read comes back short; the socket is edge-triggered, so a drained socket
+ * costs no further poll. Output is queued and written once per loop round
+ * for every connection marked dirty, so a burst of sends costs one write.
+ * A worker may make each loop round last at least round_ns, so that reads
+ * find several frames waiting instead of one (fanout).
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -15,6 +18,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +80,7 @@ conn_worker_init(struct worker *w, const struct conn_hooks *hooks, void *arg)
 	memset(w, 0, sizeof *w);
 	w->hooks = hooks;
 	w->arg = arg;
+	w->round_ns = (uint64_t)bench_opts.round_us * 1000u;
 	TAILQ_INIT(&w->dirty);
 	if ((cfg = event_config_new()) == NULL)
 		return SC_ERR_IO;
@@ -142,17 +147,37 @@ flush_all(struct worker *w)
 	}
 }
 
+/* Sleeps out what is left of a round that began at start. */
+static void
+pace(const struct worker *w, uint64_t start)
+{
+	uint64_t spent = clock_mono_ns() - start;
+	struct timespec ts;
+
+	if (spent >= w->round_ns)
+		return;
+	ts.tv_sec = (time_t)((w->round_ns - spent) / 1000000000u);
+	ts.tv_nsec = (long)((w->round_ns - spent) % 1000000000u);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 /* Runs the loop until stopped. */
 void
 conn_worker_run(struct worker *w)
 {
+	uint64_t start;
+
 	flush_all(w);
 	while (!w->stop) {
+		start = clock_mono_ns();
 		if (event_base_loop(w->base, EVLOOP_ONCE) < 0)
 			break;
 		if (w->hooks->after != NULL)
 			w->hooks->after(w);
 		flush_all(w);
+		if (w->round_ns > 0 && !w->stop)
+			pace(w, start);
 	}
 }
 
@@ -224,7 +249,8 @@ conn_open(struct conn *c, struct worker *w, enum conn_goal goal,
 		return SC_ERR_IO;
 	}
 	c->fd = fd;
-	c->rev = event_new(w->base, fd, EV_READ | EV_PERSIST, read_cb, c);
+	c->rev =
+	    event_new(w->base, fd, EV_READ | EV_PERSIST | EV_ET, read_cb, c);
 	c->wev = event_new(w->base, fd, EV_WRITE | EV_PERSIST, write_cb, c);
 	if (c->rev == NULL || c->wev == NULL) {
 		bench_warn("out of memory");
@@ -629,38 +655,54 @@ connected(struct conn *c)
 	conn_mark_dirty(c);
 }
 
-/* The socket is readable. */
+/*
+ * The socket became readable (edge-triggered): reads and handles what it
+ * holds until a read comes back short, which TCP does only once its
+ * receive queue is empty; data arriving later makes a new edge.
+ */
 static void
 read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 	struct evbuffer_iovec v;
+	unsigned gen = c->gen;
+	size_t want;
 	ssize_t n;
 	int one = 1;
 
 	(void)what;
-	if (evbuffer_reserve_space(c->in, BENCH_READ_CHUNK, &v, 1) != 1) {
-		bench_warn("out of memory");
-		abort();
+	for (;;) {
+		if (evbuffer_reserve_space(c->in, BENCH_READ_CHUNK, &v, 1) !=
+		    1) {
+			bench_warn("out of memory");
+			abort();
+		}
+		want = v.iov_len;
+		n = read(fd, v.iov_base, want);
+		if (n <= 0) {
+			evbuffer_commit_space(c->in, &v, 0);
+			if (n == 0)
+				fail(c, "closed by the server");
+			else if (errno == EINTR)
+				continue;
+			else if (errno != EAGAIN)
+				fail(c, "read: %s", strerror(errno));
+			return;
+		}
+		c->w->now = clock_mono_ns();
+		c->w->reads++;
+		v.iov_len = (size_t)n;
+		evbuffer_commit_space(c->in, &v, 1);
+		if (bench_opts.quickack)
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+			    sizeof one);
+		if (bench_opts.proto == BENCH_IRC)
+			irc_process(c);
+		else
+			sc_process(c);
+		if (c->gen != gen || (size_t)n < want)
+			return; /* closed meanwhile, or drained */
 	}
-	n = read(fd, v.iov_base, v.iov_len);
-	if (n <= 0) {
-		evbuffer_commit_space(c->in, &v, 0);
-		if (n == 0)
-			fail(c, "closed by the server");
-		else if (errno != EAGAIN && errno != EINTR)
-			fail(c, "read: %s", strerror(errno));
-		return;
-	}
-	v.iov_len = (size_t)n;
-	evbuffer_commit_space(c->in, &v, 1);
-	if (bench_opts.quickack)
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
-		    sizeof one);
-	if (bench_opts.proto == BENCH_IRC)
-		irc_process(c);
-	else
-		sc_process(c);
 }
 
 /* The socket is writable: the connect finished or output drained. */

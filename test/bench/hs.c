@@ -281,10 +281,12 @@ hs_run(void)
 	unsigned t, nt = bench_opts.threads, c = bench_opts.concurrency;
 	struct x25519_bound bound;
 	struct hs_loop *loops;
-	uint64_t cpu0, t0, done = 0, failed = 0;
-	double steady = bench_opts.duration - bench_opts.warmup, rate, wall;
+	uint64_t done = 0, failed = 0;
+	double steady = bench_opts.duration - bench_opts.warmup, rate;
 	const char *error = NULL;
 	struct hist lat;
+	struct bench_usage usage;
+	long mark_end;
 	int rc, status = BENCH_EXIT_OK;
 
 	if (nt > c)
@@ -304,8 +306,8 @@ hs_run(void)
 		}
 	}
 	bench_set_phase("handshakes");
-	cpu0 = bench_cpu_ns();
-	t0 = clock_mono_ns();
+	(void)target_mark(); /* the run's stall window starts here */
+	bench_usage_start(&usage);
 	for (t = 1; t < nt; t++) {
 		if ((rc = pthread_create(&loops[t].thread, NULL, hs_loop_main,
 			 &loops[t])) != 0) {
@@ -319,7 +321,8 @@ hs_run(void)
 		if (loops[t].threaded)
 			pthread_join(loops[t].thread, NULL);
 	}
-	wall = (double)(clock_mono_ns() - t0) / 1e9;
+	bench_usage_stop(&usage);
+	mark_end = target_mark();
 
 	hist_init(&lat);
 	for (t = 0; t < nt; t++) {
@@ -343,14 +346,16 @@ hs_run(void)
 	hist_report(&lat, "handshake");
 	report_bound(&bound);
 	report_num("bound_ratio", rate / bound.per_sec);
-	report_num("bench_cpu_pct",
-	    (double)(bench_cpu_ns() - cpu0) / 1e7 / wall);
+	bench_usage_report(&usage, "during the run");
+	if (bench_opts.server_log != NULL) {
+		report_num("server_stall_run_ms", target_window_ms(mark_end));
+		report_num("server_stall_max_ms", target_window_ms(mark_end));
+		report_note("server stall: the daemon's largest event-loop "
+			    "stall during the run");
+	}
 	report_note("handshakes_per_sec: connect + Noise XX + ping/pong "
 		    "completed inside the steady window, per second; "
-		    "bound_ratio = "
-		    "that / x25519 bound; bench_cpu_pct near %u00 means the "
-		    "generator was the limit (raise --threads)",
-	    nt);
+		    "bound_ratio = that / x25519 bound");
 	if (done == 0) {
 		status = BENCH_EXIT_FAIL;
 		bench_warn("no handshake completed%s%s",

@@ -37,6 +37,8 @@ struct idle {
 	long rss_before, rss_after, rss_end;
 	long self_before, self_after;
 	unsigned alive_end;
+	struct bench_usage usage;  /* the setup */
+	long mark_setup, mark_end; /* server stall windows */
 };
 
 static struct idle idle;
@@ -59,6 +61,8 @@ check_setup_done(void)
 	    (idle.opened < idle.n && !idle.stop_opening))
 		return;
 	idle.t_ready = clock_mono_ns();
+	bench_usage_stop(&idle.usage);
+	idle.mark_setup = target_mark();
 	idle.phase = IDLE_SETTLE;
 	bench_set_phase("settle");
 	arm_ms(BENCH_IDLE_SETTLE_MS);
@@ -182,6 +186,7 @@ static void
 idle_report(void)
 {
 	double setup_s = (double)(idle.t_ready - idle.t_start) / 1e9;
+	double setup, hold;
 
 	report_str("scenario", "idle");
 	report_str("proto",
@@ -225,6 +230,18 @@ idle_report(void)
 		report_str("first_lost", idle.lost_why);
 	report_uint("login_ok_too_big", idle.w.login_ok_too_big);
 	report_uint("irc_pings_answered", idle.w.irc_pings);
+	bench_usage_report(&idle.usage, "while the sessions were set up");
+	if (bench_opts.server_log != NULL) {
+		setup = target_window_ms(idle.mark_setup);
+		hold = target_window_ms(idle.mark_end);
+		report_num("server_stall_setup_ms", setup);
+		report_num("server_stall_run_ms", hold);
+		report_num("server_stall_max_ms",
+		    target_stall_max(setup, hold));
+		report_note("server stall: the daemon's largest event-loop "
+			    "stall while the sessions were set up, then while "
+			    "they were held idle (run); max: the larger");
+	}
 	report_note("server_kib_per_session = (VmRSS of --server-pid %d ms "
 		    "after the last login - VmRSS before the first connection) "
 		    "/ "
@@ -240,6 +257,7 @@ idle_run(void)
 	unsigned i;
 
 	memset(&idle, 0, sizeof idle);
+	idle.mark_setup = idle.mark_end = -1;
 	idle.n = bench_opts.sessions;
 	bench_opts.irc_no_join = bench_opts.idle_users > 0;
 	if ((idle.conns = calloc(idle.n, sizeof *idle.conns)) == NULL) {
@@ -259,9 +277,13 @@ idle_run(void)
 	idle.self_before = testlib_rss_kib(getpid());
 	idle.rss_after = idle.rss_end = -1;
 	bench_set_phase("setup (connect and log in)");
+	(void)target_mark(); /* the setup window starts here */
 	idle.t_start = clock_mono_ns();
+	bench_usage_start(&idle.usage);
 	open_more();
 	conn_worker_run(&idle.w);
+	idle.mark_end = target_mark();
+	bench_usage_stop(&idle.usage); /* when setup never ended */
 
 	bench_set_phase("report");
 	idle_report();

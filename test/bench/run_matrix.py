@@ -14,6 +14,12 @@ takes the median of --runs runs of every figure:
   handshakes against the X25519 bound (SecureChat only)
   login storm of 200 real pbkdf2:sha256:600000 logins during a stream
 
+Every SecureChat scenario gets --server-pid and --server-log, so each
+reports the daemon's largest event-loop stall during it (its SIGUSR1
+stats line); every scenario reports the generator's own CPU share, and a
+figure whose generator used more than 80 % of its core is shown as bound
+by the generator, not as the server's.
+
 --smoke runs each SecureChat scenario once for about a second (a CI
 check that the tool and the daemon work together, not a measurement).
 Every child process is bounded in time; everything started is stopped.
@@ -135,6 +141,11 @@ def bench(build, args, timeout):
     return res
 
 
+def server_args(d):
+    """What lets securechat-bench read securechatd's stall and RSS."""
+    return ["--server-pid", str(d.proc.pid), "--server-log", d.log]
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -209,24 +220,32 @@ def smoke(build):
                 ["fanout", "--receivers", "20", "--senders", "2"],
                 ["latency", "--receivers", "20", "--senders", "1",
                  "--rate", "200"],
-                ["idle", "--sessions", "100", "--idle-users", "10",
-                 "--server-pid", pid],
+                ["idle", "--sessions", "100", "--idle-users", "10"],
                 ["handshakes", "--concurrency", "8"],
                 ["login-storm", "--logins", "5", "--receivers", "10",
-                 "--senders", "1", "--rate", "100", "--server-pid", pid,
-                 "--server-log", d.log],
+                 "--senders", "1", "--rate", "100"],
             ]
             for c in checks:
-                r = bench(build, c + common, 120)
-                ok = r.get("status") == "ok" and r["_exit"] == 0
+                r = bench(build, c + common + server_args(d), 120)
+                # Every scenario reports the generator's CPU and the
+                # daemon's largest stall during it.
+                missing = [k for k in ("bench_cpu_pct",
+                                       "server_stall_max_ms")
+                           if not isinstance(r.get(k), (int, float))]
+                ok = r.get("status") == "ok" and r["_exit"] == 0 and \
+                    not missing
                 failures += 0 if ok else 1
                 key = {"fanout": "deliveries_per_sec",
                        "latency": "latency_p99_us",
                        "idle": "server_kib_per_session",
                        "handshakes": "handshakes_per_sec",
                        "login-storm": "logins_per_sec"}[c[0]]
-                print("%-4s %-12s %s = %s" % ("ok" if ok else "FAIL", c[0],
-                                              key, r.get(key)))
+                print("%-4s %-12s %s = %s, bench CPU %s %%, largest stall "
+                      "%s ms%s" % ("ok" if ok else "FAIL", c[0], key,
+                                   r.get(key), r.get("bench_cpu_pct"),
+                                   r.get("server_stall_max_ms"),
+                                   ", missing " + " ".join(missing)
+                                   if missing else ""))
         finally:
             d.close()
         if d.proc.returncode != 0:
@@ -262,6 +281,8 @@ def matrix(args):
             a = ["--port", str(d.port)]
             if kind == "irc":
                 a += ["--proto", "irc", "--setup-concurrency", "8"]
+            else:
+                a += server_args(d)
             return a
 
         # Fan-out and latency: one daemon per protocol, reused.
@@ -298,8 +319,9 @@ def matrix(args):
                     def idle(d, kind=kind, n=n):
                         a = ["idle", "--sessions", str(n), "--idle-users",
                              "100", "--sources", "4", "--duration", "3",
-                             "--server-pid", str(d.proc.pid),
                              "--deadline", "900"] + proto_args(kind, d)
+                        if kind == "irc":
+                            a += ["--server-pid", str(d.proc.pid)]
                         return bench(build, a, 1000)
                     res.append(with_daemon(kind, idle))
                 out["idle"].append({"proto": kind, "n": n, "runs": res})
@@ -323,8 +345,7 @@ def matrix(args):
             def storm(d):
                 a = ["login-storm", "--logins", "200", "--receivers", "100",
                      "--senders", "10", "--rate", "1000", "--duration", "10",
-                     "--deadline", "300", "--server-pid", str(d.proc.pid),
-                     "--server-log", d.log] + proto_args("securechat", d)
+                     "--deadline", "300"] + proto_args("securechat", d)
                 return bench(build, a, 400)
             res.append(with_daemon("securechat", storm, "0,1"))
             out["storm"] = res
@@ -364,13 +385,72 @@ def ratio(a, b):
     return None if a is None or not b else a / b
 
 
+def runs_of(entry, key):
+    return [r.get(key) for r in entry["runs"]] if entry else []
+
+
+def bound(entry):
+    """True when the generator bound any run of entry (bench's bound_by:
+    above 80 % of its core, or with its wait for the core above that)."""
+    return bool(entry) and any(r.get("bound_by") for r in entry["runs"])
+
+
+def fig(entry, key, f=None, flag=True):
+    """The median and every run: "m (r1 / r2 / r3)", flagged when the
+    generator bound a run: that is not the server's figure (flag=False
+    for figures the generator's speed cannot change, like memory)."""
+    f = f or fmt
+    if not entry:
+        return "n/a"
+    vals = runs_of(entry, key)
+    text = "%s (%s)" % (f(median(vals)), " / ".join(f(v) for v in vals))
+    return ("bound by the generator: " + text) if flag and bound(entry) \
+        else text
+
+
+def mega(v):
+    return "n/a" if v is None else "%.2fM" % (v / 1e6)
+
+
+def ms(v):
+    return "n/a" if v is None else "%.1f" % v
+
+
+def gen(entry):
+    """The generator's CPU share and its wait for its core, as the range
+    over the runs, in % of one core."""
+    if not entry:
+        return "n/a"
+
+    def span(key):
+        vals = [v for v in runs_of(entry, key) if v is not None]
+        if not vals:
+            return "n/a"
+        lo, hi = min(vals), max(vals)
+        return "%.0f" % lo if round(lo) == round(hi) else \
+            "%.0f-%.0f" % (lo, hi)
+    return "%s (wait %s)%s" % (span("bench_cpu_pct"),
+                               span("bench_wait_pct"),
+                               " **bound**" if bound(entry) else "")
+
+
+def stall(entry):
+    """The largest loop stall of the scenario: worst run (every run)."""
+    if not entry:
+        return "n/a"
+    vals = runs_of(entry, "server_stall_max_ms")
+    worst = max([v for v in vals if v is not None], default=None)
+    return "%s (%s)" % (ms(worst), " / ".join(ms(v) for v in vals))
+
+
 def write_markdown(res, path):
     m = res["machine"]
     notes = os.path.join(ROOT, "test", "bench", "benchmarks-notes.md")
     L = []
     L.append("# Benchmarks\n")
     L.append("Written by `test/bench/run_matrix.py` (figures: the median of "
-             "%d runs each; elapsed %.0f min). SecureChat encrypts every "
+             "%d runs each, then every run in parentheses; elapsed %.0f "
+             "min). SecureChat encrypts every "
              "frame (Noise transport, AES-256-GCM); ngIRCd sends plain "
              "IRC lines. The server under test is pinned to CPU 0, "
              "securechat-bench to CPU 1 (`taskset`).\n" % (
@@ -379,10 +459,22 @@ def write_markdown(res, path):
              "libsodium %s, libevent %s.\n" % (
                  m["cpu"], m["cores"], m["mem_gib"], m["kernel"], m["gcc"],
                  m["ngircd"], m["libsodium"], m["libevent"]))
+    L.append("Every table gives the generator's own CPU (bench CPU: "
+             "securechat-bench's CPU time over the measured interval, in % "
+             "of its core, the range over the runs; wait: the time its "
+             "loop was runnable but waited for the core). A figure whose "
+             "generator used more than 80 % of its core in any run, or "
+             "ran and waited for the core together more than 80 % of the "
+             "time, is marked *bound by the generator*: it is the "
+             "generator's limit, not the server's. The largest loop stall "
+             "is securechatd's (its 50 ms heartbeat's lateness, from the "
+             "SIGUSR1 stats line) during the whole scenario, setup "
+             "included: the worst run, then every run.\n")
     L.append("## Fan-out (deliveries/s over the steady window)\n")
     L.append("| N receivers | S senders | SecureChat | ngIRCd | ratio | "
-             "SecureChat loss/dup/reorder |")
-    L.append("|---:|---:|---:|---:|---:|---|")
+             "SecureChat loss/dup/reorder | bench CPU % SecureChat | "
+             "bench CPU % ngIRCd | SecureChat largest stall (ms) |")
+    L.append("|---:|---:|---:|---:|---:|---|---:|---:|---:|")
     for n in (100, 500, 1000):
         for s in (1, 10):
             a = find(res["fanout"], proto="securechat", n=n, s=s)
@@ -391,12 +483,18 @@ def write_markdown(res, path):
             vb = med(b, "deliveries_per_sec") if b else None
             lost = "/".join(fmt(med(a, k)) for k in (
                 "lost", "duplicates", "reordered")) if a else "n/a"
-            L.append("| %d | %d | %s | %s | %s | %s |" % (
-                n, s, fmt(va), fmt(vb), fmt(ratio(va, vb), 2), lost))
+            r = fmt(ratio(va, vb), 2)
+            if bound(a) or bound(b):
+                r += " (generator-bound)"
+            L.append("| %d | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+                n, s, fig(a, "deliveries_per_sec", mega),
+                fig(b, "deliveries_per_sec", mega), r, lost, gen(a),
+                gen(b), stall(a)))
     L.append("")
     L.append("## Latency at R = 1000 msg/s (microseconds, end to end)\n")
-    L.append("| N | quickack | server | p50 | p90 | p99 | p99.9 | max |")
-    L.append("|---:|---|---|---:|---:|---:|---:|---:|")
+    L.append("| N | quickack | server | p50 | p90 | p99 | p99.9 | max | "
+             "bench CPU % | largest stall (ms) |")
+    L.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for n in (100, 500):
         for qa in (False, True):
             for kind, name in (("securechat", "SecureChat"),
@@ -404,52 +502,59 @@ def write_markdown(res, path):
                 e = find(res["latency"], proto=kind, n=n, quickack=qa)
                 if e is None:
                     continue
-                L.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
-                    n, "yes" if qa else "no", name,
-                    *(fmt(med(e, k)) for k in (
-                        "latency_p50_us", "latency_p90_us", "latency_p99_us",
-                        "latency_p99_9_us", "latency_max_us"))))
+                L.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | "
+                         "%s |" % (
+                             n, "yes" if qa else "no", name,
+                             fmt(med(e, "latency_p50_us")),
+                             fmt(med(e, "latency_p90_us")),
+                             fig(e, "latency_p99_us"),
+                             fmt(med(e, "latency_p99_9_us")),
+                             fmt(med(e, "latency_max_us")), gen(e),
+                             stall(e) if kind == "securechat" else "n/a"))
             a = find(res["latency"], proto="securechat", n=n, quickack=qa)
             b = find(res["latency"], proto="irc", n=n, quickack=qa)
             if a and b:
-                L.append("| | | p99 ratio | | | %s | | |" % fmt(ratio(
+                L.append("| | | p99 ratio | | | %s | | | | |" % fmt(ratio(
                     med(a, "latency_p99_us"), med(b, "latency_p99_us")), 2))
     L.append("")
     L.append("## Idle sessions (server RSS per session)\n")
     L.append("| sessions | SecureChat KiB/session | reached | ngIRCd "
-             "KiB/session | reached | setup s (SecureChat) |")
-    L.append("|---:|---:|---:|---:|---:|---:|")
+             "KiB/session | reached | setup s (SecureChat) | bench CPU % "
+             "in setup (SecureChat) | largest stall (ms) |")
+    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in (1000, 10000, 19000):
         a = find(res["idle"], proto="securechat", n=n)
         b = find(res["idle"], proto="irc", n=n)
-        L.append("| %s | %s | %s | %s | %s | %s |" % (
-            fmt(n), fmt(med(a, "server_kib_per_session"), 2) if a else "n/a",
+        L.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            fmt(n), fig(a, "server_kib_per_session", lambda v: fmt(v, 2),
+                        False),
             fmt(med(a, "sessions_reached")) if a else "n/a",
             fmt(med(b, "server_kib_per_session"), 2) if b else "n/a",
             fmt(med(b, "sessions_reached")) if b else "n/a",
-            fmt(med(a, "setup_s"), 1) if a else "n/a"))
+            fig(a, "setup_s", lambda v: fmt(v, 1)), gen(a), stall(a)))
     L.append("")
     hs = {"runs": res["handshakes"]}
     L.append("## Handshakes\n")
-    L.append("| handshakes/s | X25519 bound/s | ratio | bench CPU % |")
-    L.append("|---:|---:|---:|---:|")
-    L.append("| %s | %s | %s | %s |" % (
-        fmt(med(hs, "handshakes_per_sec")), fmt(med(hs,
-                                                  "x25519_bound_per_sec")),
-        fmt(med(hs, "bound_ratio"), 2), fmt(med(hs, "bench_cpu_pct"))))
+    L.append("| handshakes/s | X25519 bound/s | ratio | bench CPU % | "
+             "largest stall (ms) |")
+    L.append("|---:|---:|---:|---:|---:|")
+    L.append("| %s | %s | %s | %s | %s |" % (
+        fig(hs, "handshakes_per_sec"), fmt(med(hs, "x25519_bound_per_sec")),
+        fig(hs, "bound_ratio", lambda v: fmt(v, 2)), gen(hs), stall(hs)))
     L.append("")
     st = {"runs": res["storm"]}
     L.append("## Login storm (200 pbkdf2:sha256:600000 logins during a "
              "1000 msg/s stream to 100 receivers)\n")
     L.append("| logins/s | chat p99 quiet (us) | chat p99 storm (us) | "
-             "ratio | largest loop stall (ms) |")
-    L.append("|---:|---:|---:|---:|---:|")
-    L.append("| %s | %s | %s | %s | %s |" % (
-        fmt(med(st, "logins_per_sec"), 1),
+             "ratio | bench CPU % | largest loop stall (ms) | of which "
+             "during the storm |")
+    L.append("|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+        fig(st, "logins_per_sec", lambda v: fmt(v, 1)),
         fmt(med(st, "quiet_latency_p99_us")),
         fmt(med(st, "storm_latency_p99_us")),
-        fmt(med(st, "storm_p99_ratio"), 2),
-        fmt(med(st, "server_stall_max_ms"), 2)))
+        fmt(med(st, "storm_p99_ratio"), 2), gen(st), stall(st),
+        " / ".join(ms(v) for v in runs_of(st, "server_stall_storm_ms"))))
     L.append("")
     if os.path.exists(notes):
         with open(notes) as f:

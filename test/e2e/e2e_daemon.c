@@ -2,9 +2,10 @@
  * e2e_daemon.c: securechatd as a Unix daemon, end to end against the real
  * binary: handshake, login and idle timeouts, the slow-reader output cap,
  * connection limits, SIGHUP reload and log reopening, SIGTERM shutdown,
- * systemd notifications, what the log may and may not say, no login
- * request left in the server's memory, the server key file, the command
- * line and config file, and listening on IPv6.
+ * systemd notifications, the loop-stall figures of SIGUSR1 statistics,
+ * what the log may and may not say, no login request left in the server's
+ * memory, the server key file, the command line and config file, and
+ * listening on IPv6.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1005,6 +1006,89 @@ test_sigterm(void **state)
 	memset(&ts, 0, sizeof ts);
 }
 
+/* ---- statistics ------------------------------------------------------- */
+
+#define STATS_STALL_MS	"600" /* SIGUSR2 blocks the loop this long */
+#define STATS_STALL_MIN 500   /* ms: the stall must read at least this */
+#define STATS_SETTLE_MS 300   /* several heartbeats after the start */
+
+/* Sends SIGUSR1 and reads the new stats line's two stall figures: since
+ * start and since the previous stats line. */
+static void
+stats_stalls(double *since_start, double *since_last)
+{
+	static const char tag[] = "largest loop stall ";
+	static const char win[] = ", since the last stats ";
+	uint64_t deadline = clock_mono_ms() + HARNESS_TIMEOUT_MS;
+	int before = 0, n;
+	char *buf, *p, *last;
+
+	buf = testlib_slurp(ts.log, NULL);
+	for (p = buf; p != NULL && (p = strstr(p, "stats: ")) != NULL; p++)
+		before++;
+	free(buf);
+	assert_int_equal(kill(ts.pid, SIGUSR1), 0);
+	for (;;) {
+		buf = testlib_slurp(ts.log, NULL);
+		assert_non_null(buf);
+		n = 0;
+		last = NULL;
+		for (p = buf; (p = strstr(p, "stats: ")) != NULL; p++) {
+			n++;
+			last = p;
+		}
+		if (n > before && strchr(last, '\n') != NULL)
+			break;
+		free(buf);
+		if (clock_mono_ms() > deadline)
+			fail_msg("no statistics line after SIGUSR1");
+		testlib_sleep_ms(10);
+	}
+	p = strstr(last, tag);
+	assert_non_null(p);
+	*since_start = strtod(p + strlen(tag), NULL);
+	p = strstr(last, win);
+	assert_non_null(p);
+	*since_last = strtod(p + strlen(win), NULL);
+	free(buf);
+}
+
+/* SIGUSR1 reports the largest loop stall since start and since the last
+ * stats line, and restarts the second. */
+static void
+test_stats_stall_window(void **state)
+{
+	double start1, last1, start2, last2, start3, last3;
+
+	(void)state;
+	assert_int_equal(setenv("SECURECHATD_TEST_STALL_MS", STATS_STALL_MS, 1),
+	    0);
+	tserver_start_default(&ts, NULL);
+	assert_int_equal(unsetenv("SECURECHATD_TEST_STALL_MS"), 0);
+	stats_stalls(&start1, &last1);
+	assert_true(start1 < STATS_STALL_MIN);
+	assert_true(last1 <= start1);
+
+	/* Stalls count from the first heartbeat on. */
+	testlib_sleep_ms(STATS_SETTLE_MS);
+	assert_int_equal(kill(ts.pid, SIGUSR2), 0);
+	assert_true(tserver_log_wait(&ts, "SIGUSR2: blocking", 3000));
+	/* The stall is measured by the next heartbeat after it. */
+	testlib_sleep_ms(atoi(STATS_STALL_MS) + 300);
+	stats_stalls(&start2, &last2);
+	if (start2 < STATS_STALL_MIN || last2 < STATS_STALL_MIN)
+		fail_msg("after a %s ms stall: since start %.3f ms, since "
+			 "the last stats %.3f ms",
+		    STATS_STALL_MS, start2, last2);
+
+	/* Restarted: the next window no longer holds it; start does. */
+	stats_stalls(&start3, &last3);
+	assert_true(start3 >= start2);
+	if (last3 >= STATS_STALL_MIN)
+		fail_msg("the window was not restarted: %.3f ms", last3);
+	stop_ok();
+}
+
 /* ---- notify and log ---------------------------------------------------- */
 
 /* STATUS= follows the number of users online, at most once a second. */
@@ -1512,6 +1596,7 @@ main(void)
 		cmocka_unit_test_teardown(test_max_connections, teardown),
 		cmocka_unit_test_teardown(test_sighup_reload, teardown),
 		cmocka_unit_test_teardown(test_sigterm, teardown),
+		cmocka_unit_test_teardown(test_stats_stall_window, teardown),
 		cmocka_unit_test_teardown(test_notify_status, teardown),
 		cmocka_unit_test_teardown(test_log_contents, teardown),
 		cmocka_unit_test_teardown(test_login_plaintext_wiped, teardown),
