@@ -1159,6 +1159,24 @@ stream_read(struct stream_side *s, const char *who, size_t total)
 	stream_take(s, who, total);
 }
 
+/* Writes what the sender has queued, then waits until either client
+ * can read or the sender can write more. */
+static void
+stream_wait(struct tclient *snd, struct tclient *rcv)
+{
+	struct pollfd pfd[2];
+
+	if (evbuffer_get_length(snd->out) > 0 &&
+	    evbuffer_write(snd->out, snd->fd) < 0 && errno != EAGAIN)
+		fail_msg("sender: %s", strerror(errno));
+	pfd[0].fd = snd->fd;
+	pfd[0].events = POLLIN | (evbuffer_get_length(snd->out) ? POLLOUT : 0);
+	pfd[1].fd = rcv->fd;
+	pfd[1].events = POLLIN;
+	pfd[0].revents = pfd[1].revents = 0;
+	(void)poll(pfd, 2, 1000);
+}
+
 /*
  * A client that never reads while another broadcasts a stream is
  * disconnected at the output cap with a "slow reader" log line; the
@@ -1171,7 +1189,6 @@ test_slow_reader(void **state)
 	static char text[SLOW_TEXT_LEN + 1], req[SLOW_TEXT_LEN + 64];
 	struct stream_side snd = { 0 }, rcv = { 0 };
 	struct tclient *slow;
-	struct pollfd pfd[2];
 	long long dropped_at = -1;
 	uint64_t t0;
 	long kb, base_kb, max_kb = 0;
@@ -1224,17 +1241,7 @@ test_slow_reader(void **state)
 			    (kb = testlib_rss_kib(ts.pid)) > max_kb)
 				max_kb = kb;
 		}
-		if (evbuffer_get_length(snd.c->out) > 0 &&
-		    evbuffer_write(snd.c->out, snd.c->fd) < 0 &&
-		    errno != EAGAIN)
-			fail_msg("sender: %s", strerror(errno));
-		pfd[0].fd = snd.c->fd;
-		pfd[0].events =
-		    POLLIN | (evbuffer_get_length(snd.c->out) ? POLLOUT : 0);
-		pfd[1].fd = rcv.c->fd;
-		pfd[1].events = POLLIN;
-		pfd[0].revents = pfd[1].revents = 0;
-		(void)poll(pfd, 2, 1000);
+		stream_wait(snd.c, rcv.c);
 		stream_read(&snd, "the sender", SLOW_SAYS);
 		stream_read(&rcv, "the reader", SLOW_SAYS);
 		if (dropped_at < 0 && snd.presence_off > 0)
@@ -3582,7 +3589,6 @@ fanout_memory(bool total)
 	static char text[FANOUT_BIG + 1], req[FANOUT_BIG + 64];
 	struct fanout_side snd = { 0 }, rcv = { 0 };
 	struct tclient *slow[FANOUT_SLOW];
-	struct pollfd pfd[2];
 	char extra[512];
 	long base_kb, kb, max_kb = 0, limit_kb, by_total, by_cap;
 	size_t tlen;
@@ -3651,17 +3657,7 @@ fanout_memory(bool total)
 			fail_msg("%ld of %d non-readers still on after %d says",
 			    FANOUT_SLOW - rcv.offline, FANOUT_SLOW,
 			    FANOUT_MAX_SAYS);
-		if (evbuffer_get_length(snd.c->out) > 0 &&
-		    evbuffer_write(snd.c->out, snd.c->fd) < 0 &&
-		    errno != EAGAIN)
-			fail_msg("sender: %s", strerror(errno));
-		pfd[0].fd = snd.c->fd;
-		pfd[0].events =
-		    POLLIN | (evbuffer_get_length(snd.c->out) ? POLLOUT : 0);
-		pfd[1].fd = rcv.c->fd;
-		pfd[1].events = POLLIN;
-		pfd[0].revents = pfd[1].revents = 0;
-		(void)poll(pfd, 2, 1000);
+		stream_wait(snd.c, rcv.c);
 		fanout_read(&snd, "the sender");
 		fanout_read(&rcv, "the reader");
 	}
