@@ -282,28 +282,42 @@ channel_read(struct channel *ch, struct evbuffer *in, struct evbuffer *out,
 	return CHANNEL_MESSAGE;
 }
 
-/* Encrypts one plaintext into one frame on out. */
+/* Encrypts one plaintext into one frame at out. */
 int
-channel_write(struct channel *ch, struct evbuffer *out, const void *pt,
-    size_t len)
+channel_seal(struct channel *ch, const void *pt, size_t len, uint8_t *out)
 {
-	struct evbuffer_iovec vec;
-	size_t flen = len + SC_NOISE_TAG_LEN;
 	int rc;
 
 	if (ch->state != CHANNEL_OPEN)
 		return SC_ERR_INVALID;
 	if (len > SC_MSG_MAX_LEN)
 		return SC_ERR_TOO_LONG;
-	if (evbuffer_reserve_space(out,
-		(ev_ssize_t)(SC_FRAME_HEADER_LEN + flen), &vec, 1) != 1)
-		return SC_ERR_IO;
 	rc = noise_cipher_encrypt(&ch->tx, NULL, 0, pt, len,
-	    (uint8_t *)vec.iov_base + SC_FRAME_HEADER_LEN);
+	    out + SC_FRAME_HEADER_LEN);
 	if (rc != 0)
 		return channel_fail(ch, rc);
-	frame_header(vec.iov_base, flen);
-	vec.iov_len = SC_FRAME_HEADER_LEN + flen;
+	frame_header(out, len + SC_NOISE_TAG_LEN);
+	return 0;
+}
+
+/* Encrypts one plaintext into one frame on out. */
+int
+channel_write(struct channel *ch, struct evbuffer *out, const void *pt,
+    size_t len)
+{
+	struct evbuffer_iovec vec;
+	int rc;
+
+	if (ch->state != CHANNEL_OPEN)
+		return SC_ERR_INVALID;
+	if (len > SC_MSG_MAX_LEN)
+		return SC_ERR_TOO_LONG;
+	if (evbuffer_reserve_space(out, (ev_ssize_t)CHANNEL_FRAME_LEN(len),
+		&vec, 1) != 1)
+		return SC_ERR_IO;
+	if ((rc = channel_seal(ch, pt, len, vec.iov_base)) != 0)
+		return rc;
+	vec.iov_len = CHANNEL_FRAME_LEN(len);
 	if (evbuffer_commit_space(out, &vec, 1) != 0)
 		return SC_ERR_IO;
 	return 0;

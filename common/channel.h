@@ -113,6 +113,17 @@ int channel_start(struct channel *ch, struct evbuffer *out) SC_WUR;
 int channel_read(struct channel *ch, struct evbuffer *in, struct evbuffer *out,
     uint8_t *buf, size_t cap, size_t *len) SC_WUR;
 
+/* The bytes of the frame that carries a plaintext of len bytes. */
+#define CHANNEL_FRAME_LEN(len) (SC_FRAME_HEADER_LEN + (len) + SC_NOISE_TAG_LEN)
+
+/*
+ * Encrypts pt[0..len) into one frame (header and ciphertext) at out,
+ * which must hold CHANNEL_FRAME_LEN(len) bytes: for a caller that owns
+ * its output memory. Returns what channel_write() returns but SC_ERR_IO.
+ */
+int channel_seal(struct channel *ch, const void *pt, size_t len,
+    uint8_t *out) SC_WUR;
+
 /*
  * Encrypts pt[0..len) into one frame appended to out. Returns 0,
  * SC_ERR_INVALID (channel not open), SC_ERR_TOO_LONG (len above

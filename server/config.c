@@ -132,6 +132,11 @@ static const struct setting settings[] = {
 	    1024 * MIB, 1 * MIB, NULL,
 	    "Bytes queued to one client; a client that does not read is "
 	    "disconnected before it is reached." },
+	{ "output_total_cap", SET_SIZE, OFF(output_total_cap),
+	    2 * SC_FRAME_MAX_WIRE, 1024.0 * 1024 * MIB, 256 * MIB, NULL,
+	    "Bytes queued to all clients together (at least output_cap); a "
+	    "send that would pass it first disconnects the clients with the "
+	    "most output queued." },
 	{ "msg_in_rate", SET_SIZE, OFF(msg_in_rate), 1024, 1024 * MIB, 32768,
 	    NULL,
 	    "Bytes per second of private messages one user may be sent by "
@@ -459,6 +464,10 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	    !utf8_valid(cfg->server_name, strlen(cfg->server_name))) {
 		snprintf(err, errlen, "server_name: 1 to %d bytes of UTF-8",
 		    MSG_HELLO_FIELD_MAX);
+		return -1;
+	}
+	if (cfg->output_total_cap < cfg->output_cap) {
+		snprintf(err, errlen, "output_total_cap is below output_cap");
 		return -1;
 	}
 	if (cfg->max_connections != 0 &&

@@ -98,11 +98,12 @@ struct config {
 	unsigned ip_fail_window_ms;
 	unsigned rate_burst; /* say/msg token bucket */
 	unsigned rate_per_sec;
-	unsigned req_rate;   /* request budget: frames/s of any kind */
-	unsigned req_burst;  /* ... at once */
-	size_t byte_rate;    /* ... and bytes/s */
-	size_t byte_burst;   /* ... at once */
-	size_t output_cap;   /* bytes queued to one client */
+	unsigned req_rate;	 /* request budget: frames/s of any kind */
+	unsigned req_burst;	 /* ... at once */
+	size_t byte_rate;	 /* ... and bytes/s */
+	size_t byte_burst;	 /* ... at once */
+	size_t output_cap;	 /* bytes queued to one client */
+	size_t output_total_cap; /* bytes queued to all clients */
 	size_t msg_in_rate;  /* msg bytes/s one user may be sent by others */
 	size_t msg_in_burst; /* ... at once */
 	unsigned max_rooms_per_user; /* so that whois fits a frame */
@@ -158,6 +159,7 @@ enum session_state {
 #define STATE_BIT(s) (1u << (s))
 
 struct ipstate;
+struct outpage;
 struct room;
 struct room_member;
 struct store;
@@ -198,6 +200,11 @@ struct session {
 	bool writing;	   /* waits for the socket to take output */
 	bool unauth;	   /* counted as not logged in (admit.c) */
 	const char *close_reason;
+	/* Queued output (session.c): frames not yet written, in pages. */
+	struct outpage *out_head, *out_tail;
+	size_t out_mem;	  /* what the allocator holds for them */
+	unsigned out_pos; /* 1 + index in the server's out_heap, or 0 */
+	bool out_handed;  /* the head page's part is in the bufferevent */
 	/* Rooms (room.c). */
 	LIST_HEAD(, room_member) rooms; /* this session's memberships */
 	uint64_t login_ms;		/* wall clock, for whois since */
@@ -614,6 +621,11 @@ struct server {
 	struct event *pass_timer;		 /* ends each pass with work */
 	uint64_t pass_start_us;			 /* the current pass began */
 	bool pass_armed;			 /* pass_timer is pending */
+	/* Sessions with queued output, a max-heap by out_mem (session.c),
+	 * and the sum of their out_mem. */
+	struct session **out_heap;
+	unsigned out_heap_len, out_heap_cap;
+	size_t out_total;
 	struct aead_cache *key_cache; /* the sessions' expanded keys */
 	unsigned long beats;	      /* heartbeats so far */
 	TAILQ_HEAD(, session) unauth; /* not logged in, oldest first */

@@ -4,13 +4,27 @@
  * the flush after bye), its output cap, and its orderly death. A session
  * that dies is only marked dead; the reaper frees it from the loop later,
  * so nothing in flight (a broadcast, an auth job) touches freed memory.
+ *
+ * Queued output is counted as the allocator holds it. libevent rounds an
+ * evbuffer chain up to a power of two, so frames of 4.2 kB (a say of
+ * 4096 bytes) took 8 kB chains each, and a session at a 1 MiB cap held
+ * 2 MB. So a session's frames are encrypted into pages it owns (whole
+ * frames, a frame may continue on the next page), each charged what
+ * malloc holds for it; the pages are written straight to the socket,
+ * and only when the socket is full is the rest of the head page lent to
+ * the bufferevent (one reference chain at a time) to learn when it is
+ * writable. Every session with queued output is in a max-heap by what it
+ * holds, so the server-wide cap cuts the largest first.
  */
+#include <sys/uio.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <sodium.h>
@@ -19,6 +33,39 @@
 #include "server.h"
 
 #define SESSION_BYE_FLUSH_MS 2000 /* time to flush after bye */
+
+/*
+ * Output pages: allocations of powers of two from SESSION_PAGE_MIN (one
+ * frame of a session that keeps up) doubling to SESSION_PAGE_MAX while a
+ * backlog grows (below glibc's mmap threshold, so they come from the
+ * heap). At most SESSION_IOV pages go to one writev.
+ */
+#define SESSION_PAGE_MIN 1024
+#define SESSION_PAGE_MAX 65536
+#define SESSION_IOV	 64
+/* What malloc keeps in front of each block (glibc: the chunk size). */
+#define MALLOC_HEADER sizeof(size_t)
+/*
+ * What lending a page's part to the bufferevent costs: libevent 2.1's
+ * evbuffer_add_reference allocates its chain as any other, at least
+ * MIN_BUFFER_SIZE (1024 bytes on 64-bit). Charged once per session with
+ * queued output, since at most one part is lent at a time.
+ */
+#define SESSION_LEND_COST (1024 + MALLOC_HEADER)
+
+/* A page of queued output: data[head..len) waits to be written. */
+struct outpage {
+	struct outpage *next;
+	size_t alloc;  /* charged: malloc_usable_size + MALLOC_HEADER */
+	uint32_t size; /* bytes of data */
+	uint32_t len;  /* bytes of frames in data */
+	uint32_t head; /* bytes written (or lent, once the loan ends) */
+	uint8_t data[];
+};
+
+/* Frames that continue on a new page are encrypted here first (the loop
+ * thread is its only user; ciphertext only). */
+static uint8_t seal_buf[SC_FRAME_MAX_WIRE];
 
 static void session_process(struct session *);
 
@@ -40,6 +87,245 @@ format_addr(char *out, size_t len, char *host, const struct sockaddr *sa)
 		snprintf(out, len, "[%s]:%u", host, ntohs(in6->sin6_port));
 	} else
 		snprintf(out, len, "unknown");
+}
+
+/* ---- queued output: accounting ---------------------------------------- */
+
+/* Swaps heap entries i and j (0-based). */
+static void
+heap_swap(struct server *srv, unsigned i, unsigned j)
+{
+	struct session *t = srv->out_heap[i];
+
+	srv->out_heap[i] = srv->out_heap[j];
+	srv->out_heap[j] = t;
+	srv->out_heap[i]->out_pos = i + 1;
+	srv->out_heap[j]->out_pos = j + 1;
+}
+
+/* Moves entry i up while it holds more than its parent. */
+static void
+heap_up(struct server *srv, unsigned i)
+{
+	while (i > 0 &&
+	    srv->out_heap[i]->out_mem > srv->out_heap[(i - 1) / 2]->out_mem) {
+		heap_swap(srv, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+/* Moves entry i down while a child holds more. */
+static void
+heap_down(struct server *srv, unsigned i)
+{
+	unsigned big, c;
+
+	for (;;) {
+		big = i;
+		for (c = 2 * i + 1; c <= 2 * i + 2 && c < srv->out_heap_len;
+		     c++) {
+			if (srv->out_heap[c]->out_mem >
+			    srv->out_heap[big]->out_mem)
+				big = c;
+		}
+		if (big == i)
+			return;
+		heap_swap(srv, i, big);
+		i = big;
+	}
+}
+
+/* s's output now holds n bytes more. */
+static void
+out_charge(struct session *s, size_t n)
+{
+	struct server *srv = s->srv;
+
+	s->out_mem += n;
+	srv->out_total += n;
+	if (s->out_pos == 0) {
+		if (srv->out_heap_len == srv->out_heap_cap) {
+			srv->out_heap_cap =
+			    srv->out_heap_cap ? 2 * srv->out_heap_cap : 64;
+			srv->out_heap = xreallocarray(srv->out_heap,
+			    srv->out_heap_cap, sizeof *srv->out_heap);
+		}
+		srv->out_heap[srv->out_heap_len++] = s;
+		s->out_pos = srv->out_heap_len;
+	}
+	heap_up(srv, s->out_pos - 1);
+}
+
+/* s's output now holds n bytes less; a session holding none leaves the
+ * heap (freed once empty, so an idle server holds none). */
+static void
+out_uncharge(struct session *s, size_t n)
+{
+	struct server *srv = s->srv;
+	unsigned i = s->out_pos - 1;
+
+	s->out_mem -= n;
+	srv->out_total -= n;
+	if (s->out_mem > 0) {
+		heap_down(srv, i);
+		return;
+	}
+	s->out_pos = 0;
+	if (i != --srv->out_heap_len) {
+		srv->out_heap[i] = srv->out_heap[srv->out_heap_len];
+		srv->out_heap[i]->out_pos = i + 1;
+		heap_up(srv, i);
+		heap_down(srv, srv->out_heap[i]->out_pos - 1);
+	}
+	if (srv->out_heap_len == 0) {
+		free(srv->out_heap);
+		srv->out_heap = NULL;
+		srv->out_heap_cap = 0;
+	}
+}
+
+/* The allocation for the next page, after one of prev bytes (0: none),
+ * to hold need more bytes. */
+static size_t
+page_alloc_size(size_t prev, size_t need)
+{
+	size_t size = prev > 0 ? 2 * prev : SESSION_PAGE_MIN;
+
+	need += MALLOC_HEADER + offsetof(struct outpage, data);
+	while (size < need && size < SESSION_PAGE_MAX)
+		size <<= 1;
+	return size < SESSION_PAGE_MAX ? size : SESSION_PAGE_MAX;
+}
+
+/* What queueing a frame of wire bytes would add to s's output. */
+static size_t
+frame_cost(const struct session *s, size_t wire)
+{
+	const struct outpage *t = s->out_tail;
+	size_t room = t != NULL ? t->size - t->len : 0, prev, a, cost = 0;
+
+	if (wire <= room)
+		return 0;
+	if (t == NULL)
+		cost = SESSION_LEND_COST;
+	prev = t != NULL ? t->alloc : 0;
+	for (wire -= room; wire > 0; prev = a) {
+		a = page_alloc_size(prev, wire);
+		cost += a;
+		wire -=
+		    wire < a - MALLOC_HEADER - offsetof(struct outpage, data) ?
+		    wire :
+		    a - MALLOC_HEADER - offsetof(struct outpage, data);
+	}
+	return cost;
+}
+
+/* Appends a new page for need more bytes to s's output. */
+static struct outpage *
+page_new(struct session *s, size_t need)
+{
+	size_t a = page_alloc_size(s->out_tail ? s->out_tail->alloc : 0, need);
+	struct outpage *p = xmalloc(a - MALLOC_HEADER);
+
+	p->next = NULL;
+	p->alloc = malloc_usable_size(p) + MALLOC_HEADER;
+	p->size = (uint32_t)(p->alloc - MALLOC_HEADER -
+	    offsetof(struct outpage, data));
+	p->len = p->head = 0;
+	if (s->out_tail == NULL) {
+		out_charge(s, SESSION_LEND_COST);
+		s->out_head = p;
+	} else
+		s->out_tail->next = p;
+	s->out_tail = p;
+	out_charge(s, p->alloc);
+	return p;
+}
+
+/* Frees s's head page. */
+static void
+page_pop(struct session *s)
+{
+	struct outpage *p = s->out_head;
+
+	s->out_head = p->next;
+	if (s->out_head == NULL) {
+		s->out_tail = NULL;
+		out_uncharge(s, SESSION_LEND_COST);
+	}
+	out_uncharge(s, p->alloc);
+	free(p);
+}
+
+/* Copies a frame of wire bytes from seal_buf to the end of s's output,
+ * continuing on new pages. */
+static void
+queue_copy(struct session *s, size_t wire)
+{
+	struct outpage *p = s->out_tail;
+	size_t off = 0, n;
+
+	while (off < wire) {
+		if (p == NULL || p->len == p->size)
+			p = page_new(s, wire - off);
+		n = p->size - p->len;
+		if (n > wire - off)
+			n = wire - off;
+		memcpy(p->data + p->len, seal_buf + off, n);
+		p->len += (uint32_t)n;
+		off += n;
+	}
+}
+
+/* Written: n bytes left s's output pages. */
+static void
+out_consume(struct session *s, size_t n)
+{
+	struct outpage *p;
+
+	while (n > 0 && (p = s->out_head) != NULL) {
+		if (n < p->len - p->head) {
+			p->head += (uint32_t)n;
+			return;
+		}
+		n -= p->len - p->head;
+		page_pop(s);
+	}
+}
+
+/* The bufferevent is done with the part of the head page lent to it. */
+static void
+lent_done_cb(const void *data, size_t len, void *arg)
+{
+	struct session *s = arg;
+	struct outpage *p = s->out_head;
+
+	(void)data;
+	s->out_handed = false;
+	p->head += (uint32_t)len;
+	if (p->head == p->len)
+		page_pop(s);
+}
+
+/* Drops everything s has queued (it is dead). */
+static void
+out_release(struct session *s)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+
+	evbuffer_unfreeze(out, 1);
+	evbuffer_drain(out, evbuffer_get_length(out)); /* ends a loan */
+	evbuffer_freeze(out, 1);
+	while (s->out_head != NULL)
+		page_pop(s);
+}
+
+/* True when s has nothing left to write. */
+static bool
+out_empty(struct session *s)
+{
+	return s->out_head == NULL &&
+	    evbuffer_get_length(bufferevent_get_output(s->bev)) == 0;
 }
 
 /* Arms the session timer for the next deadline. */
@@ -121,7 +407,9 @@ session_read_cb(struct bufferevent *bev, void *arg)
 	session_process(arg);
 }
 
-/* Output drained: a closing session is done once all is sent. */
+static void session_flush(struct session *);
+
+/* The bufferevent wrote what it held: write what queued meanwhile. */
 static void
 session_write_cb(struct bufferevent *bev, void *arg)
 {
@@ -131,8 +419,7 @@ session_write_cb(struct bufferevent *bev, void *arg)
 		return;
 	s->writing = false; /* written: flushed straight again from now */
 	bufferevent_disable(bev, EV_WRITE);
-	if (s->state == SESSION_CLOSING)
-		session_kill(s, s->close_reason);
+	session_flush(s);
 }
 
 /* End of file or a socket error. */
@@ -270,31 +557,82 @@ session_dirty(struct session *s)
 	}
 }
 
+/* True after a write failed with a real error (s is then killed). */
+static bool
+write_failed(struct session *s, ssize_t n)
+{
+	if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return false;
+	log_info("socket error %s: %s", s->addr, strerror(errno));
+	session_kill(s, "socket error");
+	return true;
+}
+
+/* Writes s's output pages straight to its socket until it is full. */
+static bool
+write_pages(struct session *s)
+{
+	struct iovec iov[SESSION_IOV];
+	struct outpage *p;
+	size_t total;
+	ssize_t n;
+	int k;
+
+	while (s->out_head != NULL) {
+		total = 0;
+		for (k = 0, p = s->out_head; p != NULL && k < SESSION_IOV;
+		     p = p->next, k++) {
+			iov[k].iov_base = p->data + p->head;
+			iov[k].iov_len = p->len - p->head;
+			total += iov[k].iov_len;
+		}
+		n = writev(bufferevent_getfd(s->bev), iov, k);
+		if (write_failed(s, n))
+			return false;
+		if (n <= 0)
+			break;
+		out_consume(s, (size_t)n);
+		if ((size_t)n < total)
+			break; /* the socket is full */
+	}
+	return true;
+}
+
 /*
- * Writes s's output to its socket. What the socket does not take now is
- * left to the loop (EV_WRITE) until it is all written. A closing session
- * whose bye is out is done.
+ * Writes s's output to its socket: the bufferevent's own buffer first
+ * (handshake messages), then the pages. When the socket does not take it
+ * all, the rest of the head page is lent to the bufferevent, which
+ * writes it once the socket can take it (EV_WRITE) and then calls
+ * session_write_cb for the rest. A closing session whose bye is out is
+ * done.
  */
 static void
 session_flush(struct session *s)
 {
 	struct evbuffer *out = bufferevent_get_output(s->bev);
+	struct outpage *p;
 	int n;
 
-	if (s->dead || evbuffer_get_length(out) == 0)
+	if (s->dead || s->writing)
 		return;
-	/* A bufferevent keeps the head of its output frozen but for its
-	 * own writes: this is one of them. */
-	evbuffer_unfreeze(out, 1);
-	n = evbuffer_write(out, bufferevent_getfd(s->bev));
-	evbuffer_freeze(out, 1);
-	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-	    errno != EINTR) {
-		log_info("socket error %s: %s", s->addr, strerror(errno));
-		session_kill(s, "socket error");
-		return;
-	}
 	if (evbuffer_get_length(out) > 0) {
+		/* A bufferevent keeps the head of its output frozen but for
+		 * its own writes: this is one of them. */
+		evbuffer_unfreeze(out, 1);
+		n = evbuffer_write(out, bufferevent_getfd(s->bev));
+		evbuffer_freeze(out, 1);
+		if (write_failed(s, n))
+			return;
+	}
+	if (evbuffer_get_length(out) == 0 && !write_pages(s))
+		return;
+	if (evbuffer_get_length(out) == 0 && (p = s->out_head) != NULL) {
+		if (evbuffer_add_reference(out, p->data + p->head,
+			p->len - p->head, lent_done_cb, s) != 0)
+			xnomem();
+		s->out_handed = true;
+	}
+	if (!out_empty(s)) {
 		s->writing = true;
 		bufferevent_enable(s->bev, EV_WRITE);
 	} else if (s->state == SESSION_CLOSING)
@@ -445,30 +783,72 @@ session_resume(struct session *s)
 		session_process(s);
 }
 
-/* Encrypts and queues one plaintext, enforcing the output cap. */
+/*
+ * The server's queued output would pass output_total_cap by cost: cuts
+ * the sessions holding the most until it would not. Returns false when s
+ * itself was cut.
+ */
+static bool
+total_make_room(struct session *s, size_t cost)
+{
+	struct server *srv = s->srv;
+	struct session *v;
+
+	while (srv->out_total + cost > srv->cfg.output_total_cap &&
+	    srv->out_heap_len > 0) {
+		v = srv->out_heap[0];
+		log_peer(LOG_LEVEL_WARNING, v->host,
+		    "slow reader %s%s%s: %zu bytes queued, the most of any "
+		    "connection with %zu queued in all, output_total_cap %zu, "
+		    "disconnecting",
+		    v->addr, v->user != NULL ? " user " : "",
+		    v->user != NULL ? v->user->name : "", v->out_mem,
+		    srv->out_total, srv->cfg.output_total_cap);
+		session_kill(v, "slow reader");
+		if (v == s)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Encrypts and queues one plaintext, enforcing the output caps: what the
+ * allocator would hold for s's output after it, and for everyone's.
+ */
 int
 session_send(struct session *s, const void *pt, size_t len)
 {
-	struct evbuffer *out;
-	size_t queued;
+	size_t wire = CHANNEL_FRAME_LEN(len), cost;
+	struct outpage *t;
 	int rc;
 
 	if (s->dead || s->state == SESSION_CLOSING)
 		return -1;
-	out = bufferevent_get_output(s->bev);
-	queued = evbuffer_get_length(out);
-	if (queued + SC_FRAME_HEADER_LEN + len + SC_NOISE_TAG_LEN >
-	    s->srv->cfg.output_cap) {
+	if (len > SC_MSG_MAX_LEN) {
+		session_kill(s, sc_strerror(SC_ERR_TOO_LONG));
+		return -1;
+	}
+	cost = frame_cost(s, wire);
+	if (s->out_mem + cost > s->srv->cfg.output_cap) {
 		log_peer(LOG_LEVEL_WARNING, s->host,
 		    "slow reader %s%s%s: %zu bytes queued, cap %zu, "
 		    "disconnecting",
 		    s->addr, s->user != NULL ? " user " : "",
-		    s->user != NULL ? s->user->name : "", queued,
+		    s->user != NULL ? s->user->name : "", s->out_mem,
 		    s->srv->cfg.output_cap);
 		session_kill(s, "slow reader");
 		return -1;
 	}
-	if ((rc = channel_write(&s->ch, out, pt, len)) != 0) {
+	if (cost > 0 && !total_make_room(s, cost))
+		return -1;
+	t = s->out_tail;
+	if (t != NULL && t->size - t->len >= wire) {
+		rc = channel_seal(&s->ch, pt, len, t->data + t->len);
+		if (rc == 0)
+			t->len += (uint32_t)wire;
+	} else if ((rc = channel_seal(&s->ch, pt, len, seal_buf)) == 0)
+		queue_copy(s, wire);
+	if (rc != 0) {
 		session_kill(s, sc_strerror(rc));
 		return -1;
 	}
@@ -528,6 +908,7 @@ session_kill(struct session *s, const char *reason)
 		return;
 	s->dead = true;
 	s->close_reason = reason;
+	out_release(s); /* its memory is counted no more */
 	admit_leave(s);
 	s->srv->n_dying++;
 	bufferevent_disable(s->bev, EV_READ | EV_WRITE);

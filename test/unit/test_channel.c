@@ -503,6 +503,59 @@ test_write_before_open(void **state)
 	pair_free(p);
 }
 
+/*
+ * channel_seal writes into caller memory exactly the frame channel_write
+ * appends: interleaved, the peer reads them in order; a plaintext over
+ * the limit or a channel not open writes nothing.
+ */
+static void
+test_seal(void **state)
+{
+	struct pair *p = pair_new(CLIENT_HELLO, SERVER_HELLO);
+	static uint8_t frame[SC_FRAME_MAX_WIRE], big[SC_MSG_MAX_LEN + 1];
+	char pt[32];
+	int i;
+
+	(void)state;
+	memset(frame, 0x5a, sizeof frame);
+	assert_int_equal(channel_seal(&p->s, "x", 1, frame), SC_ERR_INVALID);
+	assert_int_equal(frame[0], 0x5a);
+	handshake(p);
+	for (i = 0; i < 6; i++) {
+		snprintf(pt, sizeof pt, "{\"n\":%d}", i);
+		if (i % 2 == 0) {
+			assert_int_equal(channel_seal(&p->s, pt, strlen(pt),
+					     frame),
+			    0);
+			assert_int_equal(frame[0] << 8 | frame[1],
+			    strlen(pt) + SC_NOISE_TAG_LEN);
+			assert_int_equal(frame[CHANNEL_FRAME_LEN(strlen(pt))],
+			    0x5a);
+			evbuffer_add(p->s2c, frame,
+			    CHANNEL_FRAME_LEN(strlen(pt)));
+		} else
+			assert_int_equal(channel_write(&p->s, p->s2c, pt,
+					     strlen(pt)),
+			    0);
+	}
+	for (i = 0; i < 6; i++) {
+		snprintf(pt, sizeof pt, "{\"n\":%d}", i);
+		assert_int_equal(cread(p), CHANNEL_MESSAGE);
+		assert_int_equal(p->len, strlen(pt));
+		assert_memory_equal(p->buf, pt, strlen(pt));
+	}
+	/* The largest plaintext fills a maximal frame; one more byte is
+	 * refused before anything is written. */
+	memset(big, 'b', sizeof big);
+	assert_int_equal(channel_seal(&p->s, big, SC_MSG_MAX_LEN, frame), 0);
+	assert_int_equal(frame[0] << 8 | frame[1], SC_FRAME_MAX_LEN);
+	memset(frame, 0x5a, 2);
+	assert_int_equal(channel_seal(&p->s, big, SC_MSG_MAX_LEN + 1, frame),
+	    SC_ERR_TOO_LONG);
+	assert_int_equal(frame[0], 0x5a);
+	pair_free(p);
+}
+
 int
 main(void)
 {
@@ -520,6 +573,7 @@ main(void)
 		cmocka_unit_test(test_refused_key),
 		cmocka_unit_test(test_max_frame),
 		cmocka_unit_test(test_write_before_open),
+		cmocka_unit_test(test_seal),
 	};
 
 	if (noise_global_init() != 0)
