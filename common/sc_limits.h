@@ -44,6 +44,11 @@
 #define SC_HISTORY_DEFAULT_LIMIT 50
 #define SC_ROOMS_MAX_LIST	 1000 /* rooms: entries at most */
 
+/* Operators and moderation (section 8). */
+#define SC_MOD_SECONDS_MAX 2147483647LL /* mute, ban: seconds 1..2^31-1 */
+/* A device key's fingerprint: lowercase hex SHA-256. */
+#define SC_DEVICE_FP_LEN 64
+
 /* Stored credentials (section 5). */
 #define SC_PBKDF2_DEFAULT_ITERATIONS 600000
 #define SC_PBKDF2_MAX_ITERATIONS     100000000u

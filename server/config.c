@@ -74,6 +74,11 @@ static const struct setting settings[] = {
 	{ "database", SET_STRING, OFF(database), 0, 0, 0,
 	    "data/securechat.db" },
 	{ "history_days", SET_UINT, OFF(history_days), 0, 3650, 30, NULL },
+	{ "motd", SET_STRING, OFF(motd_path), 0, 0, 0, "" },
+	{ "password_change_ends_sessions", SET_UINT, OFF(passwd_ends_sessions),
+	    0, 1, 1, NULL },
+	{ "min_password_length", SET_UINT, OFF(min_password_length), 1,
+	    SC_PASSWORD_MAX_LEN, 8, NULL },
 };
 
 static int store_number(struct config *, const struct setting *, double, char *,
@@ -112,6 +117,7 @@ config_free(struct config *cfg)
 	free(cfg->log_dir);
 	free(cfg->server_name);
 	free(cfg->database);
+	free(cfg->motd_path);
 	memset(cfg, 0, sizeof *cfg);
 }
 
