@@ -292,8 +292,10 @@ moderation_init(struct server *srv)
 	srv->mod.timer = evtimer_new(srv->base, moderation_timer, srv);
 	if (srv->mod.timer == NULL)
 		xnomem();
-	if (srv->store != NULL && *srv->cfg.database != '\0' &&
-	    store_mod_file_list(srv->cfg.database, loaded, &srv->mod, err,
+	/* Through the store's own connection: opening the file a second
+	 * time in this process would drop SQLite's POSIX locks on it. */
+	if (srv->store != NULL &&
+	    store_mod_read_now(srv->store, loaded, &srv->mod, err,
 		sizeof err) != 0)
 		log_err("moderation state unavailable: %s; no operators, bans "
 			"or mutes until it can be read (SIGHUP)",

@@ -766,6 +766,30 @@ store_mod_reload(struct store *st, store_mod_list_cb *cb, void *arg)
 	return 0;
 }
 
+/* Reads the records at once, with the reader kept out by the lock. */
+int
+store_mod_read_now(struct store *st, store_mod_cb *cb, void *arg, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if (st == NULL || !atomic_load(&st->available)) {
+		snprintf(err, errlen, "no database");
+		return SC_ERR_INVALID;
+	}
+	pthread_mutex_lock(&st->lock);
+	/* The reader thread holds the lock when it takes a read; one may
+	 * be running already only if someone asked before: refuse. */
+	if (st->running != NULL) {
+		pthread_mutex_unlock(&st->lock);
+		snprintf(err, errlen, "a read is running");
+		return SC_ERR_INVALID;
+	}
+	rc = st->be->mod_list(st->db, cb, arg, err, errlen);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
 /* Opens the SQLite file at path for the tool (no threads). */
 static int
 file_open(const char *path, void **db, char *err, size_t errlen)

@@ -172,6 +172,15 @@ void store_mod_delete(struct store *st, enum store_mod_kind kind,
     const char *user, const char *key);
 
 /*
+ * Reads every record now (the daemon's start, before the loop runs):
+ * cb once per record. Holds the store's lock, so no history read runs
+ * meanwhile. Returns 0, or a negative SC_ERR_* with a reason in err
+ * (also for a NULL or failed store).
+ */
+int store_mod_read_now(struct store *st, store_mod_cb *cb, void *arg, char *err,
+    size_t errlen) SC_WUR;
+
+/*
  * Reads every record off the loop, after the writes queued before this
  * call: cb(ok, recs, n, arg) runs later on the loop thread (ok false,
  * n 0 when the store failed). Returns 0, SC_ERR_INVALID for a NULL
