@@ -334,6 +334,89 @@ enforce_bans(struct server *srv)
 	}
 }
 
+/* True when a and b say the same (end, setter, reason). */
+static bool
+same_record(const struct store_mod *a, const struct store_mod *b)
+{
+	return a->until == b->until && strcmp(a->by, b->by) == 0 &&
+	    (a->reason == NULL) == (b->reason == NULL) &&
+	    (a->reason == NULL || strcmp(a->reason, b->reason) == 0);
+}
+
+/* Logs a record set in the database (securechatctl) as an audit line. */
+static void
+log_set(const struct store_mod *m)
+{
+	char why[512], room[STORE_MOD_KEY_MAX + 8];
+
+	switch (m->kind) {
+	case STORE_MOD_OP:
+		log_notice("moderation: %s made %s an operator (at reload)",
+		    m->by, m->user);
+		return;
+	case STORE_MOD_DEVICE:
+		log_notice("moderation: %s bound device %.16s to %s (at "
+			   "reload)",
+		    m->by, m->key, m->user);
+		return;
+	case STORE_MOD_BAN:
+		log_notice("moderation: %s banned %s%s (at reload)", m->by,
+		    m->user, moderation_why(m, why, sizeof why));
+		return;
+	case STORE_MOD_MUTE:
+		log_notice("moderation: %s muted %s%s%s (at reload)", m->by,
+		    m->user,
+		    m->key[0] != '\0' ? where(m, room, sizeof room) :
+					" everywhere",
+		    moderation_why(m, why, sizeof why));
+		return;
+	}
+}
+
+/* Logs a record the database no longer holds. */
+static void
+log_lifted(const struct store_mod *m)
+{
+	char room[STORE_MOD_KEY_MAX + 8];
+
+	if (m->kind == STORE_MOD_DEVICE)
+		log_notice("moderation: device %.16s of %s unbound by the "
+			   "administrator (at reload)",
+		    m->key, m->user);
+	else
+		log_notice("moderation: %s of %s%s lifted by the "
+			   "administrator (at reload)",
+		    kind_name(m->kind), m->user, where(m, room, sizeof room));
+}
+
+/* Logs what the database changed (securechatctl) between the state in
+ * memory and recs[0..n), both sorted: the audit trail of the tool. */
+static void
+log_changes(const struct moderation *md, const struct store_mod *recs, size_t n)
+{
+	int64_t now = (int64_t)clock_now_ms();
+	size_t i = 0, j = 0;
+	int c;
+
+	while (i < md->n || j < n) {
+		c = i == md->n ? 1 :
+		    j == n     ? -1 :
+				 store_mod_compare(&md->recs[i], &recs[j]);
+		if (c < 0)
+			log_lifted(&md->recs[i++]);
+		else if (c > 0) {
+			if (!ended(&recs[j], now)) /* else: expire() says */
+				log_set(&recs[j]);
+			j++;
+		} else {
+			if (!same_record(&md->recs[i], &recs[j]))
+				log_set(&recs[j]);
+			i++;
+			j++;
+		}
+	}
+}
+
 /* The reload's answer: replace the state unless it changed meanwhile. */
 static void
 reloaded(bool ok, const struct store_mod *recs, size_t n, void *arg)
@@ -356,6 +439,7 @@ reloaded(bool ok, const struct store_mod *recs, size_t n, void *arg)
 		moderation_reload(srv);
 		return;
 	}
+	log_changes(md, recs, n);
 	clear_all(md);
 	for (i = 0; i < n; i++)
 		put(md, &recs[i]);

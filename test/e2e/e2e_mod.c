@@ -751,6 +751,18 @@ test_ctl_sighup(void **state)
 	sendf(c, "{\"type\":\"unban\",\"user\":\"bob\"}");
 	error_is(c, "forbidden", "unban");
 	assert_true(tserver_log_has(&ts, "disconnected at reload"));
+	/* The tool's changes are in the audit trail too, seen at reload. */
+	assert_true(tserver_log_has(&ts, " banned carol for 3600 s (until "));
+	assert_true(tserver_log_has(&ts, "reason \"ctl says so\" (at reload)"));
+	assert_true(tserver_log_has(&ts,
+	    " made carol an operator (at "
+	    "reload)"));
+	assert_true(tserver_log_has(&ts,
+	    "moderation: ban of carol lifted by "
+	    "the administrator (at reload)"));
+	assert_true(tserver_log_has(&ts,
+	    "moderation: operator of carol "
+	    "lifted by the administrator"));
 	tclient_free(c);
 }
 
