@@ -1,7 +1,4 @@
 /* cmd-ban.c: ban, an operator keeping a user off the server. */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "server.h"
 
 /* Sets (or replaces) the ban and closes the user's sessions with bye. */
@@ -13,8 +10,7 @@ ban_handler(struct session *s, struct msg *req)
 	struct store_mod m;
 	struct room *r;
 	enum msg_code code;
-	char tail[512], *bye;
-	size_t n;
+	char tail[512];
 
 	/* 6: the user, not an operator. */
 	if ((code = moderation_target(s, req, true, &r)) != MSG_CODE_NONE) {
@@ -28,13 +24,7 @@ ban_handler(struct session *s, struct msg *req)
 	    moderation_why(&m, tail, sizeof tail));
 	if ((u = roster_find(srv, req->user.s, req->user.len)) == NULL)
 		return;
-	n = s->user->len + req->reason.len + 32;
-	bye = xmalloc(n);
-	snprintf(bye, n, "banned by %s%s%s", s->user->name,
-	    req->reason.s != NULL ? ": " : "",
-	    req->reason.s != NULL ? req->reason.s : "");
-	moderation_bye_user(u, "banned", bye);
-	free(bye);
+	moderation_bye_by(u, "banned", s->user->name, &req->reason);
 }
 
 const struct cmd_entry cmd_ban_entry = { MSG_BAN,

@@ -1,6 +1,4 @@
 /* cmd-kick.c: kick, an operator removing a user from a room or the server. */
-#include <stdio.h>
-
 #include "server.h"
 
 /* With room: the user's sessions leave it (parted, room_part with by);
@@ -13,8 +11,7 @@ kick_handler(struct session *s, struct msg *req)
 	struct room *r;
 	enum msg_code code;
 	struct msg_str by = MSG_STRN(s->user->name, s->user->len);
-	char tail[512], *bye;
-	size_t n;
+	char tail[512];
 
 	/* 6: the user, not an operator, the room, a session there. */
 	if ((code = moderation_target(s, req, true, &r)) != MSG_CODE_NONE) {
@@ -41,13 +38,7 @@ kick_handler(struct session *s, struct msg *req)
 	}
 	log_notice("moderation: %s kicked %.*s from the server%s",
 	    s->user->name, (int)req->user.len, req->user.s, tail);
-	n = s->user->len + req->reason.len + 32;
-	bye = xmalloc(n);
-	snprintf(bye, n, "kicked by %s%s%s", s->user->name,
-	    req->reason.s != NULL ? ": " : "",
-	    req->reason.s != NULL ? req->reason.s : "");
-	moderation_bye_user(u, "kicked", bye);
-	free(bye);
+	moderation_bye_by(u, "kicked", s->user->name, &req->reason);
 }
 
 const struct cmd_entry cmd_kick_entry = { MSG_KICK,

@@ -311,7 +311,7 @@ enforce_bans(struct server *srv)
 {
 	struct roster_user *u;
 	const struct store_mod *b;
-	char reason[SC_TEXT_MAX_LEN + STORE_MOD_BY_MAX + 32];
+	struct msg_str reason;
 	char why[512];
 	size_t i = 0;
 
@@ -324,11 +324,9 @@ enforce_bans(struct server *srv)
 		log_notice("moderation: %s, banned by %s%s, disconnected at "
 			   "reload",
 		    u->name, b->by, moderation_why(b, why, sizeof why));
-		snprintf(reason, sizeof reason, "banned by %s%s%s", b->by,
-		    b->reason != NULL ? ": " : "",
-		    b->reason != NULL ? b->reason : "");
-		/* u leaves the online list when its last session goes. */
-		moderation_bye_user(u, "banned", reason);
+		reason = MSG_STRN(b->reason,
+		    b->reason != NULL ? strlen(b->reason) : 0);
+		moderation_bye_by(u, "banned", b->by, &reason);
 		if (i < srv->n_online && srv->online[i] == u)
 			i++; /* its sessions died: the reaper takes it off */
 	}
@@ -614,6 +612,21 @@ moderation_record(struct session *s, const struct msg *req,
 	snprintf(out->by, sizeof out->by, "%s", s->user->name);
 	/* Borrowed: moderation_set() copies it. */
 	out->reason = (char *)req->reason.s;
+}
+
+/* bye "<what> by <op>[: <reason>]" to every session of u. */
+void
+moderation_bye_by(struct roster_user *u, const char *what, const char *op,
+    const struct msg_str *reason)
+{
+	size_t n = strlen(what) + strlen(op) + reason->len + 16;
+	char *bye = xmalloc(n);
+
+	snprintf(bye, n, "%s by %s%s%.*s", what, op,
+	    reason->s != NULL ? ": " : "", (int)reason->len,
+	    reason->s != NULL ? reason->s : "");
+	moderation_bye_user(u, what, bye);
+	free(bye);
 }
 
 /* bye to every session of u. */

@@ -500,6 +500,11 @@ void moderation_error(struct session *s, enum msg_code code, const char *ref,
 bool moderation_refuse_muted(struct session *s, const char *room,
     const char *ref);
 
+/* Sends bye "<what> by <op>[: <reason>]" ("kicked", "banned": static,
+ * also the log's reason) to every session of u. */
+void moderation_bye_by(struct roster_user *u, const char *what, const char *op,
+    const struct msg_str *reason);
+
 /* Sends bye with reason to every session of u (kick, ban, account
  * changes); log_reason is a static string for the disconnect line. */
 void moderation_bye_user(struct roster_user *u, const char *log_reason,

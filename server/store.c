@@ -657,6 +657,25 @@ store_room_save(struct store *st, const char *room, const char *topic)
 	(void)queue_op(st, op, op->json_len, 0);
 }
 
+/* Queues read r after the writes queued so far (freed when refused).
+ * Returns 0 or SC_ERR_TOO_LONG. */
+static int
+queue_read(struct store *st, struct store_read *r)
+{
+	pthread_mutex_lock(&st->lock);
+	if (st->n_reads >= STORE_READS_MAX || st->stopping) {
+		pthread_mutex_unlock(&st->lock);
+		free(r);
+		return SC_ERR_TOO_LONG;
+	}
+	r->need_seq = st->seq_queued;
+	st->n_reads++;
+	TAILQ_INSERT_TAIL(&st->todo, r, entry);
+	pthread_cond_signal(&st->rcond);
+	pthread_mutex_unlock(&st->lock);
+	return 0;
+}
+
 /* Queues a history read; its answer comes back through cb. */
 int
 store_history(struct store *st, const struct store_query *q,
@@ -680,18 +699,7 @@ store_history(struct store *st, const struct store_query *q,
 	r->q.room = r->q.user = r->q.with = NULL;
 	r->cb = cb;
 	r->arg = arg;
-	pthread_mutex_lock(&st->lock);
-	if (st->n_reads >= STORE_READS_MAX || st->stopping) {
-		pthread_mutex_unlock(&st->lock);
-		free(r);
-		return SC_ERR_TOO_LONG;
-	}
-	r->need_seq = st->seq_queued;
-	st->n_reads++;
-	TAILQ_INSERT_TAIL(&st->todo, r, entry);
-	pthread_cond_signal(&st->rcond);
-	pthread_mutex_unlock(&st->lock);
-	return 0;
+	return queue_read(st, r);
 }
 
 /* Queues saving one moderation record (copied). */
@@ -752,18 +760,7 @@ store_mod_reload(struct store *st, store_mod_list_cb *cb, void *arg)
 	r = xcalloc(1, sizeof *r);
 	r->mod_cb = cb;
 	r->arg = arg;
-	pthread_mutex_lock(&st->lock);
-	if (st->n_reads >= STORE_READS_MAX || st->stopping) {
-		pthread_mutex_unlock(&st->lock);
-		free(r);
-		return SC_ERR_TOO_LONG;
-	}
-	r->need_seq = st->seq_queued;
-	st->n_reads++;
-	TAILQ_INSERT_TAIL(&st->todo, r, entry);
-	pthread_cond_signal(&st->rcond);
-	pthread_mutex_unlock(&st->lock);
-	return 0;
+	return queue_read(st, r);
 }
 
 /* Reads the records at once, with the reader kept out by the lock. */
