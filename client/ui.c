@@ -400,6 +400,8 @@ state_words(struct client *c)
 {
 	switch (c->state) {
 	case CONN_IDLE:
+		if (c->asking_key)
+			return "new server key: trust it? (y/n)";
 		return c->key_refused ? "KEY REFUSED" : "disconnected";
 	case CONN_WAITING:
 		return "disconnected, retrying";
