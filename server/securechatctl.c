@@ -151,8 +151,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: %s [--users FILE] useradd [--password-stdin] NAME\n"
-	    "       %s [--users FILE] passwd [--password-stdin] NAME\n"
+	    "usage: %s [--users FILE] useradd [--password-stdin] [--force] "
+	    "NAME\n"
+	    "       %s [--users FILE] passwd [--password-stdin] [--force] "
+	    "NAME\n"
 	    "       %s [--users FILE] userdel NAME\n"
 	    "       %s [--users FILE] list\n"
 	    "       %s fingerprint [--key FILE]\n"
@@ -185,6 +187,8 @@ usage(FILE *f)
 	    "  --room ROOM        a mute in one room only\n"
 	    "\n"
 	    "Operators, bans, mutes and device bindings live in the database;\n"
+	    "op add, ban, mute and device add check NAME in the users file\n"
+	    "(--users) and refuse to ban or mute an operator.\n"
 	    "a running securechatd reads them again on SIGHUP (systemctl "
 	    "reload\n"
 	    "securechatd), which also ends the sessions of banned users.\n"
