@@ -1114,12 +1114,16 @@ def test_moderation_client(home):
         b.type("/kick alice")
         b.wait("not allowed: only operators")
         a.type("/mute bob 10m being loud")
-        time.sleep(0.3)
+        # Operator commands have no reply: a whois after it comes back
+        # once the mute is in place (the server answers in order).
+        a.type("/whois bob")
+        a.wait("bob: online, 1 session")
         b.type("hello there")
         s = b.wait("you are muted here until")
         assert "<bob> hello there" not in s
         a.type("/unmute bob")
-        time.sleep(0.3)
+        a.type("/whois alice")
+        a.wait("alice: online, 1 session")
         b.type("hello again")
         b.wait("<bob> hello again")
         a.type("/ban bob 1h spam links")
