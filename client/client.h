@@ -120,7 +120,10 @@ struct client {
 	struct sc_keypair key;
 	char server_fp[KEYS_FINGERPRINT_LEN + 1];
 	char server_short[KEYS_SHORT_LEN + 1];
-	bool key_refused; /* a changed key: never retry */
+	bool key_refused;    /* a changed key: never retry */
+	bool accept_new_key; /* --accept-new-key: pin a new server silently */
+	bool asking_key;     /* "trust this server key? (y/n)" asked */
+	char new_key_fp[KEYS_FINGERPRINT_LEN + 1]; /* the key asked about */
 
 	/* The connection. */
 	enum conn_state state;
@@ -144,6 +147,7 @@ struct client {
 
 	/* Chat state. */
 	char me[SC_USER_MAX_LEN + 1]; /* logged-in user */
+	bool is_op;		      /* login_ok said "op": true */
 	char **online;		      /* sorted names */
 	size_t n_online;
 	char part_pending[BUFFER_NAME_MAX + 1]; /* /part sent, parted not
@@ -214,6 +218,12 @@ int known_lookup(const char *path, const char *hostport, char *fp, size_t fplen,
  * -1 with errno set. */
 int known_add(const char *path, const char *hostport, const char *fp);
 
+/* ---- net.c (first contact) -------------------------------------------- */
+
+/* The answer to "trust this server key and connect? (y/n)": pins the
+ * key asked about and connects again, or stays away. */
+void net_trust_answer(struct client *c, bool yes);
+
 /* ---- net.c ------------------------------------------------------------- */
 
 /* Starts (or restarts) connecting to the server. */
@@ -247,6 +257,7 @@ void net_keep_credentials(struct client *c, const char *user,
 /* ---- cmd.c and cmd-*.c ----------------------------------------------- */
 
 #define CMD_NEEDS_LOGIN 0x1 /* refused until logged in */
+#define CMD_OP		0x4 /* an operator's: /help lists it to them only */
 #define CMD_SECRET                                                             \
 	0x2 /* the last argument of usage is a secret: it                      \
 	     * never reaches the input history */
@@ -266,14 +277,17 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_away_entry;
+extern const struct cmd_entry cmd_ban_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_history_entry;
 extern const struct cmd_entry cmd_join_entry;
+extern const struct cmd_entry cmd_kick_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_login_entry;
 extern const struct cmd_entry cmd_me_entry;
 extern const struct cmd_entry cmd_msg_entry;
+extern const struct cmd_entry cmd_mute_entry;
 extern const struct cmd_entry cmd_names_entry;
 extern const struct cmd_entry cmd_part_entry;
 extern const struct cmd_entry cmd_query_entry;
@@ -282,6 +296,8 @@ extern const struct cmd_entry cmd_reconnect_entry;
 extern const struct cmd_entry cmd_rooms_entry;
 extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_topic_entry;
+extern const struct cmd_entry cmd_unban_entry;
+extern const struct cmd_entry cmd_unmute_entry;
 extern const struct cmd_entry cmd_whois_entry;
 /* Plain text (and "//text"): not in the table, it has no name. */
 extern const struct cmd_entry cmd_say_entry;
@@ -324,6 +340,17 @@ size_t cmd_word(const char *args, size_t len, size_t *pos, const char **word);
 
 /* Checks text against the content rules before sending; says why not. */
 bool cmd_text_ok(struct client *c, const char *text, size_t len);
+
+/* What an operator command takes after its user (cmd_moderate). */
+#define CMD_MOD_ROOM   0x1 /* [#room] */
+#define CMD_MOD_TIME   0x2 /* [duration]: 90, 15m, 2h, 7d */
+#define CMD_MOD_REASON 0x4 /* [reason...]: the rest of the line */
+
+/* Parses "<user> [#room] [duration] [reason...]" (the parts takes
+ * allows, in that order) for e into a request of type and sends it;
+ * says the usage or why not otherwise. */
+void cmd_moderate(struct client *c, const struct cmd_entry *e,
+    enum msg_type type, unsigned takes, const char *args, size_t len);
 
 /* Reads a room name ("rust" or "#rust") into out (BUFFER_NAME_MAX + 1
  * bytes); says why not and returns false when it is not one. */

@@ -33,6 +33,8 @@ help_handler(struct client *c, const char *args, size_t len)
 	(void)len;
 	for (i = 0; i < cmd_table_len; i++) {
 		e = cmd_table[i];
+		if ((e->flags & CMD_OP) != 0 && !c->is_op)
+			continue; /* operators' commands: to operators */
 		left = xasprintf("%s%s%s", e->name,
 		    e->usage[0] != '\0' ? " " : "", e->usage);
 		ui_line(c, LINE_INFO, time(NULL), NULL, "%-*s %s", HELP_COLUMN,

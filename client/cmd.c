@@ -17,14 +17,17 @@
 /* Sorted by name: completion offers the matches in this order. */
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_away_entry,
+	&cmd_ban_entry,
 	&cmd_connect_entry,
 	&cmd_help_entry,
 	&cmd_history_entry,
 	&cmd_join_entry,
+	&cmd_kick_entry,
 	&cmd_list_entry,
 	&cmd_login_entry,
 	&cmd_me_entry,
 	&cmd_msg_entry,
+	&cmd_mute_entry,
 	&cmd_names_entry,
 	&cmd_part_entry,
 	&cmd_query_entry,
@@ -33,6 +36,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rooms_entry,
 	&cmd_search_entry,
 	&cmd_topic_entry,
+	&cmd_unban_entry,
+	&cmd_unmute_entry,
 	&cmd_whois_entry,
 };
 const size_t cmd_table_len = sizeof cmd_table / sizeof cmd_table[0];
@@ -134,6 +139,51 @@ cmd_room_name(struct client *c, const char *word, size_t len, char *out)
 	memcpy(out, word, len);
 	out[len] = '\0';
 	return true;
+}
+
+/* "<user> [#room] [duration] [reason...]" into a request, sent. */
+void
+cmd_moderate(struct client *c, const struct cmd_entry *e, enum msg_type type,
+    unsigned takes, const char *args, size_t len)
+{
+	char room[BUFFER_NAME_MAX + 1];
+	struct msg m = { .type = type };
+	const char *word;
+	size_t pos = 0, wlen;
+	long long seconds;
+
+	if ((wlen = cmd_word(args, len, &pos, &word)) == 0) {
+		cmd_usage(c, e, false);
+		return;
+	}
+	if (!text_user_valid(word, wlen)) {
+		ui_line(c, LINE_ERROR, time(NULL), NULL, "bad user name");
+		return;
+	}
+	m.user = MSG_STRN(word, wlen);
+	wlen = cmd_word(args, len, &pos, &word);
+	if ((takes & CMD_MOD_ROOM) && wlen > 0 && word[0] == '#') {
+		if (!cmd_room_name(c, word, wlen, room))
+			return;
+		m.room = MSG_STR(room);
+		wlen = cmd_word(args, len, &pos, &word);
+	}
+	if ((takes & CMD_MOD_TIME) && wlen > 0 &&
+	    text_duration_parse(word, wlen, SC_MOD_SECONDS_MAX, &seconds)) {
+		m.seconds = MSG_INT(seconds);
+		wlen = cmd_word(args, len, &pos, &word);
+	}
+	if (wlen > 0) { /* the rest of the line, from this word */
+		if (!(takes & CMD_MOD_REASON)) {
+			cmd_usage(c, e, false);
+			return;
+		}
+		pos = (size_t)(word - args);
+		if (!cmd_text_ok(c, args + pos, len - pos))
+			return;
+		m.reason = MSG_STRN(args + pos, len - pos);
+	}
+	(void)net_request(c, &m);
 }
 
 /* The room of the current buffer, or NULL with a remark. */

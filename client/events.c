@@ -332,6 +332,53 @@ view_whois(struct event_view *v, const struct msg *m)
 }
 
 /* Builds the view of one message; me decides which says are our own. */
+/* Writes " until <local time>" (the date too unless today) of an
+ * until in ms, or "" when absent. */
+static void
+until_text(char *out, size_t cap, const struct msg *m)
+{
+	time_t t, now = time(NULL);
+	struct tm tm, today;
+
+	out[0] = '\0';
+	if (!m->until.set || m->until.v <= 0)
+		return;
+	t = (time_t)(m->until.v / 1000);
+	localtime_r(&t, &tm);
+	localtime_r(&now, &today);
+	if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
+		strftime(out, cap, " until %H:%M:%S", &tm);
+	else
+		strftime(out, cap, " until %Y-%m-%d %H:%M", &tm);
+}
+
+/* The moderation errors (section 8) in words, with their end: true
+ * when m was one. */
+static bool
+error_text(struct event_view *v, const struct msg *m)
+{
+	char until[64];
+
+	until_text(until, sizeof until, m);
+	switch (m->code) {
+	case MSG_CODE_MUTED:
+		v->text = xasprintf("you are muted%s%s: nothing was sent",
+		    m->ref.s != NULL && strcmp(m->ref.s, "say") == 0 ? " here" :
+								       "",
+		    until);
+		return true;
+	case MSG_CODE_BANNED:
+		v->text = xasprintf("you are banned from this server%s", until);
+		return true;
+	case MSG_CODE_FORBIDDEN:
+		v->text = xstrdup("not allowed: only operators may kick, mute "
+				  "or ban, and never an operator");
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void
 view_build(struct event_view *v, const struct msg *m, const char *me)
 {
@@ -349,8 +396,12 @@ view_build(struct event_view *v, const struct msg *m, const char *me)
 	case MSG_LOGIN_OK:
 		v->kind = LINE_INFO;
 		names = join(m->users.v, m->users.n);
-		v->text = cleanf("logged in as %s; %zu user%s online",
-		    m->user.s, m->users.n, m->users.n == 1 ? "" : "s");
+		v->text =
+		    cleanf("logged in as %s%s; %zu user%s online", m->user.s,
+			m->op.v ? " (operator: /help lists /kick, "
+				  "/mute, /ban)" :
+				  "",
+			m->users.n, m->users.n == 1 ? "" : "s");
 		v->plain = cleanf("%slogged in as %s; online: %s",
 		    scrollback_mark(v->kind), m->user.s, names);
 		free(names);
@@ -376,11 +427,23 @@ view_build(struct event_view *v, const struct msg *m, const char *me)
 		break;
 	case MSG_NOTICE:
 		v->kind = LINE_NOTICE;
+		if (m->motd.v) { /* its lines kept, each sanitized */
+			extra = sanitize_dup(m->text.s, m->text.len, true);
+			v->text = xasprintf("message of the day:\n%s", extra);
+			free(extra);
+			extra = sanitize_dup(m->text.s, m->text.len, false);
+			v->plain = xasprintf("%smotd: %s",
+			    scrollback_mark(v->kind), extra);
+			free(extra);
+			break;
+		}
 		v->text = sanitize_dup(m->text.s, m->text.len, false);
 		break;
 	case MSG_ERROR:
 		/* In words: ours for the codes we know, else the server's. */
 		v->kind = LINE_ERROR;
+		if (error_text(v, m))
+			break;
 		words = m->code != MSG_CODE_NONE ? msg_code_text(m->code) :
 						   m->message.s;
 		v->text = clean(words);
@@ -782,6 +845,7 @@ apply(struct client *c, const struct msg *m, const struct event_view *v)
 		c->state = CONN_LOGGED_IN;
 		c->logged_in_once = true;
 		snprintf(c->me, sizeof c->me, "%s", m->user.s);
+		c->is_op = m->op.v;
 		events_set_online(c, m->users.v, m->users.n);
 		b = logged_in(c, m);
 		ui_users_changed(c);

@@ -175,6 +175,16 @@ search_key(struct client *c, int rc, wint_t k)
 	input_search(c, c->search_ed.buf, c->search_ed.len);
 }
 
+/* The answer to "trust this server key and connect? (y/n)". */
+static void
+trust_key(struct client *c, int rc, wint_t k)
+{
+	if (rc == OK && (k == 'y' || k == 'Y'))
+		net_trust_answer(c, true);
+	else if (rc == OK && (k == 'n' || k == 'N' || k == 27))
+		net_trust_answer(c, false);
+}
+
 /* The answer to "send N lines? (y/n)". */
 static void
 confirm_key(struct client *c, int rc, wint_t k)
@@ -515,6 +525,8 @@ input_keys(struct client *c)
 		if (rc == KEY_CODE_YES &&
 		    (k == CLIENT_KEY_PASTE_START || k == CLIENT_KEY_PASTE_END))
 			key_code(c, k);
+		else if (c->asking_key)
+			trust_key(c, rc, k);
 		else if (c->confirm_lines > 0)
 			confirm_key(c, rc, k);
 		else if (c->search.active)

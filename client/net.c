@@ -30,7 +30,68 @@ host_port(struct client *c, char *out, size_t len)
 		snprintf(out, len, "%s:%u", c->host, c->port);
 }
 
-/* The server key check, before msg3: pin on first use, refuse a change. */
+/* Pins fp for hp in the known servers file, saying so. */
+static void
+pin(struct client *c, const char *hp, const char *fp)
+{
+	if (known_add(c->known_path, hp, fp) != 0)
+		ui_line(c, LINE_ERROR, time(NULL), NULL,
+		    "cannot save "
+		    "the server key in %s: %s",
+		    c->known_path, strerror(errno));
+	ui_line(c, LINE_INFO, time(NULL), NULL,
+	    "new server %s: "
+	    "pinned its key, fingerprint %s",
+	    hp, fp);
+}
+
+/*
+ * A server never seen: like ssh, show its fingerprint and ask before
+ * anything is sent (the terminal), or refuse (batch mode without
+ * --accept-new-key). Either way this handshake stops before msg3; a yes
+ * pins the key and connects again.
+ */
+static int
+first_contact(struct client *c, const char *hp, const char *fp)
+{
+	ui_line(c, LINE_NOTICE, time(NULL), NULL,
+	    "the key of server %s is not known yet: its fingerprint is", hp);
+	ui_line(c, LINE_NOTICE, time(NULL), NULL, "  %s", fp);
+	ui_line(c, LINE_NOTICE, time(NULL), NULL,
+	    "compare it with what the server's administrator gives you "
+	    "(securechatctl fingerprint)");
+	c->key_refused = true; /* no retry until answered */
+	if (c->batch) {
+		ui_line(c, LINE_ERROR, time(NULL), NULL,
+		    "not connecting to an unknown server in batch mode: run "
+		    "with --accept-new-key to trust it");
+		return -1;
+	}
+	snprintf(c->new_key_fp, sizeof c->new_key_fp, "%s", fp);
+	c->asking_key = true;
+	return -1;
+}
+
+/* y: pin the key asked about and connect; n: stay disconnected. */
+void
+net_trust_answer(struct client *c, bool yes)
+{
+	char hp[CLIENT_HOSTPORT_MAX];
+
+	c->asking_key = false;
+	if (!yes) {
+		ui_line(c, LINE_INFO, time(NULL), NULL,
+		    "not connected: the server key was not trusted (/connect "
+		    "asks again)");
+		return;
+	}
+	host_port(c, hp, sizeof hp);
+	pin(c, hp, c->new_key_fp);
+	net_reconnect(c);
+}
+
+/* The server key check, before msg3: ask on first contact (or pin with
+ * --accept-new-key), refuse a change. */
 static int
 check_server_key(void *arg, const uint8_t key[SC_NOISE_KEY_LEN])
 {
@@ -54,16 +115,10 @@ check_server_key(void *arg, const uint8_t key[SC_NOISE_KEY_LEN])
 		c->key_refused = true;
 		return -1;
 	}
+	if (rc == 0 && !c->accept_new_key)
+		return first_contact(c, hp, fp);
 	if (rc == 0) {
-		if (known_add(c->known_path, hp, fp) != 0)
-			ui_line(c, LINE_ERROR, time(NULL), NULL,
-			    "cannot save "
-			    "the server key in %s: %s",
-			    c->known_path, strerror(errno));
-		ui_line(c, LINE_INFO, time(NULL), NULL,
-		    "new server %s: "
-		    "pinned its key, fingerprint %s",
-		    hp, fp);
+		pin(c, hp, fp);
 		return 0;
 	}
 	if (strcmp(pinned, fp) == 0)

@@ -53,6 +53,14 @@ usage(FILE *f)
 	    "      --mouse         use the mouse wheel to scroll (the "
 	    "terminal's own\n"
 	    "                      selection then needs Shift)\n"
+	    "      --accept-new-key  trust a server never seen before without "
+	    "asking\n"
+	    "                      (scripts, batch mode); a changed key is "
+	    "still refused\n"
+	    "      --fingerprint   print this device's key fingerprint (for "
+	    "the\n"
+	    "                      administrator's securechatctl device add) "
+	    "and exit\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -V, --version       show the version and exit\n"
 	    "\n"
@@ -166,6 +174,8 @@ load_config(struct client *c)
 }
 
 /* Parses the command line over the config file. */
+static bool print_fingerprint; /* --fingerprint */
+
 static void
 parse_args(struct client *c, int argc, char **argv)
 {
@@ -178,6 +188,8 @@ parse_args(struct client *c, int argc, char **argv)
 		{ "no-color", no_argument, NULL, 1 },
 		{ "no-bell", no_argument, NULL, 2 },
 		{ "mouse", no_argument, NULL, 3 },
+		{ "accept-new-key", no_argument, NULL, 4 },
+		{ "fingerprint", no_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -211,6 +223,12 @@ parse_args(struct client *c, int argc, char **argv)
 			break;
 		case 3:
 			c->mouse = true;
+			break;
+		case 4:
+			c->accept_new_key = true;
+			break;
+		case 5:
+			print_fingerprint = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -334,6 +352,14 @@ main(int argc, char **argv)
 	if (noise_global_init() != 0)
 		die("this CPU cannot run AES-256-GCM (AES-NI/PCLMUL missing)");
 	setup_identity(c);
+	if (print_fingerprint) {
+		char fp[KEYS_FINGERPRINT_LEN + 1];
+
+		keys_fingerprint(c->key.public, fp);
+		keys_wipe(&c->key);
+		printf("%s\n", fp);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
 	if (msg_encode_client_hello(c->hello, sizeof c->hello, &c->hello_len,
 		CLIENT_SOFTWARE) != 0)
 		die("cannot encode the hello");

@@ -401,6 +401,8 @@ state_words(struct client *c)
 {
 	switch (c->state) {
 	case CONN_IDLE:
+		if (c->asking_key)
+			return "new server key: trust it? (y/n)";
 		return c->key_refused ? "KEY REFUSED" : "disconnected";
 	case CONN_WAITING:
 		return "disconnected, retrying";
@@ -521,9 +523,13 @@ draw_input(struct client *c, const struct ui_layout *lo)
 	size_t plen, pw, start = 0, cur_w, i, n;
 	int y = lo->rows - 1, avail;
 
-	if (c->confirm_lines > 0) {
-		snprintf(prompt, sizeof prompt, "send %zu lines? (y/n) ",
-		    c->confirm_lines);
+	if (c->asking_key || c->confirm_lines > 0) {
+		if (c->asking_key)
+			snprintf(prompt, sizeof prompt,
+			    "trust this server key and connect? (y/n) ");
+		else
+			snprintf(prompt, sizeof prompt,
+			    "send %zu lines? (y/n) ", c->confirm_lines);
 		move(y, 0);
 		clrtoeol();
 		put(y, 0, prompt, strlen(prompt), A_BOLD);

@@ -76,12 +76,31 @@ const struct msg_row msg_rows[] = {
 		TEXT("text", 0, text, SC_AWAY_MAX_LEN) } },
 	{ MSG_WHOIS, "whois", MSG_C2S, {
 		USER("user", REQ, user) } },
+	{ MSG_KICK, "kick", MSG_C2S, {
+		USER("user", REQ, user),
+		ROOM("room", 0, room),
+		TEXT("reason", 0, reason, SC_TEXT_MAX_LEN) } },
+	{ MSG_MUTE, "mute", MSG_C2S, {
+		USER("user", REQ, user),
+		ROOM("room", 0, room),
+		INT("seconds", 0, seconds, 1, SC_MOD_SECONDS_MAX),
+		TEXT("reason", 0, reason, SC_TEXT_MAX_LEN) } },
+	{ MSG_UNMUTE, "unmute", MSG_C2S, {
+		USER("user", REQ, user),
+		ROOM("room", 0, room) } },
+	{ MSG_BAN, "ban", MSG_C2S, {
+		USER("user", REQ, user),
+		INT("seconds", 0, seconds, 1, SC_MOD_SECONDS_MAX),
+		TEXT("reason", 0, reason, SC_TEXT_MAX_LEN) } },
+	{ MSG_UNBAN, "unban", MSG_C2S, {
+		USER("user", REQ, user) } },
 
 	/* Server -> client. */
 	{ MSG_LOGIN_OK, "login_ok", MSG_S2C, {
 		USER("user", REQ, user),
 		NAMES("users", REQ, users),
-		BOOL("more", 0, more) } },
+		BOOL("more", 0, more),
+		BOOL("op", 0, op) } },
 	{ MSG_SAY, "say", MSG_S2C, {
 		INT("id", REQ, id, 1, INT64_MAX),
 		INT("ts", REQ, ts, INT64_MIN, INT64_MAX),
@@ -106,11 +125,13 @@ const struct msg_row msg_rows[] = {
 	{ MSG_PONG, "pong", MSG_S2C, {
 		INT("id", 0, id, 0, SC_PING_ID_MAX) } },
 	{ MSG_NOTICE, "notice", MSG_S2C, {
-		STRING("text", REQ, text) } },
+		STRING("text", REQ, text),
+		BOOL("motd", 0, motd) } },
 	{ MSG_ERROR, "error", MSG_S2C, {
 		CODE("code", REQ, code_name),
 		STRING("message", REQ, message),
-		STRING("ref", 0, ref) } },
+		STRING("ref", 0, ref),
+		INT("until", 0, until, 0, INT64_MAX) } },
 	{ MSG_BYE, "bye", MSG_S2C, {
 		STRING("reason", REQ, reason) } },
 	{ MSG_JOINED, "joined", MSG_S2C, {
@@ -182,6 +203,9 @@ static const struct {
 	{ MSG_CODE_NOT_MEMBER, "not_member", "you are not in that room" },
 	{ MSG_CODE_NO_SUCH_USER, "no_such_user", "there is no such user" },
 	{ MSG_CODE_NO_SUCH_ROOM, "no_such_room", "there is no such room" },
+	{ MSG_CODE_FORBIDDEN, "forbidden", "you are not allowed to do that" },
+	{ MSG_CODE_MUTED, "muted", "you are muted" },
+	{ MSG_CODE_BANNED, "banned", "you are banned from this server" },
 };
 #define N_CODES (sizeof codes / sizeof codes[0])
 

@@ -56,6 +56,12 @@ enum msg_type {
 	MSG_HISTORY,
 	MSG_AWAY,
 	MSG_WHOIS,
+	/* Operators and moderation (section 8). */
+	MSG_KICK,
+	MSG_MUTE,
+	MSG_UNMUTE,
+	MSG_BAN,
+	MSG_UNBAN,
 	MSG_TYPE_COUNT /* not a type: the number of them */
 };
 
@@ -74,6 +80,10 @@ enum msg_code {
 	MSG_CODE_NOT_MEMBER,
 	MSG_CODE_NO_SUCH_USER,
 	MSG_CODE_NO_SUCH_ROOM,
+	/* Section 8. */
+	MSG_CODE_FORBIDDEN,
+	MSG_CODE_MUTED,
+	MSG_CODE_BANNED,
 	MSG_CODE_COUNT /* not a code: the number of them */
 };
 
@@ -159,6 +169,12 @@ struct msg {
 	struct msg_list room_names; /* whois: "rooms" */
 	struct msg_json room_list;  /* rooms: "rooms" */
 	struct msg_json messages;   /* history */
+
+	/* Section 8. */
+	struct msg_int seconds; /* mute, ban: how long */
+	struct msg_int until;	/* error muted/banned: the end, ms */
+	struct msg_bool op;	/* login_ok: an operator */
+	struct msg_bool motd;	/* notice: the message of the day */
 };
 
 /* ---- The table ---------------------------------------------------------- */

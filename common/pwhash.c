@@ -460,3 +460,25 @@ pwhash_create(const char *password, size_t pwlen, uint32_t iterations,
 	sodium_memzero(hex, sizeof hex);
 	return rv;
 }
+
+/* Same kind, parameters, salt and digest. */
+bool
+pwhash_equal(const struct pwhash *a, const struct pwhash *b)
+{
+	return a->kind == b->kind && a->iterations == b->iterations &&
+	    a->scrypt_n == b->scrypt_n && a->scrypt_r == b->scrypt_r &&
+	    a->scrypt_p == b->scrypt_p && a->salt_len == b->salt_len &&
+	    memcmp(a->salt, b->salt, a->salt_len) == 0 &&
+	    a->digest_len == b->digest_len &&
+	    sodium_memcmp(a->digest, b->digest, a->digest_len) == 0;
+}
+
+/* About one unit per PBKDF2 iteration; scrypt's BlockMix of r costs
+ * about 8 r units (ROMix runs it 2 N times, p times). */
+uint64_t
+pwhash_cost(const struct pwhash *h)
+{
+	if (h->kind == PWHASH_PBKDF2_SHA256)
+		return h->iterations;
+	return 2 * h->scrypt_n * h->scrypt_r * h->scrypt_p * 8;
+}

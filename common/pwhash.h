@@ -7,6 +7,7 @@
 #ifndef SC_PWHASH_H
 #define SC_PWHASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,5 +58,16 @@ int pwhash_verify_string(const char *s, const char *password,
  */
 int pwhash_create(const char *password, size_t pwlen, uint32_t iterations,
     char *out, size_t cap) SC_WUR;
+
+/* True when a and b are the same hash (kind, parameters, salt, digest):
+ * a password changed when its user's hash did. */
+bool pwhash_equal(const struct pwhash *a, const struct pwhash *b);
+
+/*
+ * The work a check of h costs, in units of about one PBKDF2-HMAC-SHA256
+ * iteration (scrypt: N * r * p block mixes of about 8 units each), to
+ * order a users file's hashes by cost.
+ */
+uint64_t pwhash_cost(const struct pwhash *h);
 
 #endif /* SC_PWHASH_H */

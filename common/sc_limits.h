@@ -48,6 +48,11 @@
  * frame (35 bytes a name, quotes and comma, plus the other members). */
 #define SC_USER_ROOMS_MAX 1800
 
+/* Operators and moderation (section 8). */
+#define SC_MOD_SECONDS_MAX 2147483647LL /* mute, ban: seconds 1..2^31-1 */
+/* A device key's fingerprint: lowercase hex SHA-256. */
+#define SC_DEVICE_FP_LEN 64
+
 /* Stored credentials (section 5). */
 #define SC_PBKDF2_DEFAULT_ITERATIONS 600000
 #define SC_PBKDF2_MAX_ITERATIONS     100000000u

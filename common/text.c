@@ -88,3 +88,48 @@ text_password_valid(const char *s, size_t len)
 		return false;
 	return utf8_valid(s, len);
 }
+
+/* "90", "90s", "15m", "2h", "7d": 1..max seconds. */
+bool
+text_duration_parse(const char *s, size_t len, long long max,
+    long long *seconds)
+{
+	long long v = 0, unit = 1;
+	size_t i, digits = len;
+
+	*seconds = 0;
+	if (s == NULL || len == 0)
+		return false;
+	switch (s[len - 1]) {
+	case 's':
+		digits--;
+		break;
+	case 'm':
+		unit = 60;
+		digits--;
+		break;
+	case 'h':
+		unit = 3600;
+		digits--;
+		break;
+	case 'd':
+		unit = 86400;
+		digits--;
+		break;
+	default:
+		break;
+	}
+	if (digits == 0)
+		return false;
+	for (i = 0; i < digits; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+		if (v > max)
+			return false; /* also keeps v * 10 in range */
+	}
+	if (v == 0 || v > max / unit)
+		return false;
+	*seconds = v * unit;
+	return true;
+}

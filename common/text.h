@@ -35,4 +35,12 @@ enum text_verdict text_check(const char *s, size_t len, size_t max,
 /* True if s[0..len) is valid UTF-8 of 1-1024 bytes without U+0000. */
 bool text_password_valid(const char *s, size_t len);
 
+/*
+ * Reads a duration for a timed ban or mute: a whole number with an
+ * optional unit s, m, h or d ("90", "15m", "2h", "7d"), 1 to max seconds
+ * in all. Returns true with *seconds set, false for anything else.
+ */
+bool text_duration_parse(const char *s, size_t len, long long max,
+    long long *seconds);
+
 #endif /* SC_TEXT_H */

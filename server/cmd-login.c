@@ -59,13 +59,39 @@ login_handler(struct session *s, struct msg *req)
 	s->auth_pending = true;
 }
 
+/* Sends the message of the day, if any, after login_ok. */
+static void
+send_motd(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct msg m = { .type = MSG_NOTICE };
+	size_t len;
+
+	if (srv->motd == NULL)
+		return;
+	m.text = MSG_STR(srv->motd);
+	m.motd = MSG_BOOL(true);
+	if (msg_encode(&m, MSG_S2C, srv->wbuf, SC_MSG_MAX_LEN, &len) == 0)
+		(void)session_send(s, srv->wbuf, len);
+}
+
 /* The check came back: log in, or count the failure. */
 void
 cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 {
 	struct server *srv = s->srv;
+	const struct store_mod *ban;
+	char device[KEYS_FINGERPRINT_LEN + 1], why[512];
 	bool first;
 
+	/* Section 8: a user with bound devices logs in from one of them
+	 * only; any other key fails exactly like a wrong password. */
+	keys_fingerprint(channel_remote_static(&s->ch), device);
+	if (ok && !moderation_device_ok(srv, user, user_len, device)) {
+		log_notice("login %s user %.*s from an unbound device %.16s",
+		    s->addr, (int)user_len, user, device);
+		ok = false;
+	}
 	if (!ok) {
 		s->auth_failures++;
 		ipstate_fail(srv, s->ip);
@@ -76,6 +102,14 @@ cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 		session_error(s, MSG_CODE_AUTH_FAILED, "login");
 		if (s->auth_failures >= srv->cfg.max_auth_failures)
 			session_bye(s, "too many failed logins");
+		return;
+	}
+	/* A banned user's correct login: banned, not a failed login. */
+	if ((ban = moderation_ban(srv, user, user_len)) != NULL) {
+		log_notice("login refused %s user %.*s: banned by %s%s",
+		    s->addr, (int)user_len, user, ban->by,
+		    moderation_why(ban, why, sizeof why));
+		moderation_error(s, MSG_CODE_BANNED, "login", ban->until);
 		return;
 	}
 
@@ -92,7 +126,8 @@ cmd_login_done(struct session *s, const char *user, size_t user_len, bool ok)
 	    s->addr, s->user->name, s->user->n_sessions,
 	    s->user->n_sessions == 1 ? "" : "s");
 	/* login_ok, in parts when the names need them (section 6). */
-	(void)roster_send_users(s, s->user->name);
+	if (roster_send_users(s, s->user->name) == 0)
+		send_motd(s);
 	if (first)
 		roster_presence(srv, s->user, true);
 	notify_status(srv);

@@ -34,6 +34,8 @@ msg_handler(struct session *s, struct msg *req)
 		session_error(s, MSG_CODE_NOT_ONLINE, "msg");
 		return;
 	}
+	if (moderation_refuse_muted(s, NULL, "msg"))
+		return;
 	out.id = MSG_INT(++srv->last_msg_id);
 	out.ts = MSG_INT(clock_now_ms());
 	out.from = MSG_STRN(s->user->name, s->user->len);

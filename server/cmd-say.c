@@ -17,6 +17,8 @@ say_handler(struct session *s, struct msg *req)
 		session_error(s, MSG_CODE_NOT_MEMBER, "say");
 		return;
 	}
+	if (moderation_refuse_muted(s, r->name, "say"))
+		return;
 	say.id = MSG_INT(++srv->last_msg_id);
 	say.ts = MSG_INT(clock_now_ms());
 	say.room = MSG_STRN(r->name, r->len);

@@ -23,6 +23,11 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_rooms_entry,
 	&cmd_away_entry,
 	&cmd_whois_entry,
+	&cmd_kick_entry,
+	&cmd_mute_entry,
+	&cmd_unmute_entry,
+	&cmd_ban_entry,
+	&cmd_unban_entry,
 };
 
 /* Finds the entry of a request type. */
@@ -59,6 +64,12 @@ cmd_dispatch(struct session *s, const uint8_t *buf, size_t len)
 	if ((e->states & STATE_BIT(s->state)) == 0) {
 		code = s->state == SESSION_ACTIVE ? MSG_CODE_ALREADY_LOGGED_IN :
 						    MSG_CODE_AUTH_REQUIRED;
+		goto fail;
+	}
+	/* Section 8: operator commands, before the members are looked at. */
+	if ((e->states & CMD_OP_ONLY) != 0 &&
+	    !moderation_is_op(s->srv, s->user->name, s->user->len)) {
+		code = MSG_CODE_FORBIDDEN;
 		goto fail;
 	}
 	/* 3: members present, with the right types. */

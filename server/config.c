@@ -162,6 +162,16 @@ static const struct setting settings[] = {
 	{ "history_days", SET_UINT, OFF(history_days), 0, 3650, 30, NULL,
 	    "Days messages are kept; 0 stores none (rooms and topics still "
 	    "persist)." },
+	{ "motd", SET_STRING, OFF(motd_path), 0, 0, 0, "",
+	    "A file whose text is sent to every user after login (the "
+	    "message of the day); empty for none. SIGHUP reloads it." },
+	{ "password_change_ends_sessions", SET_UINT, OFF(passwd_ends_sessions),
+	    0, 1, 1, NULL,
+	    "1: a reload that finds a user's password changed ends that "
+	    "user's sessions; 0: they stay." },
+	{ "min_password_length", SET_UINT, OFF(min_password_length), 1,
+	    SC_PASSWORD_MAX_LEN, 8, NULL,
+	    "Shortest password securechatctl accepts without --force." },
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
@@ -202,6 +212,7 @@ config_free(struct config *cfg)
 	free(cfg->log_dir);
 	free(cfg->server_name);
 	free(cfg->database);
+	free(cfg->motd_path);
 	memset(cfg, 0, sizeof *cfg);
 }
 

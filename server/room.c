@@ -194,7 +194,8 @@ membership(const struct room *r, const struct session *s)
 /* Encodes a room_join or room_part of u and sends it to r's members. */
 static void
 announce_change(struct room *r, struct roster_user *u, bool joined,
-    const struct msg_str *reason, struct session *except)
+    const struct msg_str *by, const struct msg_str *reason,
+    struct session *except)
 {
 	struct msg m = { .type = joined ? MSG_ROOM_JOIN : MSG_ROOM_PART };
 	char buf[SC_TEXT_MAX_LEN * 2 + 256];
@@ -202,6 +203,8 @@ announce_change(struct room *r, struct roster_user *u, bool joined,
 
 	m.room = MSG_STRN(r->name, r->len);
 	m.user = MSG_STRN(u->name, u->len);
+	if (by != NULL)
+		m.by = *by;
 	if (reason != NULL && reason->s != NULL)
 		m.reason = *reason;
 	if (msg_encode(&m, MSG_S2C, buf, sizeof buf, &len) != 0) {
@@ -240,7 +243,7 @@ room_add_session(struct room *r, struct session *s, bool announce)
 	ru->n_sessions = 1;
 	u->n_rooms++;
 	if (announce && !s->srv->stopping)
-		announce_change(r, u, true, NULL, s);
+		announce_change(r, u, true, NULL, NULL, s);
 	return true;
 }
 
@@ -268,7 +271,43 @@ room_remove_session(struct room *r, struct session *s,
 	sorted_remove(r->users, &r->n_users, sizeof *r->users, i);
 	u->n_rooms--;
 	if (announce && !s->srv->stopping)
-		announce_change(r, u, false, reason, s);
+		announce_change(r, u, false, NULL, reason, s);
+}
+
+/* Kicks every session of u out of r: parted to them, room_part with by
+ * to the others. */
+bool
+room_kick_user(struct room *r, struct roster_user *u, const struct msg_str *by,
+    const struct msg_str *reason)
+{
+	struct msg parted = { .type = MSG_PARTED };
+	struct room_member *m, *next;
+	struct session *s;
+	char *buf;
+	size_t len;
+	bool any = false;
+
+	parted.room = MSG_STRN(r->name, r->len);
+	parted.by = *by;
+	if (reason != NULL && reason->s != NULL)
+		parted.reason = *reason;
+	buf = xmalloc(SC_MSG_MAX_LEN);
+	if (msg_encode(&parted, MSG_S2C, buf, SC_MSG_MAX_LEN, &len) != 0)
+		len = 0;
+	for (m = LIST_FIRST(&r->members); m != NULL; m = next) {
+		next = LIST_NEXT(m, room_entry);
+		s = m->session;
+		if (s->user != u)
+			continue;
+		any = true;
+		if (len != 0)
+			(void)session_send(s, buf, len);
+		room_remove_session(r, s, NULL, false);
+	}
+	free(buf);
+	if (any)
+		announce_change(r, u, false, by, reason, NULL);
+	return any;
 }
 
 /* Leaves every room of an ending session. */

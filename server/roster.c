@@ -241,6 +241,9 @@ roster_send_users(struct session *s, const char *login_user)
 	if (login_user != NULL) {
 		m.type = MSG_LOGIN_OK;
 		m.user = MSG_STR(login_user);
+		/* Section 8: "op": true for an operator, absent otherwise. */
+		if (moderation_is_op(srv, login_user, strlen(login_user)))
+			m.op = MSG_BOOL(true);
 	}
 	return roster_send_names(s, &m, srv->names, srv->n_online);
 }

@@ -68,6 +68,7 @@ usage(FILE *f)
 	    "history\n"
 	    "                        in memory only)\n"
 	    "      --history-days N  days of messages kept (0: none)\n"
+	    "      --motd FILE       message of the day shown after login\n"
 	    "      --log-level LVL   error, warning, notice, info or debug\n"
 	    "      --fingerprint     print the server key's fingerprint and "
 	    "exit\n"
@@ -81,7 +82,9 @@ usage(FILE *f)
 	    "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n"
 	    "\n"
-	    "Signals: SIGHUP reloads the users file and reopens the log file;\n"
+	    "Signals: SIGHUP reloads the users file (ending the sessions of\n"
+	    "removed users and of changed passwords), the moderation state\n"
+	    "and the message of the day, and reopens the log file;\n"
 	    "SIGTERM or SIGINT shut down cleanly; SIGUSR1 logs statistics.\n"
 	    "Under systemd it takes its listening sockets from LISTEN_FDS and\n"
 	    "sends WATCHDOG=1 when WATCHDOG_USEC is set.\n",
@@ -378,7 +381,84 @@ shutdown_cb(evutil_socket_t sig, short what, void *arg)
 	server_check_stopped(srv);
 }
 
-/* SIGHUP: reopen the log, reload the users file (keep the old on error). */
+/* Ends the sessions of online users that the new users file removed, or
+ * whose password changed (when password_change_ends_sessions). */
+static void
+end_changed_accounts(struct server *srv, const struct users *old,
+    const struct users *now)
+{
+	struct roster_user *u;
+	const struct pwhash *was, *is;
+	size_t i = 0;
+
+	while (i < srv->n_online) {
+		u = srv->online[i];
+		was = users_find(old, u->name, u->len);
+		is = users_find(now, u->name, u->len);
+		if (is == NULL) {
+			log_notice("reload: user %s was removed; ending its "
+				   "%u session%s",
+			    u->name, u->n_sessions,
+			    u->n_sessions == 1 ? "" : "s");
+			moderation_bye_user(u, "account removed",
+			    "your account was removed");
+		} else if (srv->cfg.passwd_ends_sessions && was != NULL &&
+		    !pwhash_equal(was, is)) {
+			log_notice("reload: the password of %s changed; ending "
+				   "its %u session%s",
+			    u->name, u->n_sessions,
+			    u->n_sessions == 1 ? "" : "s");
+			moderation_bye_user(u, "password changed",
+			    "your password was changed");
+		} else {
+			i++;
+			continue;
+		}
+		if (i < srv->n_online && srv->online[i] == u)
+			i++; /* its sessions died: the reaper takes it off */
+	}
+}
+
+/* Reads the message of the day (setting motd) into srv->motd: text
+ * rules, at most SC_TEXT_MAX_LEN bytes, one final newline dropped. A bad
+ * file keeps none, logged. */
+static void
+load_motd(struct server *srv)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	free(srv->motd);
+	srv->motd = NULL;
+	if (*srv->cfg.motd_path == '\0')
+		return;
+	if ((f = fopen(srv->cfg.motd_path, "r")) == NULL) {
+		log_err("motd %s: %s; no message of the day",
+		    srv->cfg.motd_path, strerror(errno));
+		return;
+	}
+	text = xmalloc(SC_TEXT_MAX_LEN + 2);
+	len = fread(text, 1, SC_TEXT_MAX_LEN + 1, f);
+	fclose(f);
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if (len == 0 ||
+	    text_check(text, len, SC_TEXT_MAX_LEN, false) != TEXT_OK) {
+		log_err("motd %s: not 1 to %d bytes of UTF-8 text without "
+			"control characters; no message of the day",
+		    srv->cfg.motd_path, SC_TEXT_MAX_LEN);
+		free(text);
+		return;
+	}
+	text[len] = '\0';
+	srv->motd = text;
+	log_notice("message of the day: %zu bytes from %s", len,
+	    srv->cfg.motd_path);
+}
+
+/* SIGHUP: reopen the log, reload the users file (keep the old on error),
+ * the message of the day and the moderation state. */
 static void
 reload_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -397,12 +477,16 @@ reload_cb(evutil_socket_t sig, short what, void *arg)
 		log_err("reload: %s; keeping the %zu users loaded before", err,
 		    users_count(srv->users));
 	else {
+		end_changed_accounts(srv, srv->users, u);
 		users_free(srv->users);
 		srv->users = u;
+		server_make_dummy_hash(srv);
 		malloc_trim(0);
 		log_notice("reload: %zu users from %s", users_count(u),
 		    srv->cfg.users_path);
 	}
+	load_motd(srv);
+	moderation_reload(srv);
 	(void)notify_send("READY=1");
 	notify_status(srv);
 	notify_flush(srv, true);
@@ -546,21 +630,53 @@ open_store(struct server *srv)
 	    (unsigned long long)srv->last_msg_id);
 }
 
-/* A users-file hash that never matches, of the default cost. */
-static void
-make_dummy_hash(struct server *srv)
+/* Orders hashes by cost (qsort). */
+static int
+cost_order(const void *a, const void *b)
 {
-	char s[SC_PWHASH_MAX_LEN];
+	uint64_t x = pwhash_cost(*(const struct pwhash *const *)a);
+	uint64_t y = pwhash_cost(*(const struct pwhash *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* A hash that never matches, with the parameters of the users file's
+ * median cost (the default cost for an empty file), recomputed at each
+ * reload: an unknown name costs what a typical user's check does. */
+void
+server_make_dummy_hash(struct server *srv)
+{
+	const struct pwhash **all;
+	struct pwhash *h = &srv->dummy_hash;
+	size_t i, n = users_count(srv->users);
 	uint8_t salt[8];
-	char hex[17];
+	char s[SC_PWHASH_MAX_LEN], hex[17];
 	const char *why;
 
 	randombytes_buf(salt, sizeof salt);
 	sodium_bin2hex(hex, sizeof hex, salt, sizeof salt);
-	snprintf(s, sizeof s, "pbkdf2:sha256:%u$%s$%064d",
-	    SC_PBKDF2_DEFAULT_ITERATIONS, hex, 0);
-	if (pwhash_parse(s, &srv->dummy_hash, &why) != 0)
-		log_fatal("dummy hash: %s", why);
+	if (n == 0) {
+		snprintf(s, sizeof s, "pbkdf2:sha256:%u$%s$%064d",
+		    SC_PBKDF2_DEFAULT_ITERATIONS, hex, 0);
+		if (pwhash_parse(s, h, &why) != 0)
+			log_fatal("dummy hash: %s", why);
+		return;
+	}
+	all = xcalloc(n, sizeof *all);
+	for (i = 0; i < n; i++)
+		all[i] = users_find(srv->users, users_name(srv->users, i),
+		    strlen(users_name(srv->users, i)));
+	qsort(all, n, sizeof *all, cost_order);
+	*h = *all[n / 2];
+	free(all);
+	/* Its own salt; a digest of zeros nothing derives in practice. */
+	memcpy(h->salt, hex, sizeof hex);
+	h->salt_len = sizeof hex - 1;
+	memset(h->digest, 0, sizeof h->digest);
+	log_info("unknown user names are checked at the users file's median "
+		 "cost (%s, %llu units)",
+	    h->kind == PWHASH_PBKDF2_SHA256 ? "pbkdf2" : "scrypt",
+	    (unsigned long long)pwhash_cost(h));
 }
 
 /* What the options asked for besides serving. */
@@ -589,6 +705,7 @@ parse_args(int argc, char **argv, struct config *cfg, struct options *o)
 		{ "database", required_argument, NULL, 4 },
 		{ "history-days", required_argument, NULL, 5 },
 		{ "dump-settings", required_argument, NULL, 6 },
+		{ "motd", required_argument, NULL, 7 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -650,6 +767,9 @@ parse_args(int argc, char **argv, struct config *cfg, struct options *o)
 				    "--dump-settings: \"conf\" or \"man\"");
 			o->dump = optarg;
 			continue;
+		case 7:
+			name = "motd";
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -777,7 +897,7 @@ main(int argc, char **argv)
 	keys_fingerprint_short(srv->key.public, shortfp);
 	if (created)
 		log_notice("created a new server key in %s", srv->cfg.key_path);
-	make_dummy_hash(srv);
+	server_make_dummy_hash(srv);
 	if (msg_encode_server_hello(srv->hello, sizeof srv->hello,
 		&srv->hello_len, SERVER_SOFTWARE, srv->cfg.server_name) != 0)
 		log_fatal("server_name does not fit in the hello");
@@ -838,6 +958,8 @@ main(int argc, char **argv)
 	admit_fd_limits(srv);
 	srv->auth = authpool_new(srv, srv->cfg.workers, srv->cfg.auth_queue);
 	open_store(srv);
+	moderation_init(srv);
+	load_motd(srv);
 	listen_start(srv);
 	if (srv->socket_activated)
 		log_notice("securechatd %s ready on %zu socket%s from systemd, "
@@ -869,6 +991,8 @@ main(int argc, char **argv)
 	authpool_free(srv->auth);
 	session_reap(srv);
 	store_close(srv->store); /* after the sessions: flushes the writes */
+	moderation_free(srv);
+	free(srv->motd);
 	log_notice("stopped; largest loop stall %llu.%03llu ms",
 	    (unsigned long long)(srv->stall_max_us / 1000),
 	    (unsigned long long)(srv->stall_max_us % 1000));

@@ -112,6 +112,11 @@ struct config {
 	unsigned log_repeat;   /* lines per kind and address per 10 s */
 	char *database;	       /* history store; "" keeps it in memory */
 	unsigned history_days; /* message retention; 0 stores none */
+	/* Section 8 and account security. */
+	char *motd_path;	       /* message of the day file; "" none */
+	unsigned passwd_ends_sessions; /* 1: a changed password ends the
+					* user's sessions at reload */
+	unsigned min_password_length;  /* securechatctl's minimum */
 };
 
 /* Sets every setting to its default. */
@@ -223,8 +228,14 @@ int session_send(struct session *s, const void *pt, size_t len);
 /* Sends error code (message from msg_code_text) with ref when non-NULL. */
 void session_error(struct session *s, enum msg_code code, const char *ref);
 
-/* Sends bye with reason, then closes once the output is flushed. */
+/* Sends bye with reason, then closes once the output is flushed. reason
+ * must be a static string. */
 void session_bye(struct session *s, const char *reason);
+
+/* session_bye() with wire_reason (any length, copied) on the wire and
+ * the static log_reason in the log. */
+void session_bye_as(struct session *s, const char *log_reason,
+    const char *wire_reason);
 
 /* Marks s dead (closed now, freed later from the loop), logging reason. */
 void session_kill(struct session *s, const char *reason);
@@ -253,6 +264,10 @@ struct cmd_entry {
 	void (*handler)(struct session *, struct msg *);
 };
 
+/* A states bit of its own: step 2 answers forbidden unless the session's
+ * user is an operator (section 8). */
+#define CMD_OP_ONLY (1u << 31)
+
 extern const struct cmd_entry cmd_login_entry;
 extern const struct cmd_entry cmd_say_entry;
 extern const struct cmd_entry cmd_msg_entry;
@@ -268,6 +283,12 @@ extern const struct cmd_entry cmd_names_entry;
 extern const struct cmd_entry cmd_rooms_entry;
 extern const struct cmd_entry cmd_away_entry;
 extern const struct cmd_entry cmd_whois_entry;
+/* Operators and moderation (section 8). */
+extern const struct cmd_entry cmd_kick_entry;
+extern const struct cmd_entry cmd_mute_entry;
+extern const struct cmd_entry cmd_unmute_entry;
+extern const struct cmd_entry cmd_ban_entry;
+extern const struct cmd_entry cmd_unban_entry;
 
 /* Checks one plaintext request in the spec's order and runs it. */
 void cmd_dispatch(struct session *s, const uint8_t *buf, size_t len);
@@ -492,6 +513,102 @@ void admit_leave(struct session *s);
  * many were refused. */
 unsigned admit_drain(struct server *srv, evutil_socket_t lfd);
 
+/* Removes every session of u from r (kick): they get parted {room, by,
+ * reason?}, the other members room_part {room, user, by, reason?}.
+ * False when no session of u is in r. */
+bool room_kick_user(struct room *r, struct roster_user *u,
+    const struct msg_str *by, const struct msg_str *reason);
+
+/* ---- moderation.c ------------------------------------------------------ */
+
+/*
+ * The moderation state (PROTOCOL.md section 8) in memory: a sorted array
+ * of store_mod records read from the database at start and on SIGHUP,
+ * changed by operator commands (saved through the store's writer), with
+ * one timer for the earliest end of a timed ban or mute.
+ */
+struct moderation {
+	struct store_mod *recs; /* sorted by store_mod_compare */
+	size_t n, cap;
+	struct event *timer;
+	uint64_t changes;     /* local changes, to spot a stale reload */
+	uint64_t reload_mark; /* changes when the reload was asked */
+	bool reloading;
+};
+
+/* Loads the state from the database (before the loop runs) and makes
+ * the timer. */
+void moderation_init(struct server *srv);
+
+/* SIGHUP: reads the state again off the loop; sessions of users banned
+ * meanwhile get bye. */
+void moderation_reload(struct server *srv);
+
+/* Frees the state. */
+void moderation_free(struct server *srv);
+
+/* True when name is an operator. */
+bool moderation_is_op(struct server *srv, const char *name, size_t len);
+
+/* The active ban of name, or NULL. */
+const struct store_mod *moderation_ban(struct server *srv, const char *name,
+    size_t len);
+
+/* True when name may not say in room (NULL: send a msg); *until gets the
+ * latest end when every mute that applies is timed, else 0. */
+bool moderation_muted(struct server *srv, const char *name, size_t len,
+    const char *room, int64_t *until);
+
+/* True when name has no bound devices or fp is one of them. */
+bool moderation_device_ok(struct server *srv, const char *name, size_t len,
+    const char *fp);
+
+/* Sets (replaces) record m in memory and in the store, rearming the
+ * timer. */
+void moderation_set(struct server *srv, const struct store_mod *m);
+
+/* Lifts the record of kind, user, key ("" none); false when there was
+ * none. */
+bool moderation_lift(struct server *srv, enum store_mod_kind kind,
+    const char *user, const char *key);
+
+/* Step 6 of an operator command on req->user (and req->room): the
+ * error code, or MSG_CODE_NONE; *room gets the room when named.
+ * protect: an operator target is forbidden (kick, mute, ban). */
+enum msg_code moderation_target(struct session *s, const struct msg *req,
+    bool protect, struct room **room);
+
+/* Fills a record of kind for req->user by s's user, with req's seconds
+ * (until) and reason. */
+void moderation_record(struct session *s, const struct msg *req,
+    enum store_mod_kind kind, const char *key, struct store_mod *out);
+
+/* Formats the " for N s (until ...), reason \"...\"" tail of an audit
+ * line (reason escaped and cut) into buf; returns buf. */
+const char *moderation_why(const struct store_mod *m, char *buf, size_t len);
+
+/* Formats ", reason \"...\"" or ", no reason given" into buf. */
+const char *moderation_reason(const char *reason, char *buf, size_t len);
+
+/* Sends error code with ref, and until when it is not 0. */
+void moderation_error(struct session *s, enum msg_code code, const char *ref,
+    int64_t until);
+
+/* The muted check of say (in room) and msg (room NULL), after their
+ * target checks: true when s's user is muted there (s got muted). */
+bool moderation_refuse_muted(struct session *s, const char *room,
+    const char *ref);
+
+/* Sends bye "<what> by <op>[: <reason>]" ("kicked", "banned": static,
+ * also the log's reason) to every session of u. */
+void moderation_bye_by(struct roster_user *u, const char *what, const char *op,
+    const struct msg_str *reason);
+
+/* Sends bye with reason to every session of u (kick, ban, account
+ * changes); log_reason is a static string for the disconnect line. */
+void moderation_bye_user(struct roster_user *u, const char *log_reason,
+    const char *reason);
+
 /* ---- authpool.c -------------------------------------------------------- */
 
 struct authpool;
@@ -610,9 +727,11 @@ struct server {
 	char hello[256]; /* the msg2 payload */
 	size_t hello_len;
 	struct users *users;
-	struct pwhash dummy_hash; /* for unknown users */
+	struct pwhash dummy_hash; /* for unknown users: the median cost */
 	struct authpool *auth;
-	struct store *store; /* NULL: no history (it failed to open) */
+	struct store *store;   /* NULL: no history (it failed to open) */
+	struct moderation mod; /* section 8 (moderation.c) */
+	char *motd;	       /* the message of the day, or NULL */
 
 	TAILQ_HEAD(, session) sessions;
 	TAILQ_HEAD(, session) dead;
@@ -671,5 +790,10 @@ void server_listener_retry(struct server *srv);
 
 /* Ends the loop once every session is gone during a shutdown. */
 void server_check_stopped(struct server *srv);
+
+/* Makes the hash an unknown user is checked against: the parameters of
+ * the median cost of the users file, a random salt, a digest nothing
+ * matches (PROTOCOL.md section 3: same time for an unknown name). */
+void server_make_dummy_hash(struct server *srv);
 
 #endif /* SC_SERVER_H */

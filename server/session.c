@@ -874,23 +874,35 @@ session_error(struct session *s, enum msg_code code, const char *ref)
 void
 session_bye(struct session *s, const char *reason)
 {
+	session_bye_as(s, reason, reason);
+}
+
+/* Sends bye {wire_reason} and closes once the output is flushed. */
+void
+session_bye_as(struct session *s, const char *log_reason,
+    const char *wire_reason)
+{
 	struct msg bye = { .type = MSG_BYE };
-	char buf[256];
+	char *buf;
 	size_t len;
+	int rc = -1;
 
 	if (s->dead || s->state == SESSION_CLOSING)
 		return;
-	bye.reason = MSG_STR(reason);
-	if (s->state != SESSION_HANDSHAKE &&
-	    msg_encode(&bye, MSG_S2C, buf, sizeof buf, &len) == 0 &&
-	    session_send(s, buf, len) != 0)
-		return; /* died sending it */
 	if (s->state == SESSION_HANDSHAKE) {
-		session_kill(s, reason);
+		session_kill(s, log_reason);
 		return;
 	}
+	/* A kick's reason may be a whole text: room for it escaped. */
+	buf = xmalloc(SC_MSG_MAX_LEN);
+	bye.reason = MSG_STR(wire_reason);
+	if (msg_encode(&bye, MSG_S2C, buf, SC_MSG_MAX_LEN, &len) == 0)
+		rc = session_send(s, buf, len);
+	free(buf);
+	if (rc != 0 && s->dead)
+		return; /* died sending it */
 	s->state = SESSION_CLOSING;
-	s->close_reason = reason;
+	s->close_reason = log_reason;
 	admit_leave(s);
 	if (s->user != NULL)
 		roster_remove(s->srv, s);

@@ -21,9 +21,11 @@
 #define STORE_CHAN_MAX (1 + SC_USER_MAX_LEN + 1 + SC_USER_MAX_LEN)
 
 enum store_op_kind {
-	STORE_OP_MSG,	/* a delivered message */
-	STORE_OP_ROOM,	/* a room created or its topic set */
-	STORE_OP_PRUNE, /* drop messages older than the retention */
+	STORE_OP_MSG,	  /* a delivered message */
+	STORE_OP_ROOM,	  /* a room created or its topic set */
+	STORE_OP_PRUNE,	  /* drop messages older than the retention */
+	STORE_OP_MOD_SET, /* save a moderation record */
+	STORE_OP_MOD_DEL, /* remove one (kind, user, key) */
 };
 
 /* One queued write, owned by the queue (copied from the caller). */
@@ -37,6 +39,7 @@ struct store_op {
 	size_t json_len;		/* MSG */
 	char room[SC_ROOM_MAX_LEN + 1]; /* ROOM */
 	char *topic;			/* ROOM: NULL creates, keeps topic */
+	struct store_mod mod;		/* MOD_SET, MOD_DEL (owns reason) */
 };
 
 /* A history answer being built: newest first until store_answer_done(). */
@@ -64,6 +67,10 @@ struct store_backend {
 	 * to store_answer_offer() until it says stop. */
 	int (*query)(void *db, const char *chan, uint64_t before,
 	    const struct store_query *q, struct store_answer *ans, char *err,
+	    size_t errlen);
+	/* Reads every moderation record (on the reader thread, or with no
+	 * threads running) into cb. */
+	int (*mod_list)(void *db, store_mod_cb *cb, void *arg, char *err,
 	    size_t errlen);
 };
 

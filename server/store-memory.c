@@ -1,7 +1,8 @@
 /*
  * store-memory.c: the in-process history backend (path "" or NULL): for
  * tests, and the model of a later shared backend such as Redis (a list per
- * chan, a hash of rooms, a counter for the last id). Nothing survives the
+ * chan, a hash of rooms, a counter for the last id, a hash of moderation
+ * records keyed by kind, user and key). Nothing survives the
  * process. The writer and the reader thread share it under one mutex.
  */
 #include <pthread.h>
@@ -31,6 +32,8 @@ struct mem_db {
 	struct mem_room *rooms;
 	size_t n_rooms, cap_rooms;
 	uint64_t last_id;
+	struct store_mod *mods; /* sorted by store_mod_compare */
+	size_t n_mods, cap_mods;
 };
 
 /* A new, empty store: no rooms, last id 0. */
@@ -65,8 +68,11 @@ mem_close(void *db)
 		free(d->msgs[i].json);
 	for (i = 0; i < d->n_rooms; i++)
 		free(d->rooms[i].topic);
+	for (i = 0; i < d->n_mods; i++)
+		store_mod_clear(&d->mods[i]);
 	free(d->msgs);
 	free(d->rooms);
+	free(d->mods);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -92,6 +98,40 @@ room_get(struct mem_db *d, const char *name)
 	return &d->rooms[d->n_rooms++];
 }
 
+/* Saves or removes one moderation record, keeping the order. */
+static void
+mem_mod(struct mem_db *d, const struct store_op *op)
+{
+	size_t i;
+	int c = 1;
+
+	for (i = 0; i < d->n_mods; i++) {
+		if ((c = store_mod_compare(&d->mods[i], &op->mod)) >= 0)
+			break;
+	}
+	if (c == 0) {
+		store_mod_clear(&d->mods[i]);
+		if (op->kind == STORE_OP_MOD_SET)
+			store_mod_copy(&d->mods[i], &op->mod);
+		else {
+			memmove(&d->mods[i], &d->mods[i + 1],
+			    (d->n_mods - i - 1) * sizeof *d->mods);
+			d->n_mods--;
+		}
+		return;
+	}
+	if (op->kind != STORE_OP_MOD_SET)
+		return;
+	if (d->n_mods == d->cap_mods) {
+		d->cap_mods = d->cap_mods == 0 ? 16 : d->cap_mods * 2;
+		d->mods = xreallocarray(d->mods, d->cap_mods, sizeof *d->mods);
+	}
+	memmove(&d->mods[i + 1], &d->mods[i],
+	    (d->n_mods - i) * sizeof *d->mods);
+	store_mod_copy(&d->mods[i], &op->mod);
+	d->n_mods++;
+}
+
 /* Appends the messages (ids only grow), sets rooms and the last id. */
 static int
 mem_write(void *db, struct store_op *const *ops, size_t n, uint64_t last_id,
@@ -108,6 +148,11 @@ mem_write(void *db, struct store_op *const *ops, size_t n, uint64_t last_id,
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < n; i++) {
 		op = ops[i];
+		if (op->kind == STORE_OP_MOD_SET ||
+		    op->kind == STORE_OP_MOD_DEL) {
+			mem_mod(d, op);
+			continue;
+		}
 		if (op->kind == STORE_OP_ROOM) {
 			r = room_get(d, op->room);
 			if (op->topic != NULL) {
@@ -184,6 +229,22 @@ mem_query(void *db, const char *chan, uint64_t before,
 	return 0;
 }
 
+/* Every moderation record, in order, into cb. */
+static int
+mem_mod_list(void *db, store_mod_cb *cb, void *arg, char *err, size_t errlen)
+{
+	struct mem_db *d = db;
+	size_t i;
+
+	(void)err;
+	(void)errlen;
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->n_mods; i++)
+		cb(&d->mods[i], arg);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
 const struct store_backend store_backend_memory = {
 	.name = "memory",
 	.open = mem_open,
@@ -191,4 +252,5 @@ const struct store_backend store_backend_memory = {
 	.write = mem_write,
 	.prune = mem_prune,
 	.query = mem_query,
+	.mod_list = mem_mod_list,
 };

@@ -6,11 +6,14 @@
  * batch is written. synchronous=NORMAL: a crash of the daemon loses
  * nothing committed; a power cut may lose the last batches.
  *
- * Schema (user_version 1):
+ * Schema (user_version 2; version 1 lacked moderation):
  *   messages(id INTEGER PRIMARY KEY, ts, chan, json): chan is "#room" or
  *     "@a b" (store-backend.h); json the delivered object, byte for byte
  *   rooms(name PRIMARY KEY, topic)
  *   meta(key PRIMARY KEY, value): "last_id", the newest id handed out
+ *   moderation(kind, user, key, until, since, by, reason), primary key
+ *     (kind, user, key): operators, bans, mutes and device bindings
+ *     (store.h struct store_mod); until and since in ms since the epoch
  */
 #include <sys/stat.h>
 
@@ -30,7 +33,7 @@
 #include "utf8.h"
 #include "xmalloc.h"
 
-#define SQLITE_SCHEMA_VERSION 1
+#define SQLITE_SCHEMA_VERSION 2
 #define SQLITE_BUSY_MS	      5000 /* a locked file: wait, then fail */
 #define SQLITE_FILE_MODE      0600 /* private messages: owner only */
 #define SQLITE_DIR_MODE	      0750
@@ -47,14 +50,20 @@ static const char schema[] =
     " name TEXT PRIMARY KEY, topic TEXT NOT NULL DEFAULT '');"
     "CREATE TABLE IF NOT EXISTS meta ("
     " key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    "PRAGMA user_version = 1;";
+    "CREATE TABLE IF NOT EXISTS moderation ("
+    " kind INTEGER NOT NULL, user TEXT NOT NULL, key TEXT NOT NULL,"
+    " until INTEGER NOT NULL, since INTEGER NOT NULL,"
+    " by TEXT NOT NULL, reason TEXT,"
+    " PRIMARY KEY (kind, user, key));"
+    "PRAGMA user_version = 2;";
 
 struct sqlite_db {
 	char *path;
 	sqlite3 *w, *r; /* the writer's and the reader's connections */
 	sqlite3_stmt *begin, *commit, *rollback;
 	sqlite3_stmt *ins_msg, *set_topic, *add_room, *set_last, *prune;
-	sqlite3_stmt *query;
+	sqlite3_stmt *mod_set, *mod_del;
+	sqlite3_stmt *query, *mod_list;
 };
 
 /* Writes "what: SQLite's message" into err. */
@@ -264,7 +273,16 @@ sqlite_open(const char *path, store_room_cb *rooms, void *arg,
 		     "max(value, excluded.value)",
 		     &d->set_last)) != SQLITE_OK ||
 		(rc = prepare(d->w, "DELETE FROM messages WHERE ts < ?1",
-		     &d->prune)) != SQLITE_OK))
+		     &d->prune)) != SQLITE_OK ||
+		(rc = prepare(d->w,
+		     "INSERT OR REPLACE INTO moderation (kind, user, key, "
+		     "until, since, by, reason) VALUES (?1, ?2, ?3, ?4, ?5, "
+		     "?6, ?7)",
+		     &d->mod_set)) != SQLITE_OK ||
+		(rc = prepare(d->w,
+		     "DELETE FROM moderation WHERE kind = ?1 AND user = ?2 "
+		     "AND key = ?3",
+		     &d->mod_del)) != SQLITE_OK))
 		what = "cannot prepare statements on history database";
 	if (rc == SQLITE_OK) {
 		what = "cannot open history database for reading";
@@ -275,6 +293,11 @@ sqlite_open(const char *path, store_room_cb *rooms, void *arg,
 		    "SELECT json FROM messages WHERE chan = ?1 AND id < ?2 "
 		    "ORDER BY id DESC LIMIT ?3",
 		    &d->query);
+	if (rc == SQLITE_OK)
+		rc = prepare(d->r,
+		    "SELECT kind, user, key, until, since, by, reason FROM "
+		    "moderation ORDER BY kind, user, key",
+		    &d->mod_list);
 	if (rc != SQLITE_OK) {
 		if (*err == '\0')
 			db_error(d->r != NULL ? d->r : d->w, path, what, err,
@@ -304,7 +327,10 @@ sqlite_close(void *db)
 	sqlite3_finalize(d->add_room);
 	sqlite3_finalize(d->set_last);
 	sqlite3_finalize(d->prune);
+	sqlite3_finalize(d->mod_set);
+	sqlite3_finalize(d->mod_del);
 	sqlite3_finalize(d->query);
+	sqlite3_finalize(d->mod_list);
 	sqlite3_close(d->r);
 	sqlite3_close(d->w);
 	free(d->path);
@@ -322,6 +348,29 @@ run(sqlite3_stmt *st)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/* Saves or removes one moderation record. */
+static int
+write_mod(struct sqlite_db *d, const struct store_op *op)
+{
+	const struct store_mod *m = &op->mod;
+	sqlite3_stmt *st;
+
+	st = op->kind == STORE_OP_MOD_SET ? d->mod_set : d->mod_del;
+	sqlite3_bind_int(st, 1, (int)m->kind);
+	sqlite3_bind_text(st, 2, m->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->key, -1, SQLITE_STATIC);
+	if (op->kind == STORE_OP_MOD_SET) {
+		sqlite3_bind_int64(st, 4, m->until);
+		sqlite3_bind_int64(st, 5, m->since);
+		sqlite3_bind_text(st, 6, m->by, -1, SQLITE_STATIC);
+		if (m->reason != NULL)
+			sqlite3_bind_text(st, 7, m->reason, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 7);
+	}
+	return run(st);
+}
+
 /* One batch in one transaction. */
 static int
 sqlite_write(void *db, struct store_op *const *ops, size_t n, uint64_t last_id,
@@ -337,6 +386,11 @@ sqlite_write(void *db, struct store_op *const *ops, size_t n, uint64_t last_id,
 		goto fail;
 	for (i = 0; i < n && rc == SQLITE_OK; i++) {
 		op = ops[i];
+		if (op->kind == STORE_OP_MOD_SET ||
+		    op->kind == STORE_OP_MOD_DEL) {
+			rc = write_mod(d, op);
+			continue;
+		}
 		if (op->kind == STORE_OP_MSG) {
 			if (op->json == NULL)
 				continue; /* history_days 0: only its id */
@@ -420,6 +474,61 @@ sqlite_query(void *db, const char *chan, uint64_t before,
 	return 0;
 }
 
+/* Copies column i (text of at most max bytes, no NUL inside) into out;
+ * false when it breaks that. */
+static bool
+column_copy(sqlite3_stmt *st, int i, char *out, size_t max)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	size_t n = (size_t)sqlite3_column_bytes(st, i);
+
+	if (v == NULL || n > max || strlen(v) != n)
+		return false;
+	memcpy(out, v, n + 1);
+	return true;
+}
+
+/* Every moderation record, in (kind, user, key) order, into cb; a row
+ * that breaks the rules is skipped with a warning. */
+static int
+sqlite_mod_list(void *db, store_mod_cb *cb, void *arg, char *err, size_t errlen)
+{
+	struct sqlite_db *d = db;
+	sqlite3_stmt *st = d->mod_list;
+	struct store_mod m;
+	const char *reason;
+	int rc, kind;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof m);
+		kind = sqlite3_column_int(st, 0);
+		reason = (const char *)sqlite3_column_text(st, 6);
+		if (kind < STORE_MOD_OP || kind > STORE_MOD_DEVICE ||
+		    !column_copy(st, 1, m.user, SC_USER_MAX_LEN) ||
+		    !text_user_valid(m.user, strlen(m.user)) ||
+		    !column_copy(st, 2, m.key, STORE_MOD_KEY_MAX) ||
+		    !column_copy(st, 5, m.by, STORE_MOD_BY_MAX) ||
+		    (reason != NULL &&
+			(text_check(reason, (size_t)sqlite3_column_bytes(st, 6),
+			     SC_TEXT_MAX_LEN, false) != TEXT_OK))) {
+			log_warn("database %s: skipping a bad moderation row",
+			    d->path);
+			continue;
+		}
+		m.kind = (enum store_mod_kind)kind;
+		m.until = sqlite3_column_int64(st, 3);
+		m.since = sqlite3_column_int64(st, 4);
+		m.reason = (char *)reason;
+		cb(&m, arg);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_error(d->r, d->path, "reading moderation from", err, errlen);
+		return SC_ERR_IO;
+	}
+	return 0;
+}
+
 const struct store_backend store_backend_sqlite = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -427,4 +536,5 @@ const struct store_backend store_backend_sqlite = {
 	.write = sqlite_write,
 	.prune = sqlite_prune,
 	.query = sqlite_query,
+	.mod_list = sqlite_mod_list,
 };

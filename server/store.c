@@ -38,9 +38,13 @@
 
 TAILQ_HEAD(store_ops, store_op);
 
-/* One history read: a copy of the question, then the answer. */
+/* One read: a history question and its answer, or (mod_cb set) a
+ * reload of the moderation records. */
 struct store_read {
 	TAILQ_ENTRY(store_read) entry;
+	store_mod_list_cb *mod_cb;
+	struct store_mod *mods;
+	size_t n_mods, cap_mods;
 	char chan[STORE_CHAN_MAX + 1];
 	struct store_query q; /* strings cleared: chan says it all */
 	uint64_t need_seq;    /* writes queued before it */
@@ -143,7 +147,52 @@ op_free(struct store_op *op)
 		return;
 	free(op->json);
 	free(op->topic);
+	store_mod_clear(&op->mod);
 	free(op);
+}
+
+/* ---- moderation records ------------------------------------------------- */
+
+/* Copies src into dst, the reason duplicated. */
+void
+store_mod_copy(struct store_mod *dst, const struct store_mod *src)
+{
+	*dst = *src;
+	dst->reason = src->reason != NULL ? xstrdup(src->reason) : NULL;
+}
+
+/* Frees the reason and clears m. */
+void
+store_mod_clear(struct store_mod *m)
+{
+	free(m->reason);
+	memset(m, 0, sizeof *m);
+}
+
+/* By kind, then user, then key. */
+int
+store_mod_compare(const struct store_mod *a, const struct store_mod *b)
+{
+	int c;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if ((c = strcmp(a->user, b->user)) != 0)
+		return c;
+	return strcmp(a->key, b->key);
+}
+
+/* Appends a copy of m to the reload r (a store_mod_cb). */
+static void
+collect_mod(const struct store_mod *m, void *arg)
+{
+	struct store_read *r = arg;
+
+	if (r->n_mods == r->cap_mods) {
+		r->cap_mods = r->cap_mods == 0 ? 16 : r->cap_mods * 2;
+		r->mods = xreallocarray(r->mods, r->cap_mods, sizeof *r->mods);
+	}
+	store_mod_copy(&r->mods[r->n_mods++], m);
 }
 
 /* ---- the writer --------------------------------------------------------- */
@@ -350,7 +399,14 @@ store_reader(void *arg)
 		pthread_mutex_unlock(&st->lock);
 
 		r->ok = false;
-		if (!skip && atomic_load(&st->available)) {
+		if (!skip && atomic_load(&st->available) && r->mod_cb != NULL) {
+			rc = st->be->mod_list(st->db, collect_mod, r, err,
+			    sizeof err);
+			if (rc != 0)
+				store_fail(st, "reading moderation", err);
+			else
+				r->ok = true;
+		} else if (!skip && atomic_load(&st->available)) {
 			rc = st->be->query(st->db, r->chan, r->q.before, &r->q,
 			    &r->ans, err, sizeof err);
 			if (rc != 0)
@@ -375,8 +431,16 @@ static void
 read_finish(struct store_read *r)
 {
 	struct store_result res = { 0 };
+	size_t i;
 
-	if (!r->cancelled) {
+	if (r->mod_cb != NULL) {
+		if (!r->cancelled)
+			r->mod_cb(r->ok, r->mods, r->ok ? r->n_mods : 0,
+			    r->arg);
+		for (i = 0; i < r->n_mods; i++)
+			store_mod_clear(&r->mods[i]);
+		free(r->mods);
+	} else if (!r->cancelled) {
 		res.ok = r->ok;
 		res.more = r->ok && r->ans.more;
 		res.n = r->ok ? r->ans.n : 0;
@@ -593,6 +657,25 @@ store_room_save(struct store *st, const char *room, const char *topic)
 	(void)queue_op(st, op, op->json_len, 0);
 }
 
+/* Queues read r after the writes queued so far (freed when refused).
+ * Returns 0 or SC_ERR_TOO_LONG. */
+static int
+queue_read(struct store *st, struct store_read *r)
+{
+	pthread_mutex_lock(&st->lock);
+	if (st->n_reads >= STORE_READS_MAX || st->stopping) {
+		pthread_mutex_unlock(&st->lock);
+		free(r);
+		return SC_ERR_TOO_LONG;
+	}
+	r->need_seq = st->seq_queued;
+	st->n_reads++;
+	TAILQ_INSERT_TAIL(&st->todo, r, entry);
+	pthread_cond_signal(&st->rcond);
+	pthread_mutex_unlock(&st->lock);
+	return 0;
+}
+
 /* Queues a history read; its answer comes back through cb. */
 int
 store_history(struct store *st, const struct store_query *q,
@@ -616,18 +699,177 @@ store_history(struct store *st, const struct store_query *q,
 	r->q.room = r->q.user = r->q.with = NULL;
 	r->cb = cb;
 	r->arg = arg;
-	pthread_mutex_lock(&st->lock);
-	if (st->n_reads >= STORE_READS_MAX || st->stopping) {
-		pthread_mutex_unlock(&st->lock);
-		free(r);
-		return SC_ERR_TOO_LONG;
+	return queue_read(st, r);
+}
+
+/* Queues saving one moderation record (copied). */
+void
+store_mod_save(struct store *st, const struct store_mod *m)
+{
+	struct store_op *op;
+
+	if (st == NULL || !atomic_load(&st->available))
+		return;
+	op = xcalloc(1, sizeof *op);
+	op->kind = STORE_OP_MOD_SET;
+	store_mod_copy(&op->mod, m);
+	op->json_len = m->reason != NULL ? strlen(m->reason) : 0;
+	(void)queue_op(st, op, op->json_len, 0);
+}
+
+/* Fills the (kind, user, key) of m; false when a name is too long. */
+static bool
+mod_key(struct store_mod *m, enum store_mod_kind kind, const char *user,
+    const char *key)
+{
+	memset(m, 0, sizeof *m);
+	if (strlen(user) > SC_USER_MAX_LEN || strlen(key) > STORE_MOD_KEY_MAX)
+		return false;
+	m->kind = kind;
+	memcpy(m->user, user, strlen(user) + 1);
+	memcpy(m->key, key, strlen(key) + 1);
+	return true;
+}
+
+/* Queues removing one moderation record. */
+void
+store_mod_delete(struct store *st, enum store_mod_kind kind, const char *user,
+    const char *key)
+{
+	struct store_op *op;
+
+	if (st == NULL || !atomic_load(&st->available))
+		return;
+	op = xcalloc(1, sizeof *op);
+	op->kind = STORE_OP_MOD_DEL;
+	if (!mod_key(&op->mod, kind, user, key)) {
+		free(op);
+		return;
 	}
-	r->need_seq = st->seq_queued;
-	st->n_reads++;
-	TAILQ_INSERT_TAIL(&st->todo, r, entry);
-	pthread_cond_signal(&st->rcond);
+	(void)queue_op(st, op, 0, 0);
+}
+
+/* Queues a read of every moderation record after the queued writes. */
+int
+store_mod_reload(struct store *st, store_mod_list_cb *cb, void *arg)
+{
+	struct store_read *r;
+
+	if (st == NULL)
+		return SC_ERR_INVALID;
+	r = xcalloc(1, sizeof *r);
+	r->mod_cb = cb;
+	r->arg = arg;
+	return queue_read(st, r);
+}
+
+/* Reads the records at once, with the reader kept out by the lock. */
+int
+store_mod_read_now(struct store *st, store_mod_cb *cb, void *arg, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if (st == NULL || !atomic_load(&st->available)) {
+		snprintf(err, errlen, "no database");
+		return SC_ERR_INVALID;
+	}
+	pthread_mutex_lock(&st->lock);
+	/* The reader thread holds the lock when it takes a read; one may
+	 * be running already only if someone asked before: refuse. */
+	if (st->running != NULL) {
+		pthread_mutex_unlock(&st->lock);
+		snprintf(err, errlen, "a read is running");
+		return SC_ERR_INVALID;
+	}
+	rc = st->be->mod_list(st->db, cb, arg, err, errlen);
 	pthread_mutex_unlock(&st->lock);
-	return 0;
+	return rc;
+}
+
+/* Opens the SQLite file at path for the tool (no threads). */
+static int
+file_open(const char *path, void **db, char *err, size_t errlen)
+{
+	uint64_t last_id;
+
+	if (path == NULL || *path == '\0') {
+		snprintf(err, errlen, "no database file named");
+		return SC_ERR_INVALID;
+	}
+	return store_backend_sqlite.open(path, NULL, NULL, &last_id, db, err,
+	    errlen);
+}
+
+/* Every moderation record of the file at path into cb. */
+int
+store_mod_file_list(const char *path, store_mod_cb *cb, void *arg, char *err,
+    size_t errlen)
+{
+	void *db;
+	int rc;
+
+	if ((rc = file_open(path, &db, err, errlen)) != 0)
+		return rc;
+	rc = store_backend_sqlite.mod_list(db, cb, arg, err, errlen);
+	store_backend_sqlite.close(db);
+	return rc;
+}
+
+/* Writes one op to the file at path in a transaction of its own. */
+static int
+file_write(const char *path, struct store_op *op, char *err, size_t errlen)
+{
+	struct store_op *ops[1] = { op };
+	void *db;
+	int rc;
+
+	if ((rc = file_open(path, &db, err, errlen)) != 0)
+		return rc;
+	rc = store_backend_sqlite.write(db, ops, 1, 0, err, errlen);
+	store_backend_sqlite.close(db);
+	return rc;
+}
+
+/* Saves m in the file at path. */
+int
+store_mod_file_set(const char *path, const struct store_mod *m, char *err,
+    size_t errlen)
+{
+	struct store_op op = { .kind = STORE_OP_MOD_SET, .mod = *m };
+
+	return file_write(path, &op, err, errlen);
+}
+
+/* Notes whether the record looked for (arg: a store_mod) is listed. */
+static void
+find_mod(const struct store_mod *m, void *arg)
+{
+	struct store_mod *want = arg;
+
+	if (store_mod_compare(m, want) == 0)
+		want->since = 1; /* found */
+}
+
+/* Removes one record from the file at path. */
+int
+store_mod_file_del(const char *path, enum store_mod_kind kind, const char *user,
+    const char *key, bool *existed, char *err, size_t errlen)
+{
+	struct store_op op = { .kind = STORE_OP_MOD_DEL };
+	int rc;
+
+	*existed = false;
+	if (!mod_key(&op.mod, kind, user, key)) {
+		snprintf(err, errlen, "name too long");
+		return SC_ERR_INVALID;
+	}
+	if ((rc = store_mod_file_list(path, find_mod, &op.mod, err, errlen)) !=
+	    0)
+		return rc;
+	*existed = op.mod.since != 0;
+	op.mod.since = 0;
+	return file_write(path, &op, err, errlen);
 }
 
 /* Drops the callbacks of arg: queued, running and finished reads. */

@@ -3,8 +3,9 @@
  * interface so that the backend can change (SQLite by default in
  * store-sqlite.c; an in-memory one in store-memory.c for tests and as the
  * model of a later shared backend such as Redis): the rooms with their
- * topics, every delivered say and msg exactly as delivered, and the last
- * message id.
+ * topics, every delivered say and msg exactly as delivered, the last
+ * message id, and the moderation state of PROTOCOL.md section 8
+ * (operators, bans, mutes, device bindings: struct store_mod records).
  *
  * The event loop never waits on the disk. Opening reads the rooms and the
  * last id before the loop runs; after that, writes are queued (copied) and
@@ -116,5 +117,90 @@ int store_history(struct store *st, const struct store_query *q,
 
 /* Cancels the callbacks of arg (a session that died): they are dropped. */
 void store_forget(struct store *st, void *arg);
+
+/* ---- moderation records (section 8) ------------------------------------ */
+
+enum store_mod_kind {
+	STORE_MOD_OP = 1, /* user is an operator */
+	STORE_MOD_BAN,	  /* user may not log in */
+	STORE_MOD_MUTE,	  /* key: the room, "" everywhere */
+	STORE_MOD_DEVICE, /* key: a bound device key's fingerprint */
+};
+
+/* Who set a record: an operator's name, or "admin:<login>" for the
+ * administration tool. */
+#define STORE_MOD_BY_MAX  (SC_USER_MAX_LEN + 6)
+#define STORE_MOD_KEY_MAX SC_DEVICE_FP_LEN /* a room name is shorter */
+
+/*
+ * One moderation record, found by (kind, user, key). until and since are
+ * ms since the epoch (until 0: until lifted), so a timed ban survives a
+ * restart. reason is NULL or a string the holder owns (store_mod_copy).
+ */
+struct store_mod {
+	enum store_mod_kind kind;
+	char user[SC_USER_MAX_LEN + 1];
+	char key[STORE_MOD_KEY_MAX + 1];
+	int64_t until;
+	int64_t since;
+	char by[STORE_MOD_BY_MAX + 1];
+	char *reason;
+};
+
+/* One record read back (its strings live until the callback returns). */
+typedef void store_mod_cb(const struct store_mod *m, void *arg);
+
+/* A reload's answer: recs[0..n) (freed after the callback), ok false
+ * when the store could not be read. */
+typedef void store_mod_list_cb(bool ok, const struct store_mod *recs, size_t n,
+    void *arg);
+
+/* Copies src into dst (the reason duplicated). */
+void store_mod_copy(struct store_mod *dst, const struct store_mod *src);
+
+/* Frees what m owns and clears it. */
+void store_mod_clear(struct store_mod *m);
+
+/* Orders records by kind, user, key (strcmp): <0, 0, >0. */
+int store_mod_compare(const struct store_mod *a, const struct store_mod *b);
+
+/* Queues saving m (copied; replaces the record of its kind, user, key). */
+void store_mod_save(struct store *st, const struct store_mod *m);
+
+/* Queues removing the record of kind, user and key ("" for none). */
+void store_mod_delete(struct store *st, enum store_mod_kind kind,
+    const char *user, const char *key);
+
+/*
+ * Reads every record now (the daemon's start, before the loop runs):
+ * cb once per record. Holds the store's lock, so no history read runs
+ * meanwhile. Returns 0, or a negative SC_ERR_* with a reason in err
+ * (also for a NULL or failed store).
+ */
+int store_mod_read_now(struct store *st, store_mod_cb *cb, void *arg, char *err,
+    size_t errlen) SC_WUR;
+
+/*
+ * Reads every record off the loop, after the writes queued before this
+ * call: cb(ok, recs, n, arg) runs later on the loop thread (ok false,
+ * n 0 when the store failed). Returns 0, SC_ERR_INVALID for a NULL
+ * store, or SC_ERR_TOO_LONG when too many reads are queued.
+ */
+int store_mod_reload(struct store *st, store_mod_list_cb *cb, void *arg) SC_WUR;
+
+/*
+ * The administration tool's (and the daemon's startup) synchronous view
+ * of the SQLite database at path, which is created with its schema when
+ * missing. list calls cb once per record; set saves m; del removes the
+ * record of kind, user, key and says in *existed whether there was one.
+ * Each returns 0 or a negative SC_ERR_* with a reason in err.
+ */
+int store_mod_file_list(const char *path, store_mod_cb *cb, void *arg,
+    char *err, size_t errlen) SC_WUR;
+int store_mod_file_set(const char *path, const struct store_mod *m, char *err,
+    size_t errlen) SC_WUR;
+int store_mod_file_del(const char *path, enum store_mod_kind kind,
+    const char *user, const char *key, bool *existed, char *err,
+    size_t errlen) SC_WUR;
 
 #endif /* SC_STORE_H */

@@ -24,6 +24,7 @@ import traceback
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SERVER = os.path.join(BUILD, "server", "securechatd")
 CLIENT = os.path.join(BUILD, "client", "securechat")
+CTL = os.path.join(BUILD, "server", "securechatctl")
 HOLD = os.path.join(BUILD, "test", "e2e", "hold_users")
 HOSTILE = os.path.join(BUILD, "test", "e2e", "hostile_server")
 PASSWORD = "password123"
@@ -132,13 +133,16 @@ class Pane:
 
     counter = 0
 
-    def __init__(self, port, home, args=(), x=120, y=40):
+    def __init__(self, port, home, args=(), x=120, y=40, accept=True):
         Pane.counter += 1
         self.name = "c%d" % Pane.counter
         env = "XDG_DATA_HOME=%s XDG_CONFIG_HOME=%s" % (
             os.path.join(home, "data"), os.path.join(home, "config"))
-        cmd = "%s %s --port %d %s; sleep 30" % (
-            env, CLIENT, port, " ".join(args))
+        # A new server's key is trusted without the question unless a
+        # test asks it (test_first_contact).
+        cmd = "%s %s --port %d %s %s; sleep 30" % (
+            env, CLIENT, port, "--accept-new-key" if accept else "",
+            " ".join(args))
         tmux("new-session", "-d", "-s", self.name, "-x", str(x), "-y",
              str(y), cmd)
 
@@ -637,10 +641,11 @@ def test_changed_key_refused(home):
         srv.cleanup()
 
 
-def run_batch(port, home, lines, args=(), timeout=15):
+def run_batch(port, home, lines, args=(), timeout=15, accept=True):
     env = dict(os.environ, XDG_DATA_HOME=os.path.join(home, "data"),
                XDG_CONFIG_HOME=os.path.join(home, "config"))
-    p = subprocess.run([CLIENT, "--port", str(port)] + list(args),
+    p = subprocess.run([CLIENT, "--port", str(port)] +
+                       (["--accept-new-key"] if accept else []) + list(args),
                        input="".join(l + "\n" for l in lines).encode(),
                        capture_output=True, env=env, timeout=timeout)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
@@ -691,7 +696,8 @@ def test_batch_hostile(home):
     try:
         assert proc.stdout.readline().strip() == b"ready"
         env = dict(os.environ, XDG_DATA_HOME=os.path.join(home, "data"))
-        p = subprocess.Popen([CLIENT, "--batch", "--port", str(port)],
+        p = subprocess.Popen([CLIENT, "--batch", "--accept-new-key",
+                              "--port", str(port)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, env=env)
         p.stdin.write(b"/login victim x\n")
@@ -1045,7 +1051,7 @@ def test_config_file(home):
             "bind M-j next-buffer\n") % srv.port)
         env = dict(os.environ, XDG_DATA_HOME=os.path.join(home, "data"),
                    XDG_CONFIG_HOME=os.path.join(home, "config"))
-        p = subprocess.run([CLIENT, "--batch"], env=env, timeout=15,
+        p = subprocess.run([CLIENT, "--batch", "--accept-new-key"], env=env, timeout=15,
                            input=(PASSWORD + "\nhello from the config\n")
                            .encode(), capture_output=True)
         out = p.stdout.decode()
@@ -1073,12 +1079,69 @@ def test_config_file(home):
         a.close()
         # A bad line: one message naming the file and the line, status 2.
         write_client_config(home, "port = 1\nbell = maybe\n")
-        p = subprocess.run([CLIENT, "--batch"], env=env, timeout=15,
+        p = subprocess.run([CLIENT, "--batch", "--accept-new-key"], env=env, timeout=15,
                            input=b"", capture_output=True)
         assert p.returncode == 2, p
         assert p.stderr.decode() == \
             "securechat: %s:2: bell: \"maybe\" is not yes or no\n" % path, \
             p.stderr
+    finally:
+        srv.cleanup()
+
+
+def test_first_contact(home):
+    """Like ssh: a new server's fingerprint is shown and the client asks
+    before the first login; no, then /connect and yes; batch mode refuses
+    without --accept-new-key. --fingerprint prints the device key's."""
+    srv = Server(["alice"])
+    try:
+        fp = subprocess.run([CTL, "fingerprint", "--key",
+                             os.path.join(srv.dir, "server.key")],
+                            capture_output=True, text=True).stdout.strip()
+        assert len(fp) == 64
+        a = Pane(srv.port, home, accept=False)
+        s = a.wait("trust this server key and connect? (y/n)")
+        assert fp in s and "not known yet" in s
+        assert "handshake 127.0.0.1" not in srv.log()  # no msg3 sent
+        a.keys("n")
+        a.wait("the server key was not trusted")
+        a.type("/connect")
+        a.wait("trust this server key and connect? (y/n)")
+        a.keys("y")
+        a.wait("pinned its key")
+        login(a, "alice")
+        a.close()
+        # A second client of the same home knows the key now.
+        b = Pane(srv.port, home, accept=False)
+        login(b, "alice")
+        b.close()
+        # Batch mode in a new home: refused, exit 1, no login sent.
+        other = tempfile.mkdtemp(prefix="schome-")
+        try:
+            rc, out, err = run_batch(srv.port, other,
+                                     ["/login alice " + PASSWORD, "hi"],
+                                     accept=False)
+            assert rc == 1 and "--accept-new-key" in out + err, (rc, out,
+                                                                 err)
+            assert fp in out + err
+            rc, out, err = run_batch(srv.port, other,
+                                     ["/login alice " + PASSWORD, "hi"])
+            assert rc == 0 and "<alice> hi" in out, (rc, out, err)
+            # The device fingerprint: 64 hex digits, stable, the key the
+            # server saw (its log shows the first 16 digits in groups).
+            env = dict(os.environ, XDG_DATA_HOME=os.path.join(other, "data"))
+            p1 = subprocess.run([CLIENT, "--fingerprint"], env=env,
+                                capture_output=True, text=True)
+            p2 = subprocess.run([CLIENT, "--fingerprint"], env=env,
+                                capture_output=True, text=True)
+            dev = p1.stdout.strip()
+            assert p1.returncode == 0 and len(dev) == 64, p1
+            assert all(ch in "0123456789abcdef" for ch in dev)
+            assert p2.stdout.strip() == dev
+            short = ":".join(dev[i:i + 4] for i in range(0, 16, 4))
+            assert "device " + short in srv.log()
+        finally:
+            shutil.rmtree(other, ignore_errors=True)
     finally:
         srv.cleanup()
 
@@ -1105,6 +1168,69 @@ def test_slow_password_kept(home):
         srv.cleanup()
 
 
+def test_moderation_client(home):
+    """An operator's /help lists /kick /mute /unmute /ban /unban, another
+    user's does not; the MOTD shows at login; muted, banned and forbidden
+    read clearly."""
+    folder = tempfile.mkdtemp(prefix="sctmux-")
+    with open(os.path.join(folder, "users.json"), "w") as f:
+        json.dump({u: werkzeug_hash(PASSWORD) for u in ("alice", "bob")}, f)
+    motd = os.path.join(folder, "motd.txt")
+    with open(motd, "w") as f:
+        f.write("Welcome, be nice.\nRules: no spam.\n")
+    r = subprocess.run([CTL, "--database",
+                        os.path.join(folder, "securechat.db"), "--users",
+                        os.path.join(folder, "users.json"), "op", "add",
+                        "alice"], capture_output=True)
+    assert r.returncode == 0, r
+    srv = Server(["alice", "bob"], extra={"motd": motd}, folder=folder)
+    try:
+        a = Pane(srv.port, home)
+        login(a, "alice")
+        s = a.wait("Rules: no spam.")
+        assert "message of the day" in s and "Welcome, be nice." in s
+        assert "(operator" in s
+        a.type("/help")
+        s = a.wait("/unban")
+        assert "/kick <user> [#room] [reason]" in s and "/mute" in s
+        b = Pane(srv.port, home)
+        login(b, "bob")
+        b.wait("Rules: no spam.")
+        b.type("/help")
+        s = b.wait("/whois")
+        assert "/kick" not in s and "/unban" not in s
+        b.type("/kick alice")
+        b.wait("not allowed: only operators")
+        a.type("/mute bob 10m being loud")
+        # Operator commands have no reply: a whois after it comes back
+        # once the mute is in place (the server answers in order).
+        a.type("/whois bob")
+        a.wait("bob: online, 1 session")
+        b.type("hello there")
+        s = b.wait("you are muted here until")
+        assert "<bob> hello there" not in s
+        a.type("/unmute bob")
+        a.type("/whois alice")
+        a.wait("alice: online, 1 session")
+        b.type("hello again")
+        b.wait("<bob> hello again")
+        a.type("/ban bob 1h spam links")
+        s = b.wait("banned by alice: spam links")
+        # It connects again and logs in with the kept password: banned.
+        b.wait("you are banned from this server until", timeout=15)
+        a.type("/kick bob")
+        a.wait("that user is not online")
+        log = srv.log()
+        assert "moderation: alice muted bob everywhere for 600 s" in log
+        assert 'reason "being loud"' in log
+        assert "moderation: alice banned bob for 3600 s" in log
+        assert "login refused" in log
+        a.close()
+        b.close()
+    finally:
+        srv.cleanup()
+
+
 TESTS = [test_login_chat_private, test_commands_and_history,
          test_sidebar_100_users,
          test_scroll_pgup_end, test_fast_lines_paced, test_search,
@@ -1113,7 +1239,8 @@ TESTS = [test_login_chat_private, test_commands_and_history,
          test_batch_hostile, test_rooms_batch, test_rooms_buffers,
          test_history_join, test_history_reconnect, test_history_pgup,
          test_wrong_password_asks_again, test_config_file,
-         test_slow_password_kept]
+         test_slow_password_kept, test_first_contact,
+         test_moderation_client]
 
 
 def main():

@@ -54,10 +54,21 @@ def check(cond, what, detail=""):
     return cond
 
 
-def run(args, stdin=b"", cwd=None, timeout=60):
+def forced(args):
+    """args with --force after useradd/passwd: these tests use short
+    passwords; test_password_minimum checks the minimum itself."""
+    out = []
+    for a in args:
+        out.append(a)
+        if a in ("useradd", "passwd") and "--force" not in args:
+            out.append("--force")
+    return out
+
+
+def run(args, stdin=b"", cwd=None, timeout=60, force=True):
     """Runs securechatctl with args; stdin is bytes (None: /dev/null)."""
     return subprocess.run(
-        [CTL] + args, input=stdin if stdin is not None else None,
+        [CTL] + (forced(args) if force else args), input=stdin if stdin is not None else None,
         stdin=subprocess.DEVNULL if stdin is None else None,
         capture_output=True, cwd=cwd, timeout=timeout)
 
@@ -400,7 +411,7 @@ class Pty:
         self.master, self.slave = os.openpty()
         self.echo_before = self.echo()
         self.proc = subprocess.Popen(
-            [CTL] + args, stdin=self.slave, stdout=self.slave,
+            [CTL] + forced(args), stdin=self.slave, stdout=self.slave,
             stderr=self.slave, start_new_session=True,
             preexec_fn=self._child_setup,
             close_fds=True)
@@ -580,7 +591,8 @@ def test_concurrent(tmp):
     path = fresh(tmp)
     n = 20
     procs = [subprocess.Popen(
-        [CTL, "--users", path, "useradd", "--password-stdin", "par%02d" % i],
+        [CTL] + forced(["--users", path, "useradd", "--password-stdin",
+                        "par%02d" % i]),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for i in range(n)]
     for i, p in enumerate(procs):
@@ -614,7 +626,8 @@ def test_concurrent(tmp):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for i in range(0, n, 2)]
     procs += [subprocess.Popen(
-        [CTL, "--users", path, "useradd", "--password-stdin", "new%02d" % i],
+        [CTL] + forced(["--users", path, "useradd", "--password-stdin",
+                        "new%02d" % i]),
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL) for i in range(10)]
     for p in procs[n // 2:]:
@@ -648,7 +661,8 @@ def test_kill9(tmp):
         old = read(path)
         name = "k%02d" % i
         p = subprocess.Popen(
-            [CTL, "--users", path, "useradd", "--password-stdin", name],
+            [CTL] + forced(["--users", path, "useradd", "--password-stdin",
+                            name]),
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         p.stdin.write(b"pw\n")
@@ -792,6 +806,37 @@ def test_initdb(tmp):
     is_error(r, 2, "initdb extra", "initdb takes no arguments")
 
 
+def test_password_minimum(tmp):
+    """useradd and passwd refuse a password shorter than the minimum (8
+    characters, or the config file's min_password_length) unless --force."""
+    path = fresh(tmp)
+    r = run(["--users", path, "useradd", "--password-stdin", "shorty"],
+            b"1234567\n", force=False)
+    is_error(r, 1, "7-character password refused", "password too short")
+    check("shorty" not in dict(load(path)), "refused: nothing added")
+    r = run(["--users", path, "useradd", "--password-stdin", "shorty"],
+            "12345678\n".encode(), force=False)
+    check(r.returncode == 0, "8 characters accepted", repr(r.stderr))
+    # Characters, not bytes: seven two-byte characters are too short.
+    r = run(["--users", path, "passwd", "--password-stdin", "shorty"],
+            ("\u00e9" * 7 + "\n").encode(), force=False)
+    is_error(r, 1, "7 characters in 14 bytes refused", "at least 8")
+    r = run(["--users", path, "passwd", "--password-stdin", "--force",
+             "shorty"], b"x\n", force=False)
+    check(r.returncode == 0, "--force accepts a short one", repr(r.stderr))
+    cfg = os.path.join(tmp, "minpw.json")
+    with open(cfg, "w") as f:
+        f.write('{"min_password_length": 12}')
+    r = run(["--users", path, "passwd", "--password-stdin", "--config", cfg,
+             "shorty"], b"abcdefghijk\n", force=False)
+    is_error(r, 1, "config minimum 12 refuses 11", "at least 12")
+    r = run(["--users", path, "passwd", "--password-stdin", "--config", cfg,
+             "shorty"], b"abcdefghijkl\n", force=False)
+    check(r.returncode == 0, "config minimum 12 accepts 12", repr(r.stderr))
+    r = run(["--config", cfg, "list"], None, force=False)
+    is_error(r, 2, "--config with list", "--config does not apply")
+
+
 def main():
     global CTL
     if len(sys.argv) != 2:
@@ -803,7 +848,7 @@ def main():
     try:
         for test in (test_basic, test_errors, test_modes, test_pty,
                      test_concurrent, test_kill9, test_fingerprint,
-                     test_initdb):
+                     test_initdb, test_password_minimum):
             t0 = time.time()
             try:
                 test(tmp)

@@ -172,7 +172,8 @@ def test_socket_activation_chat(folder, home):
         assert "listening on 127.0.0.1 port %d" % port in text, text
         env = dict(os.environ, XDG_DATA_HOME=os.path.join(home, "data"),
                    XDG_CONFIG_HOME=os.path.join(home, "config"))
-        bob = subprocess.Popen([ct.CLIENT, "--batch", "--port", str(port)],
+        bob = subprocess.Popen([ct.CLIENT, "--batch", "--accept-new-key",
+                                "--port", str(port)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, env=env)
         try:

@@ -5,7 +5,7 @@
 if(NOT SC_SANITIZE)
   find_program(VALGRIND valgrind REQUIRED)
   set(SC_VALGRIND_CMD "${VALGRIND} -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect")
-  foreach(t e2e_chat e2e_errors e2e_daemon e2e_rooms)
+  foreach(t e2e_chat e2e_errors e2e_daemon e2e_rooms e2e_mod)
     add_test(NAME ${t}_valgrind COMMAND ${t})
     set_tests_properties(${t}_valgrind PROPERTIES LABELS valgrind
       TIMEOUT 900

@@ -152,26 +152,22 @@ tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
 	ts->port = port;
 }
 
-/* Starts the server with users and extra config; waits for READY=1. */
+/* Starts the server of a prepared folder; waits for READY=1. */
 void
-tserver_start(struct tserver *ts, const char *const *users,
-    const char *extra_config)
+tserver_launch(struct tserver *ts)
 {
 	struct sc_keypair kp;
 	char *msg, errpath[160];
-	unsigned port;
 	int fd;
 
-	tserver_prepare(ts, users);
-	port = testlib_free_port(AF_INET);
-	assert_true(port != 0);
-	tserver_write_config(ts, "127.0.0.1", port, extra_config);
-
+	/* A READY=1 left from an earlier run or reload is not this one. */
+	while ((msg = tserver_notify(ts, 0)) != NULL)
+		free(msg);
 	ts->pid = fork();
 	assert_true(ts->pid >= 0);
 	if (ts->pid == 0) {
 		snprintf(errpath, sizeof errpath, "%s/stderr.txt", ts->dir);
-		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		fd = open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
@@ -194,6 +190,20 @@ tserver_start(struct tserver *ts, const char *const *users,
 	assert_int_equal(keys_load(ts->key, &kp), 0);
 	keys_fingerprint(kp.public, ts->fingerprint);
 	keys_wipe(&kp);
+}
+
+/* Starts the server with users and extra config; waits for READY=1. */
+void
+tserver_start(struct tserver *ts, const char *const *users,
+    const char *extra_config)
+{
+	unsigned port;
+
+	tserver_prepare(ts, users);
+	port = testlib_free_port(AF_INET);
+	assert_true(port != 0);
+	tserver_write_config(ts, "127.0.0.1", port, extra_config);
+	tserver_launch(ts);
 }
 
 /* Starts the server with testuser and anotheruser. */
@@ -220,9 +230,9 @@ tserver_notify(struct tserver *ts, int timeout_ms)
 	return strdup(buf);
 }
 
-/* SIGTERM, wait, clean up. */
+/* SIGTERM and wait (SIGKILL after HARNESS_STOP_MS); the folder stays. */
 int
-tserver_stop(struct tserver *ts)
+tserver_halt(struct tserver *ts)
 {
 	uint64_t deadline = clock_mono_ms() + HARNESS_STOP_MS;
 	int status = 0, rc = -1;
@@ -240,6 +250,15 @@ tserver_stop(struct tserver *ts)
 			rc = WEXITSTATUS(status);
 		ts->pid = 0;
 	}
+	return rc;
+}
+
+/* SIGTERM, wait, clean up. */
+int
+tserver_stop(struct tserver *ts)
+{
+	int rc = tserver_halt(ts);
+
 	if (ts->notify_fd > 0)
 		close(ts->notify_fd);
 	ts->notify_fd = -1;

@@ -68,6 +68,14 @@ void tserver_write_config(struct tserver *ts, const char *listen, unsigned port,
 void tserver_start(struct tserver *ts, const char *const *users,
     const char *extra_config);
 
+/* Starts securechatd on ts's prepared folder and config (again, after
+ * tserver_halt) and waits for READY=1; fails the test otherwise. */
+void tserver_launch(struct tserver *ts);
+
+/* Sends SIGTERM and waits, keeping the folder (tserver_launch may start
+ * it again); returns the exit status (or -1). */
+int tserver_halt(struct tserver *ts);
+
 /* Same, with testuser and anotheruser. */
 void tserver_start_default(struct tserver *ts, const char *extra_config);
 

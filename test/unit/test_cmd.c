@@ -19,7 +19,7 @@
 #include "client_fixture.h"
 #include "xmalloc.h"
 
-#define KNOWN_FLAGS (CMD_NEEDS_LOGIN | CMD_SECRET)
+#define KNOWN_FLAGS (CMD_NEEDS_LOGIN | CMD_SECRET | CMD_OP)
 
 /* Runs a line typed by the user. */
 static void
@@ -297,16 +297,29 @@ test_help(void **state)
 	const struct line *l;
 	uint64_t first;
 	char want[256];
-	size_t i;
+	size_t i, j, n;
 
 	(void)state;
 	fixture_client(&c);
+	/* An operator sees every command. */
+	c.is_op = true;
+	run(&c, "/help");
+	assert_int_equal(fixture_count(&c), cmd_table_len + 8);
+	fixture_free(&c);
+
+	/* Anyone else: the operators' commands are left out. */
+	fixture_client(&c);
 	run(&c, "/help");
 	first = scrollback_first(&buffer_current(&c.bufs)->sb);
+	for (i = 0, n = 0; i < cmd_table_len; i++)
+		n += (cmd_table[i]->flags & CMD_OP) == 0;
+	assert_true(n < cmd_table_len);
 	/* The commands, the say escape and 7 lines of keys. */
-	assert_int_equal(fixture_count(&c), cmd_table_len + 8);
-	for (i = 0; i < cmd_table_len; i++) {
-		l = scrollback_get(&buffer_current(&c.bufs)->sb, first + i);
+	assert_int_equal(fixture_count(&c), n + 8);
+	for (i = 0, j = 0; i < cmd_table_len; i++) {
+		if (cmd_table[i]->flags & CMD_OP)
+			continue;
+		l = scrollback_get(&buffer_current(&c.bufs)->sb, first + j++);
 		assert_int_equal(l->kind, LINE_INFO);
 		assert_string_equal(l->prefix + EVENT_STAMP_LEN, "-- ");
 		assert_memory_equal(l->text, cmd_table[i]->name,
@@ -323,14 +336,37 @@ test_help(void **state)
 	assert_string_equal(help_line(&c, first, "/quit"),
 	    "/quit         "
 	    "            leave");
-	l = scrollback_get(&buffer_current(&c.bufs)->sb, first + cmd_table_len);
+	l = scrollback_get(&buffer_current(&c.bufs)->sb, first + n);
 	assert_string_equal(l->text,
 	    "//text                    say text "
 	    "that starts with /");
 	snprintf(want, sizeof want, "%s", "keys: PgUp/PgDn scroll");
-	l = scrollback_get(&buffer_current(&c.bufs)->sb,
-	    first + cmd_table_len + 1);
+	l = scrollback_get(&buffer_current(&c.bufs)->sb, first + n + 1);
 	assert_memory_equal(l->text, want, strlen(want));
+	fixture_free(&c);
+}
+
+/* The operators' commands check their words before anything is sent:
+ * "<user> [#room] [time] [reason...]", each part where it applies. */
+static void
+test_moderate(void **state)
+{
+	struct client c;
+
+	(void)state;
+	fixture_client(&c);
+	c.state = CONN_LOGGED_IN;
+	assert_error(&c, "/kick", "usage: /kick <user> [#room] [reason]");
+	assert_error(&c, "/ban", "usage: /ban <user> [time] [reason]");
+	assert_error(&c, "/kick b@d", "bad user name");
+	assert_error(&c, "/mute bob #Bad 10m",
+	    "bad room name: 1 to 32 "
+	    "characters of a-z 0-9 _ -");
+	assert_error(&c, "/unmute bob #rust extra",
+	    "usage: /unmute <user> [#room]");
+	assert_error(&c, "/unban bob now", "usage: /unban <user>");
+	assert_error(&c, "/ban bob 2h bad\x01reason",
+	    "message not sent: it is empty or holds control characters");
 	fixture_free(&c);
 }
 
@@ -397,6 +433,7 @@ main(void)
 		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_moderate),
 		cmocka_unit_test(test_history_secret),
 	};
 

@@ -1047,6 +1047,71 @@ test_history(void **state)
 	fixture_free(&c);
 }
 
+/* Section 8 as shown: login_ok op, the MOTD with its lines, muted
+ * (with until, in words), banned, forbidden. */
+static void
+test_moderation_views(void **state)
+{
+	static const char *const users[] = { "alice" };
+	struct client c;
+	const struct line *l;
+	char text[128];
+	time_t t;
+	struct tm tm;
+
+	(void)state;
+	fixture_client(&c);
+	c.state = CONN_LOGGING_IN;
+	feed_event(&c,
+	    (struct msg){ .type = MSG_LOGIN_OK,
+		.user = MSG_STR("alice"),
+		.users = MSG_LIST(users, 1),
+		.op = MSG_BOOL(true) });
+	assert_true(c.is_op);
+	assert_non_null(strstr(fixture_last(&c)->text, "(operator"));
+	feed_event(&c,
+	    (struct msg){ .type = MSG_NOTICE,
+		.text = MSG_STR("Welcome.\nNo \x1b[31mspam."),
+		.motd = MSG_BOOL(true) });
+	l = fixture_last(&c);
+	assert_int_equal(l->kind, LINE_NOTICE);
+	assert_non_null(strstr(l->text, "message of the day:\nWelcome.\nNo "));
+	assert_null(strchr(l->text, '\x1b')); /* sanitized */
+
+	/* muted with until: the local time in words. */
+	t = time(NULL) + 60;
+	localtime_r(&t, &tm);
+	strftime(text, sizeof text,
+	    "you are muted here until %H:%M:%S: "
+	    "nothing was sent",
+	    &tm);
+	feed_event(&c,
+	    (struct msg){ .type = MSG_ERROR,
+		.code = MSG_CODE_MUTED,
+		.message = MSG_STR("you are muted"),
+		.ref = MSG_STR("say"),
+		.until = MSG_INT((int64_t)t * 1000) });
+	assert_last(&c, LINE_ERROR, "!!! ", NULL, text);
+	feed_error(&c, MSG_CODE_MUTED, "msg");
+	assert_last(&c, LINE_ERROR, "!!! ", NULL,
+	    "you are muted: nothing was sent");
+	feed_error(&c, MSG_CODE_FORBIDDEN, "kick");
+	assert_last(&c, LINE_ERROR, "!!! ", NULL,
+	    "not allowed: only operators may kick, mute or ban, and never an "
+	    "operator");
+	/* banned at login: back to connected, the password kept. */
+	c.state = CONN_LOGGING_IN;
+	feed_error(&c, MSG_CODE_BANNED, "login");
+	assert_last(&c, LINE_ERROR, "!!! ", NULL,
+	    "you are banned from this server");
+	assert_int_equal(c.state, CONN_OPEN);
+	/* A new login without op: not an operator any more. */
+	c.state = CONN_LOGGING_IN;
+	feed_login_ok(&c, "alice", users, 1);
+	assert_false(c.is_op);
+	fixture_free(&c);
+}
+
 int
 main(void)
 {
@@ -1063,6 +1128,7 @@ main(void)
 		cmocka_unit_test(test_highlight),
 		cmocka_unit_test(test_batch_rooms),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_moderation_views),
 	};
 
 	setenv("TZ", "UTC", 1);

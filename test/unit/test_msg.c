@@ -610,6 +610,48 @@ static const struct req_row req_rows[] = {
 	    LONG5(MSG_MSG) },
 	{ "msg bad to, text with control", J(BADTO_PRE "\\u0001'}"),
 	    BAD5(MSG_MSG) },
+
+	/* Section 8: operator requests. */
+	{ "kick", J("{'type':'kick','user':'bob'}"), OK(MSG_KICK) },
+	{ "kick, room and reason",
+	    J("{'type':'kick','user':'bob','room':'rust','reason':'spam'}"),
+	    OK(MSG_KICK) },
+	{ "kick without user", J("{'type':'kick','room':'rust'}"),
+	    BAD3(MSG_KICK) },
+	{ "kick user not a string", J("{'type':'kick','user':['bob']}"),
+	    BAD3(MSG_KICK) },
+	{ "kick bad room", J("{'type':'kick','user':'bob','room':'R'}"),
+	    BAD5(MSG_KICK) },
+	{ "kick empty reason", J("{'type':'kick','user':'bob','reason':''}"),
+	    BAD5(MSG_KICK) },
+	{ "kick reason of 4097 bytes, bad user",
+	    JREP("{'type':'kick','user':'b b','reason':'", "a", 4097, "'}"),
+	    LONG5(MSG_KICK) },
+	{ "mute timed", J("{'type':'mute','user':'bob','seconds':60}"),
+	    OK(MSG_MUTE) },
+	{ "mute seconds 2^31-1",
+	    J("{'type':'mute','user':'bob','seconds':2147483647}"),
+	    OK(MSG_MUTE) },
+	{ "mute seconds 0", J("{'type':'mute','user':'bob','seconds':0}"),
+	    BAD5(MSG_MUTE) },
+	{ "mute seconds 2^31",
+	    J("{'type':'mute','user':'bob','seconds':2147483648}"),
+	    BAD5(MSG_MUTE) },
+	{ "mute seconds -1", J("{'type':'mute','user':'bob','seconds':-1}"),
+	    BAD5(MSG_MUTE) },
+	{ "mute seconds a string",
+	    J("{'type':'mute','user':'bob','seconds':'60'}"), BAD3(MSG_MUTE) },
+	{ "mute seconds 1.0", J("{'type':'mute','user':'bob','seconds':1.0}"),
+	    BAD3(MSG_MUTE) },
+	{ "unmute in a room", J("{'type':'unmute','user':'bob','room':'x'}"),
+	    OK(MSG_UNMUTE) },
+	{ "ban", J("{'type':'ban','user':'bob','seconds':5,'reason':'r'}"),
+	    OK(MSG_BAN) },
+	{ "ban reason a number", J("{'type':'ban','user':'bob','reason':5}"),
+	    BAD3(MSG_BAN) },
+	{ "unban", J("{'type':'unban','user':'bob'}"), OK(MSG_UNBAN) },
+	{ "unban bad user", J("{'type':'unban','user':'b@b'}"),
+	    BAD5(MSG_UNBAN) },
 };
 
 /* Runs one request row through steps 1, 3 and 5. */
@@ -2050,7 +2092,7 @@ test_type_names(void **state)
 		"list", "ping", "quit", "login_ok", "presence", "users", "pong",
 		"notice", "error", "bye", "join", "joined", "room_join", "part",
 		"parted", "room_part", "topic", "names", "rooms", "history",
-		"away", "whois" };
+		"away", "whois", "kick", "mute", "unmute", "ban", "unban" };
 	size_t i;
 
 	(void)state;
@@ -2180,7 +2222,8 @@ test_code_names(void **state)
 	static const char *const names[] = { "", "bad_request", "auth_required",
 		"auth_failed", "already_logged_in", "busy", "rate_limited",
 		"not_online", "too_long", "internal", "not_member",
-		"no_such_user", "no_such_room" };
+		"no_such_user", "no_such_room", "forbidden", "muted",
+		"banned" };
 	size_t i, j;
 
 	(void)state;

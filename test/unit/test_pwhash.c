@@ -520,6 +520,50 @@ test_verify_bad_struct(void **state)
 	assert_int_equal(pwhash_verify(&h, "pw", 2), SC_ERR_INVALID);
 }
 
+/* pwhash_equal: the same string parses equal; a change of kind,
+ * parameter, salt or digest does not. pwhash_cost orders by work. */
+static void
+test_equal_cost(void **state)
+{
+	static const char *const rows[] = {
+		"pbkdf2:sha256:1000$salt$"
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00",
+		"pbkdf2:sha256:1001$salt$"
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00",
+		"pbkdf2:sha256:1000$salu$"
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00",
+		"pbkdf2:sha256:1000$salt$"
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"01",
+		"scrypt:16384:8:1$salt$"
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"000"
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"0",
+	};
+	struct pwhash a, b;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		assert_int_equal(pwhash_parse(rows[i], &a, NULL), 0);
+		for (j = 0; j < sizeof rows / sizeof rows[0]; j++) {
+			assert_int_equal(pwhash_parse(rows[j], &b, NULL), 0);
+			assert_int_equal(pwhash_equal(&a, &b), i == j);
+		}
+	}
+	assert_int_equal(pwhash_parse(rows[0], &a, NULL), 0);
+	assert_int_equal(pwhash_cost(&a), 1000);
+	assert_int_equal(pwhash_parse(rows[1], &b, NULL), 0);
+	assert_true(pwhash_cost(&b) > pwhash_cost(&a));
+	assert_int_equal(pwhash_parse(rows[4], &b, NULL), 0);
+	/* werkzeug's scrypt default costs more than 600,000 iterations. */
+	assert_true(pwhash_cost(&b) > SC_PBKDF2_DEFAULT_ITERATIONS);
+}
+
 /* The hash-string tests (PBKDF2 itself is test_pbkdf2.c). */
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_vectors_werkzeug),
@@ -530,6 +574,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_create_errors),
 	cmocka_unit_test(test_password_lengths),
 	cmocka_unit_test(test_verify_bad_struct),
+	cmocka_unit_test(test_equal_cost),
 };
 
 /* Runs the tests. */

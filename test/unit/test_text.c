@@ -205,10 +205,57 @@ test_null(void **state)
 	assert_int_equal(text_check(NULL, 3, SC_TEXT_MAX_LEN, false), TEXT_BAD);
 }
 
+/* Durations of timed bans and mutes: good, malformed, oversized. */
+static const struct {
+	const char *in;
+	long long max, want; /* want 0: refused */
+} duration_rows[] = {
+	{ "90", 1000, 90 },
+	{ "90s", 1000, 90 },
+	{ "15m", 1000000, 900 },
+	{ "2h", 1000000, 7200 },
+	{ "7d", 1000000, 604800 },
+	{ "1", 1, 1 },
+	{ "2147483647", 2147483647LL, 2147483647LL },
+	{ "2147483648", 2147483647LL, 0 }, /* above max */
+	{ "24856d", 2147483647LL, 0 },	   /* above max with a unit */
+	{ "99999999999999999999999", 2147483647LL, 0 }, /* overflow */
+	{ "0", 1000, 0 },				/* zero */
+	{ "0m", 1000, 0 },
+	{ "", 1000, 0 },	/* empty */
+	{ "h", 1000, 0 },	/* unit alone */
+	{ "-5", 1000, 0 },	/* negative */
+	{ "5x", 1000, 0 },	/* unknown unit */
+	{ "1h30m", 100000, 0 }, /* one unit only */
+	{ " 5", 1000, 0 },	/* space */
+	{ "5 ", 1000, 0 },
+};
+
+/* The duration parser over its table, and NULL. */
+static void
+test_duration(void **state)
+{
+	long long v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof duration_rows / sizeof duration_rows[0]; i++) {
+		bool ok = text_duration_parse(duration_rows[i].in,
+		    strlen(duration_rows[i].in), duration_rows[i].max, &v);
+
+		if (ok != (duration_rows[i].want != 0) ||
+		    v != duration_rows[i].want)
+			fail_msg("duration \"%s\": got %d/%lld",
+			    duration_rows[i].in, ok, v);
+	}
+	assert_false(text_duration_parse(NULL, 3, 1000, &v));
+	assert_int_equal(v, 0);
+}
+
 int
 main(void)
 {
-	struct CMUnitTest tests[sizeof rule_rows / sizeof rule_rows[0] + 1];
+	struct CMUnitTest tests[sizeof rule_rows / sizeof rule_rows[0] + 2];
 	size_t i, n = sizeof rule_rows / sizeof rule_rows[0];
 
 	for (i = 0; i < n; i++) {
@@ -219,5 +266,6 @@ main(void)
 		tests[i].initial_state = (void *)(uintptr_t)&rule_rows[i];
 	}
 	tests[n] = (struct CMUnitTest)cmocka_unit_test(test_null);
-	return _cmocka_run_group_tests("text", tests, n + 1, NULL, NULL);
+	tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_duration);
+	return _cmocka_run_group_tests("text", tests, n + 2, NULL, NULL);
 }
