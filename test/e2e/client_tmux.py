@@ -26,6 +26,7 @@ SERVER = os.path.join(BUILD, "server", "securechatd")
 CLIENT = os.path.join(BUILD, "client", "securechat")
 CTL = os.path.join(BUILD, "server", "securechatctl")
 HOLD = os.path.join(BUILD, "test", "e2e", "hold_users")
+SAY = os.path.join(BUILD, "test", "e2e", "say_lines")
 HOSTILE = os.path.join(BUILD, "test", "e2e", "hostile_server")
 PASSWORD = "password123"
 TMUX_SOCKET = "sctest-%d" % os.getpid()
@@ -327,11 +328,11 @@ def test_scroll_pgup_end(home):
         login(a, "alice")
         b = Pane(srv.port, home)
         login(b, "bob")
-        for i in range(80):
-            b.type("message number %03d" % i)
-        # The client paces its lines at the rate of a default server
-        # (a burst of 10, then 5 a second): 80 lines take 14 s.
-        a.wait("message number 079", timeout=30)
+        # Said by another client: this one would pace 80 lines at a
+        # default server's rate (a burst of 10, then 5 a second), 14 s.
+        say_batch(srv.port, home, "bob", "lobby",
+                  ["message number %03d" % i for i in range(80)])
+        a.wait("message number 079")
         a.keys("PPage")
         s = a.wait("SCROLLED")
         assert "message number 079" not in s
@@ -876,9 +877,12 @@ def select_buffer(pane, n, label):
 
 
 def say_batch(port, home, user, room, lines):
-    rc, out, err = run_batch(port, home, [
-        "/login %s %s" % (user, PASSWORD), "/join " + room] + lines)
-    assert rc == 0, (rc, out, err)
+    """user says lines in room, at the server's rate (say_lines: the
+    client would pace them to a default server's 5 a second)."""
+    p = subprocess.run([SAY, str(port), user, room],
+                       input="".join(l + "\n" for l in lines).encode(),
+                       capture_output=True, timeout=TIMEOUT)
+    assert p.returncode == 0, (p.returncode, p.stderr)
 
 
 def test_history_join(home):

@@ -646,9 +646,12 @@ test_slow_reader(void **state)
 		    old != NULL ? old : "", old != NULL ? ":" : "");
 		assert_int_equal(setenv("ASAN_OPTIONS", opts, 1), 0);
 	}
+	/* The request budget lifted too: the sender is not what it tests. */
 	tserver_start_default(&ts,
 	    "\"output_cap\":200000,"
-	    "\"rate_burst\":100000,\"rate_per_sec\":100000");
+	    "\"rate_burst\":100000,\"rate_per_sec\":100000,"
+	    "\"req_rate\":1000000,\"req_burst\":1000000,"
+	    "\"byte_rate\":1073741824,\"byte_burst\":1073741824");
 	/* Never reads; the kernel absorbs a few MB before the cap bites. */
 	slow = tclient_login_new(ts.port, "anotheruser");
 	fast = tclient_login_new(ts.port, "testuser");

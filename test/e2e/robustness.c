@@ -50,9 +50,14 @@
 #define SANITIZED 0
 #endif
 
-#define ROB_HELLO      "{\"proto\":1,\"client\":\"robustness/1\"}"
-#define PRELOGIN_MAX   SC_PRELOGIN_MAX_FRAME /* the server's, sc_limits.h */
-#define CLOSE_SOON_MS  (SANITIZED ? 2000 : 1000)
+#define ROB_HELLO     "{\"proto\":1,\"client\":\"robustness/1\"}"
+#define PRELOGIN_MAX  SC_PRELOGIN_MAX_FRAME /* the server's, sc_limits.h */
+#define CLOSE_SOON_MS (SANITIZED ? 2000 : 1000)
+/* The per-connection request budget lifted, for the tests about
+ * something else. */
+#define UNMETERED                                                              \
+	"\"req_rate\":1000000,\"req_burst\":1000000,"                          \
+	"\"byte_rate\":1073741824,\"byte_burst\":1073741824"
 #define LATE_MARGIN_MS (SANITIZED ? 3000 : 1500)
 #define EARLY_SLACK_MS 100 /* accept may precede our clock read */
 
@@ -1293,9 +1298,7 @@ test_slow_reader(void **state)
 	(void)state;
 	tserver_start(&ts, three_users,
 	    "\"output_cap\":262144,"
-	    "\"rate_burst\":1000000,\"rate_per_sec\":1000000,"
-	    "\"req_rate\":1000000,\"req_burst\":1000000,"
-	    "\"byte_rate\":1073741824,\"byte_burst\":1073741824");
+	    "\"rate_burst\":1000000,\"rate_per_sec\":1000000," UNMETERED);
 	slow = tclient_login_new(ts.port, "slowuser");
 	/*
 	 * It never reads. A bounded receive buffer makes the cap bite
@@ -2389,7 +2392,9 @@ test_max_frames(void **state)
 	int d;
 
 	(void)state;
-	tserver_start_default(&ts, NULL);
+	/* 40 maximal frames would take 36 s of the byte budget, and a
+	 * paused connection would not read the tampered one at once. */
+	tserver_start_default(&ts, UNMETERED);
 
 	/* Before login: the header alone is refused, body and all. */
 	c = tclient_connect(ts.port);
@@ -2879,9 +2884,10 @@ test_malformed_plaintexts(void **state)
 	uint64_t t0;
 
 	(void)state;
+	/* The request budget is not what this test is about. */
 	tserver_start_default(&ts,
 	    "\"rate_burst\":1000000,"
-	    "\"rate_per_sec\":1000000");
+	    "\"rate_per_sec\":1000000," UNMETERED);
 	c = tclient_login_new(ts.port, "testuser");
 	rng_seed(&r, 20240607);
 	wrong_answers = 0;
@@ -2992,6 +2998,12 @@ test_fd_exhaustion(void **state)
 	owned_free();
 	tclient_free(late);
 	t0 = clock_mono_ms();
+	/* Once the server has seen them all close (until then a new
+	 * client could still meet a full table and be refused). */
+	if ((rc = server_connections_wait(0, 5000)) != 0)
+		fail_msg("the server still counts %d connections 5 s after "
+			 "all closed",
+		    rc);
 	if (!log_line_wait("accepting connections again", NULL, 5000)) {
 		errors = log_count("accept:", NULL);
 		c = tclient_connect_raw(ts.port);
@@ -3705,7 +3717,7 @@ fanout_memory(bool total)
 	    "\"output_cap\":%d,\"output_total_cap\":%lld,"
 	    "\"stall_log_ms\":%s,\"rate_burst\":1000000,"
 	    "\"rate_per_sec\":1000000,\"history_days\":0,"
-	    "\"log_repeat\":1000000,\"idle_timeout\":600",
+	    "\"log_repeat\":1000000,\"idle_timeout\":600," UNMETERED,
 	    FANOUT_CAP, total ? (long long)FANOUT_TOTAL : 1024LL * 1024 * 1024,
 	    FANOUT_STALL_MS);
 	tserver_start(&ts, users, extra);
