@@ -617,8 +617,10 @@ def test_changed_key_refused(home):
         old_log = len(srv.log())
         srv.start()                             # a new key, same address
         b = Pane(srv.port, home)
-        s = b.wait("HAS CHANGED")
+        b.wait("HAS CHANGED")
         assert "KEY REFUSED" in status_line(b.wait("KEY REFUSED"))
+        # The warning's lines may be drawn after its first: wait for them.
+        s = b.wait("known_servers")
         assert "sed -i" in s and "known_servers" in s
         time.sleep(1.5)
         s = b.screen()
