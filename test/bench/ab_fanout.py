@@ -13,7 +13,8 @@ JSON object), so one build can be compared with itself under two
 settings, e.g. --a-config '{"history_days":0}' --b-config
 '{"history_days":30}'. After each run the daemon gets SIGUSR1 and its
 largest event-loop stall since it started (the "stats:" log line) is
-reported with the rate.
+reported with the rate, as is securechat-bench's largest stall of the
+steady window and of the setup (SIGUSR1 stall windows).
 
 Each build is a CMake build folder holding server/securechatd; the load
 generator (test/bench/securechat-bench) comes from --generator (default
@@ -58,20 +59,26 @@ def one(label, server_build, gen_build, work, users, args, extra):
     d = run_matrix.Daemon("securechat", server_build, work, users,
                           extra=extra)
     try:
-        r = run_matrix.bench(gen_build, ["fanout", "--port", str(d.port)] +
+        r = run_matrix.bench(gen_build, ["fanout", "--port", str(d.port),
+                                         "--server-pid", str(d.proc.pid),
+                                         "--server-log", d.log] +
                              args, 600)
         stall = stall_ms(d)
     finally:
         d.close()
     rate = r.get("deliveries_per_sec")
     cpu = r.get("bench_cpu_pct")
+    run_stall = r.get("server_stall_run_ms")
     print("%s: %s deliveries/s, generator CPU %s %%, largest loop stall "
-          "%s ms, lost %s, status %s" % (
+          "%s ms in the steady window (%s ms in the setup; %s ms since "
+          "start), lost %s, status %s" % (
               label, "%.0f" % rate if rate is not None else "?",
               "%.0f" % cpu if cpu is not None else "?",
+              "%.3f" % run_stall if run_stall is not None else "?",
+              r.get("server_stall_setup_ms", "?"),
               "%.3f" % stall if stall is not None else "?", r.get("lost"),
               r.get("status")), flush=True)
-    return rate, cpu, stall
+    return rate, cpu, run_stall
 
 
 def main():
@@ -115,8 +122,8 @@ def main():
             stalls = [s for _, _, s in res[label] if s is not None]
             med[label] = statistics.median(rates) if rates else None
             print("%s median %.0f deliveries/s (runs %s), generator CPU "
-                  "median %s %% (max %s %%), largest loop stall max %s ms "
-                  "(runs %s)" % (
+                  "median %s %% (max %s %%), largest loop stall in the steady "
+                  "window max %s ms (runs %s)" % (
                       label, med[label] or 0,
                       ", ".join("%.0f" % r for r in rates),
                       "%.0f" % statistics.median(cpus) if cpus else "?",
