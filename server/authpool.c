@@ -112,8 +112,10 @@ authpool_done_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct authpool *p = arg;
 	struct auth_jobs done;
+	struct timeval next_pass = { 0, 0 };
 	struct auth_job *job;
 	struct session *s;
+	unsigned n = 0;
 
 	(void)fd;
 	(void)what;
@@ -122,7 +124,14 @@ authpool_done_cb(evutil_socket_t fd, short what, void *arg)
 	TAILQ_CONCAT(&done, &p->done, entry);
 	pthread_mutex_unlock(&p->lock);
 
-	while ((job = TAILQ_FIRST(&done)) != NULL) {
+	/*
+	 * A login answered is a roster and presence to every session: as
+	 * many as the loop pass allows (one at least), the rest at the next
+	 * pass (a zero timeout: the loop polls its sockets first).
+	 */
+	session_pass_work(p->srv);
+	while ((job = TAILQ_FIRST(&done)) != NULL &&
+	    (n++ == 0 || !session_pass_older(p->srv, SERVER_PASS_WORK_US))) {
 		TAILQ_REMOVE(&done, job, entry);
 		s = job->s;
 		if (!s->dead) {
@@ -131,6 +140,13 @@ authpool_done_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		session_unref(s);
 		job_free(job);
+	}
+	if (!TAILQ_EMPTY(&done)) {
+		pthread_mutex_lock(&p->lock);
+		TAILQ_CONCAT(&done, &p->done, entry);
+		TAILQ_CONCAT(&p->done, &done, entry);
+		pthread_mutex_unlock(&p->lock);
+		event_add(p->done_ev, &next_pass);
 	}
 }
 

@@ -59,10 +59,10 @@
  * SERVER_PASS_FLUSH_US, and no more output is queued than a pass makes.
  */
 #ifndef SERVER_PASS_WORK_US /* -D for a benchmark of other values */
-#define SERVER_PASS_WORK_US 3000
+#define SERVER_PASS_WORK_US 2000
 #endif
 #ifndef SERVER_PASS_FLUSH_US
-#define SERVER_PASS_FLUSH_US 8000
+#define SERVER_PASS_FLUSH_US 4000
 #endif
 #define SERVER_FRAMES_PER_TURN 16
 /*
@@ -252,6 +252,13 @@ void session_unref(struct session *s);
 
 /* Frees every dead session that nothing references. */
 void session_reap(struct server *srv);
+
+/* Work is about to be done in this loop pass: starts the pass's clock
+ * if this is its first work, and makes sure the pass timer ends it. */
+void session_pass_work(struct server *srv);
+
+/* True once this loop pass is older than us microseconds. */
+bool session_pass_older(const struct server *srv, uint64_t us);
 
 /* Gives the ready sessions their turns in order and writes the pass's
  * output (a timer callback, once per loop pass while there is work). */

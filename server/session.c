@@ -409,7 +409,13 @@ session_read_cb(struct bufferevent *bev, void *arg)
 
 static void session_flush(struct session *);
 
-/* The bufferevent wrote what it held: write what queued meanwhile. */
+static void session_dirty(struct session *);
+
+/*
+ * The bufferevent wrote what it held: what queued meanwhile is written
+ * at the end of the pass with the rest (a callback per writable socket
+ * must not write unbounded amounts outside the pass's clock).
+ */
 static void
 session_write_cb(struct bufferevent *bev, void *arg)
 {
@@ -419,7 +425,12 @@ session_write_cb(struct bufferevent *bev, void *arg)
 		return;
 	s->writing = false; /* written: flushed straight again from now */
 	bufferevent_disable(bev, EV_WRITE);
-	session_flush(s);
+	if (out_empty(s)) {
+		if (s->state == SESSION_CLOSING)
+			session_kill(s, s->close_reason);
+		return;
+	}
+	session_dirty(s);
 }
 
 /* End of file or a socket error. */
@@ -512,12 +523,8 @@ handshake_done(struct session *s)
 	arm_timer(s, s->deadline_ms);
 }
 
-/*
- * Work is about to be done in this pass: make sure the pass timer ends
- * it, and start the pass's clock if this is its first work.
- */
-static void
-pass_work(struct server *srv)
+void
+session_pass_work(struct server *srv)
 {
 	struct timeval now = { 0, 0 };
 
@@ -528,9 +535,8 @@ pass_work(struct server *srv)
 	}
 }
 
-/* True once the pass is older than us microseconds. */
-static bool
-pass_older(const struct server *srv, uint64_t us)
+bool
+session_pass_older(const struct server *srv, uint64_t us)
 {
 	return clock_mono_us() - srv->pass_start_us >= us;
 }
@@ -543,7 +549,7 @@ session_yield(struct session *s)
 		TAILQ_INSERT_TAIL(&s->srv->ready, s, ready_entry);
 		s->ready_queued = true;
 	}
-	pass_work(s->srv);
+	session_pass_work(s->srv);
 }
 
 /* s has output to write at the end of the pass. */
@@ -553,7 +559,7 @@ session_dirty(struct session *s)
 	if (!s->flush_queued && !s->writing) {
 		TAILQ_INSERT_TAIL(&s->srv->flush, s, flush_entry);
 		s->flush_queued = true;
-		pass_work(s->srv);
+		session_pass_work(s->srv);
 	}
 }
 
@@ -652,9 +658,10 @@ session_pass_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	srv->pass_armed = false;
+	/* pass_armed stays set: the work done here counts on this pass's
+	 * clock (the timer is armed again below when work is left). */
 	last = TAILQ_LAST(&srv->ready, session_list);
-	while (!pass_older(srv, SERVER_PASS_WORK_US) &&
+	while (!session_pass_older(srv, SERVER_PASS_WORK_US) &&
 	    (s = TAILQ_FIRST(&srv->ready)) != NULL) {
 		TAILQ_REMOVE(&srv->ready, s, ready_entry);
 		s->ready_queued = false;
@@ -666,12 +673,12 @@ session_pass_timer(evutil_socket_t fd, short what, void *arg)
 		TAILQ_REMOVE(&srv->flush, s, flush_entry);
 		s->flush_queued = false;
 		session_flush(s);
-		if (pass_older(srv, SERVER_PASS_FLUSH_US))
+		if (session_pass_older(srv, SERVER_PASS_FLUSH_US))
 			break;
 	}
 	srv->pass_armed = false; /* a new pass starts here */
 	if (!TAILQ_EMPTY(&srv->ready) || !TAILQ_EMPTY(&srv->flush))
-		pass_work(srv);
+		session_pass_work(srv);
 }
 
 /*
@@ -727,9 +734,9 @@ session_process(struct session *s)
 	out = bufferevent_get_output(s->bev);
 	while (!s->dead && !s->auth_pending && s->state != SESSION_CLOSING) {
 		if (frame_peek(in, &len) == 1) {
-			pass_work(srv);
+			session_pass_work(srv);
 			if (frames == SERVER_FRAMES_PER_TURN ||
-			    pass_older(srv, SERVER_PASS_WORK_US)) {
+			    session_pass_older(srv, SERVER_PASS_WORK_US)) {
 				session_yield(s);
 				break;
 			}
