@@ -86,4 +86,10 @@ extern const struct store_backend store_backend_memory;
 bool store_answer_offer(struct store_answer *ans, const struct store_query *q,
     const void *json, size_t len);
 
+/*
+ * Called by a backend often during long work (every few microseconds of
+ * it): gives the core back to the event loop every so often (store.c).
+ */
+void store_pace(void);
+
 #endif /* SC_STORE_BACKEND_H */

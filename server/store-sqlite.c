@@ -37,6 +37,7 @@
 #define SQLITE_BUSY_MS	      5000 /* a locked file: wait, then fail */
 #define SQLITE_FILE_MODE      0600 /* private messages: owner only */
 #define SQLITE_DIR_MODE	      0750
+#define SQLITE_PACE_OPS	      1000 /* VM instructions between store_pace */
 /* Page cache per connection, KiB: the OS caches the file anyway. */
 #define SQLITE_CACHE_KIB 1024
 
@@ -83,7 +84,17 @@ prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 	    NULL);
 }
 
-/* Opens one connection with the busy timeout. */
+/* SQLite's progress handler: every SQLITE_PACE_OPS virtual machine
+ * instructions of a statement, a chance to let the loop run. */
+static int
+pace_cb(void *arg)
+{
+	(void)arg;
+	store_pace();
+	return 0; /* go on */
+}
+
+/* Opens one connection with the busy timeout and the pacing. */
 static int
 connect_db(const char *path, int flags, sqlite3 **db)
 {
@@ -95,6 +106,8 @@ connect_db(const char *path, int flags, sqlite3 **db)
 		rc = sqlite3_busy_timeout(*db, SQLITE_BUSY_MS);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_extended_result_codes(*db, 1);
+	if (rc == SQLITE_OK)
+		sqlite3_progress_handler(*db, SQLITE_PACE_OPS, pace_cb, NULL);
 	if (rc == SQLITE_OK) {
 		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d",
 		    SQLITE_CACHE_KIB);

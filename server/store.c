@@ -34,7 +34,8 @@
 #define STORE_READS_MAX	      1024		  /* queued history reads */
 #define STORE_PRUNE_MS	      (3600 * 1000)	  /* retention check */
 #define STORE_DAY_MS	      (86400LL * 1000)
-#define STORE_NICE	      10 /* the threads' priority under the loop's */
+#define STORE_NICE	      10  /* the threads' priority under the loop's */
+#define STORE_SLICE_US	      250 /* work between two yields (store_pace) */
 
 TAILQ_HEAD(store_ops, store_op);
 
@@ -212,6 +213,35 @@ lower_priority(void)
 	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), STORE_NICE);
 }
 
+/* When the thread's current stretch of work began (store_pace). */
+static _Thread_local uint64_t pace_since_us;
+
+/* The thread starts a stretch of work (it woke up). */
+static void
+pace_start(void)
+{
+	pace_since_us = clock_mono_us();
+}
+
+/*
+ * A lower priority alone does not keep the threads from delaying the
+ * loop: on a core shared with it, a thread that runs keeps the core until
+ * the scheduler's next tick (4 ms at 250 Hz) unless it blocks. So a long
+ * write, prune or read gives the core back every STORE_SLICE_US: if the
+ * loop is waiting for it, it runs now; if not, the yield costs about a
+ * microsecond.
+ */
+void
+store_pace(void)
+{
+	uint64_t now = clock_mono_us();
+
+	if (now - pace_since_us >= STORE_SLICE_US) {
+		(void)sched_yield();
+		pace_since_us = clock_mono_us();
+	}
+}
+
 /* Marks the store failed, once, with the reason. */
 static void
 store_fail(struct store *st, const char *what, const char *err)
@@ -354,6 +384,7 @@ store_writer(void *arg)
 		}
 		pthread_mutex_unlock(&st->lock);
 
+		pace_start();
 		write_batch(st, batch, n, last_id, &written_id);
 		if (!atomic_load(&st->available))
 			written_id = last_id; /* nothing more to try */
@@ -398,6 +429,7 @@ store_reader(void *arg)
 		skip = r->cancelled;
 		pthread_mutex_unlock(&st->lock);
 
+		pace_start();
 		r->ok = false;
 		if (!skip && atomic_load(&st->available) && r->mod_cb != NULL) {
 			rc = st->be->mod_list(st->db, collect_mod, r, err,
