@@ -72,6 +72,7 @@ create(struct server *srv, const char *name, size_t len)
 	if (found)
 		return srv->rooms[i];
 	r = xcalloc(1, sizeof *r);
+	r->srv = srv;
 	memcpy(r->name, name, len);
 	r->name[len] = '\0';
 	r->len = len;
@@ -333,17 +334,20 @@ room_set_topic(struct server *srv, struct room *r, const char *topic,
 	persist_room(srv, r);
 }
 
-/* Sends pt to r's live member sessions. */
+/* Sends pt to r's live member sessions (a fan-out: fanout.c). */
 void
 room_send(struct room *r, const void *pt, size_t len, struct session *except)
 {
 	struct room_member *m;
+	struct fanout f;
 
+	fanout_begin(&f, r->srv, pt, len);
 	LIST_FOREACH(m, &r->members, room_entry)
 	{
-		if (m->session != except && !m->session->dead)
-			(void)session_send(m->session, pt, len);
+		if (m->session != except)
+			fanout_add(&f, m->session);
 	}
+	fanout_end(&f);
 }
 
 /* Marks u for this fan-out; true when it was not marked yet. */
@@ -363,6 +367,7 @@ room_send_neighbours(struct server *srv, struct roster_user *u, const void *pt,
 {
 	struct room_member *m;
 	struct session *s;
+	struct fanout f;
 	struct room *r;
 	size_t i;
 
@@ -372,8 +377,9 @@ room_send_neighbours(struct server *srv, struct roster_user *u, const void *pt,
 			srv->online[i]->mark = 0;
 		srv->mark = 1;
 	}
+	fanout_begin(&f, srv, pt, len);
 	mark(srv, u);
-	roster_send_user(u, pt, len, NULL);
+	roster_fanout_user(&f, u);
 	TAILQ_FOREACH(s, &u->sessions, user_entry)
 	{
 		LIST_FOREACH(m, &s->rooms, session_entry)
@@ -381,11 +387,12 @@ room_send_neighbours(struct server *srv, struct roster_user *u, const void *pt,
 			r = m->room;
 			for (i = 0; i < r->n_users; i++) {
 				if (mark(srv, r->users[i].user))
-					roster_send_user(r->users[i].user, pt,
-					    len, NULL);
+					roster_fanout_user(&f,
+					    r->users[i].user);
 			}
 		}
 	}
+	fanout_end(&f);
 }
 
 /* r's member names, sorted. */

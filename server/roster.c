@@ -114,6 +114,7 @@ void
 roster_presence(struct server *srv, struct roster_user *u, bool online)
 {
 	struct msg m = { .type = MSG_PRESENCE };
+	struct fanout f;
 	char buf[128];
 	size_t len, i;
 
@@ -121,10 +122,12 @@ roster_presence(struct server *srv, struct roster_user *u, bool online)
 	m.online = MSG_BOOL(online);
 	if (msg_encode(&m, MSG_S2C, buf, sizeof buf, &len) != 0)
 		return;
+	fanout_begin(&f, srv, buf, len);
 	for (i = 0; i < srv->n_online; i++) {
 		if (srv->online[i] != u)
-			roster_send_user(srv->online[i], buf, len, NULL);
+			roster_fanout_user(&f, srv->online[i]);
 	}
+	fanout_end(&f);
 }
 
 /*
@@ -285,14 +288,29 @@ roster_send_user(struct roster_user *u, const void *pt, size_t len,
 	}
 }
 
-/* Sends pt to every logged-in session. */
+/* Adds every session of u to a fan-out. */
+void
+roster_fanout_user(struct fanout *f, struct roster_user *u)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &u->sessions, user_entry)
+	{
+		fanout_add(f, s);
+	}
+}
+
+/* Sends pt to every logged-in session (a fan-out: fanout.c). */
 void
 roster_broadcast(struct server *srv, const void *pt, size_t len)
 {
+	struct fanout f;
 	size_t i;
 
+	fanout_begin(&f, srv, pt, len);
 	for (i = 0; i < srv->n_online; i++)
-		roster_send_user(srv->online[i], pt, len, NULL);
+		roster_fanout_user(&f, srv->online[i]);
+	fanout_end(&f);
 }
 
 /* Frees the roster (sessions are freed elsewhere). */

@@ -506,13 +506,14 @@ stats_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	log_notice("stats: %u connections, %zu users online, %u logins "
 		   "pending, last message id %llu, largest loop stall "
-		   "%llu.%03llu ms, since the last stats %llu.%03llu ms",
+		   "%llu.%03llu ms, since the last stats %llu.%03llu ms; "
+		   "%lu fan-outs held over a pass",
 	    srv->n_sessions, srv->n_online, authpool_pending(srv->auth),
 	    (unsigned long long)srv->last_msg_id,
 	    (unsigned long long)(srv->stall_max_us / 1000),
 	    (unsigned long long)(srv->stall_max_us % 1000),
 	    (unsigned long long)(srv->stall_win_us / 1000),
-	    (unsigned long long)(srv->stall_win_us % 1000));
+	    (unsigned long long)(srv->stall_win_us % 1000), srv->fanouts_held);
 	srv->stall_win_us = 0;
 }
 
@@ -905,6 +906,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&srv->sessions);
 	TAILQ_INIT(&srv->dead);
 	TAILQ_INIT(&srv->ready);
+	TAILQ_INIT(&srv->fanouts);
 	srv->key_cache = aead_cache_new(SERVER_KEY_CACHE);
 	TAILQ_INIT(&srv->flush);
 	TAILQ_INIT(&srv->unauth);
@@ -990,6 +992,7 @@ main(int argc, char **argv)
 	}
 	authpool_free(srv->auth);
 	session_reap(srv);
+	fanout_free_all(srv);	 /* drops its references to the sessions */
 	store_close(srv->store); /* after the sessions: flushes the writes */
 	moderation_free(srv);
 	free(srv->motd);

@@ -55,8 +55,10 @@
  * The output queued in a pass is then written straight to the sockets
  * (as Redis does before it sleeps), as long as the pass is younger than
  * SERVER_PASS_FLUSH_US; only a socket that cannot take it all waits for
- * the loop to say it is writable. So no pass runs much longer than
- * SERVER_PASS_FLUSH_US, and no more output is queued than a pass makes.
+ * the loop to say it is writable. A message to many sessions is sent
+ * within the same budget, the rest held for the next passes (fanout.c).
+ * So no pass runs much longer than SERVER_PASS_FLUSH_US, however large
+ * a room, and no more output is queued than a pass makes.
  */
 #ifndef SERVER_PASS_WORK_US /* -D for a benchmark of other values */
 #define SERVER_PASS_WORK_US 2000
@@ -253,6 +255,32 @@ void session_unref(struct session *s);
 /* Frees every dead session that nothing references. */
 void session_reap(struct server *srv);
 
+/*
+ * fanout.c: one message to many sessions within the pass's budget; what
+ * does not fit is held, in order, for the next passes:
+ *	fanout_begin(&f, srv, pt, len);
+ *	for each recipient: fanout_add(&f, s);
+ *	fanout_end(&f);
+ * While a fan-out is held (fanout_busy), sessions handle no new frame.
+ */
+struct fanout_held;
+struct fanout {
+	struct server *srv;
+	const void *pt;
+	size_t len;
+	struct fanout_held *held;
+	unsigned count;
+	bool over; /* the rest is held */
+};
+void fanout_begin(struct fanout *f, struct server *srv, const void *pt,
+    size_t len);
+void fanout_add(struct fanout *f, struct session *s);
+void fanout_end(struct fanout *f);
+bool fanout_busy(const struct server *srv);
+/* Sends what was held, in order, while the pass is young. */
+void fanout_resume(struct server *srv);
+void fanout_free_all(struct server *srv);
+
 /* Work is about to be done in this loop pass: starts the pass's clock
  * if this is its first work, and makes sure the pass timer ends it. */
 void session_pass_work(struct server *srv);
@@ -406,6 +434,8 @@ void roster_send_user(struct roster_user *u, const void *pt, size_t len,
 
 /* Sends pt to every logged-in session. */
 void roster_broadcast(struct server *srv, const void *pt, size_t len);
+struct fanout;
+void roster_fanout_user(struct fanout *f, struct roster_user *u);
 
 /* Frees the roster. */
 void roster_free(struct server *srv);
@@ -428,6 +458,7 @@ struct room_user {
 };
 
 struct room {
+	struct server *srv;
 	char name[SC_ROOM_MAX_LEN + 1];
 	size_t len;
 	char topic[SC_TOPIC_MAX_LEN + 1]; /* "" when none */
@@ -749,6 +780,8 @@ struct server {
 	TAILQ_HEAD(session_list, session) ready; /* waiting for their turn */
 	struct session_list flush;		 /* output to write this pass */
 	struct event *pass_timer;		 /* ends each pass with work */
+	TAILQ_HEAD(, fanout_held) fanouts;	 /* held fan-outs, in order */
+	unsigned long fanouts_held;		 /* ever held (stats) */
 	uint64_t pass_start_us;			 /* the current pass began */
 	bool pass_armed;			 /* pass_timer is pending */
 	/* Sessions with queued output, a max-heap by out_mem (session.c),

@@ -399,12 +399,24 @@ session_timer(evutil_socket_t fd, short what, void *arg)
 	arm_timer(s, deadline);
 }
 
-/* Input arrived. */
+static void session_yield(struct session *);
+
+/*
+ * Input arrived. The first input after the loop slept is handled at once
+ * (it opens a pass); while a pass is open, input waits for its turn at
+ * the pass's end, so the loop is back at its timers and the socket's
+ * events after at most one pass, never a pass and the next one's reads.
+ */
 static void
 session_read_cb(struct bufferevent *bev, void *arg)
 {
+	struct session *s = arg;
+
 	(void)bev;
-	session_process(arg);
+	if (s->srv->pass_armed)
+		session_yield(s);
+	else
+		session_process(s);
 }
 
 static void session_flush(struct session *);
@@ -659,9 +671,12 @@ session_pass_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* pass_armed stays set: the work done here counts on this pass's
-	 * clock (the timer is armed again below when work is left). */
+	 * clock (the timer is armed again below when work is left). Held
+	 * fan-outs go first: no frame is handled before they are out. */
+	fanout_resume(srv);
 	last = TAILQ_LAST(&srv->ready, session_list);
-	while (!session_pass_older(srv, SERVER_PASS_WORK_US) &&
+	while (!fanout_busy(srv) &&
+	    !session_pass_older(srv, SERVER_PASS_WORK_US) &&
 	    (s = TAILQ_FIRST(&srv->ready)) != NULL) {
 		TAILQ_REMOVE(&srv->ready, s, ready_entry);
 		s->ready_queued = false;
@@ -677,7 +692,8 @@ session_pass_timer(evutil_socket_t fd, short what, void *arg)
 			break;
 	}
 	srv->pass_armed = false; /* a new pass starts here */
-	if (!TAILQ_EMPTY(&srv->ready) || !TAILQ_EMPTY(&srv->flush))
+	if (!TAILQ_EMPTY(&srv->ready) || !TAILQ_EMPTY(&srv->flush) ||
+	    fanout_busy(srv))
 		session_pass_work(srv);
 }
 
@@ -736,6 +752,7 @@ session_process(struct session *s)
 		if (frame_peek(in, &len) == 1) {
 			session_pass_work(srv);
 			if (frames == SERVER_FRAMES_PER_TURN ||
+			    fanout_busy(srv) ||
 			    session_pass_older(srv, SERVER_PASS_WORK_US)) {
 				session_yield(s);
 				break;
