@@ -144,6 +144,17 @@
  */
 #define FANOUT_STALL_MS (SANITIZED ? "60" : "25")
 
+/*
+ * Held fan-outs (the fair loop, server/fanout.c): HELD_SESSIONS sessions
+ * of one user and HELD_SENDERS senders; each sender writes HELD_SAYS says
+ * at once, so that one loop pass cannot send them all; and HELD_GONE
+ * users that all disconnect at once (one presence to every session each).
+ */
+#define HELD_SESSIONS 1000
+#define HELD_SENDERS  4
+#define HELD_SAYS     50
+#define HELD_GONE     300
+
 static const char *const three_users[] = { "testuser", "anotheruser",
 	"slowuser", NULL };
 
@@ -151,7 +162,8 @@ static const char *const three_users[] = { "testuser", "anotheruser",
 static struct tserver ts;
 
 /* Clients a test opened in bulk, closed by teardown if it fails. */
-static struct tclient *owned[LORIS_CONNS + 256];
+static struct tclient
+    *owned[HELD_SESSIONS + HELD_GONE + HELD_SENDERS + LORIS_CONNS];
 static size_t n_owned;
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -3824,6 +3836,216 @@ test_fanout_memory_total(void **state)
 	fanout_memory(true);
 }
 
+/* The number after "; " in the last stats line ("N fan-outs held"). */
+static long
+stats_fanouts_held(void)
+{
+	char *buf, *p, *last = NULL;
+	long n = -1;
+
+	(void)server_connections(); /* writes a fresh stats line */
+	buf = testlib_slurp(ts.log, NULL);
+	assert_non_null(buf);
+	for (p = buf; (p = strstr(p, "stats: ")) != NULL; p++)
+		last = p;
+	if (last != NULL && (p = strstr(last, "; ")) != NULL &&
+	    strstr(p, " fan-outs held") != NULL)
+		n = strtol(p + 2, NULL, 10);
+	free(buf);
+	return n;
+}
+
+/*
+ * Receives what c is sent until it got want_says says and want_gone
+ * "offline" presences of the fgone users; checks that the says come in
+ * the order the server numbered them (ids strictly increasing), each
+ * sender's in the order it wrote them, none twice, and no presence
+ * twice. last_id carries the order over calls.
+ */
+static void
+held_take(struct tclient *c, const char *who, int want_says, int want_gone,
+    long long *last_id, int next[HELD_SENDERS])
+{
+	static bool gone[HELD_GONE];
+	int says = 0, n_gone = 0, k, idx, seq;
+	const char *from, *user;
+	long long id;
+	json_t *j;
+
+	memset(gone, 0, sizeof gone);
+	while (says < want_says || n_gone < want_gone) {
+		j = tclient_recv(c, HARNESS_TIMEOUT_MS, NULL);
+		if (j == NULL)
+			fail_msg("%s: %d of %d says and %d of %d presences",
+			    who, says, want_says, n_gone, want_gone);
+		if (strcmp(jstr(j, "type"), "say") == 0) {
+			from = jstr(j, "from");
+			id = (long long)json_integer_value(
+			    json_object_get(j, "id"));
+			if (sscanf(from, "fsnd%d", &k) != 1 || k < 0 ||
+			    k >= HELD_SENDERS ||
+			    sscanf(jstr(j, "text"), "s%d-%d", &idx, &seq) !=
+				2 ||
+			    idx != k)
+				fail_msg("%s: unexpected say from %s: %s", who,
+				    from, jstr(j, "text"));
+			if (id <= *last_id)
+				fail_msg("%s: say id %lld after %lld", who, id,
+				    *last_id);
+			if (seq != next[k])
+				fail_msg("%s: %s's say %d where %d was due",
+				    who, from, seq, next[k]);
+			*last_id = id;
+			next[k]++;
+			says++;
+		} else if (strcmp(jstr(j, "type"), "presence") == 0 &&
+		    json_is_false(json_object_get(j, "online"))) {
+			user = jstr(j, "user");
+			if (sscanf(user, "fgone%d", &k) != 1 || k < 0 ||
+			    k >= HELD_GONE || gone[k])
+				fail_msg("%s: unexpected offline presence of "
+					 "%s",
+				    who, user);
+			gone[k] = true;
+			n_gone++;
+		}
+		json_decref(j);
+	}
+}
+
+/*
+ * A fan-out larger than a loop pass is held and sent over the next
+ * passes: HELD_SENDERS senders write HELD_SAYS says each at once to
+ * HELD_SESSIONS + HELD_SENDERS sessions, and HELD_GONE users disconnect
+ * at once. The server holds fan-outs (its statistics say so), every
+ * session gets every say, in the order of the ids and of each sender,
+ * and every presence; nobody is cut, no loop stall above stall_log_ms
+ * is logged, and the server exits cleanly.
+ */
+static void
+test_fanout_held(void **state)
+{
+	static const char *users[HELD_SENDERS + HELD_GONE + 2];
+	static char names[HELD_SENDERS + HELD_GONE][16];
+	static struct tclient *rcv[HELD_SESSIONS], *gone[HELD_GONE];
+	static long long last_id[HELD_SESSIONS + HELD_SENDERS];
+	static int next[HELD_SESSIONS + HELD_SENDERS][HELD_SENDERS];
+	struct tclient *snd[HELD_SENDERS];
+	char extra[512], req[128], who[32];
+	int i, k, stalls, final_next[HELD_SENDERS];
+	long held_before, held;
+	uint64_t t0;
+
+	(void)state;
+	for (k = 0; k < HELD_SENDERS; k++) {
+		snprintf(names[k], sizeof names[k], "fsnd%d", k);
+		users[k] = names[k];
+	}
+	for (i = 0; i < HELD_GONE; i++) {
+		snprintf(names[HELD_SENDERS + i], sizeof names[0], "fgone%03d",
+		    i);
+		users[HELD_SENDERS + i] = names[HELD_SENDERS + i];
+	}
+	users[HELD_SENDERS + HELD_GONE] = "frcv";
+	users[HELD_SENDERS + HELD_GONE + 1] = NULL;
+	raise_nofile(HELD_SESSIONS + HELD_GONE + HELD_SENDERS + 200);
+	snprintf(extra, sizeof extra,
+	    "\"stall_log_ms\":%s,\"rate_burst\":1000000,"
+	    "\"rate_per_sec\":1000000,\"history_days\":0,"
+	    "\"max_per_ip\":5000,\"log_repeat\":1000000,"
+	    "\"idle_timeout\":600," UNMETERED,
+	    FANOUT_STALL_MS);
+	tserver_start(&ts, users, extra);
+	for (i = 0; i < HELD_GONE; i++)
+		gone[i] =
+		    own(tclient_login_new(ts.port, names[HELD_SENDERS + i]));
+	for (k = 0; k < HELD_SENDERS; k++)
+		snd[k] = own(tclient_login_new(ts.port, names[k]));
+	for (i = 0; i < HELD_SESSIONS; i++)
+		rcv[i] = own(tclient_login_new(ts.port, "frcv"));
+	/* What the logins were sent is read: a ping answer comes after it
+	 * (no frame is handled while a fan-out is held). */
+	for (i = 0; i < HELD_SESSIONS; i++)
+		(void)ping_rtt(rcv[i], i, NULL);
+	for (k = 0; k < HELD_SENDERS; k++)
+		(void)ping_rtt(snd[k], k, NULL);
+	(void)setpriority(PRIO_PROCESS, (id_t)ts.pid, -10);
+	stalls = log_count("event loop stalled", NULL);
+	held_before = stats_fanouts_held();
+	assert_true(held_before >= 0);
+
+	/* Every sender's says at once. */
+	t0 = clock_mono_ms();
+	for (k = 0; k < HELD_SENDERS; k++) {
+		for (i = 0; i < HELD_SAYS; i++) {
+			snprintf(req, sizeof req,
+			    "{\"type\":\"say\",\"text\":\"s%d-%d "
+			    "0123456789abcdef0123456789abcdef\"}",
+			    k, i);
+			assert_int_equal(channel_write(&snd[k]->ch, snd[k]->out,
+					     req, strlen(req)),
+			    0);
+		}
+	}
+	for (k = 0; k < HELD_SENDERS; k++)
+		tclient_send_out(snd[k]);
+	for (k = 0; k < HELD_SENDERS; k++) {
+		snprintf(who, sizeof who, "sender %d", k);
+		held_take(snd[k], who, HELD_SENDERS * HELD_SAYS, 0,
+		    &last_id[HELD_SESSIONS + k], next[HELD_SESSIONS + k]);
+	}
+	for (i = 0; i < HELD_SESSIONS; i++) {
+		snprintf(who, sizeof who, "receiver %d", i);
+		held_take(rcv[i], who, HELD_SENDERS * HELD_SAYS, 0, &last_id[i],
+		    next[i]);
+	}
+	held = stats_fanouts_held();
+	print_message("%d says to %d sessions each in %lld ms; %ld fan-outs "
+		      "held over a pass\n",
+	    HELD_SENDERS * HELD_SAYS, HELD_SESSIONS + HELD_SENDERS,
+	    testlib_ms_since(t0), held - held_before);
+	if (held <= held_before)
+		fail_msg("no fan-out was held: the test did not exercise it");
+
+	/* HELD_GONE users leave at once; then one more say from each. */
+	held_before = held;
+	t0 = clock_mono_ms();
+	for (i = 0; i < HELD_GONE; i++)
+		(void)shutdown(gone[i]->fd, SHUT_RDWR);
+	for (k = 0; k < HELD_SENDERS; k++) {
+		snprintf(req, sizeof req,
+		    "{\"type\":\"say\",\"text\":\"s%d-%d\"}", k, HELD_SAYS);
+		tclient_send(snd[k], req);
+	}
+	for (k = 0; k < HELD_SENDERS; k++) {
+		snprintf(who, sizeof who, "sender %d", k);
+		held_take(snd[k], who, HELD_SENDERS, HELD_GONE,
+		    &last_id[HELD_SESSIONS + k], next[HELD_SESSIONS + k]);
+	}
+	for (i = 0; i < HELD_SESSIONS; i++) {
+		snprintf(who, sizeof who, "receiver %d", i);
+		held_take(rcv[i], who, HELD_SENDERS, HELD_GONE, &last_id[i],
+		    next[i]);
+	}
+	for (k = 0; k < HELD_SENDERS; k++)
+		final_next[k] = HELD_SAYS + 1;
+	for (i = 0; i < HELD_SESSIONS + HELD_SENDERS; i++)
+		assert_memory_equal(next[i], final_next, sizeof final_next);
+	held = stats_fanouts_held();
+	print_message("%d users left at once: their presence reached %d "
+		      "sessions in %lld ms; %ld fan-outs held\n",
+	    HELD_GONE, HELD_SESSIONS + HELD_SENDERS, testlib_ms_since(t0),
+	    held - held_before);
+
+	assert_int_equal(log_count("slow reader", NULL), 0);
+	if (log_count("event loop stalled", NULL) != stalls)
+		fail_msg("the loop stalled above %s ms during the fan-outs",
+		    FANOUT_STALL_MS);
+	assert_int_equal(server_connections(), HELD_SESSIONS + HELD_SENDERS);
+	owned_free();
+	stop_ok();
+}
+
 /*
  * Under AddressSanitizer, freed memory waits in a quarantine (256 MB by
  * default) before reuse, so a daemon that streams megabytes looks like
@@ -3871,6 +4093,7 @@ main(void)
 		cmocka_unit_test_teardown(test_rooms_per_user, teardown),
 		cmocka_unit_test_teardown(test_fanout_memory_cap, teardown),
 		cmocka_unit_test_teardown(test_fanout_memory_total, teardown),
+		cmocka_unit_test_teardown(test_fanout_held, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
