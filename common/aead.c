@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <sodium.h>
+
 #ifdef SC_HAVE_IPSEC_MB
 #include <intel-ipsec-mb.h>
 #endif
@@ -25,6 +26,9 @@
 #include "aead.h"
 #include "error.h"
 #include "xmalloc.h"
+
+_Static_assert(AEAD_TAG_LEN == crypto_verify_16_BYTES,
+    "the tag is checked with crypto_verify_16");
 
 #define AEAD_ALIGN 64
 
@@ -206,7 +210,10 @@ aead_open(const struct aead_key *x, const uint8_t *nonce, const uint8_t *ad,
 		IMB_AES256_GCM_DEC(mgr, (const struct gcm_key_data *)x->data,
 		    &ctx, out, in, mlen, nonce, ad, adlen, tag, AEAD_TAG_LEN);
 		sodium_memzero(&ctx, sizeof ctx);
-		rc = sodium_memcmp(tag, want, AEAD_TAG_LEN);
+		/* crypto_verify_16: constant time, as sodium_memcmp, but
+		 * 2 ns instead of 15 (a generator decrypting millions of
+		 * frames a second spent 13% of its time there). */
+		rc = crypto_verify_16(tag, want);
 		if (rc != 0)
 			sodium_memzero(out, mlen);
 		return rc == 0 ? 0 : -1;
