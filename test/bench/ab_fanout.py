@@ -6,7 +6,7 @@ medians measured side by side, never figures from different days).
 
     python3 test/bench/ab_fanout.py --a OLD_BUILD --b NEW_BUILD \
         [--generator BUILD] [--runs 3] [--receivers 1000] [--senders 10] \
-        [--a-config JSON] [--b-config JSON] [--window W]
+        [--a-config JSON] [--b-config JSON] [--window W] [--round-us U]
 
 --a-config / --b-config add settings to that side's daemon config (a
 JSON object), so one build can be compared with itself under two
@@ -14,7 +14,8 @@ settings, e.g. --a-config '{"history_days":0}' --b-config
 '{"history_days":30}'. After each run the daemon gets SIGUSR1 and its
 largest event-loop stall since it started (the "stats:" log line) is
 reported with the rate, as is securechat-bench's largest stall of the
-steady window and of the setup (SIGUSR1 stall windows).
+steady window (after the warmup), of the warmup and of the setup
+(SIGUSR1 stall windows).
 
 Each build is a CMake build folder holding server/securechatd; the load
 generator (test/bench/securechat-bench) comes from --generator (default
@@ -70,11 +71,12 @@ def one(label, server_build, gen_build, work, users, args, extra):
     cpu = r.get("bench_cpu_pct")
     run_stall = r.get("server_stall_run_ms")
     print("%s: %s deliveries/s, generator CPU %s %%, largest loop stall "
-          "%s ms in the steady window (%s ms in the setup; %s ms since "
-          "start), lost %s, status %s" % (
+          "%s ms in the steady window (%s ms in the warmup, %s ms in the "
+          "setup; %s ms since start), lost %s, status %s" % (
               label, "%.0f" % rate if rate is not None else "?",
               "%.0f" % cpu if cpu is not None else "?",
               "%.3f" % run_stall if run_stall is not None else "?",
+              r.get("server_stall_warmup_ms", "?"),
               r.get("server_stall_setup_ms", "?"),
               "%.3f" % stall if stall is not None else "?", r.get("lost"),
               r.get("status")), flush=True)
@@ -93,6 +95,9 @@ def main():
     ap.add_argument("--window", type=int,
                     help="unacknowledged messages per sender (bench's "
                     "default 64 saturates the daemon's core)")
+    ap.add_argument("--round-us", type=int,
+                    help="the generator's loop rounds last at least this "
+                    "(more frames per read: less generator CPU)")
     ap.add_argument("--a-config", type=json.loads, default={},
                     help="JSON object of settings added to A's config")
     ap.add_argument("--b-config", type=json.loads, default={},
@@ -109,6 +114,8 @@ def main():
                 str(o.senders), "--duration", str(o.duration)]
         if o.window is not None:
             args += ["--window", str(o.window)]
+        if o.round_us is not None:
+            args += ["--round-us", str(o.round_us)]
         res = {"A": [], "B": []}
         for i in range(o.runs):
             for label, build, extra in (("A", o.a, o.a_config),

@@ -75,7 +75,7 @@ struct chat {
 	struct sender *tx;
 	unsigned n_tx;
 	unsigned total, opened, ready;
-	struct event *phase_ev, *tick_ev, *storm_ev;
+	struct event *phase_ev, *tick_ev, *storm_ev, *steady_ev;
 
 	int status;
 	char error[400];
@@ -93,9 +93,10 @@ struct chat {
 	uint64_t storm_start, storm_end, storm_first_login, storm_last_ok;
 	bool storm_done;
 	char storm_error[400];
-	/* Server stall windows (target_mark): setup, the run before the
-	 * storm (storm only), the rest of the run and the drain. */
-	long mark_setup, mark_quiet, mark_end;
+	/* Server stall windows (target_mark): setup, the warmup, the
+	 * steady run before the storm (storm only), the rest of the run and
+	 * the drain. */
+	long mark_setup, mark_warmup, mark_quiet, mark_end;
 };
 
 static struct chat chat;
@@ -590,6 +591,7 @@ start_run(void)
 	chat.t_steady = chat.t0 + (uint64_t)(bench_opts.warmup * 1e9);
 	chat.t_end = chat.t0 + (uint64_t)(bench_opts.duration * 1e9);
 	chat.mark_setup = target_mark();
+	arm(chat.steady_ev, chat.t_steady - chat.t0);
 	bench_usage_start(&chat.usage);
 	if (chat.mode == MODE_FANOUT) {
 		for (i = 0; i < chat.n_tx; i++)
@@ -602,6 +604,18 @@ start_run(void)
 		arm(chat.storm_ev, (uint64_t)(storm_at * 1e9));
 	}
 	arm(chat.phase_ev, chat.t_end - chat.t0);
+}
+
+/* The warmup is over: its stall window ends (the first moments of a
+ * stream touch fresh pages for every connection's output, a one-off). */
+static void
+steady_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (chat.phase == PHASE_RUN)
+		chat.mark_warmup = target_mark();
 }
 
 /* Stops sending and waits for what is in flight. */
@@ -772,6 +786,7 @@ chat_release(void)
 	event_free(chat.phase_ev);
 	event_free(chat.tick_ev);
 	event_free(chat.storm_ev);
+	event_free(chat.steady_ev);
 	conn_worker_free(&chat.w);
 	hist_free(&chat.lat);
 	hist_free(&chat.lat_quiet);
@@ -823,11 +838,13 @@ report_deliveries(void)
 static void
 report_stalls(void)
 {
-	double setup, quiet = NAN, end, run;
+	double setup, warmup = NAN, quiet = NAN, end, run;
 
 	if (bench_opts.server_log == NULL)
 		return;
 	setup = target_window_ms(chat.mark_setup);
+	if (chat.mark_warmup >= 0)
+		warmup = target_window_ms(chat.mark_warmup);
 	if (chat.mode == MODE_STORM)
 		quiet = target_window_ms(chat.mark_quiet);
 	end = target_window_ms(chat.mark_end);
@@ -837,16 +854,19 @@ report_stalls(void)
 	}
 	run = target_stall_max(quiet, end);
 	report_num("server_stall_setup_ms", setup);
+	report_num("server_stall_warmup_ms", warmup);
 	report_num("server_stall_run_ms", run);
 	if (chat.mode == MODE_STORM) {
 		report_num("server_stall_before_storm_ms", quiet);
 		report_num("server_stall_storm_ms", end);
 	}
-	report_num("server_stall_max_ms", target_stall_max(setup, run));
+	report_num("server_stall_max_ms",
+	    target_stall_max(target_stall_max(setup, warmup), run));
 	report_note("server stall: the daemon's largest event-loop stall "
 		    "(its heartbeat's lateness, from the SIGUSR1 stats line) "
-		    "while the connections were set up, and from the start of "
-		    "sending to the end of the drain%s; max: the larger",
+		    "while the connections were set up, during the warmup, "
+		    "and from the end of the warmup to the end of the "
+		    "drain%s; max: the largest",
 	    chat.mode == MODE_STORM ? " (before the storm, and from the "
 				      "storm on)" :
 				      "");
@@ -947,7 +967,8 @@ chat_run(void)
 	int rc;
 
 	memset(&chat, 0, sizeof chat);
-	chat.mark_setup = chat.mark_quiet = chat.mark_end = -1;
+	chat.mark_setup = chat.mark_warmup = chat.mark_quiet = chat.mark_end =
+	    -1;
 	(void)target_mark(); /* the setup window starts here */
 	if (strcmp(bench_opts.scenario, "fanout") == 0)
 		chat.mode = MODE_FANOUT;
@@ -963,8 +984,9 @@ chat_run(void)
 	chat.phase_ev = evtimer_new(chat.w.base, phase_timer, NULL);
 	chat.tick_ev = evtimer_new(chat.w.base, tick_timer, NULL);
 	chat.storm_ev = evtimer_new(chat.w.base, storm_timer, NULL);
+	chat.steady_ev = evtimer_new(chat.w.base, steady_timer, NULL);
 	if (chat.phase_ev == NULL || chat.tick_ev == NULL ||
-	    chat.storm_ev == NULL) {
+	    chat.storm_ev == NULL || chat.steady_ev == NULL) {
 		bench_warn("out of memory");
 		abort();
 	}
