@@ -71,6 +71,8 @@ channel_init(struct channel *ch, const struct channel_config *cfg)
 		free(hs);
 		return rc;
 	}
+	if (cfg->reuse != NULL)
+		noise_handshake_reuse(&hs->noise, cfg->reuse);
 	hs->hello = cfg->hello;
 	hs->hello_len = cfg->hello_len;
 	hs->check_peer = cfg->check_peer;

@@ -66,6 +66,9 @@ struct channel_config {
 	/* May be NULL: where the transport keys are expanded (aead.h), for
 	 * a process with many channels; it must outlive the channel. */
 	struct aead_cache *key_cache;
+	/* Initiator, load generators only (noise.h, struct noise_reuse):
+	 * one ephemeral and its es for many handshakes. Else NULL. */
+	struct noise_reuse *reuse;
 };
 
 struct channel_hs;

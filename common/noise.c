@@ -506,6 +506,21 @@ noise_handshake_set_ephemeral(struct noise_handshake *hs,
 	hs->has_e = true;
 }
 
+void
+noise_handshake_reuse(struct noise_handshake *hs, struct noise_reuse *r)
+{
+	if (!hs->initiator)
+		return; /* a responder's ephemeral is always fresh */
+	noise_handshake_set_ephemeral(hs, &r->e);
+	hs->reuse = r;
+}
+
+void
+noise_reuse_wipe(struct noise_reuse *r)
+{
+	sodium_memzero(r, sizeof *r);
+}
+
 /* Does the side that sends message number msg equal us? */
 static bool
 sends(const struct noise_handshake *hs, unsigned msg)
@@ -546,6 +561,28 @@ mix_dh(struct noise_handshake *hs, const struct sc_keypair *local,
 	return 0;
 }
 
+/* es on the initiator's side: DH(e, rs), from the reuse memo when the
+ * ephemeral is shared and rs is the one it was computed for. */
+static int
+mix_es_initiator(struct noise_handshake *hs)
+{
+	struct noise_reuse *r = hs->reuse;
+
+	if (r == NULL)
+		return mix_dh(hs, &hs->e, hs->rs);
+	if (!r->has_es || memcmp(r->rs, hs->rs, sizeof r->rs) != 0) {
+		if (crypto_scalarmult(r->es, r->e.secret, hs->rs) != 0) {
+			r->has_es = false;
+			sodium_memzero(r->es, sizeof r->es);
+			return SC_ERR_DH;
+		}
+		memcpy(r->rs, hs->rs, sizeof r->rs);
+		r->has_es = true;
+	}
+	mix_key(&hs->sym, r->es, sizeof r->es);
+	return 0;
+}
+
 /* The DH tokens ee, es, se, ss, from our side of the pattern. */
 static int
 dh_token(struct noise_handshake *hs, int tok)
@@ -562,8 +599,7 @@ dh_token(struct noise_handshake *hs, int tok)
 		/* es: initiator's e with responder's s */
 		if (i ? !hs->has_e || !hs->has_rs : !hs->has_s || !hs->has_re)
 			return SC_ERR_INVALID;
-		return i ? mix_dh(hs, &hs->e, hs->rs) :
-			   mix_dh(hs, &hs->s, hs->re);
+		return i ? mix_es_initiator(hs) : mix_dh(hs, &hs->s, hs->re);
 	case TOK_SE:
 		/* se: initiator's s with responder's e */
 		if (i ? !hs->has_s || !hs->has_re : !hs->has_e || !hs->has_rs)

@@ -49,6 +49,22 @@ struct noise_symmetric {
 	uint8_t h[SC_NOISE_HASH_LEN];
 };
 
+/*
+ * A load generator's shortcut, never for a real client: one ephemeral key
+ * pair for many initiator handshakes, and DH(e, rs) for one responder
+ * static key computed once. Reusing an ephemeral gives up what it is
+ * for (each handshake's forward secrecy and unlinkability), so only
+ * securechat-bench uses it, to make its side of a handshake cost half
+ * of the responder's X25519 work: the responder sees well-formed
+ * handshakes and cannot tell.
+ */
+struct noise_reuse {
+	struct sc_keypair e;	      /* the shared ephemeral */
+	uint8_t rs[SC_NOISE_KEY_LEN]; /* the remote static of es */
+	uint8_t es[SC_NOISE_KEY_LEN]; /* DH(e, rs) */
+	bool has_es;
+};
+
 /* HandshakeState. */
 struct noise_handshake {
 	struct noise_symmetric sym;
@@ -69,6 +85,7 @@ struct noise_handshake {
 	unsigned msg; /* index of the next message */
 	unsigned n_psks, next_psk;
 	uint8_t psks[NOISE_MAX_PSKS][SC_NOISE_KEY_LEN];
+	struct noise_reuse *reuse; /* load generators only, else NULL */
 };
 
 /*
@@ -125,6 +142,17 @@ int noise_handshake_add_psk(struct noise_handshake *hs,
 /* Fixes the local ephemeral key instead of a random one (test vectors). */
 void noise_handshake_set_ephemeral(struct noise_handshake *hs,
     const struct sc_keypair *e);
+
+/*
+ * Initiator only: takes the ephemeral key from r (which must hold one,
+ * see keys_generate) and keeps es for r's remote static in r. r must
+ * outlive the handshake; wipe it with noise_reuse_wipe(). Load
+ * generators only (struct noise_reuse).
+ */
+void noise_handshake_reuse(struct noise_handshake *hs, struct noise_reuse *r);
+
+/* Wipes r's keys. */
+void noise_reuse_wipe(struct noise_reuse *r);
 
 /* True when the next handshake message is ours to write. */
 bool noise_handshake_write_turn(const struct noise_handshake *hs);

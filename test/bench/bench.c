@@ -53,6 +53,7 @@ enum {
 	OPT_DEADLINE,
 	OPT_JSON,
 	OPT_QUICKACK,
+	OPT_FRESH_EPHEMERAL,
 	OPT_IDLE_USERS,
 	OPT_ROUND,
 	OPT_HELP,
@@ -83,6 +84,7 @@ static const struct option long_options[] = { { "host", required_argument, NULL,
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quickack", no_argument, NULL, OPT_QUICKACK },
+	{ "fresh-ephemeral", no_argument, NULL, OPT_FRESH_EPHEMERAL },
 	{ "round-us", required_argument, NULL, OPT_ROUND },
 	{ "help", no_argument, NULL, OPT_HELP }, { NULL, 0, NULL, 0 } };
 
@@ -139,6 +141,10 @@ usage(FILE *f)
 	    "30)\n"
 	    "  --json                 print one JSON object instead of text\n"
 	    "  --quickack             set TCP_QUICKACK after every read\n"
+	    "  --fresh-ephemeral      a new ephemeral key per handshake "
+	    "(default:\n"
+	    "                         one per thread, and its es computed "
+	    "once)\n"
 	    "  --round-us U           each loop round lasts at least U us, so "
 	    "that a\n"
 	    "                         read finds several frames (fanout: " STR(
@@ -491,6 +497,9 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_QUICKACK:
 			bench_opts.quickack = true;
+			break;
+		case OPT_FRESH_EPHEMERAL:
+			bench_opts.fresh_ephemeral = true;
 			break;
 		case OPT_ROUND:
 			bench_opts.round_us =

@@ -95,6 +95,7 @@ struct bench_opts {
 	double deadline;
 	bool json;
 	bool quickack;
+	bool fresh_ephemeral; /* not the load generator's noise_reuse */
 	int round_us; /* a loop round's least length; -1 until defaulted */
 
 	struct sockaddr_storage addr; /* host:port resolved */
@@ -181,6 +182,7 @@ struct worker {
 	void *arg;		  /* the scenario's state */
 	TAILQ_HEAD(, conn) dirty; /* output queued, not yet written */
 	struct sc_keypair key;	  /* device key of every connection */
+	struct noise_reuse reuse; /* the loop's shared ephemeral (noise.h) */
 	uint8_t *buf;		  /* one plaintext, SC_MSG_MAX_LEN */
 	unsigned next_source;	  /* --sources round robin */
 	uint64_t now;		  /* ns: when the last read returned */

@@ -95,6 +95,7 @@ conn_worker_init(struct worker *w, const struct conn_hooks *hooks, void *arg)
 		abort();
 	}
 	keys_generate(&w->key);
+	keys_generate(&w->reuse.e);
 	return 0;
 }
 
@@ -106,6 +107,7 @@ conn_worker_free(struct worker *w)
 		event_base_free(w->base);
 	free(w->buf);
 	keys_wipe(&w->key);
+	noise_reuse_wipe(&w->reuse);
 	memset(w, 0, sizeof *w);
 }
 
@@ -642,6 +644,8 @@ connected(struct conn *c)
 	cc.local = &c->w->key;
 	cc.hello = CLIENT_HELLO;
 	cc.hello_len = strlen(CLIENT_HELLO);
+	if (!bench_opts.fresh_ephemeral)
+		cc.reuse = &c->w->reuse;
 	if ((rc = channel_init(&c->ch, &cc)) != 0) {
 		fail(c, "channel: %s", sc_strerror(rc));
 		return;

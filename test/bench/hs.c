@@ -6,10 +6,13 @@
  * TIME_WAIT on our side) and start over. A handshake counts when its pong
  * arrives inside the steady window.
  *
- * The initiator does as much X25519 work as the responder, so one client
- * loop is about as fast as the server's loop: --threads T runs T event
- * loops (one per thread, nothing shared but the options) so that the
- * generator is not the limit.
+ * A real initiator does as much X25519 work as the responder (a key
+ * generation and three DH), so the generator would be as busy as the
+ * server. Unless --fresh-ephemeral, each loop reuses one ephemeral key
+ * and computes its es with the server's static once (noise.h, struct
+ * noise_reuse: a load generator's shortcut), leaving two DH per
+ * handshake (ee, se); --threads T runs T event loops (one per thread,
+ * nothing shared but the options) for a machine with cores to spare.
  *
  * The bound: the responder's X25519 operations per handshake, as noise.c
  * does them: one key generation (crypto_scalarmult_base) for e and three
