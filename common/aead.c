@@ -42,6 +42,7 @@ struct aead_key {
 struct aead_cache {
 	struct aead_key **keys;
 	size_t n, max, hand;
+	size_t sweep; /* aead_cache_sweep_step's place */
 };
 
 enum impl { IMPL_NONE, IMPL_SODIUM, IMPL_IPSEC_MB };
@@ -312,6 +313,29 @@ aead_cache_sweep(struct aead_cache *c)
 		}
 	}
 	c->hand = 0;
+	return freed;
+}
+
+size_t
+aead_cache_sweep_step(struct aead_cache *c, size_t steps)
+{
+	struct aead_key *x;
+	size_t freed = 0;
+
+	while (steps-- > 0 && c->n > 0) {
+		if (c->sweep >= c->n)
+			c->sweep = 0;
+		x = c->keys[c->sweep];
+		if (x->used) {
+			x->used = false;
+			c->sweep++;
+		} else {
+			/* The last key moves into this place: looked at
+			 * next. */
+			aead_cache_put(c, x->holder);
+			freed++;
+		}
+	}
 	return freed;
 }
 

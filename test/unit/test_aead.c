@@ -181,6 +181,58 @@ test_cache_sweep(void **state)
 	aead_cache_free(c);
 }
 
+/*
+ * The stepwise sweep looks at no more keys than it is given, in order and
+ * wrapping around: an idle key goes at the second look, a key used in
+ * between stays, and a whole cache of idle keys goes a step at a time.
+ */
+static void
+test_cache_sweep_step(void **state)
+{
+	struct noise_cipher cs[5];
+	struct aead_cache *c = aead_cache_new(16);
+	uint8_t k[AEAD_KEY_LEN], ct[32];
+	size_t i, freed = 0;
+
+	(void)state;
+	randombytes_buf(k, sizeof k);
+	memset(cs, 0, sizeof cs);
+	for (i = 0; i < 5; i++) {
+		noise_cipher_init(&cs[i], k);
+		noise_cipher_use_cache(&cs[i], c);
+		assert_int_equal(noise_cipher_encrypt(&cs[i], NULL, 0, k, 8,
+				     ct),
+		    0);
+	}
+	assert_int_equal(aead_cache_count(c), 5);
+	assert_int_equal(aead_cache_sweep_step(c, 0), 0);
+	/* The first look at each only marks it unused. */
+	assert_int_equal(aead_cache_sweep_step(c, 3), 0);
+	assert_int_equal(aead_cache_sweep_step(c, 2), 0);
+	assert_int_equal(aead_cache_count(c), 5);
+	/* cs[0] is used again; the next steps look at it first. */
+	assert_int_equal(noise_cipher_encrypt(&cs[0], NULL, 0, k, 8, ct), 0);
+	assert_int_equal(aead_cache_sweep_step(c, 1), 0);
+	assert_non_null(cs[0].x);
+	/* One step gives back at most one key. */
+	assert_int_equal(aead_cache_sweep_step(c, 1), 1);
+	assert_int_equal(aead_cache_count(c), 4);
+	while (aead_cache_count(c) > 1)
+		freed += aead_cache_sweep_step(c, 1);
+	assert_int_equal(freed, 3);
+	/* What is left is cs[0], the one used in between. */
+	assert_non_null(cs[0].x);
+	for (i = 1; i < 5; i++)
+		assert_null(cs[i].x);
+	/* Not used since its last look (which marked it): given back. */
+	assert_int_equal(aead_cache_sweep_step(c, 1), 1);
+	assert_int_equal(aead_cache_count(c), 0);
+	assert_int_equal(aead_cache_sweep_step(c, 10), 0);
+	for (i = 0; i < 5; i++)
+		noise_cipher_wipe(&cs[i]);
+	aead_cache_free(c);
+}
+
 int
 main(void)
 {
@@ -189,6 +241,7 @@ main(void)
 		cmocka_unit_test(test_forged),
 		cmocka_unit_test(test_cache_eviction),
 		cmocka_unit_test(test_cache_sweep),
+		cmocka_unit_test(test_cache_sweep_step),
 	};
 
 	if (noise_global_init() != 0)
