@@ -307,13 +307,18 @@ listen_start(struct server *srv)
 
 /* ---- signals, shutdown, timers ----------------------------------------- */
 
-/* Frees every dead session; runs after whatever marked them. */
+/* Frees the dead sessions; runs after whatever marked them, within the
+ * pass's budget, and again at the next loop pass while some are left. */
 static void
 reaper_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct server *srv = arg;
+	struct timeval now = { 0, 0 };
+
 	(void)fd;
 	(void)what;
-	session_reap(arg);
+	if (session_reap_some(srv))
+		event_add(srv->reaper, &now);
 }
 
 /* Ends the loop once the last session is gone during a shutdown. */
@@ -596,8 +601,12 @@ heartbeat_timer(evutil_socket_t fd, short what, void *arg)
 			    (unsigned long long)(late / 1000));
 	}
 	srv->heartbeat_us = now;
-	if (++srv->beats % (SERVER_KEY_SWEEP_MS / SERVER_HEARTBEAT_MS) == 0)
-		(void)aead_cache_sweep(srv->key_cache);
+	/* A slice of the key sweep each beat: a whole sweep every
+	 * SERVER_KEY_SWEEP_MS, never all of it at once. */
+	(void)aead_cache_sweep_step(srv->key_cache,
+	    aead_cache_count(srv->key_cache) /
+		    (SERVER_KEY_SWEEP_MS / SERVER_HEARTBEAT_MS) +
+		1);
 	notify_flush(srv, false);
 	log_peer_flush();
 }

@@ -67,6 +67,8 @@
 #define SERVER_PASS_FLUSH_US 4000
 #endif
 #define SERVER_FRAMES_PER_TURN 16
+/* Dead sessions freed between two looks at the pass clock. */
+#define SERVER_REAP_CHECK_EVERY 8
 /*
  * Expanded AES-GCM keys (1 KiB each with intel-ipsec-mb) are kept only for
  * sessions that use them: at most SERVER_KEY_CACHE, those unused for
@@ -254,6 +256,10 @@ void session_unref(struct session *s);
 
 /* Frees every dead session that nothing references. */
 void session_reap(struct server *srv);
+/* The same within the loop pass's work budget (SERVER_PASS_WORK_US,
+ * looked at every SERVER_REAP_CHECK_EVERY sessions): a mass disconnect is
+ * freed over several passes. True when some are left. */
+bool session_reap_some(struct server *srv);
 
 /*
  * fanout.c: one message to many sessions within the pass's budget; what

@@ -961,14 +961,22 @@ session_unref(struct session *s)
 	free(s);
 }
 
-/* Closes and frees every dead session (new deaths while reaping too). */
-void
-session_reap(struct server *srv)
+/* Closes and frees dead sessions (new deaths while reaping too): all of
+ * them, or with bounded, while the pass is young (at least one); true
+ * when some are left. */
+static bool
+reap(struct server *srv, bool bounded)
 {
 	struct session *s;
+	unsigned n = 0;
 	uint64_t ms;
 
+	if (bounded)
+		session_pass_work(srv);
 	while ((s = TAILQ_FIRST(&srv->dead)) != NULL) {
+		if (bounded && n++ > 0 && n % SERVER_REAP_CHECK_EVERY == 0 &&
+		    session_pass_older(srv, SERVER_PASS_WORK_US))
+			break;
 		TAILQ_REMOVE(&srv->dead, s, dead_entry);
 		ms = clock_mono_ms() - s->connected_ms;
 		log_peer(LOG_LEVEL_INFO, s->host,
@@ -1004,4 +1012,17 @@ session_reap(struct server *srv)
 	}
 	server_listener_retry(srv);
 	server_check_stopped(srv);
+	return !TAILQ_EMPTY(&srv->dead);
+}
+
+void
+session_reap(struct server *srv)
+{
+	(void)reap(srv, false);
+}
+
+bool
+session_reap_some(struct server *srv)
+{
+	return reap(srv, true);
 }

@@ -154,6 +154,14 @@
 #define HELD_SENDERS  4
 #define HELD_SAYS     50
 #define HELD_GONE     300
+/*
+ * The loop's largest stall: the fair loop's passes (4 ms) plus the
+ * machine's noise in the plain build. Under AddressSanitizer a free now
+ * and then recycles its quarantine and returns memory to the system in
+ * line (seen: 94-149 ms in 3 of 6 runs, in callbacks that take 4 ms in
+ * the plain build), so only a gross regression is caught there.
+ */
+#define HELD_STALL_MS (SANITIZED ? "250" : "25")
 
 static const char *const three_users[] = { "testuser", "anotheruser",
 	"slowuser", NULL };
@@ -3954,7 +3962,7 @@ test_fanout_held(void **state)
 	    "\"rate_per_sec\":1000000,\"history_days\":0,"
 	    "\"max_per_ip\":5000,\"log_repeat\":1000000,"
 	    "\"idle_timeout\":600," UNMETERED,
-	    FANOUT_STALL_MS);
+	    HELD_STALL_MS);
 	tserver_start(&ts, users, extra);
 	for (i = 0; i < HELD_GONE; i++)
 		gone[i] =
@@ -4040,7 +4048,7 @@ test_fanout_held(void **state)
 	assert_int_equal(log_count("slow reader", NULL), 0);
 	if (log_count("event loop stalled", NULL) != stalls)
 		fail_msg("the loop stalled above %s ms during the fan-outs",
-		    FANOUT_STALL_MS);
+		    HELD_STALL_MS);
 	assert_int_equal(server_connections(), HELD_SESSIONS + HELD_SENDERS);
 	owned_free();
 	stop_ok();
