@@ -568,6 +568,10 @@ def write_markdown(res, path):
     L.append("```")
     L.extend(res["commands"])
     L.append("```\n")
+    history = os.path.join(ROOT, "test", "bench", "benchmarks-history.md")
+    if os.path.exists(history):
+        with open(history) as f:
+            L.append(f.read())
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
 
