@@ -659,17 +659,14 @@ session_flush(struct session *s)
 
 /*
  * The end of a pass with work: the ready sessions get their turns in
- * order, round after round (one that yields goes to the back), while the
- * pass is young; then the pass's output is written while the pass is not
- * too old. More rounds in a pass mean more frames in each write: with
- * one busy sender, a round a pass wrote each recipient 16 frames a
- * system call.
+ * order while the pass is young (those that yield again wait for the next
+ * pass), then the pass's output is written while the pass is not too old.
  */
 void
 session_pass_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
-	struct session *s;
+	struct session *s, *last;
 
 	(void)fd;
 	(void)what;
@@ -677,12 +674,15 @@ session_pass_timer(evutil_socket_t fd, short what, void *arg)
 	 * clock (the timer is armed again below when work is left). Held
 	 * fan-outs go first: no frame is handled before they are out. */
 	fanout_resume(srv);
+	last = TAILQ_LAST(&srv->ready, session_list);
 	while (!fanout_busy(srv) &&
 	    !session_pass_older(srv, SERVER_PASS_WORK_US) &&
 	    (s = TAILQ_FIRST(&srv->ready)) != NULL) {
 		TAILQ_REMOVE(&srv->ready, s, ready_entry);
 		s->ready_queued = false;
 		session_process(s);
+		if (s == last)
+			break;
 	}
 	while ((s = TAILQ_FIRST(&srv->flush)) != NULL) {
 		TAILQ_REMOVE(&srv->flush, s, flush_entry);
