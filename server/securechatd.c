@@ -923,6 +923,8 @@ main(int argc, char **argv)
 	room_init(srv); /* the lobby */
 	srv->rbuf = xmalloc(SC_MSG_MAX_LEN);
 	srv->wbuf = xmalloc(SC_MSG_MAX_LEN);
+	if ((srv->hs_out = evbuffer_new()) == NULL)
+		xnomem();
 
 	if (evthread_use_pthreads() != 0 ||
 	    (srv->base = event_base_new()) == NULL)
@@ -1031,6 +1033,7 @@ main(int argc, char **argv)
 	aead_cache_free(srv->key_cache); /* after the sessions */
 	if (srv->spare_fd >= 0)
 		close(srv->spare_fd);
+	evbuffer_free(srv->hs_out);
 	free(srv->rbuf);
 	free(srv->wbuf);
 	config_free(&srv->cfg);

@@ -18,8 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/bufferevent.h>
+#include <event2/event_struct.h>
 #include <event2/listener.h>
 
 #include "channel.h"
@@ -187,8 +188,11 @@ struct session {
 	TAILQ_ENTRY(session) flush_entry;  /* output to write this pass */
 	TAILQ_ENTRY(session) unauth_entry; /* not logged in, oldest first */
 	struct server *srv;
-	struct bufferevent *bev;
-	struct event *timer;
+	evutil_socket_t fd;
+	struct event rev;    /* readable (while reading) */
+	struct event timer;  /* the next deadline (arm_timer) */
+	struct event *wev;   /* writable: made when a socket first fills */
+	struct evbuffer *in; /* frames read, not handled; NULL: none */
 	struct channel ch;
 	enum session_state state;
 	struct ipstate *ip;
@@ -212,12 +216,12 @@ struct session {
 	bool flush_queued; /* has output to write this pass */
 	bool writing;	   /* waits for the socket to take output */
 	bool unauth;	   /* counted as not logged in (admit.c) */
+	bool reading;	   /* rev is pending */
 	const char *close_reason;
 	/* Queued output (session.c): frames not yet written, in pages. */
 	struct outpage *out_head, *out_tail;
 	size_t out_mem;	  /* what the allocator holds for them */
 	unsigned out_pos; /* 1 + index in the server's out_heap, or 0 */
-	bool out_handed;  /* the head page's part is in the bufferevent */
 	/* Rooms (room.c). */
 	LIST_HEAD(, room_member) rooms; /* this session's memberships */
 	uint64_t login_ms;		/* wall clock, for whois since */
@@ -818,9 +822,10 @@ struct server {
 	uint64_t started_ms; /* monotonic */
 
 	uint64_t last_msg_id;
-	uint8_t *rbuf; /* decrypted plaintext scratch, wiped
-			* after each request */
-	char *wbuf;    /* encoded message scratch */
+	struct evbuffer *hs_out; /* handshake replies, moved to pages at once */
+	uint8_t *rbuf;		 /* decrypted plaintext scratch, wiped
+				  * after each request */
+	char *wbuf;		 /* encoded message scratch */
 
 	uint64_t heartbeat_us; /* monotonic time of last beat */
 	uint64_t stall_max_us; /* largest lateness seen */

@@ -1,20 +1,25 @@
 /*
- * session.c: one client connection from accept to free: its bufferevent,
- * its secure channel, its timer (handshake, login and idle timeouts, and
- * the flush after bye), its output cap, and its orderly death. A session
- * that dies is only marked dead; the reaper frees it from the loop later,
- * so nothing in flight (a broadcast, an auth job) touches freed memory.
+ * session.c: one client connection from accept to free: its socket and
+ * events, its secure channel, its timer (handshake, login and idle
+ * timeouts, and the flush after bye), its output cap, and its orderly
+ * death. A session that dies is only marked dead; the reaper frees it from
+ * the loop later, so nothing in flight (a broadcast, an auth job) touches
+ * freed memory.
+ *
+ * A session reads its socket with a plain event into an evbuffer it holds
+ * only while frames wait there, and writes its own output pages with
+ * writev, asking for a writable event only when the socket is full. An
+ * idle session so holds its struct (two events in it) and its channel
+ * keys, not a bufferevent with two evbuffers (about 1 KiB more).
  *
  * Queued output is counted as the allocator holds it. libevent rounds an
  * evbuffer chain up to a power of two, so frames of 4.2 kB (a say of
  * 4096 bytes) took 8 kB chains each, and a session at a 1 MiB cap held
  * 2 MB. So a session's frames are encrypted into pages it owns (whole
  * frames, a frame may continue on the next page), each charged what
- * malloc holds for it; the pages are written straight to the socket,
- * and only when the socket is full is the rest of the head page lent to
- * the bufferevent (one reference chain at a time) to learn when it is
- * writable. Every session with queued output is in a max-heap by what it
- * holds, so the server-wide cap cuts the largest first.
+ * malloc holds for it; the pages are written straight to the socket.
+ * Every session with queued output is in a max-heap by what it holds, so
+ * the server-wide cap cuts the largest first.
  */
 #include <sys/uio.h>
 #include <arpa/inet.h>
@@ -45,13 +50,6 @@
 #define SESSION_IOV	 64
 /* What malloc keeps in front of each block (glibc: the chunk size). */
 #define MALLOC_HEADER sizeof(size_t)
-/*
- * What lending a page's part to the bufferevent costs: libevent 2.1's
- * evbuffer_add_reference allocates its chain as any other, at least
- * MIN_BUFFER_SIZE (1024 bytes on 64-bit). Charged once per session with
- * queued output, since at most one part is lent at a time.
- */
-#define SESSION_LEND_COST (1024 + MALLOC_HEADER)
 
 /* A page of queued output: data[head..len) waits to be written. */
 struct outpage {
@@ -206,8 +204,6 @@ frame_cost(const struct session *s, size_t wire)
 
 	if (wire <= room)
 		return 0;
-	if (t == NULL)
-		cost = SESSION_LEND_COST;
 	prev = t != NULL ? t->alloc : 0;
 	for (wire -= room; wire > 0; prev = a) {
 		a = page_alloc_size(prev, wire);
@@ -232,10 +228,9 @@ page_new(struct session *s, size_t need)
 	p->size = (uint32_t)(p->alloc - MALLOC_HEADER -
 	    offsetof(struct outpage, data));
 	p->len = p->head = 0;
-	if (s->out_tail == NULL) {
-		out_charge(s, SESSION_LEND_COST);
+	if (s->out_tail == NULL)
 		s->out_head = p;
-	} else
+	else
 		s->out_tail->next = p;
 	s->out_tail = p;
 	out_charge(s, p->alloc);
@@ -249,10 +244,8 @@ page_pop(struct session *s)
 	struct outpage *p = s->out_head;
 
 	s->out_head = p->next;
-	if (s->out_head == NULL) {
+	if (s->out_head == NULL)
 		s->out_tail = NULL;
-		out_uncharge(s, SESSION_LEND_COST);
-	}
 	out_uncharge(s, p->alloc);
 	free(p);
 }
@@ -293,39 +286,70 @@ out_consume(struct session *s, size_t n)
 	}
 }
 
-/* The bufferevent is done with the part of the head page lent to it. */
-static void
-lent_done_cb(const void *data, size_t len, void *arg)
-{
-	struct session *s = arg;
-	struct outpage *p = s->out_head;
-
-	(void)data;
-	s->out_handed = false;
-	p->head += (uint32_t)len;
-	if (p->head == p->len)
-		page_pop(s);
-}
-
 /* Drops everything s has queued (it is dead). */
 static void
 out_release(struct session *s)
 {
-	struct evbuffer *out = bufferevent_get_output(s->bev);
-
-	evbuffer_unfreeze(out, 1);
-	evbuffer_drain(out, evbuffer_get_length(out)); /* ends a loan */
-	evbuffer_freeze(out, 1);
 	while (s->out_head != NULL)
 		page_pop(s);
+}
+
+/* Queues raw bytes (handshake messages) from b, emptying it. */
+static void
+queue_raw(struct session *s, struct evbuffer *b)
+{
+	size_t n;
+
+	while ((n = evbuffer_get_length(b)) > 0) {
+		if (n > sizeof seal_buf)
+			n = sizeof seal_buf;
+		if (s->dead) {
+			evbuffer_drain(b, n);
+			continue;
+		}
+		if (evbuffer_remove(b, seal_buf, n) != (int)n)
+			log_fatal("evbuffer_remove failed");
+		queue_copy(s, n);
+	}
 }
 
 /* True when s has nothing left to write. */
 static bool
 out_empty(struct session *s)
 {
-	return s->out_head == NULL &&
-	    evbuffer_get_length(bufferevent_get_output(s->bev)) == 0;
+	return s->out_head == NULL;
+}
+
+/*
+ * Reads while s can take input: not dead or closing, not paused for its
+ * request budget, and less than one maximal frame waiting (so no session
+ * buffers more than that before it is handled).
+ */
+static void
+update_read(struct session *s)
+{
+	bool want = !s->dead && s->state != SESSION_CLOSING &&
+	    s->paused_until_ms == 0 &&
+	    (s->in == NULL || evbuffer_get_length(s->in) < SC_FRAME_MAX_WIRE);
+
+	if (want == s->reading)
+		return;
+	s->reading = want;
+	if (want)
+		event_add(&s->rev, NULL);
+	else
+		event_del(&s->rev);
+}
+
+/* Gives back an input buffer with nothing left in it; reads or not. */
+static void
+input_settle(struct session *s)
+{
+	if (s->in != NULL && evbuffer_get_length(s->in) == 0) {
+		evbuffer_free(s->in);
+		s->in = NULL;
+	}
+	update_read(s);
 }
 
 /* Arms the session timer for the next deadline. */
@@ -340,7 +364,7 @@ arm_timer(struct session *s, uint64_t deadline)
 	ms = deadline > now ? deadline - now : 0;
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(s->timer, &tv);
+	evtimer_add(&s->timer, &tv);
 }
 
 /* Timeouts: handshake, login, idle, and the flush after bye. */
@@ -357,9 +381,7 @@ session_timer(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (s->paused_until_ms != 0 && now >= s->paused_until_ms) {
 		s->paused_until_ms = 0;
-		if (s->state != SESSION_CLOSING)
-			bufferevent_enable(s->bev, EV_READ);
-		session_process(s);
+		session_process(s); /* and reads again */
 		if (s->dead)
 			return;
 	}
@@ -408,15 +430,37 @@ static void session_yield(struct session *);
  * events after at most one pass, never a pass and the next one's reads.
  */
 static void
-session_read_cb(struct bufferevent *bev, void *arg)
+session_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
+	size_t have;
+	int n;
 
-	(void)bev;
+	(void)what;
+	if (s->dead)
+		return;
+	if (s->in == NULL && (s->in = evbuffer_new()) == NULL)
+		xnomem();
+	have = evbuffer_get_length(s->in);
+	if (have < SC_FRAME_MAX_WIRE) {
+		n = evbuffer_read(s->in, fd, (int)(SC_FRAME_MAX_WIRE - have));
+		if (n == 0) {
+			session_kill(s, "closed by peer");
+			return;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR) {
+			log_peer(LOG_LEVEL_INFO, s->host, "socket error %s: %s",
+			    s->addr, strerror(errno));
+			session_kill(s, "socket error");
+			return;
+		}
+	}
 	if (s->srv->pass_armed)
 		session_yield(s);
 	else
 		session_process(s);
+	input_settle(s);
 }
 
 static void session_flush(struct session *);
@@ -424,45 +468,21 @@ static void session_flush(struct session *);
 static void session_dirty(struct session *);
 
 /*
- * The bufferevent wrote what it held: what queued meanwhile is written
- * at the end of the pass with the rest (a callback per writable socket
- * must not write unbounded amounts outside the pass's clock).
+ * The socket can take output again: what is queued is written at the end
+ * of the pass with the rest (a callback per writable socket must not
+ * write unbounded amounts outside the pass's clock).
  */
 static void
-session_write_cb(struct bufferevent *bev, void *arg)
+session_writable_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
 
-	if (s->dead || evbuffer_get_length(bufferevent_get_output(bev)) > 0)
-		return;
-	s->writing = false; /* written: flushed straight again from now */
-	bufferevent_disable(bev, EV_WRITE);
-	if (out_empty(s)) {
-		if (s->state == SESSION_CLOSING)
-			session_kill(s, s->close_reason);
-		return;
-	}
-	session_dirty(s);
-}
-
-/* End of file or a socket error. */
-static void
-session_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct session *s = arg;
-
-	(void)bev;
+	(void)fd;
+	(void)what;
 	if (s->dead)
 		return;
-	if (what & BEV_EVENT_EOF) {
-		session_kill(s,
-		    s->state == SESSION_CLOSING ? s->close_reason :
-						  "closed by peer");
-	} else if (what & BEV_EVENT_ERROR) {
-		log_peer(LOG_LEVEL_INFO, s->host, "socket error %s: %s",
-		    s->addr, strerror(EVUTIL_SOCKET_ERROR()));
-		session_kill(s, "socket error");
-	}
+	s->writing = false; /* flushed straight again from now */
+	session_dirty(s);
 }
 
 /* Takes over an accepted socket and starts the handshake. */
@@ -492,10 +512,11 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	srv->n_sessions++;
 	admit_enter(s);
 
-	s->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	s->timer = evtimer_new(srv->base, session_timer, s);
-	if (s->bev == NULL || s->timer == NULL)
-		xnomem();
+	s->fd = fd;
+	if (event_assign(&s->rev, srv->base, fd, EV_READ | EV_PERSIST,
+		session_read_cb, s) != 0 ||
+	    event_assign(&s->timer, srv->base, -1, 0, session_timer, s) != 0)
+		log_fatal("event_assign failed");
 
 	cc.role = CHANNEL_RESPONDER;
 	cc.local = &srv->key;
@@ -505,15 +526,7 @@ session_accept(struct server *srv, evutil_socket_t fd,
 	if (channel_init(&s->ch, &cc) != 0)
 		log_fatal("channel_init failed");
 	channel_set_max_frame(&s->ch, SC_PRELOGIN_MAX_FRAME);
-
-	/* Never buffer more than one maximal frame before handling it. */
-	bufferevent_setwatermark(s->bev, EV_READ, 0, SC_FRAME_MAX_WIRE);
-	bufferevent_setcb(s->bev, session_read_cb, session_write_cb,
-	    session_event_cb, s);
-	/* Output is written by session_flush(), EV_WRITE only when a socket
-	 * cannot take it all (a new bufferevent has EV_WRITE enabled). */
-	bufferevent_disable(s->bev, EV_WRITE);
-	bufferevent_enable(s->bev, EV_READ);
+	update_read(s);
 	arm_timer(s, s->deadline_ms);
 	log_peer(LOG_LEVEL_INFO, s->host, "connect %s (%u connections)",
 	    s->addr, srv->n_sessions);
@@ -604,7 +617,7 @@ write_pages(struct session *s)
 			iov[k].iov_len = p->len - p->head;
 			total += iov[k].iov_len;
 		}
-		n = writev(bufferevent_getfd(s->bev), iov, k);
+		n = writev(s->fd, iov, k);
 		if (write_failed(s, n))
 			return false;
 		if (n <= 0)
@@ -617,42 +630,24 @@ write_pages(struct session *s)
 }
 
 /*
- * Writes s's output to its socket: the bufferevent's own buffer first
- * (handshake messages), then the pages. When the socket does not take it
- * all, the rest of the head page is lent to the bufferevent, which
- * writes it once the socket can take it (EV_WRITE) and then calls
- * session_write_cb for the rest. A closing session whose bye is out is
- * done.
+ * Writes s's output to its socket. When the socket does not take it all,
+ * s waits for it to be writable (session_writable_cb). A closing session
+ * whose bye is out is done.
  */
 static void
 session_flush(struct session *s)
 {
-	struct evbuffer *out = bufferevent_get_output(s->bev);
-	struct outpage *p;
-	int n;
-
 	if (s->dead || s->writing)
 		return;
-	if (evbuffer_get_length(out) > 0) {
-		/* A bufferevent keeps the head of its output frozen but for
-		 * its own writes: this is one of them. */
-		evbuffer_unfreeze(out, 1);
-		n = evbuffer_write(out, bufferevent_getfd(s->bev));
-		evbuffer_freeze(out, 1);
-		if (write_failed(s, n))
-			return;
-	}
-	if (evbuffer_get_length(out) == 0 && !write_pages(s))
+	if (!write_pages(s))
 		return;
-	if (evbuffer_get_length(out) == 0 && (p = s->out_head) != NULL) {
-		if (evbuffer_add_reference(out, p->data + p->head,
-			p->len - p->head, lent_done_cb, s) != 0)
-			xnomem();
-		s->out_handed = true;
-	}
 	if (!out_empty(s)) {
 		s->writing = true;
-		bufferevent_enable(s->bev, EV_WRITE);
+		if (s->wev == NULL &&
+		    (s->wev = event_new(s->srv->base, s->fd, EV_WRITE,
+			 session_writable_cb, s)) == NULL)
+			xnomem();
+		event_add(s->wev, NULL);
 	} else if (s->state == SESSION_CLOSING)
 		session_kill(s, s->close_reason);
 }
@@ -725,7 +720,7 @@ budget_take(struct session *s, size_t len)
 	    s->user != NULL ? " user " : "",
 	    s->user != NULL ? s->user->name : "", (unsigned long long)wait);
 	s->paused_until_ms = now + wait;
-	bufferevent_disable(s->bev, EV_READ);
+	update_read(s);
 	arm_timer(s, s->paused_until_ms);
 	return false;
 }
@@ -738,7 +733,7 @@ static void
 session_process(struct session *s)
 {
 	struct server *srv = s->srv;
-	struct evbuffer *in, *out;
+	struct evbuffer *in = s->in;
 	const char *what;
 	unsigned frames = 0;
 	size_t len;
@@ -746,9 +741,8 @@ session_process(struct session *s)
 
 	if (s->ready_queued || s->paused_until_ms != 0)
 		return; /* its turn comes in order; or after its pause */
-	in = bufferevent_get_input(s->bev);
-	out = bufferevent_get_output(s->bev);
-	while (!s->dead && !s->auth_pending && s->state != SESSION_CLOSING) {
+	while (in != NULL && !s->dead && !s->auth_pending &&
+	    s->state != SESSION_CLOSING) {
 		if (frame_peek(in, &len) == 1) {
 			session_pass_work(srv);
 			if (frames == SERVER_FRAMES_PER_TURN ||
@@ -761,8 +755,12 @@ session_process(struct session *s)
 				break;
 		}
 		frames++;
-		rc = channel_read(&s->ch, in, out, srv->rbuf, SC_MSG_MAX_LEN,
-		    &len);
+		rc = channel_read(&s->ch, in, srv->hs_out, srv->rbuf,
+		    SC_MSG_MAX_LEN, &len);
+		if (evbuffer_get_length(srv->hs_out) > 0) {
+			queue_raw(s, srv->hs_out); /* handshake messages */
+			session_dirty(s);
+		}
 		if (rc == CHANNEL_AGAIN)
 			break;
 		if (rc < 0) {
@@ -794,8 +792,7 @@ session_process(struct session *s)
 			sodium_memzero(srv->rbuf, len);
 		}
 	}
-	if (!s->dead && evbuffer_get_length(out) > 0)
-		session_dirty(s); /* handshake messages */
+	input_settle(s);
 }
 
 /* Resumes input after an auth check came back. */
@@ -930,7 +927,7 @@ session_bye_as(struct session *s, const char *log_reason,
 	admit_leave(s);
 	if (s->user != NULL)
 		roster_remove(s->srv, s);
-	bufferevent_disable(s->bev, EV_READ);
+	update_read(s);
 	s->deadline_ms = clock_mono_ms() + SESSION_BYE_FLUSH_MS;
 	arm_timer(s, s->deadline_ms);
 }
@@ -947,7 +944,9 @@ session_kill(struct session *s, const char *reason)
 	out_release(s); /* its memory is counted no more */
 	admit_leave(s);
 	s->srv->n_dying++;
-	bufferevent_disable(s->bev, EV_READ | EV_WRITE);
+	update_read(s);
+	if (s->wev != NULL)
+		event_del(s->wev);
 	TAILQ_INSERT_TAIL(&s->srv->dead, s, dead_entry);
 	event_active(s->srv->reaper, 0, 0);
 }
@@ -1003,10 +1002,16 @@ reap(struct server *srv, bool bounded)
 		s->ip = NULL;
 		ipstate_release(srv, s->net);
 		s->net = NULL;
-		bufferevent_free(s->bev);
-		s->bev = NULL;
-		event_free(s->timer);
-		s->timer = NULL;
+		event_del(&s->rev);
+		event_del(&s->timer);
+		if (s->wev != NULL)
+			event_free(s->wev);
+		s->wev = NULL;
+		if (s->in != NULL)
+			evbuffer_free(s->in);
+		s->in = NULL;
+		evutil_closesocket(s->fd);
+		s->fd = -1;
 		channel_free(&s->ch);
 		session_unref(s);
 	}
