@@ -1,4 +1,5 @@
 /* clock.c: wall-clock and monotonic time in the units the code uses. */
+#include <sched.h>
 #include <time.h>
 
 #include "clock.h"
@@ -46,4 +47,33 @@ double
 clock_mono_s(void)
 {
 	return (double)read_ns(CLOCK_MONOTONIC) / 1e9;
+}
+
+/* This thread's pacing: its slice (0: not paced) and when the current
+ * stretch of work began. */
+static _Thread_local uint64_t pace_slice_us;
+static _Thread_local uint64_t pace_since_us;
+
+/* Paces this thread from now on, in slices of slice_us. */
+void
+clock_pace_start(uint64_t slice_us)
+{
+	pace_slice_us = slice_us;
+	pace_since_us = clock_mono_us();
+}
+
+/* Yields the core when this thread's slice is spent. */
+bool
+clock_pace(void)
+{
+	uint64_t now;
+
+	if (pace_slice_us == 0)
+		return false;
+	now = clock_mono_us();
+	if (now - pace_since_us < pace_slice_us)
+		return false;
+	(void)sched_yield();
+	pace_since_us = clock_mono_us();
+	return true;
 }

@@ -2,12 +2,13 @@
  * authpool.c: the worker threads that check passwords, so the event loop
  * never runs PBKDF2. Jobs carry copies of the hash and the password, never
  * a pointer a worker could follow into chat state; results come back to
- * the loop thread through one libevent event made active from the worker
- * (libevent's pthreads support). A job holds a session reference: if the
+ * the loop thread through a wakeup (common/wakeup.h: an eventfd, written
+ * with no lock held). A job holds a session reference: if the
  * session died meanwhile, the result is dropped.
  */
 #include <sys/resource.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -17,8 +18,10 @@
 #include <sodium.h>
 
 #include "server.h"
+#include "wakeup.h"
 
-#define AUTHPOOL_NICE 10 /* workers' priority under the loop's */
+#define AUTHPOOL_NICE	  10  /* workers' priority under the loop's */
+#define AUTHPOOL_SLICE_US 250 /* work between two yields (clock_pace) */
 
 struct auth_job {
 	TAILQ_ENTRY(auth_job) entry;
@@ -45,7 +48,8 @@ struct authpool {
 	unsigned waiting;
 	unsigned running;
 	bool stopping;
-	struct event *done_ev;
+	struct wakeup *wake; /* a worker has put a result in done */
+	struct event *more;  /* done holds results left for the next pass */
 };
 
 /* Wipes and frees a job. */
@@ -91,7 +95,11 @@ authpool_worker(void *arg)
 		p->running++;
 		pthread_mutex_unlock(&p->lock);
 
-		/* The slow part, with no lock held. */
+		/* The slow part, with no lock held, giving the core back
+		 * every AUTHPOOL_SLICE_US (clock_pace in pbkdf2): on a core
+		 * shared with the loop, a lower priority alone still lets a
+		 * check hold the core until the next scheduler tick. */
+		clock_pace_start(AUTHPOOL_SLICE_US);
 		job->ok =
 		    pwhash_verify(&job->hash, job->password, job->pwlen) == 0 &&
 		    job->known;
@@ -100,7 +108,9 @@ authpool_worker(void *arg)
 		pthread_mutex_lock(&p->lock);
 		p->running--;
 		TAILQ_INSERT_TAIL(&p->done, job, entry);
-		event_active(p->done_ev, EV_READ, 0);
+		pthread_mutex_unlock(&p->lock);
+		wakeup_signal(p->wake); /* with no lock held (wakeup.h) */
+		pthread_mutex_lock(&p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -108,7 +118,7 @@ authpool_worker(void *arg)
 
 /* Loop thread: finish the logins whose checks came back. */
 static void
-authpool_done_cb(evutil_socket_t fd, short what, void *arg)
+authpool_done(void *arg)
 {
 	struct authpool *p = arg;
 	struct auth_jobs done;
@@ -117,8 +127,6 @@ authpool_done_cb(evutil_socket_t fd, short what, void *arg)
 	struct session *s;
 	unsigned n = 0;
 
-	(void)fd;
-	(void)what;
 	TAILQ_INIT(&done);
 	pthread_mutex_lock(&p->lock);
 	TAILQ_CONCAT(&done, &p->done, entry);
@@ -146,8 +154,17 @@ authpool_done_cb(evutil_socket_t fd, short what, void *arg)
 		TAILQ_CONCAT(&done, &p->done, entry);
 		TAILQ_CONCAT(&p->done, &done, entry);
 		pthread_mutex_unlock(&p->lock);
-		event_add(p->done_ev, &next_pass);
+		event_add(p->more, &next_pass);
 	}
+}
+
+/* The results left by the previous pass. */
+static void
+authpool_more_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	authpool_done(arg);
 }
 
 /* Starts n workers (0: one per core) with a queue of qmax. */
@@ -170,8 +187,10 @@ authpool_new(struct server *srv, unsigned n, unsigned qmax)
 	TAILQ_INIT(&p->done);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
-	if ((p->done_ev = event_new(srv->base, -1, 0, authpool_done_cb, p)) ==
-	    NULL)
+	if ((p->wake = wakeup_new(srv->base, authpool_done, p)) == NULL)
+		log_fatal("cannot make the auth pool's wakeup: %s",
+		    strerror(errno));
+	if ((p->more = evtimer_new(srv->base, authpool_more_cb, p)) == NULL)
 		xnomem();
 	for (i = 0; i < n; i++) {
 		if (pthread_create(&p->threads[i], NULL, authpool_worker, p) !=
@@ -262,7 +281,8 @@ authpool_free(struct authpool *p)
 		session_unref(job->s);
 		job_free(job);
 	}
-	event_free(p->done_ev);
+	wakeup_free(p->wake);
+	event_free(p->more);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->cond);
 	free(p->threads);

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "log.h"
 #include "store-backend.h"
+#include "wakeup.h"
 #include "xmalloc.h"
 
 #define STORE_QUEUE_MAX_OPS   16384		  /* queued writes */
@@ -61,7 +62,7 @@ struct store {
 	const struct store_backend *be;
 	void *db;
 	unsigned history_days;
-	struct event *done_ev;
+	struct wakeup *done_wake; /* the reader finished a read */
 
 	pthread_mutex_t lock;
 	pthread_cond_t wcond;	/* writer: work or stop */
@@ -213,33 +214,13 @@ lower_priority(void)
 	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), STORE_NICE);
 }
 
-/* When the thread's current stretch of work began (store_pace). */
-static _Thread_local uint64_t pace_since_us;
-
-/* The thread starts a stretch of work (it woke up). */
-static void
-pace_start(void)
-{
-	pace_since_us = clock_mono_us();
-}
-
-/*
- * A lower priority alone does not keep the threads from delaying the
- * loop: on a core shared with it, a thread that runs keeps the core until
- * the scheduler's next tick (4 ms at 250 Hz) unless it blocks. So a long
- * write, prune or read gives the core back every STORE_SLICE_US: if the
- * loop is waiting for it, it runs now; if not, the yield costs about a
- * microsecond.
- */
+/* A long write, prune or read gives the core back every STORE_SLICE_US
+ * (clock_pace): a lower priority alone does not keep the thread from
+ * delaying the loop on a shared core. */
 void
 store_pace(void)
 {
-	uint64_t now = clock_mono_us();
-
-	if (now - pace_since_us >= STORE_SLICE_US) {
-		(void)sched_yield();
-		pace_since_us = clock_mono_us();
-	}
+	(void)clock_pace();
 }
 
 /* Marks the store failed, once, with the reason. */
@@ -384,7 +365,7 @@ store_writer(void *arg)
 		}
 		pthread_mutex_unlock(&st->lock);
 
-		pace_start();
+		clock_pace_start(STORE_SLICE_US);
 		write_batch(st, batch, n, last_id, &written_id);
 		if (!atomic_load(&st->available))
 			written_id = last_id; /* nothing more to try */
@@ -429,7 +410,7 @@ store_reader(void *arg)
 		skip = r->cancelled;
 		pthread_mutex_unlock(&st->lock);
 
-		pace_start();
+		clock_pace_start(STORE_SLICE_US);
 		r->ok = false;
 		if (!skip && atomic_load(&st->available) && r->mod_cb != NULL) {
 			rc = st->be->mod_list(st->db, collect_mod, r, err,
@@ -452,7 +433,9 @@ store_reader(void *arg)
 		pthread_mutex_lock(&st->lock);
 		st->running = NULL;
 		TAILQ_INSERT_TAIL(&st->done, r, entry);
-		event_active(st->done_ev, EV_READ, 0);
+		pthread_mutex_unlock(&st->lock);
+		wakeup_signal(st->done_wake); /* no lock held (wakeup.h) */
+		pthread_mutex_lock(&st->lock);
 	}
 	pthread_mutex_unlock(&st->lock);
 	return NULL;
@@ -486,14 +469,12 @@ read_finish(struct store_read *r)
 
 /* Loop thread: hands the finished reads to their callbacks. */
 static void
-store_done_cb(evutil_socket_t fd, short what, void *arg)
+store_done(void *arg)
 {
 	struct store *st = arg;
 	struct store_reads done;
 	struct store_read *r;
 
-	(void)fd;
-	(void)what;
 	TAILQ_INIT(&done);
 	pthread_mutex_lock(&st->lock);
 	TAILQ_CONCAT(&done, &st->done, entry);
@@ -539,7 +520,7 @@ store_open(struct event_base *base, const char *path, unsigned history_days,
 	pthread_cond_init(&st->rcond, NULL);
 	pthread_cond_init(&st->seqcond, NULL);
 	atomic_init(&st->available, true);
-	if ((st->done_ev = event_new(base, -1, 0, store_done_cb, st)) == NULL)
+	if ((st->done_wake = wakeup_new(base, store_done, st)) == NULL)
 		xnomem();
 	/* The retention at start, before any read. */
 	op = xcalloc(1, sizeof *op);
@@ -582,7 +563,7 @@ store_close(struct store *st)
 		read_finish(r);
 	}
 	st->be->close(st->db);
-	event_free(st->done_ev);
+	wakeup_free(st->done_wake);
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->wcond);
 	pthread_cond_destroy(&st->rcond);

@@ -17,7 +17,8 @@
 #define READS	       200000 /* reads per monotonicity check */
 #define AGREE_ROUNDS   1000
 #define SLEEP_MS       20
-#define SLEEP_SLACK_MS 5000 /* a loaded machine may oversleep */
+#define PACE_SLICE_US  100000 /* long: a loaded machine may preempt */
+#define SLEEP_SLACK_MS 5000   /* a loaded machine may oversleep */
 
 /* One monotonic reading and what one of its units is in nanoseconds. */
 struct unit {
@@ -112,6 +113,34 @@ test_sleep(void **state)
 }
 
 /* Runs the tests. */
+/* Busy-waits for us microseconds. */
+static void
+spin_us(uint64_t us)
+{
+	uint64_t t0 = clock_mono_us();
+
+	while (clock_mono_us() - t0 < us)
+		;
+}
+
+/* clock_pace yields only on a paced thread whose slice is spent, then
+ * starts a new slice; clock_pace_start(0) stops it. */
+static void
+test_pace(void **state)
+{
+	(void)state;
+	spin_us(PACE_SLICE_US / 10);
+	assert_false(clock_pace()); /* this thread is not paced */
+	clock_pace_start(PACE_SLICE_US);
+	assert_false(clock_pace()); /* its slice has just begun */
+	spin_us(PACE_SLICE_US + PACE_SLICE_US / 10);
+	assert_true(clock_pace());  /* spent: yielded */
+	assert_false(clock_pace()); /* a new slice began */
+	spin_us(PACE_SLICE_US + PACE_SLICE_US / 10);
+	clock_pace_start(0);
+	assert_false(clock_pace()); /* no longer paced */
+}
+
 int
 main(void)
 {
@@ -120,6 +149,7 @@ main(void)
 		cmocka_unit_test(test_units_agree),
 		cmocka_unit_test(test_now_ms),
 		cmocka_unit_test(test_sleep),
+		cmocka_unit_test(test_pace),
 	};
 
 	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
