@@ -18,9 +18,14 @@ struct wakeup {
 	void *arg;
 };
 
-/* Loop thread: the eventfd is readable. Clearing pending before the
- * callback looks at its queues means a signal after that point writes
- * again, so none is lost. */
+/*
+ * Loop thread: the eventfd is readable. It is emptied first, then pending
+ * cleared, then the callback looks at its queues: a signal whose exchange
+ * came before the clear is seen by this callback; one after it writes
+ * again. (Clearing first would lose wakeups: a write between the clear
+ * and the read is drained while pending stays set, and every later
+ * signal would skip its write.)
+ */
 static void
 wakeup_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -28,9 +33,9 @@ wakeup_cb(evutil_socket_t fd, short what, void *arg)
 	uint64_t n;
 
 	(void)what;
-	atomic_store(&w->pending, false);
 	while (read(fd, &n, sizeof n) < 0 && errno == EINTR)
 		;
+	atomic_store(&w->pending, false);
 	w->cb(w->arg);
 }
 
