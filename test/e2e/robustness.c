@@ -138,11 +138,14 @@
 #define FANOUT_CAP_FACTOR (SANITIZED ? 2 : 1)
 /*
  * stall_log_ms: a pass of the fair loop may run SERVER_PASS_FLUSH_US
- * (8 ms) and its last flush, and on a shared machine of 2 cores the loop
- * also waits out other processes' time slices; the attack measured
- * 105-152 ms.
+ * (4 ms) and its last flush, and on a shared machine of 2 cores the loop
+ * also waits out other processes' time slices; before the fair loop the
+ * attack measured 105-152 ms. Under AddressSanitizer the bound is
+ * HELD_STALL_MS's, for the same reason (its quarantine recycled in line:
+ * this test logged a stall above 60 ms in 1 of about 10 sanitized runs,
+ * both times with another test run sharing the machine).
  */
-#define FANOUT_STALL_MS (SANITIZED ? "60" : "25")
+#define FANOUT_STALL_MS (SANITIZED ? "250" : "25")
 
 /*
  * Held fan-outs (the fair loop, server/fanout.c): HELD_SESSIONS sessions
